@@ -1,0 +1,207 @@
+package adscan
+
+import (
+	"net/http"
+	"time"
+)
+
+// Target is a website in the regulator's register.
+type Target struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"` // the seed URL; its host is the target's site
+	Name      string    `json:"name,omitempty"`
+	Region    string    `json:"region,omitempty"`
+	MaxPages  int       `json:"max_pages,omitempty"`
+	MaxDepth  int       `json:"max_depth,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ScanStatus is the state of a scan.
+type ScanStatus string
+
+const (
+	ScanRunning   ScanStatus = "running"
+	ScanCompleted ScanStatus = "completed"
+	ScanFailed    ScanStatus = "failed"
+)
+
+// Scan is one run over a list of targets.
+type Scan struct {
+	ID         string       `json:"id"`
+	Status     ScanStatus   `json:"status"`
+	Targets    []ScanTarget `json:"targets"`
+	Pages      int          `json:"pages"`
+	Errors     int          `json:"errors"`
+	Cases      int          `json:"cases"` // cases created or sighted by this scan
+	Schedule   string       `json:"schedule,omitempty"`
+	CreatedBy  string       `json:"created_by,omitempty"`
+	StartedAt  time.Time    `json:"started_at"`
+	FinishedAt *time.Time   `json:"finished_at,omitempty"`
+	Error      string       `json:"error,omitempty"`
+}
+
+// ScanTarget is one target of a scan with its limits.
+type ScanTarget struct {
+	URL      string `json:"url"`
+	MaxPages int    `json:"max_pages,omitempty"`
+	MaxDepth int    `json:"max_depth,omitempty"`
+}
+
+// Capture is the evidence of one fetched page: what was asked for, what was
+// served and when. Captures are immutable once stored.
+type Capture struct {
+	ID           string      `json:"id"`
+	ScanID       string      `json:"scan_id,omitempty"`
+	Target       string      `json:"target"` // the target's seed URL
+	RequestedURL string      `json:"requested_url"`
+	FinalURL     string      `json:"final_url"`
+	Redirects    []string    `json:"redirects,omitempty"`
+	Status       int         `json:"status"`
+	Header       http.Header `json:"header,omitempty"`
+	FetchedAt    time.Time   `json:"fetched_at"`
+	BodySHA256   string      `json:"body_sha256"` // hex SHA-256 of the raw body as served
+	BodySize     int64       `json:"body_size"`
+	Text         string      `json:"text"`        // extracted text; evidence offsets index into it
+	TextSHA256   string      `json:"text_sha256"` // hex SHA-256 of Text
+	// WARC is a WARC/1.1 response record of the raw response; kept for flagged pages only.
+	WARC    []byte     `json:"-"`
+	Lexicon LexiconRef `json:"lexicon"`
+}
+
+// CaseState is where a case is in review.
+type CaseState string
+
+const (
+	CaseOpen      CaseState = "open"      // flagged, waiting for a reviewer
+	CaseEscalated CaseState = "escalated" // sent up by a reviewer or by the SLA timer
+	CaseConfirmed CaseState = "confirmed" // a reviewer confirmed it; referral pending
+	CaseReferred  CaseState = "referred"  // the referral package was delivered
+	CaseDismissed CaseState = "dismissed" // closed as not a violation
+)
+
+// Decision is what a reviewer decides about a case.
+type Decision string
+
+const (
+	DecisionConfirm  Decision = "confirm"
+	DecisionDismiss  Decision = "dismiss"
+	DecisionEscalate Decision = "escalate"
+)
+
+// Valid reports whether d is a known decision.
+func (d Decision) Valid() bool {
+	return d == DecisionConfirm || d == DecisionDismiss || d == DecisionEscalate
+}
+
+// Allows reports whether a case in state s can take decision d:
+// open and escalated cases can be confirmed or dismissed; only open ones escalated.
+func (s CaseState) Allows(d Decision) bool {
+	switch d {
+	case DecisionConfirm, DecisionDismiss:
+		return s == CaseOpen || s == CaseEscalated
+	case DecisionEscalate:
+		return s == CaseOpen
+	}
+	return false
+}
+
+// Case is one page (URL) of one target with its findings. Later scans that
+// see the page again add sightings to the same case.
+type Case struct {
+	ID         string        `json:"id"`
+	Target     string        `json:"target"`
+	URL        string        `json:"url"`
+	State      CaseState     `json:"state"`
+	Categories []Category    `json:"categories"`
+	Findings   []Finding     `json:"findings,omitempty"`
+	Sightings  []Sighting    `json:"sightings,omitempty"`
+	Audit      []AuditEntry  `json:"audit,omitempty"`
+	Decision   *CaseDecision `json:"decision,omitempty"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+}
+
+// Finding is one flagged category of a case, from the capture that showed it.
+type Finding struct {
+	Category  Category   `json:"category"`
+	Score     float64    `json:"score"`
+	Basis     string     `json:"basis"`
+	Evidence  []Evidence `json:"evidence"`
+	CaptureID string     `json:"capture_id"`
+	Lexicon   LexiconRef `json:"lexicon"`
+}
+
+// Sighting records that a scan saw the case's page (again).
+type Sighting struct {
+	ScanID     string    `json:"scan_id"`
+	CaptureID  string    `json:"capture_id"`
+	BodySHA256 string    `json:"body_sha256"`
+	SeenAt     time.Time `json:"seen_at"`
+}
+
+// CaseDecision is the reviewer's decision on a case.
+type CaseDecision struct {
+	Decision  Decision  `json:"decision"`
+	Note      string    `json:"note,omitempty"`
+	By        string    `json:"by"`
+	DecidedAt time.Time `json:"decided_at"`
+}
+
+// AuditEntry is one line of the audit trail.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	CaseID string    `json:"case_id,omitempty"`
+	Actor  string    `json:"actor"` // a user name, or "system"
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Referral is the package handed to market supervision for a confirmed case.
+type Referral struct {
+	CaseID      string     `json:"case_id"`
+	SHA256      string     `json:"sha256"` // of Package
+	Package     []byte     `json:"-"`      // the JSON package as delivered
+	Destination string     `json:"destination"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// Role is what a user may do. Each role includes those below it:
+// admin > regulator > reviewer > viewer.
+type Role string
+
+const (
+	RoleAdmin     Role = "admin"
+	RoleRegulator Role = "regulator"
+	RoleReviewer  Role = "reviewer"
+	RoleViewer    Role = "viewer"
+)
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 4
+	case RoleRegulator:
+		return 3
+	case RoleReviewer:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// AtLeast reports whether r includes the rights of min.
+func (r Role) AtLeast(min Role) bool { return r.Valid() && r.rank() >= min.rank() }
+
+// User is a person who signs in to the console or the API.
+type User struct {
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}

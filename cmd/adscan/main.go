@@ -1,0 +1,94 @@
+// Command adscan finds off-campus tutoring advertising that breaks the 双减
+// rules, keeps evidence of it and moves each case through review to a
+// referral. This package only wires the other packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // something failed (an input, a URL, the server)
+	exitUsage   = 2 // the command line was wrong
+)
+
+// streams are the standard streams a command uses, injectable for tests.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+	getenv   func(string) string
+}
+
+// exitError makes a command exit with a status without printing anything
+// more (the command has already reported the problem).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the exit status.
+func run(ctx context.Context, args []string, s streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintf(s.err, "adscan: %v\n", err)
+		if isUsageError(err) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+}
+
+// usageError marks a bad command line.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func isUsageError(err error) bool {
+	var ue usageError
+	return errors.As(err, &ue)
+}
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "adscan",
+		Short:         "Find off-campus tutoring advertising that breaks the 双减 rules",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Each subcommand lives in its own file as newXxxCmd(s).
+	for _, newCmd := range []func(streams) *cobra.Command{
+		// subcommands:
+	} {
+		root.AddCommand(newCmd(s))
+	}
+	return root
+}

@@ -1,0 +1,80 @@
+package adscan
+
+import "context"
+
+// CaseFilter selects cases for listing. Zero fields match everything.
+type CaseFilter struct {
+	ScanID   string
+	State    CaseState
+	Category Category
+	Target   string
+	Limit    int // 0 means the store's default (100)
+	Offset   int
+}
+
+// FindingsInput is what a site scan records for one flagged page: the capture
+// that showed it and the flags the classifier raised.
+type FindingsInput struct {
+	ScanID    string
+	Target    string // the target's seed URL
+	URL       string // the page's final URL, normalised; with Target it keys the case
+	CaptureID string
+	Flags     []Flag
+	Lexicon   LexiconRef
+}
+
+// Store keeps targets, scans, captures, cases, users, referrals and the audit
+// log. Implementations: store.Open for SQLite and PostgreSQL.
+//
+// Errors are *Error with ENOTFOUND for a missing thing, ECONFLICT for a state
+// that does not allow the change and EINVALID for bad input.
+type Store interface {
+	// UpsertTarget adds a target or updates the one with the same URL.
+	UpsertTarget(ctx context.Context, t Target) (Target, error)
+	ListTargets(ctx context.Context) ([]Target, error)
+
+	// CreateScan stores a new scan; its ID must be set and unique.
+	CreateScan(ctx context.Context, s Scan) error
+	// GetScan returns ENOTFOUND if there is no scan with that ID.
+	GetScan(ctx context.Context, id string) (Scan, error)
+	ListScans(ctx context.Context, limit int) ([]Scan, error)
+	// AddScanProgress adds pages and errors to a scan's counters.
+	AddScanProgress(ctx context.Context, id string, pages, errors int) error
+	// FinishScan sets a scan's final status (and error text for a failure).
+	FinishScan(ctx context.Context, id string, status ScanStatus, errText string) error
+
+	// PutCapture stores a capture and returns its ID. It is idempotent: the
+	// same (scan, requested URL, body digest) returns the existing ID.
+	PutCapture(ctx context.Context, c Capture) (string, error)
+	// GetCapture returns ENOTFOUND if there is no such capture. WARC is included.
+	GetCapture(ctx context.Context, id string) (Capture, error)
+
+	// RecordFindings creates the case for (Target, URL) or adds a sighting and
+	// new findings to the existing one. Idempotent: recording the same
+	// capture twice changes nothing. Reports whether the case is new.
+	RecordFindings(ctx context.Context, in FindingsInput) (c Case, created bool, err error)
+	// GetCase returns the case with findings, sightings, decision and audit trail.
+	GetCase(ctx context.Context, id string) (Case, error)
+	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
+	// DecideCase applies a reviewer's decision. ECONFLICT if the case's state
+	// does not allow it (see CaseState.Allows); EINVALID for an unknown decision.
+	DecideCase(ctx context.Context, id string, d CaseDecision) (Case, error)
+	// SetCaseState moves a case (used by workflows: SLA escalation, referred).
+	SetCaseState(ctx context.Context, id string, state CaseState, actor, detail string) error
+
+	// SaveReferral stores (or replaces, by case) the referral of a case.
+	SaveReferral(ctx context.Context, r Referral) error
+	// GetReferral returns ENOTFOUND if the case has no referral yet.
+	GetReferral(ctx context.Context, caseID string) (Referral, error)
+
+	// Audit appends to the audit log.
+	Audit(ctx context.Context, e AuditEntry) error
+
+	// CreateUser fails with ECONFLICT if the name is taken.
+	CreateUser(ctx context.Context, u User) error
+	// GetUser returns ENOTFOUND if there is no such user.
+	GetUser(ctx context.Context, name string) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+
+	Close() error
+}
