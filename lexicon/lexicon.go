@@ -90,8 +90,12 @@ type Exclusion struct {
 	Terms      []string          `yaml:"terms"`
 	Categories []adscan.Category `yaml:"categories,omitempty"` // empty: all
 	// MinCount is how many occurrences exclude the document (default 1).
-	MinCount int    `yaml:"min_count,omitempty"`
-	Note     string `yaml:"note,omitempty"`
+	MinCount int `yaml:"min_count,omitempty"`
+	// Unless names groups: the exclusion does not apply when any term of
+	// them occurs in the document (e.g. a sports-training exclusion unless
+	// 数学/英语/语文 also occur).
+	Unless []string `yaml:"unless,omitempty"`
+	Note   string   `yaml:"note,omitempty"`
 }
 
 // AllowEntry is a narrow exception, typically made from a reviewer's
@@ -102,4 +106,44 @@ type AllowEntry struct {
 	Site       string            `yaml:"site,omitempty"`
 	Categories []adscan.Category `yaml:"categories,omitempty"`
 	Note       string            `yaml:"note,omitempty"`
+}
+
+// DefaultWindow is the co-occurrence window, in runes, of a rule that does
+// not set one.
+const DefaultWindow = 40
+
+// EffectiveWindow returns r.Window, or DefaultWindow when it is unset.
+func (r Rule) EffectiveWindow() int {
+	if r.Window > 0 {
+		return r.Window
+	}
+	return DefaultWindow
+}
+
+// EffectiveMinCount returns e.MinCount, or 1 when it is unset.
+func (e Exclusion) EffectiveMinCount() int {
+	if e.MinCount > 0 {
+		return e.MinCount
+	}
+	return 1
+}
+
+// Category returns the declared category with the ID, if any.
+func (l *Lexicon) Category(id adscan.Category) (Category, bool) {
+	for _, c := range l.Categories {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// Group returns the group with the ID, if any.
+func (l *Lexicon) Group(id string) (Group, bool) {
+	for _, g := range l.Groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
 }
