@@ -1,0 +1,229 @@
+// Package devserver runs a complete single-node Temporal server inside the
+// calling process, for `adscan dev`: SQLite persistence in a file under a
+// data directory (state survives restarts), all four server roles on
+// 127.0.0.1, and the frontend on an address of the caller's choosing.
+//
+// Only cmd/adscan imports this package: the server is a large dependency
+// (a cold build takes minutes), and nothing else should have to compile it.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/temporal"
+)
+
+const (
+	// DefaultNamespace is the namespace registered when Config.Namespace is
+	// empty.
+	DefaultNamespace = "default"
+	// readyTimeout bounds the wait for the frontend to answer when the
+	// context passed to Start has no earlier deadline.
+	readyTimeout = 30 * time.Second
+)
+
+// Config configures an embedded server.
+type Config struct {
+	// DataDir holds the SQLite database (temporal.db); created if missing.
+	// Required.
+	DataDir string
+	// FrontendAddr is the host:port the frontend listens on. Port 0 picks a
+	// free port. The host must be an IP address; an empty host or
+	// "localhost" means 127.0.0.1. The server has no authentication, so
+	// listening on all interfaces must be asked for with 0.0.0.0. An empty
+	// FrontendAddr means 127.0.0.1:0.
+	FrontendAddr string
+	// Namespace is registered on first start; DefaultNamespace if empty.
+	Namespace string
+	// Logger receives the server's warnings and errors; nil discards them.
+	Logger *slog.Logger
+	// UIAddr is reserved for the Temporal Web UI; it is not served yet and
+	// Start refuses a non-empty value rather than ignore it.
+	UIAddr string
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server    temporal.Server
+	logLevel  *slog.LevelVar // the server's log threshold
+	frontend  string
+	namespace string
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// namespaceName is what Temporal accepts as a namespace name.
+var namespaceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
+
+// Start starts the server and returns once the frontend answers calls for
+// the namespace. On first start in cfg.DataDir it creates the database
+// schema and registers the namespace; later starts reuse both, so workflow
+// executions and schedules survive restarts.
+//
+// Start returns an error, with nothing left running, if cfg is invalid, the
+// frontend address is taken, the database cannot be opened or set up, the
+// server fails to start, or the frontend does not answer before ctx ends
+// (at most 30 s).
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("devserver: data dir is required")
+	}
+	if cfg.UIAddr != "" {
+		return nil, fmt.Errorf("devserver: UI address %q: the web UI is not available in this build", cfg.UIAddr)
+	}
+	ns := cfg.Namespace
+	if ns == "" {
+		ns = DefaultNamespace
+	}
+	if !namespaceName.MatchString(ns) {
+		return nil, fmt.Errorf("devserver: namespace %q: want letters, digits, '.', '_' or '-'", ns)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	host, port, err := parseFrontendAddr(cfg.FrontendAddr)
+	if err != nil {
+		return nil, err
+	}
+	if port != 0 {
+		if err := checkPortFree(host, port); err != nil {
+			return nil, fmt.Errorf("devserver: frontend address %s: %w", net.JoinHostPort(host, strconv.Itoa(port)), err)
+		}
+	}
+	dialHost := host
+	if ip := net.ParseIP(host); ip.IsUnspecified() {
+		dialHost = loopback
+	}
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("devserver: create data dir: %w", err)
+	}
+	sqlConf, err := sqliteConfig(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	logLevel := new(slog.LevelVar)
+	logLevel.Set(serverLogLevel)
+	serverLog := slogLogger{log: logger.With("component", "temporal"), min: logLevel}
+	if err := prepareDatabase(sqlConf, clusterName, ns, serverLog); err != nil {
+		return nil, err
+	}
+
+	ports, err := pickServicePorts(host, port)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(serverConfig(sqlConf, host, dialHost, ports)),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(staticHosts(dialHost, ports)),
+		temporal.WithLogger(serverLog),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: build server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		logLevel.Set(stoppingLogLevel)
+		_ = srv.Stop()
+		return nil, fmt.Errorf("devserver: start server: %w", err)
+	}
+	s := &Server{
+		server:    srv,
+		logLevel:  logLevel,
+		frontend:  net.JoinHostPort(dialHost, strconv.Itoa(ports.frontend)),
+		namespace: ns,
+	}
+	if err := s.waitReady(ctx, logger); err != nil {
+		return nil, errors.Join(err, s.Stop())
+	}
+	return s, nil
+}
+
+// FrontendHostPort is the address clients dial (host:port).
+func (s *Server) FrontendHostPort() string { return s.frontend }
+
+// Namespace is the namespace the server registered.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Stop shuts the server down gracefully. Only the first call does anything;
+// later calls return the first call's result.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		s.logLevel.Set(stoppingLogLevel)
+		if err := s.server.Stop(); err != nil {
+			s.stopErr = fmt.Errorf("devserver: stop: %w", err)
+		}
+	})
+	return s.stopErr
+}
+
+// parseFrontendAddr splits addr into an IP and a port (0 = pick one).
+func parseFrontendAddr(addr string) (string, int, error) {
+	if addr == "" {
+		return loopback, 0, nil
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("devserver: frontend address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("devserver: frontend address %q: bad port %q", addr, portStr)
+	}
+	switch {
+	case host == "" || host == "localhost":
+		host = loopback
+	case net.ParseIP(host) == nil:
+		return "", 0, fmt.Errorf("devserver: frontend address %q: host must be an IP address", addr)
+	}
+	return host, port, nil
+}
+
+// waitReady polls the frontend with an SDK client until it describes the
+// namespace, which means the frontend serves and its namespace cache is
+// loaded.
+func (s *Server) waitReady(ctx context.Context, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	quiet := sdklog.NewStructuredLogger(slog.New(minLevelHandler{Handler: logger.Handler(), min: slog.LevelError}))
+	var lastErr error
+	for {
+		if lastErr = s.probe(ctx, quiet); lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devserver: frontend %s not ready: %w (last error: %v)", s.frontend, ctx.Err(), lastErr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// probe makes one connection to the frontend and asks for the namespace.
+// A fresh client per attempt avoids gRPC's reconnect backoff.
+func (s *Server) probe(ctx context.Context, logger sdklog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{HostPort: s.frontend, Namespace: s.namespace, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
+	return err
+}

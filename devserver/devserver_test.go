@@ -1,0 +1,270 @@
+package devserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+const testTaskQueue = "devserver-test"
+
+// greetWorkflow runs greetActivity once and returns its result.
+func greetWorkflow(ctx workflow.Context, name string) (string, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var out string
+	err := workflow.ExecuteActivity(ctx, greetActivity, name).Get(ctx, &out)
+	return out, err
+}
+
+func greetActivity(_ context.Context, name string) (string, error) {
+	return "hello " + name, nil
+}
+
+// decideWorkflow waits for a "decide" Update whose validator accepts only
+// "confirm" or "dismiss", then returns the decision.
+func decideWorkflow(ctx workflow.Context) (string, error) {
+	var decision string
+	err := workflow.SetUpdateHandlerWithOptions(ctx, "decide",
+		func(_ workflow.Context, d string) (string, error) {
+			decision = d
+			return "recorded " + d, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, d string) error {
+			if d != "confirm" && d != "dismiss" {
+				return fmt.Errorf("unknown decision %q", d)
+			}
+			return nil
+		}},
+	)
+	if err != nil {
+		return "", err
+	}
+	if err := workflow.Await(ctx, func() bool { return decision != "" }); err != nil {
+		return "", err
+	}
+	return decision, nil
+}
+
+func startServer(t *testing.T, dir string) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	began := time.Now()
+	s, err := Start(ctx, Config{
+		DataDir:      dir,
+		FrontendAddr: "127.0.0.1:0",
+		Logger:       slog.New(slog.NewTextHandler(t.Output(), nil)),
+	})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Logf("server ready at %s in %v", s.FrontendHostPort(), time.Since(began).Round(time.Millisecond))
+	t.Cleanup(func() { _ = s.Stop() })
+	return s
+}
+
+func dial(t *testing.T, s *Server) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{
+		HostPort:  s.FrontendHostPort(),
+		Namespace: s.Namespace(),
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	})
+	if err != nil {
+		t.Fatalf("dial %s: %v", s.FrontendHostPort(), err)
+	}
+	return c
+}
+
+func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+
+	s := startServer(t, dir)
+	if s.Namespace() != DefaultNamespace {
+		t.Errorf("Namespace() = %q, want %q", s.Namespace(), DefaultNamespace)
+	}
+	c := dial(t, s)
+	w := worker.New(c, testTaskQueue, worker.Options{})
+	w.RegisterWorkflow(greetWorkflow)
+	w.RegisterWorkflow(decideWorkflow)
+	w.RegisterActivity(greetActivity)
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+
+	// A workflow with an activity, through the worker.
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "greet-1", TaskQueue: testTaskQueue}, greetWorkflow, "adscan")
+	if err != nil {
+		t.Fatalf("start greet: %v", err)
+	}
+	var greeting string
+	if err := run.Get(ctx, &greeting); err != nil || greeting != "hello adscan" {
+		t.Fatalf("greet result = %q, %v; want %q", greeting, err, "hello adscan")
+	}
+
+	// An Update: the validator rejects an unknown decision, accepts a known one.
+	decide, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "decide-1", TaskQueue: testTaskQueue}, decideWorkflow)
+	if err != nil {
+		t.Fatalf("start decide: %v", err)
+	}
+	update := func(arg string) (string, error) {
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: "decide-1", UpdateName: "decide", Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return "", err
+		}
+		var out string
+		err = h.Get(ctx, &out)
+		return out, err
+	}
+	if _, err := update("maybe"); err == nil || !strings.Contains(err.Error(), `unknown decision "maybe"`) {
+		t.Errorf("update with unknown decision: err = %v, want the validator's rejection", err)
+	}
+	if out, err := update("confirm"); err != nil || out != "recorded confirm" {
+		t.Fatalf("update confirm = %q, %v", out, err)
+	}
+	var decision string
+	if err := decide.Get(ctx, &decision); err != nil || decision != "confirm" {
+		t.Fatalf("decide result = %q, %v; want confirm", decision, err)
+	}
+
+	// A Schedule, listed by the server.
+	_, err = c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:     "scan-hourly",
+		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
+		Paused: true,
+		Action: &client.ScheduleWorkflowAction{
+			ID: "scheduled-greet", Workflow: greetWorkflow, Args: []any{"schedule"}, TaskQueue: testTaskQueue,
+		},
+	})
+	if err != nil {
+		t.Fatalf("create schedule: %v", err)
+	}
+	waitScheduleListed(ctx, t, c, "scan-hourly")
+
+	w.Stop()
+	c.Close()
+	stopped := time.Now()
+	if err := s.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	t.Logf("stopped in %v", time.Since(stopped).Round(time.Millisecond))
+	if err := s.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+
+	// Same data dir: the execution and the schedule are still there.
+	s2 := startServer(t, dir)
+	c2 := dial(t, s2)
+	defer c2.Close()
+	desc, err := c2.DescribeWorkflowExecution(ctx, "greet-1", "")
+	if err != nil {
+		t.Fatalf("describe greet-1 after restart: %v", err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		t.Errorf("greet-1 status after restart = %v, want COMPLETED", st)
+	}
+	sd, err := c2.ScheduleClient().GetHandle(ctx, "scan-hourly").Describe(ctx)
+	if err != nil {
+		t.Fatalf("describe schedule after restart: %v", err)
+	}
+	if !sd.Schedule.State.Paused {
+		t.Errorf("schedule after restart is not paused")
+	}
+	waitScheduleListed(ctx, t, c2, "scan-hourly")
+}
+
+// waitScheduleListed polls the schedule list (eventually consistent) until
+// id appears or ctx ends.
+func waitScheduleListed(ctx context.Context, t *testing.T, c client.Client, id string) {
+	t.Helper()
+	for {
+		it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+		if err != nil {
+			t.Fatalf("list schedules: %v", err)
+		}
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatalf("list schedules: %v", err)
+			}
+			if e.ID == id {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("schedule %q not listed: %v", id, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func TestStartRejectsBadConfig(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no data dir", Config{}, "data dir is required"},
+		{"bad address", Config{DataDir: t.TempDir(), FrontendAddr: "7233"}, `frontend address "7233"`},
+		{"host name", Config{DataDir: t.TempDir(), FrontendAddr: "example.com:0"}, "host must be an IP address"},
+		{"bad port", Config{DataDir: t.TempDir(), FrontendAddr: "127.0.0.1:99999"}, "bad port"},
+		{"port taken", Config{DataDir: t.TempDir(), FrontendAddr: taken.Addr().String()}, "address already in use"},
+		{"bad namespace", Config{DataDir: t.TempDir(), Namespace: "no spaces"}, `namespace "no spaces"`},
+		{"ui", Config{DataDir: t.TempDir(), UIAddr: "127.0.0.1:0"}, "web UI is not available"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Start(context.Background(), tc.cfg)
+			if err == nil {
+				_ = s.Stop()
+				t.Fatalf("Start succeeded, want error containing %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "devserver: ") {
+				t.Errorf("Start error = %q, want it to start with devserver: and contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseFrontendAddr(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		host string
+		port int
+	}{
+		{"", "127.0.0.1", 0},
+		{":7233", "127.0.0.1", 7233},
+		{"localhost:0", "127.0.0.1", 0},
+		{"0.0.0.0:7233", "0.0.0.0", 7233},
+		{"[::1]:7233", "::1", 7233},
+	} {
+		host, port, err := parseFrontendAddr(tc.in)
+		if err != nil || host != tc.host || port != tc.port {
+			t.Errorf("parseFrontendAddr(%q) = %q, %d, %v; want %q, %d", tc.in, host, port, err, tc.host, tc.port)
+		}
+	}
+	if _, _, err := parseFrontendAddr("nohostport"); err == nil {
+		t.Error("parseFrontendAddr(nohostport): no error")
+	}
+}
