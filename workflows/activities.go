@@ -1,0 +1,179 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"adscan"
+)
+
+// Activities holds the dependencies of adscan's activities; its exported
+// methods are the activities. Register registers them.
+type Activities struct {
+	Store   adscan.Store
+	Crawler SiteCrawler
+	// Temporal starts review workflows (idempotently, by case).
+	Temporal client.Client
+	Referral ReferralConfig
+	// ReviewSLA is the SLA handed to the review workflows the activities
+	// start; 0 means DefaultReviewSLA.
+	ReviewSLA time.Duration
+	Now       func() time.Time // default time.Now
+	Logger    *slog.Logger     // default slog.Default()
+}
+
+// ReferralConfig says where referral packages go: an HTTP endpoint if set,
+// else files in OutboxDir.
+type ReferralConfig struct {
+	Endpoint   string
+	OutboxDir  string
+	HTTPClient *http.Client // default: a client with a 30 s timeout
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+// activityError wraps err for return from an activity: a store's EINVALID,
+// ENOTFOUND or ECONFLICT will not change on retry, so it becomes a
+// non-retryable application error carrying the code; anything else is
+// retried.
+func activityError(action string, err error) error {
+	if err == nil {
+		return nil
+	}
+	// The message is the store's, fit for a user (Client passes it on);
+	// the cause keeps the action.
+	msg, cause := adscan.ErrorMessage(err), fmt.Errorf("%s: %w", action, err)
+	switch adscan.ErrorCode(err) {
+	case adscan.EINVALID:
+		return temporal.NewNonRetryableApplicationError(msg, errTypeInvalid, cause)
+	case adscan.ENOTFOUND:
+		return temporal.NewNonRetryableApplicationError(msg, errTypeNotFound, cause)
+	case adscan.ECONFLICT:
+		return temporal.NewNonRetryableApplicationError(msg, errTypeConflict, cause)
+	}
+	return fmt.Errorf("%s: %w", action, err)
+}
+
+// invalidInput is the non-retryable error of an activity given bad input.
+func invalidInput(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), errTypeInvalid, nil)
+}
+
+// RecordScanStartInput is the input of RecordScanStart.
+type RecordScanStartInput struct {
+	ScanID     string              `json:"scan_id"`
+	ScheduleID string              `json:"schedule_id,omitempty"`
+	CreatedBy  string              `json:"created_by,omitempty"`
+	Targets    []adscan.ScanTarget `json:"targets"`
+}
+
+// RecordScanStart creates the scan's row as running unless it exists already
+// (Client.StartScan creates it too; a retry finds it). An empty scan ID is a
+// non-retryable error.
+func (a *Activities) RecordScanStart(ctx context.Context, in RecordScanStartInput) error {
+	if in.ScanID == "" {
+		return invalidInput("workflows: record scan start: empty scan ID")
+	}
+	if _, err := a.Store.GetScan(ctx, in.ScanID); err == nil {
+		return nil
+	} else if adscan.ErrorCode(err) != adscan.ENOTFOUND {
+		return activityError("workflows: get scan "+in.ScanID, err)
+	}
+	err := a.Store.CreateScan(ctx, adscan.Scan{
+		ID:        in.ScanID,
+		Status:    adscan.ScanRunning,
+		Targets:   in.Targets,
+		Schedule:  in.ScheduleID,
+		CreatedBy: in.CreatedBy,
+		StartedAt: a.now(),
+	})
+	if adscan.ErrorCode(err) == adscan.ECONFLICT {
+		return nil // created concurrently by Client.StartScan
+	}
+	return activityError("workflows: create scan "+in.ScanID, err)
+}
+
+// FinishScanInput is the input of FinishScan.
+type FinishScanInput struct {
+	ScanID string            `json:"scan_id"`
+	Status adscan.ScanStatus `json:"status"`
+	Error  string            `json:"error,omitempty"`
+	// Pages and Errors are the scan's totals from the site scans' results;
+	// Exact says every site scan finished, so they are the whole truth.
+	Pages  int  `json:"pages"`
+	Errors int  `json:"errors"`
+	Exact  bool `json:"exact"`
+}
+
+// FinishScan sets the scan's final status. When in.Exact, it first corrects
+// the scan's live counters to the totals (a crawl resumed from an older
+// checkpoint may have counted some pages twice). Running it again is
+// harmless.
+func (a *Activities) FinishScan(ctx context.Context, in FinishScanInput) error {
+	if in.ScanID == "" || (in.Status != adscan.ScanCompleted && in.Status != adscan.ScanFailed) {
+		return invalidInput("workflows: finish scan %q: bad status %q", in.ScanID, in.Status)
+	}
+	if in.Exact {
+		s, err := a.Store.GetScan(ctx, in.ScanID)
+		if err != nil {
+			return activityError("workflows: get scan "+in.ScanID, err)
+		}
+		if dp, de := in.Pages-s.Pages, in.Errors-s.Errors; dp != 0 || de != 0 {
+			a.logger().Info("workflows: correcting scan counters", "scan", in.ScanID, "pages", dp, "errors", de)
+			if err := a.Store.AddScanProgress(ctx, in.ScanID, dp, de); err != nil {
+				return activityError("workflows: correct counters of scan "+in.ScanID, err)
+			}
+		}
+	}
+	return activityError("workflows: finish scan "+in.ScanID, a.Store.FinishScan(ctx, in.ScanID, in.Status, in.Error))
+}
+
+// startReview starts the review workflow of a case unless one has been
+// started already (running or closed); it reports whether it started one.
+func (a *Activities) startReview(ctx context.Context, caseID string) (bool, error) {
+	if a.Temporal == nil {
+		return false, errors.New("workflows: no Temporal client to start reviews")
+	}
+	sla := a.ReviewSLA
+	if sla <= 0 {
+		sla = DefaultReviewSLA
+	}
+	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        ReviewWorkflowID(caseID),
+		TaskQueue: TaskQueue,
+		// A case is reviewed once: a running review fails the start
+		// (conflict policy Fail), and so does a closed one.
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, CaseReviewWorkflowName, CaseReviewInput{CaseID: caseID, SLA: sla})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("workflows: start review of case %s: %w", caseID, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,296 @@
+package workflows
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"adscan"
+)
+
+// SiteCrawler crawls one target; each fetched page (capture + classification)
+// goes to onPage synchronously; onCheckpoint receives opaque resumable state
+// to heartbeat; resume is that state from an earlier attempt (nil: fresh). A
+// page whose onPage returned is never handed over again after a resume.
+// An error from onPage stops the crawl and is returned.
+type SiteCrawler interface {
+	Crawl(ctx context.Context, target adscan.ScanTarget, resume []byte,
+		onPage func(ctx context.Context, p CrawledPage) error, onCheckpoint func(state []byte)) (CrawlStats, error)
+}
+
+// CrawledPage is one page a SiteCrawler fetched. Err is set (and Result
+// empty) when the fetch failed; Capture then holds what is known.
+type CrawledPage struct {
+	Capture adscan.Capture
+	Result  adscan.Result
+	Err     string
+}
+
+// CrawlStats is what a SiteCrawler reports of a finished crawl.
+type CrawlStats struct {
+	Pages   int // pages handed to onPage, failed ones included
+	Errors  int // pages whose fetch failed
+	Skipped int // links not followed (limits, robots.txt, off-site)
+}
+
+// CrawlSiteInput is the input of CrawlSite.
+type CrawlSiteInput struct {
+	ScanID string            `json:"scan_id"`
+	Target adscan.ScanTarget `json:"target"`
+}
+
+// crawlHeartbeat is CrawlSite's heartbeat details: the crawler's checkpoint
+// and the counters up to it, so a retry resumes both.
+type crawlHeartbeat struct {
+	State    []byte        `json:"state,omitempty"`
+	Progress crawlProgress `json:"progress"`
+}
+
+type crawlProgress struct {
+	Pages    int        `json:"pages"`
+	Errors   int        `json:"errors"`
+	Flagged  int        `json:"flagged"`
+	NewCases int        `json:"new_cases"`
+	Cases    []seenCase `json:"cases,omitempty"`
+}
+
+// seenCase is a case the crawl created or sighted, with the categories
+// flagged on it in this crawl.
+type seenCase struct {
+	ID         string            `json:"id"`
+	Categories []adscan.Category `json:"categories"`
+}
+
+// crawlHeartbeatEvery is how often CrawlSite heartbeats its latest details
+// even when the crawler reports no checkpoint (a slow, polite crawl).
+const crawlHeartbeatEvery = 10 * time.Second
+
+// CrawlSite crawls one target through the SiteCrawler, resuming from the
+// checkpoint in the activity's heartbeat details after a retry. For each
+// page it stores the capture (the WARC record only for flagged pages), for a
+// flagged page records the findings (idempotent by target and URL), starts
+// the review workflow of an open case that has none, and adds the page to the
+// scan's progress. It returns counters only. Bad input is a non-retryable
+// error; a store or crawl failure is retried.
+func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScanResult, error) {
+	if in.ScanID == "" {
+		return SiteScanResult{}, invalidInput("workflows: crawl site: empty scan ID")
+	}
+	if u, err := url.Parse(in.Target.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return SiteScanResult{}, invalidInput("workflows: crawl site: bad target URL %q", in.Target.URL)
+	}
+	if a.Crawler == nil {
+		return SiteScanResult{}, invalidInput("workflows: crawl site: no crawler configured")
+	}
+
+	run := &crawlRun{a: a, in: in, ctx: ctx, index: map[string]int{}}
+	if activity.HasHeartbeatDetails(ctx) {
+		var hb crawlHeartbeat
+		if err := activity.GetHeartbeatDetails(ctx, &hb); err != nil {
+			a.logger().Warn("workflows: unreadable crawl checkpoint; starting afresh", "target", in.Target.URL, "error", err)
+		} else {
+			run.hb = hb
+			for i, c := range hb.Progress.Cases {
+				run.index[c.ID] = i
+			}
+		}
+	}
+
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(crawlHeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, run.details())
+			}
+		}
+	}()
+
+	_, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
+	if err != nil {
+		if ctx.Err() != nil {
+			return SiteScanResult{}, ctx.Err()
+		}
+		return SiteScanResult{}, activityError("workflows: crawl "+in.Target.URL, err)
+	}
+	return run.result(), nil
+}
+
+// crawlRun is the state of one CrawlSite attempt.
+type crawlRun struct {
+	a   *Activities
+	in  CrawlSiteInput
+	ctx context.Context // the activity's
+
+	mu    sync.Mutex
+	hb    crawlHeartbeat
+	index map[string]int // case ID → index in hb.Progress.Cases
+}
+
+func (r *crawlRun) details() crawlHeartbeat {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hb := r.hb
+	hb.Progress.Cases = append([]seenCase(nil), hb.Progress.Cases...)
+	return hb
+}
+
+func (r *crawlRun) onCheckpoint(state []byte) {
+	r.mu.Lock()
+	r.hb.State = append([]byte(nil), state...)
+	r.mu.Unlock()
+	activity.RecordHeartbeat(r.ctx, r.details())
+}
+
+// onPage records one page; see CrawlSite.
+func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
+	st, scanID, target := r.a.Store, r.in.ScanID, r.in.Target.URL
+	if p.Err != "" {
+		r.mu.Lock()
+		r.hb.Progress.Pages++
+		r.hb.Progress.Errors++
+		r.mu.Unlock()
+		return activityError("workflows: add progress of scan "+scanID, st.AddScanProgress(ctx, scanID, 1, 1))
+	}
+
+	c := p.Capture
+	c.ScanID, c.Target = scanID, target
+	if c.Lexicon == (adscan.LexiconRef{}) {
+		c.Lexicon = p.Result.Lexicon
+	}
+	flagged := p.Result.Flagged()
+	if !flagged {
+		c.WARC = nil // kept for flagged pages only
+	}
+	captureID, err := st.PutCapture(ctx, c)
+	if err != nil {
+		return activityError("workflows: store capture of "+c.RequestedURL, err)
+	}
+
+	if flagged {
+		pageURL := c.FinalURL
+		if pageURL == "" {
+			pageURL = c.RequestedURL
+		}
+		cs, created, err := st.RecordFindings(ctx, adscan.FindingsInput{
+			ScanID: scanID, Target: target, URL: pageURL, CaptureID: captureID,
+			Flags: p.Result.Flags, Lexicon: p.Result.Lexicon,
+		})
+		if err != nil {
+			return activityError("workflows: record findings of "+pageURL, err)
+		}
+		if cs.State == adscan.CaseOpen || cs.State == adscan.CaseEscalated {
+			if _, err := r.a.startReview(ctx, cs.ID); err != nil {
+				return err // EnsureReviews would catch it, but a retry is cheap
+			}
+		}
+		r.sawCase(cs.ID, created, p.Result.Categories())
+	}
+
+	r.mu.Lock()
+	r.hb.Progress.Pages++
+	if flagged {
+		r.hb.Progress.Flagged++
+	}
+	r.mu.Unlock()
+	return activityError("workflows: add progress of scan "+scanID, st.AddScanProgress(ctx, scanID, 1, 0))
+}
+
+func (r *crawlRun) sawCase(id string, created bool, cats []adscan.Category) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if created {
+		r.hb.Progress.NewCases++
+	}
+	i, ok := r.index[id]
+	if !ok {
+		i = len(r.hb.Progress.Cases)
+		r.index[id] = i
+		r.hb.Progress.Cases = append(r.hb.Progress.Cases, seenCase{ID: id})
+	}
+	sc := &r.hb.Progress.Cases[i]
+	for _, c := range cats {
+		if !hasCategory(sc.Categories, c) {
+			sc.Categories = append(sc.Categories, c)
+		}
+	}
+}
+
+func hasCategory(list []adscan.Category, c adscan.Category) bool {
+	for _, x := range list {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *crawlRun) result() SiteScanResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.hb.Progress
+	counts := map[adscan.Category]int{}
+	for _, c := range p.Cases {
+		for _, cat := range c.Categories {
+			counts[cat]++
+		}
+	}
+	var by []CategoryCount
+	for cat, n := range counts {
+		by = append(by, CategoryCount{Category: cat, Cases: n})
+	}
+	sort.Slice(by, func(i, j int) bool { return by[i].Category < by[j].Category })
+	return SiteScanResult{
+		Pages: p.Pages, Errors: p.Errors, Flagged: p.Flagged,
+		Cases: len(p.Cases), NewCases: p.NewCases,
+		ByCategory: mergeCounts(nil, by),
+	}
+}
+
+// EnsureReviewsInput is the input of EnsureReviews.
+type EnsureReviewsInput struct {
+	ScanID string `json:"scan_id"`
+	Target string `json:"target"`
+}
+
+// EnsureReviews starts the review workflow of every open or escalated case
+// of the target that the scan sighted and that has none yet; it returns how
+// many it started. Running it again starts nothing new.
+func (a *Activities) EnsureReviews(ctx context.Context, in EnsureReviewsInput) (int, error) {
+	if in.ScanID == "" || in.Target == "" {
+		return 0, invalidInput("workflows: ensure reviews: scan ID and target are required (got %q, %q)", in.ScanID, in.Target)
+	}
+	const page = 100
+	started := 0
+	for off := 0; ; off += page {
+		cases, err := a.Store.ListCases(ctx, adscan.CaseFilter{ScanID: in.ScanID, Target: in.Target, Limit: page, Offset: off})
+		if err != nil {
+			return started, activityError("workflows: list cases of scan "+in.ScanID, err)
+		}
+		for _, c := range cases {
+			if c.State != adscan.CaseOpen && c.State != adscan.CaseEscalated {
+				continue
+			}
+			ok, err := a.startReview(ctx, c.ID)
+			if err != nil {
+				return started, err
+			}
+			if ok {
+				started++
+			}
+		}
+		activity.RecordHeartbeat(ctx, off)
+		if len(cases) < page {
+			return started, nil
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"adscan"
+)
+
+func targets(n int) []adscan.ScanTarget {
+	out := make([]adscan.ScanTarget, n)
+	for i := range out {
+		out[i] = adscan.ScanTarget{URL: fmt.Sprintf("https://site%d.example/", i)}
+	}
+	return out
+}
+
+// newScanEnv returns a workflow test environment with the workflows and
+// activities registered, and the site scan child mocked: target i yields i+1
+// pages after i+1 minutes, and one case flagged ranking on odd targets.
+func newScanEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *int) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	Register(env, &Activities{})
+	env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
+		func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
+			if err := workflow.Sleep(ctx, time.Duration(in.Index+1)*time.Minute); err != nil {
+				return SiteScanResult{}, err
+			}
+			r := SiteScanResult{Pages: in.Index + 1}
+			if in.Index%2 == 1 {
+				r.Cases = 1
+				r.ByCategory = []CategoryCount{{Category: adscan.CategoryRanking, Cases: 1}}
+			}
+			return r, nil
+		})
+	running, maxRunning := 0, new(int)
+	env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) {
+		running++
+		*maxRunning = max(*maxRunning, running)
+	})
+	env.SetOnChildWorkflowCompletedListener(func(*workflow.Info, converter.EncodedValue, error) { running-- })
+	return env, maxRunning
+}
+
+func TestScanWorkflowBoundsConcurrency(t *testing.T) {
+	env, maxRunning := newScanEnv(t)
+	var a *Activities
+	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-1", Targets: targets(10)}).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-1", Status: adscan.ScanCompleted, Pages: 55, Exact: true}).Return(nil).Once()
+
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-1", Targets: targets(10), MaxConcurrent: 3})
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	var sum ScanSummary
+	if err := env.GetWorkflowResult(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if *maxRunning != 3 {
+		t.Errorf("at most %d site scans ran at once, want exactly 3", *maxRunning)
+	}
+	want := ScanSummary{Targets: 10, Pages: 55, Cases: 5, ByCategory: []CategoryCount{{adscan.CategoryRanking, 5}}}
+	if fmt.Sprint(sum) != fmt.Sprint(want) {
+		t.Errorf("summary = %+v, want %+v", sum, want)
+	}
+	env.AssertExpectations(t)
+}
+
+func TestScanWorkflowDefaultsScanIDToWorkflowID(t *testing.T) {
+	env, _ := newScanEnv(t)
+	var a *Activities
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "scan-from-schedule-2026"})
+	env.OnActivity(a.RecordScanStart, mock.Anything, mock.MatchedBy(func(in RecordScanStartInput) bool {
+		return in.ScanID == "scan-from-schedule-2026" && in.ScheduleID == "nightly"
+	})).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, mock.MatchedBy(func(in FinishScanInput) bool {
+		return in.ScanID == "scan-from-schedule-2026"
+	})).Return(nil).Once()
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScheduleID: "nightly", Targets: targets(2)})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+}
+
+func TestScanWorkflowContinuesAsNew(t *testing.T) {
+	env, _ := newScanEnv(t)
+	var a *Activities
+	env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(nil).Never()
+
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-2", Targets: targets(5), ContinueAsNewAfter: 2})
+
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("workflow error = %v, want continue-as-new", err)
+	}
+	if can.WorkflowType.Name != ScanWorkflowName {
+		t.Errorf("continued as %q", can.WorkflowType.Name)
+	}
+	var next ScanInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Offset != 2 || next.Summary.Targets != 2 || next.Summary.Pages != 3 || len(next.Targets) != 5 || next.ScanID != "scan-2" {
+		t.Errorf("continued with %+v, want offset 2, 2 targets and 3 pages done", next)
+	}
+	env.AssertExpectations(t)
+
+	// The last run finishes the scan with the carried summary and records
+	// no second start.
+	env2, _ := newScanEnv(t)
+	env2.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Never()
+	env2.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-2", Status: adscan.ScanCompleted, Pages: 15, Exact: true}).Return(nil).Once()
+	next.Offset = 4
+	next.Summary = ScanSummary{Targets: 4, Pages: 10}
+	env2.ExecuteWorkflow(ScanWorkflow, next)
+	var sum ScanSummary
+	if err := env2.GetWorkflowResult(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Targets != 5 || sum.Pages != 15 {
+		t.Errorf("final summary %+v, want 5 targets, 15 pages", sum)
+	}
+	env2.AssertExpectations(t)
+}
+
+func TestScanWorkflowCountsFailedTargets(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		failAll bool
+		status  adscan.ScanStatus
+		errText string
+	}{
+		{"one fails", false, adscan.ScanCompleted, "1 of 3 targets failed"},
+		{"all fail", true, adscan.ScanFailed, "all 3 targets failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			Register(env, &Activities{})
+			env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
+				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
+					if tc.failAll || in.Index == 1 {
+						return SiteScanResult{}, temporal.NewNonRetryableApplicationError("site down", "test", nil)
+					}
+					return SiteScanResult{Pages: 2}, nil
+				})
+			var a *Activities
+			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil)
+			env.OnActivity(a.FinishScan, mock.Anything, mock.MatchedBy(func(in FinishScanInput) bool {
+				return in.Status == tc.status && in.Error == tc.errText && !in.Exact
+			})).Return(nil).Once()
+			env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-3", Targets: targets(3)})
+			var sum ScanSummary
+			if err := env.GetWorkflowResult(&sum); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 1, true: 3}[tc.failAll]; sum.FailedTargets != want {
+				t.Errorf("failed targets = %d, want %d", sum.FailedTargets, want)
+			}
+			env.AssertExpectations(t)
+		})
+	}
+}
+
+func TestSiteScanWorkflow(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	Register(env, &Activities{})
+	var a *Activities
+	target := adscan.ScanTarget{URL: "https://a.example/", MaxPages: 5}
+	env.OnActivity(a.CrawlSite, mock.Anything, CrawlSiteInput{ScanID: "scan-4", Target: target}).
+		Return(SiteScanResult{Pages: 5, Flagged: 2, Cases: 2, NewCases: 2}, nil).Once()
+	env.OnActivity(a.EnsureReviews, mock.Anything, EnsureReviewsInput{ScanID: "scan-4", Target: target.URL}).Return(1, nil).Once()
+
+	env.ExecuteWorkflow(SiteScanWorkflow, SiteScanInput{ScanID: "scan-4", Target: target})
+
+	var r SiteScanResult
+	if err := env.GetWorkflowResult(&r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pages != 5 || r.Cases != 2 || r.Reviews != 1 {
+		t.Errorf("result %+v", r)
+	}
+	env.AssertExpectations(t)
+}
+
+func TestMergeCounts(t *testing.T) {
+	a := []CategoryCount{{adscan.CategoryRanking, 2}, {"custom", 1}}
+	b := []CategoryCount{{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 1}}
+	got := fmt.Sprint(mergeCounts(a, b))
+	want := fmt.Sprint([]CategoryCount{{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 3}, {"custom", 1}})
+	if got != want {
+		t.Errorf("mergeCounts = %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,247 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"adscan"
+)
+
+// DefaultTimeZone is the time zone of schedules that name none.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// MinScheduleInterval is the shortest interval a schedule may have.
+const MinScheduleInterval = time.Minute
+
+// Memo keys of a schedule: what was asked for, as the server rewrites cron
+// expressions into calendars.
+const (
+	memoCron      = "adscan_cron"
+	memoInterval  = "adscan_interval"
+	memoCreatedBy = "adscan_created_by"
+)
+
+var scheduleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// CreateSchedule creates a recurring scan: a Temporal Schedule (overlap
+// policy skip: a run due while the previous one is still going is skipped)
+// whose runs are ScanWorkflows with the schedule's targets. Errors: EINVALID
+// for a bad ID, cron, interval, time zone or target; ECONFLICT if the ID is
+// taken; EUNAVAILABLE when Temporal cannot be reached.
+func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.Schedule, error) {
+	if !scheduleIDPattern.MatchString(s.ID) {
+		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID)
+	}
+	spec, err := scheduleSpec(s)
+	if err != nil {
+		return adscan.Schedule{}, err
+	}
+	if err := ValidateTargets(s.Targets, c.AllowPrivate); err != nil {
+		return adscan.Schedule{}, err
+	}
+	memo := map[string]any{memoCron: s.Cron, memoCreatedBy: s.CreatedBy}
+	if s.Interval > 0 {
+		memo[memoInterval] = s.Interval.String()
+	}
+	_, err = c.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   s.ID,
+		Spec: spec,
+		Action: &client.ScheduleWorkflowAction{
+			ID:        "scan-" + s.ID,
+			Workflow:  ScanWorkflowName,
+			Args:      []any{ScanInput{ScheduleID: s.ID, CreatedBy: s.CreatedBy, Targets: s.Targets, MaxConcurrent: c.MaxConcurrent}},
+			TaskQueue: TaskQueue,
+		},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Note:    s.Note,
+		Paused:  s.Paused,
+		Memo:    memo,
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return adscan.Schedule{}, adscan.Errorf(adscan.ECONFLICT, "schedule %s exists already", s.ID)
+	}
+	if err != nil {
+		return adscan.Schedule{}, scheduleError("create", s.ID, err)
+	}
+	return c.GetSchedule(ctx, s.ID)
+}
+
+// scheduleSpec checks s's timing and turns it into a Temporal spec.
+func scheduleSpec(s adscan.Schedule) (client.ScheduleSpec, error) {
+	tz := s.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return client.ScheduleSpec{}, adscan.Errorf(adscan.EINVALID, "schedule %s: unknown time zone %q", s.ID, tz)
+	}
+	spec := client.ScheduleSpec{TimeZoneName: tz}
+	cron := strings.TrimSpace(s.Cron)
+	switch {
+	case cron != "" && s.Interval != 0:
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval, not both", s.ID)
+	case cron != "":
+		if n := len(strings.Fields(cron)); !strings.HasPrefix(cron, "@") && (n < 5 || n > 7) {
+			return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q has %d fields; want 5 (minute hour day month weekday)", s.ID, cron, n)
+		}
+		spec.CronExpressions = []string{cron}
+	case s.Interval >= MinScheduleInterval:
+		spec.Intervals = []client.ScheduleIntervalSpec{{Every: s.Interval}}
+	case s.Interval != 0:
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: interval %s is shorter than %s", s.ID, s.Interval, MinScheduleInterval)
+	default:
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval", s.ID)
+	}
+	return spec, nil
+}
+
+// GetSchedule describes a schedule with its next runs. ENOTFOUND if there
+// is no such schedule.
+func (c *Client) GetSchedule(ctx context.Context, id string) (adscan.Schedule, error) {
+	if id == "" {
+		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "empty schedule ID")
+	}
+	d, err := c.Temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
+	if err != nil {
+		return adscan.Schedule{}, scheduleError("describe", id, err)
+	}
+	return scheduleFromDescription(id, d)
+}
+
+// scheduleFromDescription turns Temporal's description into an adscan.Schedule.
+func scheduleFromDescription(id string, d *client.ScheduleDescription) (adscan.Schedule, error) {
+	s := adscan.Schedule{ID: id, NextRuns: d.Info.NextActionTimes}
+	if st := d.Schedule.State; st != nil {
+		s.Paused, s.Note = st.Paused, st.Note
+	}
+	if sp := d.Schedule.Spec; sp != nil {
+		s.TimeZone = sp.TimeZoneName
+		if len(sp.CronExpressions) > 0 {
+			s.Cron = sp.CronExpressions[0]
+		}
+		if len(sp.Intervals) > 0 {
+			s.Interval = sp.Intervals[0].Every
+		}
+	}
+	dc := converter.GetDefaultDataConverter()
+	fields := d.Memo.GetFields()
+	var text string
+	if p := fields[memoCron]; p != nil && dc.FromPayload(p, &text) == nil && text != "" {
+		s.Cron, s.Interval = text, 0
+	}
+	if p := fields[memoInterval]; p != nil && dc.FromPayload(p, &text) == nil && text != "" {
+		if iv, err := time.ParseDuration(text); err == nil {
+			s.Interval, s.Cron = iv, ""
+		}
+	}
+	if p := fields[memoCreatedBy]; p != nil && dc.FromPayload(p, &text) == nil {
+		s.CreatedBy = text
+	}
+	if a, ok := d.Schedule.Action.(*client.ScheduleWorkflowAction); ok && len(a.Args) > 0 {
+		var in ScanInput
+		switch arg := a.Args[0].(type) {
+		case *commonpb.Payload:
+			if err := dc.FromPayload(arg, &in); err != nil {
+				return s, fmt.Errorf("workflows: schedule %s: decode its scan input: %w", id, err)
+			}
+		case ScanInput:
+			in = arg
+		}
+		s.Targets = in.Targets
+	}
+	return s, nil
+}
+
+// ListSchedules returns every schedule, described, in ID order.
+func (c *Client) ListSchedules(ctx context.Context) ([]adscan.Schedule, error) {
+	it, err := c.Temporal.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+	if err != nil {
+		return nil, scheduleError("list", "", err)
+	}
+	var ids []string
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return nil, scheduleError("list", "", err)
+		}
+		ids = append(ids, e.ID)
+	}
+	sort.Strings(ids)
+	out := make([]adscan.Schedule, 0, len(ids))
+	for _, id := range ids {
+		s, err := c.GetSchedule(ctx, id)
+		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+			continue // deleted meanwhile
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// PauseSchedule pauses a schedule with a note. ENOTFOUND if there is none.
+func (c *Client) PauseSchedule(ctx context.Context, id, note string) error {
+	return c.onSchedule(ctx, "pause", id, func(h client.ScheduleHandle) error {
+		return h.Pause(ctx, client.SchedulePauseOptions{Note: note})
+	})
+}
+
+// UnpauseSchedule resumes a schedule with a note. ENOTFOUND if there is none.
+func (c *Client) UnpauseSchedule(ctx context.Context, id, note string) error {
+	return c.onSchedule(ctx, "unpause", id, func(h client.ScheduleHandle) error {
+		return h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note})
+	})
+}
+
+// TriggerSchedule starts a run of the schedule now (skipped, by the overlap
+// policy, if a run is going). ENOTFOUND if there is no such schedule.
+func (c *Client) TriggerSchedule(ctx context.Context, id string) error {
+	return c.onSchedule(ctx, "trigger", id, func(h client.ScheduleHandle) error {
+		return h.Trigger(ctx, client.ScheduleTriggerOptions{})
+	})
+}
+
+// DeleteSchedule deletes a schedule; runs already started go on. ENOTFOUND
+// if there is no such schedule.
+func (c *Client) DeleteSchedule(ctx context.Context, id string) error {
+	return c.onSchedule(ctx, "delete", id, func(h client.ScheduleHandle) error {
+		return h.Delete(ctx)
+	})
+}
+
+func (c *Client) onSchedule(ctx context.Context, action, id string, do func(client.ScheduleHandle) error) error {
+	if id == "" {
+		return adscan.Errorf(adscan.EINVALID, "empty schedule ID")
+	}
+	if err := do(c.Temporal.ScheduleClient().GetHandle(ctx, id)); err != nil {
+		return scheduleError(action, id, err)
+	}
+	return nil
+}
+
+// scheduleError maps a schedule call's error; a missing schedule is
+// ENOTFOUND naming it.
+func scheduleError(action, id string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return adscan.Errorf(adscan.ENOTFOUND, "schedule %s not found", id)
+	}
+	what := action + " schedules"
+	if id != "" {
+		what = action + " schedule " + id
+	}
+	return temporalError(what, err)
+}

@@ -1,0 +1,70 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"adscan"
+)
+
+// SiteScanInput is the input of SiteScanWorkflow: one target of a scan.
+type SiteScanInput struct {
+	ScanID string            `json:"scan_id"`
+	Target adscan.ScanTarget `json:"target"`
+	Index  int               `json:"index"` // the target's place in the scan
+}
+
+// SiteScanResult is what one target's crawl recorded: counters only, never
+// page bodies.
+type SiteScanResult struct {
+	Pages   int `json:"pages"`
+	Errors  int `json:"errors"`
+	Flagged int `json:"flagged"` // pages with at least one flag
+	// Cases counts the distinct cases the crawl created or sighted;
+	// NewCases those it created.
+	Cases      int             `json:"cases"`
+	NewCases   int             `json:"new_cases"`
+	ByCategory []CategoryCount `json:"by_category,omitempty"`
+	// Reviews is how many review workflows EnsureReviews had to start.
+	Reviews int `json:"reviews"`
+}
+
+// Crawl activity timing: a crawl heartbeats at least every crawlHeartbeatEvery
+// (the activity's own ticker) and may run for hours.
+const (
+	crawlHeartbeatTimeout = 30 * time.Second
+	crawlStartToClose     = 6 * time.Hour
+)
+
+// SiteScanWorkflow crawls one target in the CrawlSite activity (which
+// heartbeats its checkpoint and resumes from it after a retry, recording
+// captures, cases and review workflows as it goes), then runs EnsureReviews
+// so every open case the crawl sighted has its review workflow even if a
+// worker died between recording a case and starting its review.
+func SiteScanWorkflow(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
+	var a *Activities
+	cctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: crawlStartToClose,
+		HeartbeatTimeout:    crawlHeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    5 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+			MaximumAttempts:    10,
+		},
+	})
+	var res SiteScanResult
+	if err := workflow.ExecuteActivity(cctx, a.CrawlSite, CrawlSiteInput{ScanID: in.ScanID, Target: in.Target}).Get(ctx, &res); err != nil {
+		return res, fmt.Errorf("workflows: crawl %s: %w", in.Target.URL, err)
+	}
+	var started int
+	err := workflow.ExecuteActivity(shortActivity(ctx), a.EnsureReviews, EnsureReviewsInput{ScanID: in.ScanID, Target: in.Target.URL}).Get(ctx, &started)
+	if err != nil {
+		return res, fmt.Errorf("workflows: ensure reviews of %s: %w", in.Target.URL, err)
+	}
+	res.Reviews = started
+	return res, nil
+}

@@ -1,0 +1,75 @@
+// Package workflows runs adscan's durable work on Temporal: a scan fans out
+// to one site-scan child workflow per target, each site scan crawls in a
+// heartbeating activity that records evidence and cases in the store, every
+// new case gets a review workflow that waits for a reviewer's decision (an
+// Update), escalates on an SLA timer and on confirm delivers the referral
+// package. Client implements adscan.Orchestrator over a Temporal client, with
+// recurring scans as Temporal Schedules.
+//
+// Workflow code here is deterministic: no I/O, no time.Now, no goroutines,
+// no ranging over maps. Page bodies never enter workflow history: activities
+// write evidence to the store and return counters and IDs.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// TaskQueue is the task queue adscan's workers poll and its workflows run on.
+const TaskQueue = "adscan"
+
+// Workflow type names, as registered by Register.
+const (
+	ScanWorkflowName       = "ScanWorkflow"
+	SiteScanWorkflowName   = "SiteScanWorkflow"
+	CaseReviewWorkflowName = "CaseReviewWorkflow"
+)
+
+// DecisionUpdate is the name of CaseReviewWorkflow's Update that takes a
+// reviewer's adscan.CaseDecision.
+const DecisionUpdate = "decision"
+
+// Defaults for the workflow inputs' zero values.
+const (
+	DefaultMaxConcurrent      = 4
+	DefaultContinueAsNewAfter = 200
+	DefaultReviewSLA          = 72 * time.Hour
+)
+
+// Application error types carried by non-retryable errors and Update
+// rejections; Client maps them to adscan error codes.
+const (
+	errTypeInvalid  = "adscan.invalid"
+	errTypeConflict = "adscan.conflict"
+	errTypeNotFound = "adscan.not_found"
+)
+
+// ReviewWorkflowID is the workflow ID of a case's review workflow. There is
+// at most one per case.
+func ReviewWorkflowID(caseID string) string { return "case-" + caseID }
+
+// Register registers the workflows and a's activities with a worker.
+func Register(r worker.Registry, a *Activities) {
+	r.RegisterWorkflowWithOptions(ScanWorkflow, workflow.RegisterOptions{Name: ScanWorkflowName})
+	r.RegisterWorkflowWithOptions(SiteScanWorkflow, workflow.RegisterOptions{Name: SiteScanWorkflowName})
+	r.RegisterWorkflowWithOptions(CaseReviewWorkflow, workflow.RegisterOptions{Name: CaseReviewWorkflowName})
+	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
+}
+
+// shortActivity is the options of the quick store activities.
+func shortActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    0, // until it works: the store comes back
+		},
+	})
+}
