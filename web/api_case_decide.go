@@ -1,0 +1,56 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"adscan"
+)
+
+// decisionRequest is the body of POST /api/cases/{id}/decision.
+type decisionRequest struct {
+	Decision adscan.Decision `json:"decision"`
+	Note     string          `json:"note"`
+}
+
+// decideCase hands the signed-in reviewer's decision to the case's review
+// and returns the case after it. 400 for an unknown decision or an
+// oversize note, 404 for an unknown case, 409 when the case's state does
+// not allow the decision (for example a dismissed case).
+func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) {
+	var req decisionRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if !req.Decision.Valid() {
+		h.error(w, r, adscan.Errorf(adscan.EINVALID, "decision %q is not one of confirm, dismiss, escalate", req.Decision))
+		return
+	}
+	if err := checkNote("note", req.Note); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	// The orchestrator checks again; checking here first gives a clear
+	// answer without a round trip to the review workflow.
+	c, err := h.store.GetCase(r.Context(), id)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if !c.State.Allows(req.Decision) {
+		h.error(w, r, adscan.Errorf(adscan.ECONFLICT, "case %s is %s; it cannot take the decision %s", id, c.State, req.Decision))
+		return
+	}
+	user := principalFrom(r.Context()).User.Name
+	c, err = h.orch.Decide(r.Context(), id, adscan.CaseDecision{
+		Decision: req.Decision, Note: req.Note, By: user, DecidedAt: h.now(),
+	})
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.log.Info("case decided", slog.String("case", id), slog.String("decision", string(req.Decision)), slog.String("user", user))
+	h.writeJSON(w, r, http.StatusOK, c)
+}

@@ -1,0 +1,37 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"adscan"
+)
+
+// scanRequest is the body of POST /api/scans.
+type scanRequest struct {
+	Targets []adscan.ScanTarget `json:"targets"`
+}
+
+// createScan starts a scan of the body's targets and answers 202 with the
+// scan (its "id" among the fields) and a Location header.
+func (h *handler) createScan(w http.ResponseWriter, r *http.Request) {
+	var req scanRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if err := checkScanTargets(req.Targets); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	user := principalFrom(r.Context()).User.Name
+	scan, err := h.orch.StartScan(r.Context(), adscan.ScanRequest{Targets: req.Targets, CreatedBy: user})
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.log.Info("scan started", slog.String("scan", scan.ID), slog.String("user", user), slog.Int("targets", len(req.Targets)))
+	h.audit(r, adscan.AuditEntry{Actor: user, Action: "scan_started", Detail: scan.ID})
+	w.Header().Set("Location", "/api/scans/"+scan.ID)
+	h.writeJSON(w, r, http.StatusAccepted, scan)
+}

@@ -1,0 +1,25 @@
+package web
+
+import (
+	"net/http"
+
+	"adscan"
+)
+
+// listScans returns the latest scans, newest first (?limit=, default 50).
+func (h *handler) listScans(w http.ResponseWriter, r *http.Request) {
+	limit, err := queryInt(r.URL.Query(), "limit", 50, maxListLimit)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	scans, err := h.store.ListScans(r.Context(), limit)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if scans == nil {
+		scans = []adscan.Scan{}
+	}
+	h.writeJSON(w, r, http.StatusOK, scans)
+}

@@ -1,0 +1,18 @@
+package web
+
+import (
+	"net/http"
+
+	"adscan"
+)
+
+// deleteSchedule deletes a schedule and answers 204; 404 if unknown.
+func (h *handler) deleteSchedule(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := h.orch.DeleteSchedule(r.Context(), id); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: "schedule_deleted", Detail: id})
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"adscan"
+)
+
+// pauseRequest is the optional body of the pause and unpause routes.
+type pauseRequest struct {
+	Note string `json:"note"`
+}
+
+// pauseSchedule pauses a schedule and returns it; 404 if unknown.
+func (h *handler) pauseSchedule(w http.ResponseWriter, r *http.Request) {
+	h.setSchedulePaused(w, r, "schedule_paused", h.orch.PauseSchedule)
+}
+
+// unpauseSchedule resumes a paused schedule and returns it; 404 if unknown.
+func (h *handler) unpauseSchedule(w http.ResponseWriter, r *http.Request) {
+	h.setSchedulePaused(w, r, "schedule_unpaused", h.orch.UnpauseSchedule)
+}
+
+func (h *handler) setSchedulePaused(w http.ResponseWriter, r *http.Request, action string,
+	set func(ctx context.Context, id, note string) error) {
+	var req pauseRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			h.error(w, r, err)
+			return
+		}
+	}
+	if err := checkNote("note", req.Note); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if err := set(r.Context(), id, req.Note); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: action, Detail: id})
+	s, err := h.orch.GetSchedule(r.Context(), id)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, newScheduleResponse(s))
+}

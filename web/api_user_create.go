@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+
+	"adscan"
+)
+
+// userRequest is the body of POST /api/users.
+type userRequest struct {
+	Name     string      `json:"name"`
+	Role     adscan.Role `json:"role"`
+	Password string      `json:"password"`
+}
+
+// createUser adds a user and answers 201 with it; 409 if the name is taken.
+func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
+	var req userRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	u, err := NewUser(req.Name, req.Role, req.Password, h.now())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if err := h.store.CreateUser(r.Context(), u); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: "user_created", Detail: u.Name + " as " + string(u.Role)})
+	h.writeJSON(w, r, http.StatusCreated, u)
+}

@@ -1,0 +1,201 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+
+	"adscan"
+)
+
+// authMethod is how a request proved who sent it.
+type authMethod int
+
+const (
+	viaBasic  authMethod = iota + 1 // HTTP Basic credentials: no CSRF token needed
+	viaCookie                       // the session cookie: unsafe methods need the CSRF token
+)
+
+// principal is the signed-in user of a request.
+type principal struct {
+	User    adscan.User
+	Via     authMethod
+	Session session // set when Via is viaCookie
+}
+
+type principalKey struct{}
+
+// principalFrom returns the request's signed-in user. Only routes behind
+// requireAPIUser or requirePageUser have one.
+func principalFrom(ctx context.Context) principal {
+	p, _ := ctx.Value(principalKey{}).(principal)
+	return p
+}
+
+var (
+	errNoCredentials  = adscan.Errorf(adscan.EUNAUTHORIZED, "authentication required: sign in or send HTTP Basic credentials")
+	errBadCredentials = adscan.Errorf(adscan.EUNAUTHORIZED, "invalid user name or password")
+	errSessionEnded   = adscan.Errorf(adscan.EUNAUTHORIZED, "session expired or ended; sign in again")
+)
+
+// authenticate finds the request's user from its Basic credentials or,
+// without an Authorization header, its session cookie. Errors are
+// EUNAUTHORIZED, or *tooManyAttempts when failed logins from this client
+// for this user are over the limit.
+func (h *handler) authenticate(r *http.Request) (principal, error) {
+	if r.Header.Get("Authorization") != "" {
+		name, password, ok := r.BasicAuth()
+		if !ok {
+			return principal{}, adscan.Errorf(adscan.EUNAUTHORIZED, "the Authorization header must use the Basic scheme")
+		}
+		u, err := h.checkPassword(r, name, password, "basic")
+		if err != nil {
+			return principal{}, err
+		}
+		return principal{User: u, Via: viaBasic}, nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return principal{}, errNoCredentials
+	}
+	s, err := h.sessions.decode(c.Value)
+	if err != nil {
+		return principal{}, errSessionEnded
+	}
+	u, err := h.store.GetUser(r.Context(), s.User)
+	if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+		return principal{}, errSessionEnded
+	} else if err != nil {
+		return principal{}, err
+	}
+	if passTag(u.PasswordHash) != s.PassTag {
+		return principal{}, errSessionEnded
+	}
+	return principal{User: u, Via: viaCookie, Session: s}, nil
+}
+
+// checkPassword verifies a user name and password, counting failures
+// against the client's limit. Unknown users cost the same time as wrong
+// passwords. how names the way in ("basic", "form") for the log.
+func (h *handler) checkPassword(r *http.Request, name, password, how string) (adscan.User, error) {
+	ip := clientIP(r)
+	if err := h.limiter.allow(name, ip); err != nil {
+		h.log.Warn("login refused: too many failures", slog.String("user", name), slog.String("ip", ip), slog.String("via", how))
+		return adscan.User{}, err
+	}
+	u, err := h.store.GetUser(r.Context(), name)
+	if err != nil && adscan.ErrorCode(err) != adscan.ENOTFOUND {
+		return adscan.User{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = h.dummyHash()
+	}
+	if !passwordMatches(hash, password) || err != nil || !u.Role.Valid() {
+		h.limiter.fail(name, ip)
+		h.log.Warn("login failed", slog.String("user", name), slog.String("ip", ip), slog.String("via", how))
+		return adscan.User{}, errBadCredentials
+	}
+	h.limiter.succeed(name, ip)
+	return u, nil
+}
+
+// clientIP is the host of the request's remote address. Headers such as
+// X-Forwarded-For are not trusted.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// safeMethod reports whether m cannot change anything (no CSRF check).
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// forbidden is the error for a user whose role is below a route's.
+func forbidden(u adscan.User, need adscan.Role) error {
+	return adscan.Errorf(adscan.EFORBIDDEN, "user %s has role %s; this needs role %s or higher", u.Name, u.Role, need)
+}
+
+var errBadCSRF = adscan.Errorf(adscan.EFORBIDDEN, "missing or invalid CSRF token (send the X-CSRF-Token header from GET /api/me)")
+
+// requireAPIUser lets through API requests from a user with at least role
+// need; others get a JSON 401 (with WWW-Authenticate), 403 or 429.
+// Cookie-authenticated requests with an unsafe method must carry the
+// session's X-CSRF-Token header.
+func (h *handler) requireAPIUser(need adscan.Role, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := h.authenticate(r)
+		if err != nil {
+			h.error(w, r, err)
+			return
+		}
+		if !p.User.Role.AtLeast(need) {
+			h.error(w, r, forbidden(p.User, need))
+			return
+		}
+		if p.Via == viaCookie && !safeMethod(r.Method) &&
+			!h.sessions.checkCSRF(p.Session.Nonce, r.Header.Get("X-CSRF-Token")) {
+			h.log.Warn("CSRF check failed", slog.String("user", p.User.Name), slog.String("path", r.URL.Path))
+			h.error(w, r, errBadCSRF)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
+}
+
+// requirePageUser lets through console requests from a user with at least
+// role need. Without credentials, or with an ended session, it redirects to
+// the login page; a wrong role or a failed CSRF check gets a 403 page.
+// Cookie-authenticated form posts must carry the csrf_token field (or the
+// X-CSRF-Token header).
+func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := h.authenticate(r)
+		if err != nil {
+			var tm *tooManyAttempts
+			if r.Header.Get("Authorization") == "" && !errors.As(err, &tm) && adscan.ErrorCode(err) == adscan.EUNAUTHORIZED {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(r.URL.RequestURI())), http.StatusSeeOther)
+				return
+			}
+			h.errorPage(w, r, err)
+			return
+		}
+		if !p.User.Role.AtLeast(need) {
+			h.errorPage(w, r, forbidden(p.User, need))
+			return
+		}
+		if p.Via == viaCookie && !safeMethod(r.Method) {
+			token := r.Header.Get("X-CSRF-Token")
+			if token == "" {
+				r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+				token = r.PostFormValue("csrf_token")
+			}
+			if !h.sessions.checkCSRF(p.Session.Nonce, token) {
+				h.log.Warn("CSRF check failed", slog.String("user", p.User.Name), slog.String("path", r.URL.Path))
+				h.errorPage(w, r, errBadCSRF)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
+}
+
+// localPath returns p if it is a path on this server, else "/". It keeps
+// the login page's "next" parameter from redirecting elsewhere.
+func localPath(p string) string {
+	if p == "" || p[0] != '/' || len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return p
+}

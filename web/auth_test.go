@@ -1,0 +1,306 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"adscan"
+)
+
+// routePath turns a route pattern into a method and a concrete path.
+func routePath(pattern string) (method, path string) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "GET", pattern
+	}
+	path = strings.ReplaceAll(path, "{id}", "x1")
+	path = strings.ReplaceAll(path, "{$}", "")
+	return method, path
+}
+
+func TestEveryRouteNeedsCredentials(t *testing.T) {
+	h := newHarness(t)
+	n := 0
+	for _, rt := range h.srv.h.routeTable() {
+		if rt.access == public {
+			continue
+		}
+		n++
+		method, path := routePath(rt.pattern)
+		t.Run(rt.pattern, func(t *testing.T) {
+			h.now = h.now.Add(loginWindow) // a fresh failed-login window per route
+			body := ""
+			if method == http.MethodPost {
+				body = "{}"
+			}
+			for _, tc := range []struct {
+				name   string
+				header map[string]string
+			}{
+				{"no credentials", nil},
+				{"wrong password", map[string]string{"Authorization": "Basic " + basic("admin", "wrong password!")}},
+				{"unknown user", map[string]string{"Authorization": "Basic " + basic("nobody", testPassword)}},
+				{"not basic", map[string]string{"Authorization": "Bearer abc"}},
+				{"forged cookie", map[string]string{"Cookie": sessionCookie + "=eyJ1IjoiYWRtaW4ifQ.AAAA"}},
+			} {
+				w := h.do(request{method: method, path: path, body: body, header: tc.header})
+				switch {
+				case rt.access == page && tc.header["Authorization"] == "":
+					wantStatus(t, w, http.StatusSeeOther)
+					if loc := w.Header().Get("Location"); !strings.HasPrefix(loc, "/login?next=") {
+						t.Errorf("%s: redirect to %q, want the login page", tc.name, loc)
+					}
+				case rt.access == page:
+					wantStatus(t, w, http.StatusUnauthorized)
+				default:
+					wantError(t, w, http.StatusUnauthorized, "")
+					if !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic ") {
+						t.Errorf("%s: WWW-Authenticate %q, want Basic", tc.name, w.Header().Get("WWW-Authenticate"))
+					}
+				}
+			}
+		})
+	}
+	if n < 20 {
+		t.Errorf("only %d protected routes in the table", n)
+	}
+}
+
+func basic(user, pass string) string {
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.SetBasicAuth(user, pass)
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}
+
+func TestRolesOnEveryRoute(t *testing.T) {
+	h := newHarness(t)
+	roles := []adscan.Role{adscan.RoleViewer, adscan.RoleReviewer, adscan.RoleRegulator, adscan.RoleAdmin}
+	for _, rt := range h.srv.h.routeTable() {
+		if rt.access == public || rt.pattern == "POST /logout" {
+			continue
+		}
+		method, path := routePath(rt.pattern)
+		for _, role := range roles {
+			body := ""
+			if method == http.MethodPost {
+				body = "{}"
+			}
+			w := h.do(request{method: method, path: path, body: body, user: string(role)})
+			allowed := role.AtLeast(rt.role)
+			if !allowed && w.Code != http.StatusForbidden {
+				t.Errorf("%s as %s: status %d, want 403", rt.pattern, role, w.Code)
+			}
+			if allowed && (w.Code == http.StatusForbidden || w.Code == http.StatusUnauthorized) {
+				t.Errorf("%s as %s: status %d, want the route to run; body %s", rt.pattern, role, w.Code, w.Body)
+			}
+			if !allowed && rt.access == apiUser && !strings.Contains(w.Body.String(), "needs role "+string(rt.role)) {
+				t.Errorf("%s as %s: body %s does not name the role needed", rt.pattern, role, w.Body)
+			}
+		}
+	}
+}
+
+// login signs in through the form and returns the session cookie.
+func (h *harness) login(user, password string) *http.Cookie {
+	h.t.Helper()
+	page := h.do(request{method: "GET", path: "/login"})
+	wantStatus(h.t, page, http.StatusOK)
+	token := csrfFromPage(h.t, page.Body.String())
+	loginCookie := cookieNamed(page.Result().Cookies(), loginCSRFCookie)
+	if loginCookie == nil {
+		h.t.Fatal("login page set no login cookie")
+	}
+	form := url.Values{"username": {user}, "password": {password}, "csrf_token": {token}, "next": {"/api/me"}}
+	w := h.do(request{method: "POST", path: "/login", body: form.Encode(),
+		header:  map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		cookies: []*http.Cookie{loginCookie}})
+	wantStatus(h.t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/api/me" {
+		h.t.Fatalf("login redirected to %q, want /api/me", loc)
+	}
+	c := cookieNamed(w.Result().Cookies(), sessionCookie)
+	if c == nil {
+		h.t.Fatal("login set no session cookie")
+	}
+	return c
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func csrfFromPage(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf_token field in page:\n%s", body)
+	}
+	return m[1]
+}
+
+func cookieNamed(cs []*http.Cookie, name string) *http.Cookie {
+	for _, c := range cs {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestLoginSessionAndCSRF(t *testing.T) {
+	h := newHarness(t)
+	session := h.login("regulator", testPassword)
+	if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.MaxAge <= 0 {
+		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax and an expiry", session)
+	}
+
+	me := decode[meResponse](t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}}))
+	if me.Name != "regulator" || me.Role != adscan.RoleRegulator || me.CSRFToken == "" {
+		t.Fatalf("GET /api/me = %+v", me)
+	}
+	scan := `{"targets":[{"url":"https://jigou.example.cn/"}]}`
+	// A cookie-authenticated POST needs the CSRF header.
+	wantError(t, h.do(request{method: "POST", path: "/api/scans", body: scan, cookies: []*http.Cookie{session}}),
+		http.StatusForbidden, "CSRF")
+	wantError(t, h.do(request{method: "POST", path: "/api/scans", body: scan, cookies: []*http.Cookie{session},
+		header: map[string]string{"X-CSRF-Token": "forged"}}), http.StatusForbidden, "CSRF")
+	wantStatus(t, h.do(request{method: "POST", path: "/api/scans", body: scan, cookies: []*http.Cookie{session},
+		header: map[string]string{"X-CSRF-Token": me.CSRFToken}}), http.StatusAccepted)
+	// Basic-authenticated requests need none.
+	wantStatus(t, h.do(request{method: "POST", path: "/api/scans", body: scan, user: "regulator"}), http.StatusAccepted)
+
+	// The console home page carries the token in its logout form.
+	home := h.do(request{method: "GET", path: "/", cookies: []*http.Cookie{session}})
+	wantStatus(t, home, http.StatusOK)
+	token := csrfFromPage(t, home.Body.String())
+	if token != me.CSRFToken {
+		t.Errorf("page token %q differs from /api/me's %q", token, me.CSRFToken)
+	}
+
+	// Logout without the form token is refused; with it, the session ends.
+	wantStatus(t, h.do(request{method: "POST", path: "/logout", cookies: []*http.Cookie{session},
+		body: "csrf_token=wrong", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}), http.StatusForbidden)
+	w := h.do(request{method: "POST", path: "/logout", cookies: []*http.Cookie{session},
+		body: "csrf_token=" + url.QueryEscape(token), header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if c := cookieNamed(w.Result().Cookies(), sessionCookie); c == nil || c.MaxAge >= 0 {
+		t.Errorf("logout did not clear the cookie: %+v", c)
+	}
+	wantError(t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}}), http.StatusUnauthorized, "session")
+
+	// Logins and logouts are audited.
+	audit := auditActions(t, h)
+	for _, want := range []string{"login:regulator", "logout:regulator", "scan_started:regulator"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit log %q lacks %s", audit, want)
+		}
+	}
+}
+
+// auditActions lists the audit entries the server wrote as "action:actor" words.
+func auditActions(t *testing.T, h *harness) string {
+	t.Helper()
+	var b strings.Builder
+	for _, e := range h.audit.list() {
+		b.WriteString(e.Action + ":" + e.Actor + " ")
+	}
+	return b.String()
+}
+
+func TestSessionExpiresAndFollowsPassword(t *testing.T) {
+	h := newHarness(t)
+	session := h.login("viewer", testPassword)
+	wantStatus(t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}}), http.StatusOK)
+
+	// A tampered payload fails the signature.
+	p, sig, _ := strings.Cut(session.Value, ".")
+	forged := &http.Cookie{Name: sessionCookie, Value: p + "x." + sig}
+	wantStatus(t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{forged}}), http.StatusUnauthorized)
+
+	h.now = h.now.Add(sessionTTL + time.Second)
+	wantError(t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}}), http.StatusUnauthorized, "expired")
+	// An expired session on a console page goes back to the login page.
+	w := h.do(request{method: "GET", path: "/", cookies: []*http.Cookie{session}})
+	wantStatus(t, w, http.StatusSeeOther)
+}
+
+func TestLoginFormRefusesBadCSRF(t *testing.T) {
+	h := newHarness(t)
+	page := h.do(request{method: "GET", path: "/login"})
+	token := csrfFromPage(t, page.Body.String())
+	loginCookie := cookieNamed(page.Result().Cookies(), loginCSRFCookie)
+	form := func(tok string) string {
+		return url.Values{"username": {"admin"}, "password": {testPassword}, "csrf_token": {tok}}.Encode()
+	}
+	ct := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for name, rq := range map[string]request{
+		"no cookie":    {body: form(token)},
+		"no token":     {body: form(""), cookies: []*http.Cookie{loginCookie}},
+		"other cookie": {body: form(token), cookies: []*http.Cookie{{Name: loginCSRFCookie, Value: "someone-elses-cookie-value"}}},
+		"forged token": {body: form("AAAA"), cookies: []*http.Cookie{loginCookie}},
+	} {
+		rq.method, rq.path, rq.header = "POST", "/login", ct
+		w := h.do(rq)
+		if w.Code != http.StatusForbidden || cookieNamed(w.Result().Cookies(), sessionCookie) != nil {
+			t.Errorf("%s: status %d, cookies %v; want 403 and no session", name, w.Code, w.Result().Cookies())
+		}
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	h := newHarness(t)
+	page := h.do(request{method: "GET", path: "/login"})
+	token := csrfFromPage(t, page.Body.String())
+	loginCookie := cookieNamed(page.Result().Cookies(), loginCSRFCookie)
+	post := func(password string) int {
+		form := url.Values{"username": {"reviewer"}, "password": {password}, "csrf_token": {token}}.Encode()
+		return h.do(request{method: "POST", path: "/login", body: form, cookies: []*http.Cookie{loginCookie},
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}).Code
+	}
+	for i := range maxUserFailures {
+		if got := post("wrong password"); got != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, got)
+		}
+	}
+	// Past the limit even the right password is refused, by form and by Basic.
+	if got := post(testPassword); got != http.StatusTooManyRequests {
+		t.Fatalf("after %d failures: status %d, want 429", maxUserFailures, got)
+	}
+	w := h.do(request{method: "GET", path: "/api/me", user: "reviewer"})
+	wantError(t, w, http.StatusTooManyRequests, "too many failed logins")
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// Other users from the same address are not locked out yet.
+	wantStatus(t, h.do(request{method: "GET", path: "/api/me", user: "viewer"}), http.StatusOK)
+	// The window passes.
+	h.now = h.now.Add(loginWindow)
+	if got := post(testPassword); got != http.StatusSeeOther {
+		t.Fatalf("after the window: status %d, want 303", got)
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/cases?state=open":    "/cases?state=open",
+		"":                     "/",
+		"//evil.example/":      "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"javascript:alert(1)":  "/",
+		"cases":                "/",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	h := newHarness(t)
+	w := h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: `{"targets":[{"url":"https://a.example/"}]}`,
+		header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}})
+	wantStatus(t, w, http.StatusForbidden)
+}

@@ -1,0 +1,340 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"adscan"
+	"adscan/store"
+)
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// harness is a Server over the real SQLite store and a fake orchestrator,
+// with one user per role (named after the role).
+type harness struct {
+	t     *testing.T
+	srv   *Server
+	store *store.Store
+	audit *auditRecorder
+	orch  *fakeOrchestrator
+	logs  *bytes.Buffer
+	now   time.Time
+	ready bool
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db.sqlite"))
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := &harness{t: t, store: st, logs: &bytes.Buffer{}, now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), ready: true}
+	h.orch = newFakeOrchestrator(st)
+	h.audit = &auditRecorder{Store: st}
+	srv, err := New(Config{
+		Store:        h.audit,
+		Orchestrator: h.orch,
+		Logger:       slog.New(slog.NewTextHandler(syncWriter{mu: &sync.Mutex{}, w: h.logs}, nil)),
+		SessionKey:   bytes.Repeat([]byte("k"), 32),
+		Ready:        func() bool { return h.ready },
+		Now:          func() time.Time { return h.now },
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	h.srv = srv
+	for _, r := range []adscan.Role{adscan.RoleAdmin, adscan.RoleRegulator, adscan.RoleReviewer, adscan.RoleViewer} {
+		h.addUser(string(r), r)
+	}
+	return h
+}
+
+// syncWriter serialises writes to a buffer shared by request goroutines.
+type syncWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (s syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// auditRecorder is the real store, remembering the audit entries written
+// through it (the store has no query for entries without a case).
+type auditRecorder struct {
+	*store.Store
+	mu      sync.Mutex
+	entries []adscan.AuditEntry
+}
+
+func (a *auditRecorder) Audit(ctx context.Context, e adscan.AuditEntry) error {
+	a.mu.Lock()
+	a.entries = append(a.entries, e)
+	a.mu.Unlock()
+	return a.Store.Audit(ctx, e)
+}
+
+func (a *auditRecorder) list() []adscan.AuditEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]adscan.AuditEntry(nil), a.entries...)
+}
+
+// addUser stores a user with testPassword, hashed at bcrypt's lowest cost
+// so tests stay fast.
+func (h *harness) addUser(name string, role adscan.Role) {
+	h.t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.store.CreateUser(context.Background(), adscan.User{Name: name, Role: role, PasswordHash: string(hash)}); err != nil {
+		h.t.Fatalf("create user %s: %v", name, err)
+	}
+}
+
+// request is one test request.
+type request struct {
+	method, path string
+	body         string
+	user         string // Basic credentials with testPassword; "" for none
+	header       map[string]string
+	cookies      []*http.Cookie
+}
+
+// do serves the request and returns the recorded response.
+func (h *harness) do(rq request) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var body io.Reader
+	if rq.body != "" {
+		body = strings.NewReader(rq.body)
+	}
+	r := httptest.NewRequest(rq.method, rq.path, body)
+	if rq.body != "" && !strings.HasPrefix(rq.body, "username=") && !strings.HasPrefix(rq.body, "csrf_token=") {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if rq.user != "" {
+		r.SetBasicAuth(rq.user, testPassword)
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	for _, c := range rq.cookies {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	h.srv.Handler().ServeHTTP(w, r)
+	return w
+}
+
+// wantStatus fails the test if the response status is not want.
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, want int) {
+	t.Helper()
+	if w.Code != want {
+		t.Fatalf("status %d, want %d; body: %s", w.Code, want, w.Body.String())
+	}
+}
+
+// wantError checks a JSON error response's status and that its message
+// contains substr.
+func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, substr string) {
+	t.Helper()
+	wantStatus(t, w, status)
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q, want JSON", ct)
+	}
+	var e struct{ Error string }
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil {
+		t.Fatalf("error body %q is not JSON: %v", w.Body.String(), err)
+	}
+	if !strings.Contains(e.Error, substr) {
+		t.Fatalf("error %q does not contain %q", e.Error, substr)
+	}
+}
+
+// decode unmarshals a JSON response body.
+func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("response %q is not the JSON wanted: %v", w.Body.String(), err)
+	}
+	return v
+}
+
+// seedCase stores a capture of url (whose text is text) and a flagged case
+// for it, and returns the case.
+func (h *harness) seedCase(scanID, target, url, text string, cat adscan.Category) adscan.Case {
+	h.t.Helper()
+	ctx := context.Background()
+	if _, err := h.store.GetScan(ctx, scanID); err != nil {
+		if err := h.store.CreateScan(ctx, adscan.Scan{ID: scanID, Targets: []adscan.ScanTarget{{URL: target}}}); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	body := "<html><body>" + text + "</body></html>"
+	bsum, tsum := sha256.Sum256([]byte(body)), sha256.Sum256([]byte(text))
+	lex := adscan.LexiconRef{Name: "shuangjian", Version: "2026.11"}
+	capID, err := h.store.PutCapture(ctx, adscan.Capture{
+		ScanID: scanID, Target: target, RequestedURL: url, FinalURL: url, Status: 200,
+		FetchedAt: h.now, BodySHA256: hex.EncodeToString(bsum[:]), BodySize: int64(len(body)),
+		Text: text, TextSHA256: hex.EncodeToString(tsum[:]), Lexicon: lex,
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	c, _, err := h.store.RecordFindings(ctx, adscan.FindingsInput{
+		ScanID: scanID, Target: target, URL: url, CaptureID: capID, Lexicon: lex,
+		Flags: []adscan.Flag{{Category: cat, Score: 0.9, Basis: "（十七）",
+			Evidence: []adscan.Evidence{{Text: text, Start: 0, End: len(text), Rule: "r1"}}}},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+// fakeOrchestrator does what the Temporal orchestrator does, directly on
+// the store, and keeps schedules in memory. err, if set, is returned by
+// StartScan.
+type fakeOrchestrator struct {
+	store adscan.Store
+
+	mu        sync.Mutex
+	err       error
+	n         int
+	schedules map[string]adscan.Schedule
+	triggered []string
+}
+
+var _ adscan.Orchestrator = (*fakeOrchestrator)(nil)
+
+func newFakeOrchestrator(s adscan.Store) *fakeOrchestrator {
+	return &fakeOrchestrator{store: s, schedules: map[string]adscan.Schedule{}}
+}
+
+func (o *fakeOrchestrator) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.Scan, error) {
+	o.mu.Lock()
+	err := o.err
+	o.n++
+	id := fmt.Sprintf("scan%03d", o.n)
+	o.mu.Unlock()
+	if err != nil {
+		return adscan.Scan{}, err
+	}
+	for _, t := range req.Targets {
+		if strings.Contains(t.URL, "127.0.0.1") {
+			return adscan.Scan{}, adscan.Errorf(adscan.EINVALID, "target %s is a private address", t.URL)
+		}
+	}
+	sc := adscan.Scan{ID: id, Status: adscan.ScanRunning, Targets: req.Targets, CreatedBy: req.CreatedBy}
+	if err := o.store.CreateScan(ctx, sc); err != nil {
+		return adscan.Scan{}, err
+	}
+	return o.store.GetScan(ctx, id)
+}
+
+func (o *fakeOrchestrator) Decide(ctx context.Context, caseID string, d adscan.CaseDecision) (adscan.Case, error) {
+	return o.store.DecideCase(ctx, caseID, d)
+}
+
+func (o *fakeOrchestrator) CreateSchedule(_ context.Context, s adscan.Schedule) (adscan.Schedule, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if s.Cron != "" && len(strings.Fields(s.Cron)) != 5 {
+		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "cron %q is not a cron expression", s.Cron)
+	}
+	if s.ID == "" {
+		o.n++
+		s.ID = fmt.Sprintf("sched%03d", o.n)
+	}
+	if _, ok := o.schedules[s.ID]; ok {
+		return adscan.Schedule{}, adscan.Errorf(adscan.ECONFLICT, "schedule %s exists", s.ID)
+	}
+	if s.TimeZone == "" {
+		s.TimeZone = "Asia/Shanghai"
+	}
+	o.schedules[s.ID] = s
+	return s, nil
+}
+
+func (o *fakeOrchestrator) ListSchedules(context.Context) ([]adscan.Schedule, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []adscan.Schedule
+	for _, s := range o.schedules {
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (o *fakeOrchestrator) GetSchedule(_ context.Context, id string) (adscan.Schedule, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, ok := o.schedules[id]
+	if !ok {
+		return adscan.Schedule{}, adscan.Errorf(adscan.ENOTFOUND, "no schedule %s", id)
+	}
+	return s, nil
+}
+
+func (o *fakeOrchestrator) setPaused(id, note string, paused bool) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, ok := o.schedules[id]
+	if !ok {
+		return adscan.Errorf(adscan.ENOTFOUND, "no schedule %s", id)
+	}
+	s.Paused, s.Note = paused, note
+	o.schedules[id] = s
+	return nil
+}
+
+func (o *fakeOrchestrator) PauseSchedule(_ context.Context, id, note string) error {
+	return o.setPaused(id, note, true)
+}
+
+func (o *fakeOrchestrator) UnpauseSchedule(_ context.Context, id, note string) error {
+	return o.setPaused(id, note, false)
+}
+
+func (o *fakeOrchestrator) TriggerSchedule(_ context.Context, id string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.schedules[id]; !ok {
+		return adscan.Errorf(adscan.ENOTFOUND, "no schedule %s", id)
+	}
+	o.triggered = append(o.triggered, id)
+	return nil
+}
+
+func (o *fakeOrchestrator) DeleteSchedule(_ context.Context, id string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.schedules[id]; !ok {
+		return adscan.Errorf(adscan.ENOTFOUND, "no schedule %s", id)
+	}
+	delete(o.schedules, id)
+	return nil
+}

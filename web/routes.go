@@ -1,0 +1,113 @@
+package web
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"adscan"
+)
+
+// handler holds what every route handler needs. Each handler is a method
+// on it, in its own file.
+type handler struct {
+	store    adscan.Store
+	orch     adscan.Orchestrator
+	log      *slog.Logger
+	now      func() time.Time
+	ready    func() bool
+	secure   bool
+	sessions *sessionCodec
+	limiter  *loginLimiter
+	tmpl     map[string]*template.Template
+	metrics  *metrics
+	dummy    struct {
+		once sync.Once
+		hash string
+	}
+}
+
+// access says who may use a route.
+type access int
+
+const (
+	public  access = iota // anyone (healthz, login, static assets)
+	apiUser               // a signed-in user with at least the route's role; JSON errors
+	page                  // a console page: redirect to /login when not signed in
+)
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // a ServeMux pattern: "METHOD /path/{param}"
+	access  access
+	role    adscan.Role // the least role for apiUser and page routes
+	handle  http.HandlerFunc
+}
+
+// routeTable lists every route the server serves. Tests walk it to check
+// that each non-public route refuses requests without credentials.
+func (h *handler) routeTable() []route {
+	return []route{
+		{"GET /healthz", public, "", h.healthz},
+		{"GET /login", public, "", h.showLoginPage},
+		{"POST /login", public, "", h.checkLogin},
+		{"GET /static/", public, "", staticHandler().ServeHTTP},
+
+		{"POST /logout", page, adscan.RoleViewer, h.logout},
+		{"GET /{$}", page, adscan.RoleViewer, h.showHomePage},
+
+		{"GET /api/me", apiUser, adscan.RoleViewer, h.showMe},
+
+		{"POST /api/scans", apiUser, adscan.RoleRegulator, h.createScan},
+		{"GET /api/scans", apiUser, adscan.RoleViewer, h.listScans},
+		{"GET /api/scans/{id}", apiUser, adscan.RoleViewer, h.showScan},
+
+		{"GET /api/cases", apiUser, adscan.RoleViewer, h.listCases},
+		{"GET /api/cases/{id}", apiUser, adscan.RoleViewer, h.showCase},
+		{"POST /api/cases/{id}/decision", apiUser, adscan.RoleReviewer, h.decideCase},
+		{"GET /api/cases/{id}/referral", apiUser, adscan.RoleViewer, h.showReferral},
+
+		{"GET /api/schedules", apiUser, adscan.RoleViewer, h.listSchedules},
+		{"POST /api/schedules", apiUser, adscan.RoleRegulator, h.createSchedule},
+		{"GET /api/schedules/{id}", apiUser, adscan.RoleViewer, h.showSchedule},
+		{"DELETE /api/schedules/{id}", apiUser, adscan.RoleRegulator, h.deleteSchedule},
+		{"POST /api/schedules/{id}/pause", apiUser, adscan.RoleRegulator, h.pauseSchedule},
+		{"POST /api/schedules/{id}/unpause", apiUser, adscan.RoleRegulator, h.unpauseSchedule},
+		{"POST /api/schedules/{id}/trigger", apiUser, adscan.RoleRegulator, h.triggerSchedule},
+
+		{"GET /api/targets", apiUser, adscan.RoleViewer, h.listTargets},
+		{"POST /api/targets", apiUser, adscan.RoleRegulator, h.createTarget},
+
+		{"GET /api/users", apiUser, adscan.RoleAdmin, h.listUsers},
+		{"POST /api/users", apiUser, adscan.RoleAdmin, h.createUser},
+
+		{"GET /metrics", apiUser, adscan.RoleAdmin, h.metrics.handler().ServeHTTP},
+
+		// Anything else under /api/ gets a JSON 404 rather than the mux's text one.
+		{"/api/", public, "", h.apiNotFound},
+	}
+}
+
+// routes builds the ServeMux from the route table, wrapping each route in
+// its authentication and role check.
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range h.routeTable() {
+		var hh http.Handler = rt.handle
+		switch rt.access {
+		case apiUser:
+			hh = h.requireAPIUser(rt.role, hh)
+		case page:
+			hh = h.requirePageUser(rt.role, hh)
+		}
+		mux.Handle(rt.pattern, hh)
+	}
+	return mux
+}
+
+// apiNotFound answers requests to unknown API paths.
+func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	h.error(w, r, adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+}

@@ -1,0 +1,108 @@
+// Package web serves adscan's JSON API and its review console (简体中文)
+// from one http.Handler.
+//
+// Every route needs a signed-in user except GET /healthz, the login page
+// and its form, and the embedded static assets. A user signs in with the
+// login form (a signed session cookie) or sends HTTP Basic credentials
+// (scripts and tests). Roles decide what a user may do: viewers read,
+// reviewers decide cases, regulators start scans and manage targets and
+// schedules, admins manage users and read /metrics.
+//
+// Handlers are methods on one handler struct, one per file: api_*.go for the
+// JSON API, ui_*.go for console pages.
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"adscan"
+)
+
+// Config is what a Server needs. Store and Orchestrator are required.
+type Config struct {
+	Store        adscan.Store
+	Orchestrator adscan.Orchestrator
+	// Logger receives request errors and security events; nil discards them.
+	Logger *slog.Logger
+	// SessionKey signs session cookies and CSRF tokens; at least 32 bytes.
+	// If empty, New generates a random key, so sessions end when the
+	// process restarts and are not shared between processes.
+	SessionKey []byte
+	// Ready reports whether the server's dependencies are up (GET /healthz);
+	// nil means always ready.
+	Ready func() bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// SecureCookies marks cookies Secure; set it when served over HTTPS.
+	SecureCookies bool
+}
+
+// Server is adscan's HTTP server: the API, the console and /metrics.
+type Server struct {
+	h       *handler
+	handler http.Handler
+}
+
+// minSessionKey is the shortest session key New accepts.
+const minSessionKey = 32
+
+// New returns a Server for cfg. It returns an error if Store or
+// Orchestrator is missing, SessionKey is shorter than 32 bytes (and not
+// empty), or the embedded templates do not parse.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: new server: Config.Store is nil")
+	}
+	if cfg.Orchestrator == nil {
+		return nil, errors.New("web: new server: Config.Orchestrator is nil")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func() bool { return true }
+	}
+	key := cfg.SessionKey
+	switch {
+	case len(key) == 0:
+		key = make([]byte, minSessionKey)
+		rand.Read(key)
+	case len(key) < minSessionKey:
+		return nil, fmt.Errorf("web: new server: session key has %d bytes, want at least %d", len(key), minSessionKey)
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{
+		store:    cfg.Store,
+		orch:     cfg.Orchestrator,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		ready:    cfg.Ready,
+		secure:   cfg.SecureCookies,
+		sessions: newSessionCodec(key, cfg.Now),
+		limiter:  newLoginLimiter(cfg.Now),
+		tmpl:     tmpl,
+		metrics:  newMetrics(),
+	}
+	s := &Server{h: h}
+	s.handler = h.metrics.instrument(securityHeaders(http.NewCrossOriginProtection().Handler(h.routes())))
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// MetricsHandler returns the Prometheus metrics without authentication, for
+// an operator who binds it to a separate, private address. The same metrics
+// are served on GET /metrics of Handler to admins.
+func (s *Server) MetricsHandler() http.Handler { return s.h.metrics.handler() }

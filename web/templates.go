@@ -1,0 +1,152 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"adscan"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages are the console pages; each is templates/NAME.html inside layout.html.
+var pages = []string{"login", "home", "error"}
+
+// roleNames are the roles as the console shows them.
+var roleNames = map[adscan.Role]string{
+	adscan.RoleAdmin:     "管理员",
+	adscan.RoleRegulator: "监管人员",
+	adscan.RoleReviewer:  "审核员",
+	adscan.RoleViewer:    "只读用户",
+}
+
+// parseTemplates parses every page with the layout. Templates are
+// html/template, so crawled or user-supplied text is always escaped.
+func parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"roleName": func(r adscan.Role) string {
+			if n, ok := roleNames[r]; ok {
+				return n
+			}
+			return string(r)
+		},
+	}
+	out := make(map[string]*template.Template, len(pages))
+	for _, p := range pages {
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", p, err)
+		}
+		out[p] = t
+	}
+	return out, nil
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Title     string
+	User      *adscan.User // nil on the login page
+	CSRFToken string
+	// Login page.
+	Error    string
+	Username string
+	Next     string
+	// Error page.
+	Heading string
+}
+
+// newPageData fills the fields every console page of a signed-in user needs.
+func (h *handler) newPageData(r *http.Request, title string) pageData {
+	p := principalFrom(r.Context())
+	d := pageData{Title: title}
+	if p.User.Name != "" {
+		u := p.User
+		d.User = &u
+		d.CSRFToken = h.sessions.csrfToken(p.Session.Nonce)
+	}
+	return d
+}
+
+// render writes the page with status. It renders into a buffer first so a
+// template error becomes a clean 500.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data pageData) {
+	t, ok := h.tmpl[name]
+	var buf bytes.Buffer
+	if !ok {
+		h.log.Error("render: no such page", slog.String("page", name))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.log.Error("render page", slog.String("page", name), slog.Any("err", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorHeadings are the console's headings for error statuses.
+var errorHeadings = map[int]string{
+	http.StatusBadRequest:          "请求有误",
+	http.StatusUnauthorized:        "需要登录",
+	http.StatusForbidden:           "没有权限",
+	http.StatusNotFound:            "未找到",
+	http.StatusConflict:            "操作与当前状态冲突",
+	http.StatusTooManyRequests:     "尝试次数过多",
+	http.StatusServiceUnavailable:  "服务暂不可用",
+	http.StatusInternalServerError: "服务器内部错误",
+}
+
+// errorPage renders err as a console page with the status error() would
+// use for the API. Internal errors are logged, not shown.
+func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		tm      *tooManyAttempts
+		status  int
+		message string
+	)
+	if errors.As(err, &tm) {
+		status = http.StatusTooManyRequests
+		message = fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试。", tm.minutes())
+		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retryAfter.Seconds())+1))
+	} else {
+		status = errorStatus(adscan.ErrorCode(err))
+		message = adscan.ErrorMessage(err)
+		if status >= 500 {
+			h.log.Error("page failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+		}
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="adscan", charset="UTF-8"`)
+		}
+	}
+	d := h.newPageData(r, errorHeadings[status])
+	d.Heading = errorHeadings[status]
+	d.Error = message
+	h.render(w, r, status, "error", d)
+}
+
+// staticHandler serves the embedded assets under /static/.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded directory is always there
+	}
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	})
+}
