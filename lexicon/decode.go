@@ -1,0 +1,310 @@
+package lexicon
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"adscan"
+)
+
+// positions records where each decoded value was in the file, so that
+// checks made after decoding can name the line.
+type positions struct {
+	top   map[string]int      // top-level key → line of its value
+	items map[string]*itemPos // "rules[3]" → the item's positions
+}
+
+// itemPos is where one list item and its fields were.
+type itemPos struct {
+	line   int
+	bad    bool             // not a mapping: already reported, not checked further
+	fields map[string]int   // field → line of its value
+	elems  map[string][]int // list field → line of each element
+}
+
+// line returns the line of path ("rules[3]", "rules[3].weight" or
+// "rules[3].all[1]"), falling back to the enclosing value, or 0 if unknown.
+func (p *positions) line(path string) int {
+	if p == nil {
+		return 0
+	}
+	item, rest, _ := strings.Cut(path, ".")
+	it, ok := p.items[item]
+	if !ok {
+		return p.top[item]
+	}
+	if rest == "" {
+		return it.line
+	}
+	field, idx, hasIdx := strings.Cut(strings.TrimSuffix(rest, "]"), "[")
+	if hasIdx {
+		if i, err := strconv.Atoi(idx); err == nil && i >= 0 && i < len(it.elems[field]) {
+			return it.elems[field][i]
+		}
+	}
+	if l, ok := it.fields[field]; ok {
+		return l
+	}
+	return it.line
+}
+
+// bad reports whether the item at path could not be decoded at all.
+func (p *positions) bad(path string) bool {
+	if p == nil {
+		return false
+	}
+	it, ok := p.items[path]
+	return ok && it.bad
+}
+
+// decoder turns a yaml.Node tree into a Lexicon, reporting every value it
+// cannot use, with its line.
+type decoder struct {
+	probs *problems
+	pos   *positions
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlParserErrors are the messages of libyaml's parser (as opposed to its
+// scanner). yaml.v3 reports their line 0-based; scanner errors 1-based.
+var yamlParserErrors = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"found undefined tag handle",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
+// syntaxLine returns the 1-based line of a yaml.v3 syntax error message.
+// A message without a line is about the first line (yaml.v3 omits line 0).
+func syntaxLine(msg string) int {
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil || m[1] == "" {
+		return 1
+	}
+	line, _ := strconv.Atoi(m[1])
+	if contains(yamlParserErrors, m[2]) {
+		line++
+	}
+	return line
+}
+
+// parseYAML parses data into a node tree. A syntax error becomes a problem
+// with the line yaml reports (the last line for errors at the end of input).
+func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
+	defer func() {
+		// yaml.v3 is third-party code fed untrusted input: a panic in it
+		// must not take the caller down.
+		if r := recover(); r != nil {
+			ps.add(1, "", "YAML: cannot parse: %v", r)
+			root = nil
+		}
+	}()
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		ps.add(syntaxLine(err.Error()), "", "YAML syntax: %s", yamlLineRE.ReplaceAllString(err.Error(), "$2"))
+		return nil
+	}
+	return &n
+}
+
+// mapping checks that n is a mapping with only the allowed keys and returns
+// its values by key. Unknown and repeated keys are problems.
+func (d *decoder) mapping(n *yaml.Node, path, what string, allowed ...string) map[string]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		d.probs.add(n.Line, path, "%s: want a mapping (key: value lines), got %s", what, kindName(n))
+		if it, ok := d.pos.items[path]; ok {
+			it.bad = true
+		}
+		return nil
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if k.Kind != yaml.ScalarNode || !contains(allowed, key) {
+			d.probs.add(k.Line, join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+			continue
+		}
+		if _, dup := out[key]; dup {
+			d.probs.add(k.Line, join(path, key)+"#dup", "%s: field %q given twice", what, key)
+			continue
+		}
+		if v.Kind == yaml.AliasNode {
+			d.probs.add(v.Line, join(path, key), "%s: %s: YAML aliases (*name) are not supported; write the value out", what, key)
+			continue
+		}
+		out[key] = v
+	}
+	return out
+}
+
+// itemLabel names a list item in messages: kind and ID if it has one,
+// else kind and path.
+func itemLabel(kind string, n *yaml.Node, path string) string {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Value == "id" && v.Kind == yaml.ScalarNode && v.Value != "" {
+				return fmt.Sprintf("%s %q", kind, v.Value)
+			}
+		}
+	}
+	return kind + " " + path
+}
+
+// str decodes a scalar into a string. A missing or null value is "".
+func (d *decoder) str(n *yaml.Node, path, what string) string {
+	if n == nil || n.Tag == "!!null" {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.probs.add(n.Line, path, "%s: want text, got %s", what, kindName(n))
+		return ""
+	}
+	return n.Value
+}
+
+// float decodes a scalar number.
+func (d *decoder) float(n *yaml.Node, path, what string) float64 {
+	if n == nil || n.Tag == "!!null" {
+		return 0
+	}
+	var f float64
+	if n.Kind != yaml.ScalarNode || n.Decode(&f) != nil {
+		d.probs.add(n.Line, path, "%s: want a number, got %s", what, kindName(n))
+		return 0
+	}
+	return f
+}
+
+// integer decodes a scalar whole number.
+func (d *decoder) integer(n *yaml.Node, path, what string) int {
+	if n == nil || n.Tag == "!!null" {
+		return 0
+	}
+	var i int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
+		d.probs.add(n.Line, path, "%s: want a whole number, got %s", what, kindName(n))
+		return 0
+	}
+	return i
+}
+
+// boolean decodes true/false.
+func (d *decoder) boolean(n *yaml.Node, path, what string) bool {
+	if n == nil || n.Tag == "!!null" {
+		return false
+	}
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+		d.probs.add(n.Line, path, "%s: want true or false, got %s", what, kindName(n))
+		return false
+	}
+	return b
+}
+
+// strs decodes a list of texts; a single text is taken as a one-element
+// list. It returns the line of each element too.
+func (d *decoder) strs(n *yaml.Node, path, what string) ([]string, []int) {
+	if n == nil || n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}, []int{n.Line}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.probs.add(n.Line, path, "%s: want a list, got %s", what, kindName(n))
+		return nil, nil
+	}
+	if len(n.Content) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(n.Content))
+	lines := make([]int, 0, len(n.Content))
+	for i, e := range n.Content {
+		out = append(out, d.str(e, fmt.Sprintf("%s[%d]", path, i), what))
+		lines = append(lines, e.Line)
+	}
+	return out, lines
+}
+
+// categories decodes a list of category IDs (checked later).
+func (d *decoder) categories(n *yaml.Node, path, what string) ([]adscan.Category, []int) {
+	ss, lines := d.strs(n, path, what)
+	if ss == nil {
+		return nil, nil
+	}
+	out := make([]adscan.Category, len(ss))
+	for i, s := range ss {
+		out[i] = categoryID(s)
+	}
+	return out, lines
+}
+
+// list returns the items of a sequence value (nil, with a problem, for
+// anything else), recording each item's line under path[i].
+func (d *decoder) list(n *yaml.Node, path string) []*yaml.Node {
+	if n == nil || n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.probs.add(n.Line, path, "%s: want a list (lines starting with -), got %s", path, kindName(n))
+		return nil
+	}
+	for i, e := range n.Content {
+		d.pos.items[fmt.Sprintf("%s[%d]", path, i)] = &itemPos{line: e.Line, fields: map[string]int{}, elems: map[string][]int{}}
+	}
+	return n.Content
+}
+
+// record notes the lines of the item's fields.
+func (d *decoder) record(path string, fields map[string]*yaml.Node) *itemPos {
+	it := d.pos.items[path]
+	for k, v := range fields {
+		it.fields[k] = v.Line
+	}
+	return it
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "nothing"
+}
+
+func categoryID(s string) adscan.Category { return adscan.Category(s) }
