@@ -65,7 +65,9 @@ func TestCheckProblems(t *testing.T) {
 			[]want{{18, "YAML syntax: found character that cannot start any token"}}},
 		{"syntax: unterminated quote", func(t *testing.T) string { return base + "description: \"abc\n" },
 			[]want{{19, "YAML syntax: found unexpected end of stream"}}},
-		{"syntax: bad indentation", func(t *testing.T) string { return edit(t, "    weight: 0.5", "    weight: 0.5\n  weight2: 1\n     x: 2") },
+		{"syntax: bad indentation", func(t *testing.T) string {
+			return edit(t, "    weight: 0.5", "    weight: 0.5\n  weight2: 1\n     x: 2")
+		},
 			[]want{{15, "YAML syntax: did not find expected '-' indicator"}}},
 		{"syntax: first line", func(t *testing.T) string { return "name: [t\n" + base[8:] },
 			[]want{{2, "YAML syntax: did not find expected ',' or ']'"}}},
