@@ -1,0 +1,88 @@
+package classifier
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// suffixMorphemes are single characters that may follow a lexicon term
+// inside one gse word and still leave the term a word of its own:
+// 奥数|班, 补习|班, 名校|生, 学科|类.
+const suffixMorphemes = "班课营类科生级部组期"
+
+// boundaryOK reports whether the term occurrence norm[s:e] starts and ends
+// on word boundaries. An edge character that is an ASCII letter or digit
+// needs an ASCII word boundary there. Other edges need a gse word boundary,
+// with two exceptions for terms gse joins to a neighbour inside one word:
+// a term may be the start of a word if the rest of the word is at least two
+// characters or one of suffixMorphemes (奥数班 holds 奥数), and the end of a
+// word if at least two characters come before it (北京大学 holds 大学; 十八大
+// does not hold 八大).
+func (d *docState) boundaryOK(s, e int) bool {
+	term := d.norm[s:e]
+	first, _ := utf8.DecodeRuneInString(term)
+	last, _ := utf8.DecodeLastRuneInString(term)
+	asciiFirst, asciiLast := isASCIIWordRune(first), isASCIIWordRune(last)
+	if asciiFirst && s > 0 && isASCIIWordRune(rune(d.norm[s-1])) {
+		return false
+	}
+	if asciiLast && e < len(d.norm) && isASCIIWordRune(rune(d.norm[e])) {
+		return false
+	}
+	if asciiFirst && asciiLast {
+		return true
+	}
+	b := d.wordStarts(s, e)
+	if !asciiFirst && !d.startOK(b, s, e) {
+		return false
+	}
+	return asciiLast || d.endOK(b, s, e)
+}
+
+// word returns the gse word [a, b) holding offset p, given the word starts.
+func word(starts []int, p int) (int, int) {
+	k := sort.SearchInts(starts, p+1) // first start > p
+	a, b := starts[0], starts[len(starts)-1]
+	if k > 0 {
+		a = starts[k-1]
+	}
+	if k < len(starts) {
+		b = starts[k]
+	}
+	return a, b
+}
+
+func isStart(starts []int, p int) bool {
+	k := sort.SearchInts(starts, p)
+	return k < len(starts) && starts[k] == p
+}
+
+func (d *docState) startOK(starts []int, s, e int) bool {
+	if isStart(starts, s) {
+		return true
+	}
+	a, b := word(starts, s)
+	return e == b && utf8.RuneCountInString(d.norm[a:s]) >= 2
+}
+
+func (d *docState) endOK(starts []int, s, e int) bool {
+	if isStart(starts, e) {
+		return true
+	}
+	a, b := word(starts, e-1)
+	if s != a {
+		return false
+	}
+	rest := d.norm[e:b]
+	if n := utf8.RuneCountInString(rest); n >= 2 {
+		return true
+	} else if n == 1 {
+		return strings.Contains(suffixMorphemes, rest)
+	}
+	return false
+}
+
+func isASCIIWordRune(r rune) bool {
+	return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+}

@@ -1,0 +1,245 @@
+package classifier
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"adscan"
+)
+
+// Segmentation limits: a sentence longer than maxSegmentBytes is not cut
+// whole; a region of segmentMargin bytes either side of the term is.
+const (
+	maxSegmentBytes = 2048
+	segmentMargin   = 512
+)
+
+// maxHitsPerRule bounds the work one rule does on one (huge) document.
+const maxHitsPerRule = 200
+
+// Classify flags doc by the lexicon's rules. Evidence offsets index into
+// doc.Text. It never panics; text that is not valid UTF-8 is classified
+// with its invalid bytes taken as they are.
+func (c *Classifier) Classify(doc adscan.Document) adscan.Result {
+	res := adscan.Result{Lexicon: c.ref, Flags: []adscan.Flag{}}
+	if doc.Text == "" {
+		return res
+	}
+	d := c.newDoc(doc)
+	if !d.feasible() {
+		return res
+	}
+	hits := d.hits()
+	if len(hits) == 0 {
+		return res
+	}
+	res.Flags = d.flags(hits)
+	return res
+}
+
+// docState is the working state of one Classify call.
+type docState struct {
+	c    *Classifier
+	doc  adscan.Document
+	text string // the original text
+	norm string
+	nmap spanMap
+
+	groupCands [][]cand       // candidates of each group, by start
+	supp       [][]occurrence // occurrences of each suppressor's terms
+	excl       []int          // occurrences of each exclusion's terms
+	allow      [][]occurrence // occurrences of each allow entry's phrase
+	litFound   []bool         // by rule: a required literal occurs
+
+	delims []int            // ends of sentence delimiters in norm, lazily
+	segs   map[[2]int][]int // gse word starts by segmented region
+
+	numDone bool
+	num     string
+	numMap  spanMap
+	numbers []span // numbers in norm coordinates
+}
+
+// cand is a group term's candidate occurrence; ok is 0 until its word
+// boundaries are checked, then 1 or -1.
+type cand struct {
+	start, end int
+	ok         int8
+}
+
+type span struct{ start, end int }
+
+func (c *Classifier) newDoc(doc adscan.Document) *docState {
+	norm, nmap := c.norm.normalize(doc.Text)
+	d := &docState{
+		c: c, doc: doc, text: doc.Text, norm: norm, nmap: nmap,
+		groupCands: make([][]cand, len(c.groups)),
+		supp:       make([][]occurrence, len(c.suppressors)),
+		excl:       make([]int, len(c.exclusions)),
+		allow:      make([][]occurrence, len(c.allow)),
+		litFound:   make([]bool, len(c.rules)),
+	}
+	for _, o := range c.pf.scan(norm) {
+		for _, ref := range c.pf.refs[o.pattern] {
+			switch ref.kind {
+			case kindGroup:
+				d.groupCands[ref.index] = append(d.groupCands[ref.index], cand{start: o.start, end: o.end})
+			case kindSuppressor:
+				d.supp[ref.index] = append(d.supp[ref.index], o)
+			case kindExclusion:
+				d.excl[ref.index]++
+			case kindAllow:
+				d.allow[ref.index] = append(d.allow[ref.index], o)
+			case kindLiteral:
+				d.litFound[ref.index] = true
+			}
+		}
+	}
+	for _, cs := range d.groupCands {
+		sort.Slice(cs, func(i, j int) bool {
+			return cs[i].start < cs[j].start || cs[i].start == cs[j].start && cs[i].end < cs[j].end
+		})
+	}
+	for _, os := range d.supp {
+		sortOccurrences(os)
+	}
+	for _, os := range d.allow {
+		sortOccurrences(os)
+	}
+	return d
+}
+
+func sortOccurrences(os []occurrence) {
+	sort.Slice(os, func(i, j int) bool { return os[i].start < os[j].start })
+}
+
+// feasible reports whether some rule could fire on the candidates found,
+// before any segmentation.
+func (d *docState) feasible() bool {
+	for i := range d.c.rules {
+		if d.ruleFeasible(i) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *docState) ruleFeasible(i int) bool {
+	r := &d.c.rules[i]
+	if r.re != nil && r.literals && !d.litFound[i] {
+		return false
+	}
+	for _, g := range r.all {
+		if len(d.groupCands[g]) == 0 {
+			return false
+		}
+	}
+	if len(r.any) > 0 {
+		for _, g := range r.any {
+			if len(d.groupCands[g]) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// valid reports whether candidate k of group g starts and ends on word
+// boundaries, segmenting the region around it on first use.
+func (d *docState) valid(g, k int) bool {
+	cd := &d.groupCands[g][k]
+	if cd.ok == 0 {
+		cd.ok = -1
+		if d.boundaryOK(cd.start, cd.end) {
+			cd.ok = 1
+		}
+	}
+	return cd.ok == 1
+}
+
+// sentence returns the sentence of norm holding offset p: the text between
+// delimiters (。！？；!?; and line breaks).
+func (d *docState) sentence(p int) (int, int) {
+	if d.delims == nil {
+		d.delims = []int{}
+		for i := 0; i < len(d.norm); i++ {
+			switch d.norm[i] {
+			case '\n', '\r', '!', '?', ';':
+				d.delims = append(d.delims, i+1)
+			case 0xE3: // 。 is E3 80 82
+				if strings.HasPrefix(d.norm[i:], "。") {
+					d.delims = append(d.delims, i+3)
+				}
+			}
+		}
+	}
+	k := sort.SearchInts(d.delims, p+1) // first delimiter end > p
+	start, end := 0, len(d.norm)
+	if k > 0 {
+		start = d.delims[k-1]
+	}
+	if k < len(d.delims) {
+		end = d.delims[k]
+	}
+	return start, end
+}
+
+// wordStarts returns the gse word starts (absolute offsets in norm, ending
+// with the region's end) of the region around [s, e).
+func (d *docState) wordStarts(s, e int) []int {
+	lo, hi := d.sentence(s)
+	if e > hi {
+		hi = e
+	}
+	if hi-lo > maxSegmentBytes {
+		lo = max(lo, runeStartAtOrBefore(d.norm, s-segmentMargin))
+		hi = min(hi, runeStartAtOrAfter(d.norm, e+segmentMargin))
+	}
+	key := [2]int{lo, hi}
+	if b, ok := d.segs[key]; ok {
+		return b
+	}
+	if d.segs == nil {
+		d.segs = map[[2]int][]int{}
+	}
+	b := d.c.seg.boundaries(d.norm[lo:hi])
+	for i := range b {
+		b[i] += lo
+	}
+	d.segs[key] = b
+	return b
+}
+
+func runeStartAtOrBefore(s string, p int) int {
+	if p <= 0 {
+		return 0
+	}
+	for p > 0 && p < len(s) && !utf8.RuneStart(s[p]) {
+		p--
+	}
+	return min(p, len(s))
+}
+
+func runeStartAtOrAfter(s string, p int) int {
+	if p >= len(s) {
+		return len(s)
+	}
+	for p < len(s) && !utf8.RuneStart(s[p]) {
+		p++
+	}
+	return p
+}
+
+// runeLen returns the number of runes in norm[a:b], or limit+1 if it is
+// certainly more than limit.
+func (d *docState) runeLen(a, b, limit int) int {
+	if b <= a {
+		return 0
+	}
+	if b-a > 4*limit+4 {
+		return limit + 1
+	}
+	return utf8.RuneCountInString(d.norm[a:b])
+}

@@ -1,0 +1,200 @@
+package classifier
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"adscan"
+)
+
+// Evidence limits.
+const (
+	maxEvidence  = 10
+	snippetRunes = 30
+)
+
+// flags filters the hits through suppressors, allow entries and exclusions,
+// scores each category and returns the flags at or above threshold, in the
+// lexicon's category order.
+func (d *docState) flags(hits []hit) []adscan.Flag {
+	byCat := make([][]hit, len(d.c.categories))
+	for _, h := range hits {
+		cat := d.c.rules[h.rule].category
+		if d.kept(h, cat) {
+			byCat[cat] = append(byCat[cat], h)
+		}
+	}
+	flags := []adscan.Flag{}
+	for cat, hs := range byCat {
+		if len(hs) == 0 || d.excluded(cat) {
+			continue
+		}
+		score := d.score(hs)
+		if score < d.c.categories[cat].threshold-1e-9 {
+			continue
+		}
+		flags = append(flags, adscan.Flag{
+			Category: d.c.categories[cat].id,
+			Score:    math.Round(score*1e4) / 1e4,
+			Basis:    d.c.categories[cat].basis,
+			Evidence: d.evidence(hs),
+		})
+	}
+	return flags
+}
+
+// kept reports whether a hit survives the suppressors (a suppressor term in
+// its sentence, or within the suppressor's window) and the allow entries
+// (the entry's phrase in its sentence, on the entry's site).
+func (d *docState) kept(h hit, cat int) bool {
+	ss, _ := d.sentence(h.start)
+	_, se := d.sentence(max(h.start, h.end-1))
+	for i, s := range d.c.suppressors {
+		if !s.cats.has(cat) || len(d.supp[i]) == 0 {
+			continue
+		}
+		if s.window == 0 && anyWithin(d.supp[i], ss, se) {
+			return false
+		}
+		if s.window > 0 && d.anyNear(d.supp[i], h.start, h.end, s.window) {
+			return false
+		}
+	}
+	for i, a := range d.c.allow {
+		if a.cats.has(cat) && siteMatches(a.site, d.doc.Site) && anyWithin(d.allow[i], ss, se) {
+			return false
+		}
+	}
+	return true
+}
+
+// anyWithin reports whether an occurrence (sorted by start) lies in [lo, hi).
+func anyWithin(os []occurrence, lo, hi int) bool {
+	k := sort.Search(len(os), func(k int) bool { return os[k].start >= lo })
+	for ; k < len(os) && os[k].start < hi; k++ {
+		if os[k].end <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// anyNear reports whether an occurrence lies within window runes of [s, e).
+func (d *docState) anyNear(os []occurrence, s, e, window int) bool {
+	reach := 4*window + 4
+	k := sort.Search(len(os), func(k int) bool { return os[k].start >= s-reach })
+	for ; k < len(os) && os[k].start <= e+reach; k++ {
+		if _, ok := gapFits(d, window, s, e, s, e, os[k].start, os[k].end); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// siteMatches reports whether site is the entry's site or a subdomain of it;
+// an empty entry site matches every site.
+func siteMatches(entry, site string) bool {
+	if entry == "" {
+		return true
+	}
+	site = strings.ToLower(site)
+	return site == entry || strings.HasSuffix(site, "."+entry)
+}
+
+// excluded reports whether an exclusion takes the category out: its terms
+// occur often enough and no term of its Unless groups occurs.
+func (d *docState) excluded(cat int) bool {
+	for i, e := range d.c.exclusions {
+		if e.cats.has(cat) && d.excl[i] >= e.minCount && !d.anyValid(e.unless) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *docState) anyValid(groups []int) bool {
+	for _, g := range groups {
+		for k := range d.groupCands[g] {
+			if d.valid(g, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// score is the noisy-OR of the hits' weights, each rule counted at most
+// twice, its second hit at half weight.
+func (d *docState) score(hs []hit) float64 {
+	seen := map[int]int{}
+	keep := 1.0
+	for _, h := range hs {
+		n := seen[h.rule]
+		if n >= 2 {
+			continue
+		}
+		seen[h.rule] = n + 1
+		w := d.c.rules[h.rule].weight
+		if n == 1 {
+			w /= 2
+		}
+		keep *= 1 - w
+	}
+	return 1 - keep
+}
+
+// evidence returns up to maxEvidence spans, the heaviest rules first, then
+// in text order; a span found by two rules is given once.
+func (d *docState) evidence(hs []hit) []adscan.Evidence {
+	hs = append([]hit(nil), hs...)
+	sort.SliceStable(hs, func(a, b int) bool {
+		wa, wb := d.c.rules[hs[a].rule].weight, d.c.rules[hs[b].rule].weight
+		if wa != wb {
+			return wa > wb
+		}
+		return hs[a].start < hs[b].start
+	})
+	seen := map[span]bool{}
+	out := []adscan.Evidence{}
+	for _, h := range hs {
+		s, e := d.nmap.span(h.start, h.end)
+		if seen[span{s, e}] {
+			continue
+		}
+		seen[span{s, e}] = true
+		out = append(out, adscan.Evidence{
+			Text:    d.text[s:e],
+			Start:   s,
+			End:     e,
+			Rule:    d.c.rules[h.rule].id,
+			Snippet: snippet(d.text, s, e),
+		})
+		if len(out) == maxEvidence {
+			break
+		}
+	}
+	return out
+}
+
+// snippet returns text[s:e] with up to snippetRunes runes either side, line
+// breaks and tabs shown as spaces.
+func snippet(text string, s, e int) string {
+	lo := s
+	for n := 0; n < snippetRunes && lo > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:lo])
+		lo -= size
+	}
+	hi := e
+	for n := 0; n < snippetRunes && hi < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[hi:])
+		hi += size
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, text[lo:hi])
+}

@@ -1,0 +1,229 @@
+package classifier
+
+import (
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+)
+
+// maxSeparatorRun is the longest run of separators between two Hanzi that
+// normalisation removes (名 校, 名 * 校); longer runs are layout, not evasion.
+const maxSeparatorRun = 3
+
+// normalizer folds text into the form lexicon terms are matched in.
+// It is immutable once built and safe for concurrent use.
+type normalizer struct {
+	// t2s maps a traditional Hanzi in [t2sLo, t2sHi] to its simplified
+	// form, 0 where the character is unchanged.
+	t2s []rune
+}
+
+const (
+	t2sLo = 0x3400
+	t2sHi = 0xFAFF
+)
+
+// sharedNormalizer builds the normalizer once per process: the table comes
+// from OpenCC's embedded t2s dictionaries (no files are read).
+var sharedNormalizer = sync.OnceValues(newNormalizer)
+
+// newNormalizer builds the character table of OpenCC's t2s conversion.
+// Conversion is character by character on purpose: every traditional
+// character in the BMP maps to exactly one simplified character, so
+// offsets stay exact, and lexicon terms are folded by the same table, so a
+// term and the text it should match always fold alike. (OpenCC's phrase
+// tables would only change a few words such as 乾坤, and can change the
+// number of characters, which the offset map would then have to absorb.)
+func newNormalizer() (*normalizer, error) {
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("classifier: load OpenCC t2s: %w", err)
+	}
+	n := &normalizer{t2s: make([]rune, t2sHi-t2sLo+1)}
+	for r := rune(t2sLo); r <= t2sHi; r++ {
+		if !isHan(r) {
+			continue
+		}
+		out, err := cc.Convert(string(r))
+		if err != nil {
+			return nil, fmt.Errorf("classifier: OpenCC t2s %q: %w", r, err)
+		}
+		s, size := utf8.DecodeRuneInString(out)
+		if size == len(out) && s != r && s != utf8.RuneError {
+			n.t2s[r-t2sLo] = s
+		}
+	}
+	return n, nil
+}
+
+// fold maps one rune: full-width forms to ASCII, ASCII to lower case,
+// traditional to simplified Hanzi.
+func (n *normalizer) fold(r rune) rune {
+	switch {
+	case r < 0x80:
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	case 0xFF01 <= r && r <= 0xFF5E:
+		r -= 0xFEE0
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case r == 0x3000:
+		return ' '
+	case t2sLo <= r && r <= t2sHi:
+		if s := n.t2s[r-t2sLo]; s != 0 {
+			return s
+		}
+	}
+	return r
+}
+
+// normalize folds s and removes zero-width characters and evasion
+// separators between two Hanzi. It returns the normalised text and the map
+// of its bytes back to s. Invalid UTF-8 bytes are kept as they are. When
+// nothing changes, the result is s itself with an identity map.
+func (n *normalizer) normalize(s string) (string, spanMap) {
+	var (
+		out     []byte // nil while the output equals s[:i]
+		mb      *mapBuilder
+		lastHan bool
+	)
+	start := func(i int) {
+		out = make([]byte, 0, len(s))
+		out = append(out, s[:i]...)
+		mb = newMapBuilder(len(s))
+		mb.copied(0, 0, i)
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if lastHan && isSeparator(n.fold(r)) {
+			if j, ok := n.separatorRunBeforeHan(s, i); ok {
+				if out == nil {
+					start(i)
+				}
+				i = j
+				continue
+			}
+		}
+		if isZeroWidth(r) {
+			if out == nil {
+				start(i)
+			}
+			i += size
+			continue
+		}
+		f := r
+		if !(r == utf8.RuneError && size == 1) {
+			f = n.fold(r)
+		}
+		lastHan = isHan(f)
+		if f == r {
+			if out != nil {
+				mb.copied(len(out), i, size)
+				out = append(out, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		if out == nil {
+			start(i)
+		}
+		dst := len(out)
+		out = utf8.AppendRune(out, f)
+		if len(out)-dst == size {
+			mb.copied(dst, i, size)
+		} else {
+			mb.replaced(dst, i, i+size)
+		}
+		i += size
+	}
+	if out == nil {
+		return s, identityMap(len(s))
+	}
+	return string(out), mb.done(len(out))
+}
+
+// separatorRunBeforeHan reports whether a run of at most maxSeparatorRun
+// separators starts at s[i:] and is followed by a Hanzi; it returns the
+// offset of that Hanzi.
+func (n *normalizer) separatorRunBeforeHan(s string, i int) (int, bool) {
+	j := i
+	for k := 0; j < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		f := n.fold(r)
+		if !isSeparator(f) && !isZeroWidth(r) {
+			return j, k > 0 && isHan(f)
+		}
+		if k == maxSeparatorRun {
+			return 0, false
+		}
+		j += size
+	}
+	return 0, false
+}
+
+// normalizeTerm folds a lexicon term like text. It returns "" for a term
+// that is empty after normalisation.
+func (n *normalizer) normalizeTerm(term string) string {
+	out, _ := n.normalize(term)
+	return trimSpace(out)
+}
+
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '\n' || s[j-1] == '\r') {
+		j--
+	}
+	return s[i:j]
+}
+
+// isHan reports whether r is a CJK ideograph (the Han script's main blocks
+// and 〇).
+func isHan(r rune) bool {
+	switch {
+	case r < 0x3007:
+		return false
+	case r == 0x3007:
+		return true
+	case 0x3400 <= r && r <= 0x4DBF, 0x4E00 <= r && r <= 0x9FFF, 0xF900 <= r && r <= 0xFAFF:
+		return true
+	case 0x20000 <= r && r <= 0x3134F:
+		return true
+	}
+	return false
+}
+
+// isSeparator reports whether a folded rune is one of the characters that
+// evade word lists when put between Hanzi.
+func isSeparator(r rune) bool {
+	switch r {
+	case ' ', '\t', '*', '.', '-', '_', '|', '/', '\\', '~', '+',
+		0x00A0,         // no-break space
+		0x00B7,         // ·
+		0x2022,         // •
+		0x2027,         // ‧
+		0x2013, 0x2014, // – —
+		0x30FB, // ・
+		0x3000: // ideographic space
+		return true
+	}
+	return false
+}
+
+// isZeroWidth reports whether r is an invisible character that
+// normalisation removes everywhere.
+func isZeroWidth(r rune) bool {
+	switch r {
+	case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package classifier
+
+import "sort"
+
+// hit is one place where a rule fired: the span of its terms or pattern
+// match in the normalised text.
+type hit struct {
+	rule       int
+	start, end int
+}
+
+// hits evaluates every rule that the prefilter left feasible.
+func (d *docState) hits() []hit {
+	var hits []hit
+	for i := range d.c.rules {
+		if !d.ruleFeasible(i) {
+			continue
+		}
+		if d.c.rules[i].re != nil {
+			hits = append(hits, d.patternHits(i)...)
+		} else {
+			hits = append(hits, d.groupHits(i)...)
+		}
+	}
+	return hits
+}
+
+// groupHits finds the places where a term of every All group (and of one
+// Any group, and a number, if the rule asks) lie within the rule's window.
+func (d *docState) groupHits(i int) []hit {
+	r := &d.c.rules[i]
+	anchors, rest, anyGroups := r.all[:1], r.all[1:], r.any
+	if len(r.all) == 0 {
+		anchors, anyGroups = r.any, nil
+	}
+	var hits []hit
+	for _, g := range anchors {
+		for k := range d.groupCands[g] {
+			if len(hits) >= maxHitsPerRule {
+				break
+			}
+			if !d.valid(g, k) {
+				continue
+			}
+			a := d.groupCands[g][k]
+			if len(hits) > 0 && a.start < hits[len(hits)-1].end {
+				continue // a hit of this rule already covers it
+			}
+			if h, ok := d.complete(i, a.start, a.end, rest, anyGroups, extentFits); ok {
+				hits = append(hits, h)
+			}
+		}
+	}
+	return hits
+}
+
+// patternHits finds the rule's pattern in the numeric view and, if the rule
+// names groups or a number, requires them within the window of the match.
+func (d *docState) patternHits(i int) []hit {
+	r := &d.c.rules[i]
+	d.numeric()
+	var hits []hit
+	for _, loc := range r.re.FindAllStringIndex(d.num, maxHitsPerRule) {
+		if loc[1] <= loc[0] {
+			continue
+		}
+		s, e := d.numMap.span(loc[0], loc[1])
+		if h, ok := d.complete(i, s, e, r.all, r.any, gapFits); ok {
+			hits = append(hits, h)
+		}
+	}
+	return hits
+}
+
+// fits reports whether a term at [s, e) can join a hit whose core (the
+// anchor or pattern match) is [cs, ce) and whose span so far is [lo, hi);
+// it returns the cost used to prefer the nearest term.
+type fits func(d *docState, window, cs, ce, lo, hi, s, e int) (int, bool)
+
+// extentFits: the whole hit, with the term, lies within window runes.
+func extentFits(d *docState, window, _, _, lo, hi, s, e int) (int, bool) {
+	n := d.runeLen(min(lo, s), max(hi, e), window)
+	return n, n <= window
+}
+
+// gapFits: the term lies within window runes of the core.
+func gapFits(d *docState, window, cs, ce, _, _, s, e int) (int, bool) {
+	var n int
+	switch {
+	case e <= cs:
+		n = d.runeLen(e, cs, window)
+	case s >= ce:
+		n = d.runeLen(ce, s, window)
+	}
+	return n, n <= window
+}
+
+// complete extends the core [cs, ce) with a valid term of each group in
+// all, of one group in anyGroups and with a number if the rule asks.
+func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit, bool) {
+	r := &d.c.rules[i]
+	lo, hi := cs, ce
+	for _, g := range all {
+		s, e, ok := d.nearest([]int{g}, r.window, cs, ce, lo, hi, fit)
+		if !ok {
+			return hit{}, false
+		}
+		lo, hi = min(lo, s), max(hi, e)
+	}
+	if len(anyGroups) > 0 {
+		s, e, ok := d.nearest(anyGroups, r.window, cs, ce, lo, hi, fit)
+		if !ok {
+			return hit{}, false
+		}
+		lo, hi = min(lo, s), max(hi, e)
+	}
+	if r.number {
+		best, found := 0, false
+		var bs, be int
+		for _, n := range d.numbersNear(lo, hi, r.window) {
+			if cost, ok := fit(d, r.window, cs, ce, lo, hi, n.start, n.end); ok && (!found || cost < best) {
+				best, found, bs, be = cost, true, n.start, n.end
+			}
+		}
+		if !found {
+			return hit{}, false
+		}
+		lo, hi = min(lo, bs), max(hi, be)
+	}
+	return hit{rule: i, start: lo, end: hi}, true
+}
+
+// nearest returns the valid candidate of the groups that fits the hit at
+// the least cost, checking word boundaries only of those that fit.
+func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (int, int, bool) {
+	type option struct{ g, k, cost int }
+	var opts []option
+	reach := 4*window + 4
+	for _, g := range groups {
+		cands := d.groupCands[g]
+		from := sort.Search(len(cands), func(k int) bool { return cands[k].start >= lo-reach-64 })
+		for k := from; k < len(cands) && cands[k].start <= hi+reach; k++ {
+			if cost, ok := fit(d, window, cs, ce, lo, hi, cands[k].start, cands[k].end); ok {
+				opts = append(opts, option{g, k, cost})
+			}
+		}
+	}
+	sort.SliceStable(opts, func(a, b int) bool { return opts[a].cost < opts[b].cost })
+	for _, o := range opts {
+		if d.valid(o.g, o.k) {
+			c := d.groupCands[o.g][o.k]
+			return c.start, c.end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// numeric builds the numeric view and its numbers on first use.
+func (d *docState) numeric() {
+	if d.numDone {
+		return
+	}
+	d.numDone = true
+	d.num, d.numMap = numericView(d.norm)
+	for _, n := range numberSpans(d.num) {
+		s, e := d.numMap.span(n[0], n[1])
+		d.numbers = append(d.numbers, span{s, e})
+	}
+}
+
+// numbersNear returns the numbers that may lie within window runes of
+// [lo, hi).
+func (d *docState) numbersNear(lo, hi, window int) []span {
+	d.numeric()
+	reach := 4*window + 4
+	from := sort.Search(len(d.numbers), func(k int) bool { return d.numbers[k].end >= lo-reach })
+	to := from
+	for to < len(d.numbers) && d.numbers[to].start <= hi+reach {
+		to++
+	}
+	return d.numbers[from:to]
+}
