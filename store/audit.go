@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"adscan"
+)
+
+// Audit actions the store itself writes.
+const (
+	ActionCaseCreated = "case.created" // RecordFindings made a case; actor "system"
+	ActionCaseDecided = "case.decided" // DecideCase; detail "decision[: note]"
+	ActionCaseState   = "case.state"   // SetCaseState; detail "from → to[: detail]"
+)
+
+// Audit appends e to the audit log; a zero At means now. EINVALID without an
+// actor or action, ENOTFOUND if e names a case that does not exist.
+func (s *Store) Audit(ctx context.Context, e adscan.AuditEntry) error {
+	if e.Actor == "" || e.Action == "" {
+		return adscan.Errorf(adscan.EINVALID, "an audit entry needs an actor and an action (got %q, %q)", e.Actor, e.Action)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if e.CaseID != "" {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, e.CaseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return notFound("case", e.CaseID)
+			} else if err != nil {
+				return err
+			}
+		}
+		return s.addAudit(ctx, tx, e)
+	})
+	if err != nil {
+		return fmt.Errorf("store: audit %s by %s: %w", e.Action, e.Actor, err)
+	}
+	return nil
+}
+
+// addAudit inserts e (its ID is assigned; a zero At means now).
+func (s *Store) addAudit(ctx context.Context, tx *sql.Tx, e adscan.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = s.stamp()
+	}
+	var caseID any
+	if e.CaseID != "" {
+		caseID = e.CaseID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit (case_id, actor, action, detail, at) VALUES ($1, $2, $3, $4, $5)`,
+		caseID, e.Actor, e.Action, e.Detail, s.timeArg(e.At)); err != nil {
+		return fmt.Errorf("insert audit entry: %w", err)
+	}
+	return nil
+}
+
+// getAudit returns the case's audit trail, oldest first.
+func getAudit(ctx context.Context, tx *sql.Tx, caseID string) ([]adscan.AuditEntry, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, case_id, actor, action, detail, at FROM audit WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []adscan.AuditEntry
+	for rows.Next() {
+		var e adscan.AuditEntry
+		var cid sql.NullString
+		if err := rows.Scan(&e.ID, &cid, &e.Actor, &e.Action, &e.Detail, timeInto(&e.At)); err != nil {
+			return nil, err
+		}
+		e.CaseID = cid.String
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,280 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"adscan"
+)
+
+// RecordFindings creates the case for (in.Target, in.URL), or adds to the
+// existing one, and returns the case as GetCase would.
+//
+// The capture must exist (ENOTFOUND otherwise). Recording adds a sighting of
+// the capture (one per case and capture) and a finding per flag, keyed by
+// case, category and the capture's body digest: recording the same capture
+// again changes nothing, a later capture of the unchanged page adds only its
+// sighting, and a capture of a changed page adds its own findings. created is
+// true only when this call made the case; concurrent calls for the same
+// (target, URL) make exactly one. EINVALID for a missing key, no flags, an
+// unknown category or a score outside [0,1].
+func (s *Store) RecordFindings(ctx context.Context, in adscan.FindingsInput) (adscan.Case, bool, error) {
+	if err := validFindings(in); err != nil {
+		return adscan.Case{}, false, err
+	}
+	var c adscan.Case
+	var created bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		id, made, err := s.recordFindings(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		created = made
+		c, err = s.getCase(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return adscan.Case{}, false, fmt.Errorf("store: record findings for %s: %w", in.URL, err)
+	}
+	return c, created, nil
+}
+
+func validFindings(in adscan.FindingsInput) error {
+	switch {
+	case in.Target == "" || in.URL == "":
+		return adscan.Errorf(adscan.EINVALID, "findings need a target and a URL (got %q, %q)", in.Target, in.URL)
+	case in.CaptureID == "":
+		return adscan.Errorf(adscan.EINVALID, "findings for %s need the capture that showed them", in.URL)
+	case len(in.Flags) == 0:
+		return adscan.Errorf(adscan.EINVALID, "findings for %s have no flags", in.URL)
+	}
+	for _, f := range in.Flags {
+		if !f.Category.Valid() {
+			return adscan.Errorf(adscan.EINVALID, "findings for %s: unknown category %q", in.URL, f.Category)
+		}
+		if math.IsNaN(f.Score) || f.Score < 0 || f.Score > 1 {
+			return adscan.Errorf(adscan.EINVALID, "findings for %s: %s score %v is outside [0,1]", in.URL, f.Category, f.Score)
+		}
+	}
+	return nil
+}
+
+// recordFindings does RecordFindings' writes and returns the case ID and
+// whether the case is new.
+func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.FindingsInput) (string, bool, error) {
+	capture, err := getCaptureKey(ctx, tx, in.CaptureID)
+	if err != nil {
+		return "", false, err
+	}
+	scanID := in.ScanID
+	if scanID == "" {
+		scanID = capture.ScanID
+	}
+	now := s.stamp()
+	var id string
+	created := true
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO cases (id, target, url, state, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5)
+		ON CONFLICT (target, url) DO NOTHING
+		RETURNING id`,
+		s.newID(), in.Target, in.URL, adscan.CaseOpen, s.timeArg(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		created = false
+		err = tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE target = $1 AND url = $2`, in.Target, in.URL).Scan(&id)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("insert case: %w", err)
+	}
+
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO sightings (case_id, capture_id, scan_id, body_sha256, seen_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (case_id, capture_id) DO NOTHING`,
+		id, capture.ID, scanID, capture.BodySHA256, s.timeArg(capture.FetchedAt))
+	if err != nil {
+		return "", false, fmt.Errorf("insert sighting: %w", err)
+	}
+	changed, err := affected(res)
+	if err != nil {
+		return "", false, err
+	}
+	for _, f := range in.Flags {
+		evidence := f.Evidence
+		if evidence == nil {
+			evidence = []adscan.Evidence{}
+		}
+		ev, err := jsonArg(evidence)
+		if err != nil {
+			return "", false, err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO findings (case_id, capture_id, body_sha256, category, score, basis, evidence,
+				lexicon_name, lexicon_version, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (case_id, category, body_sha256) DO NOTHING`,
+			id, capture.ID, capture.BodySHA256, f.Category, f.Score, f.Basis, ev,
+			in.Lexicon.Name, in.Lexicon.Version, s.timeArg(now))
+		if err != nil {
+			return "", false, fmt.Errorf("insert %s finding: %w", f.Category, err)
+		}
+		n, err := affected(res)
+		if err != nil {
+			return "", false, err
+		}
+		changed = changed || n
+	}
+
+	switch {
+	case created:
+		err = s.addAudit(ctx, tx, adscan.AuditEntry{
+			CaseID: id, Actor: "system", Action: ActionCaseCreated, At: now,
+			Detail: fmt.Sprintf("scan %s, capture %s: %s", scanID, capture.ID, flagCategories(in.Flags)),
+		})
+	case changed:
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.timeArg(now), id)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return id, created, nil
+}
+
+func flagCategories(flags []adscan.Flag) string {
+	names := make([]string, len(flags))
+	for i, f := range flags {
+		names[i] = string(f.Category)
+	}
+	return strings.Join(names, ", ")
+}
+
+// getCaptureKey returns the capture without its text and WARC: what a
+// sighting and a finding need.
+func getCaptureKey(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, error) {
+	var c adscan.Capture
+	err := tx.QueryRowContext(ctx, `SELECT id, scan_id, body_sha256, fetched_at FROM captures WHERE id = $1`, id).
+		Scan(&c.ID, &c.ScanID, &c.BodySHA256, timeInto(&c.FetchedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("capture", id)
+	}
+	return c, err
+}
+
+func affected(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// GetCase returns the case with its categories, findings (oldest first),
+// sightings (by time seen), latest decision and audit trail. ENOTFOUND if
+// there is no such case.
+func (s *Store) GetCase(ctx context.Context, id string) (adscan.Case, error) {
+	var c adscan.Case
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = s.getCase(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return adscan.Case{}, fmt.Errorf("store: get case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+func (s *Store) getCase(ctx context.Context, tx *sql.Tx, id string) (adscan.Case, error) {
+	c, err := scanCase(tx.QueryRowContext(ctx, selectCase+` WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return adscan.Case{}, notFound("case", id)
+	} else if err != nil {
+		return adscan.Case{}, err
+	}
+	if c.Findings, err = getFindings(ctx, tx, id); err != nil {
+		return adscan.Case{}, fmt.Errorf("findings: %w", err)
+	}
+	cats := make([]adscan.Category, len(c.Findings))
+	for i, f := range c.Findings {
+		cats[i] = f.Category
+	}
+	c.Categories = orderCategories(cats)
+	if c.Sightings, err = getSightings(ctx, tx, id); err != nil {
+		return adscan.Case{}, fmt.Errorf("sightings: %w", err)
+	}
+	if c.Decision, err = getDecision(ctx, tx, id); err != nil {
+		return adscan.Case{}, fmt.Errorf("decision: %w", err)
+	}
+	if c.Audit, err = getAudit(ctx, tx, id); err != nil {
+		return adscan.Case{}, fmt.Errorf("audit: %w", err)
+	}
+	return c, nil
+}
+
+func getFindings(ctx context.Context, tx *sql.Tx, caseID string) ([]adscan.Finding, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT category, score, basis, evidence, capture_id, lexicon_name, lexicon_version
+		FROM findings WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []adscan.Finding
+	for rows.Next() {
+		var f adscan.Finding
+		if err := rows.Scan(&f.Category, &f.Score, &f.Basis, jsonInto(&f.Evidence), &f.CaptureID,
+			&f.Lexicon.Name, &f.Lexicon.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+func getSightings(ctx context.Context, tx *sql.Tx, caseID string) ([]adscan.Sighting, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT scan_id, capture_id, body_sha256, seen_at
+		FROM sightings WHERE case_id = $1 ORDER BY seen_at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []adscan.Sighting
+	for rows.Next() {
+		var g adscan.Sighting
+		if err := rows.Scan(&g.ScanID, &g.CaptureID, &g.BodySHA256, timeInto(&g.SeenAt)); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// orderCategories returns the distinct categories of cats in the order of
+// adscan.Categories (unknown ones last, sorted).
+func orderCategories(cats []adscan.Category) []adscan.Category {
+	out := []adscan.Category{}
+	for _, k := range adscan.Categories {
+		if slices.Contains(cats, k) {
+			out = append(out, k)
+		}
+	}
+	var unknown []adscan.Category
+	for _, c := range cats {
+		if !c.Valid() && !slices.Contains(unknown, c) {
+			unknown = append(unknown, c)
+		}
+	}
+	slices.Sort(unknown)
+	return append(out, unknown...)
+}
+
+const selectCase = `SELECT id, target, url, state, created_at, updated_at FROM cases`
+
+func scanCase(r rowScanner) (adscan.Case, error) {
+	var c adscan.Case
+	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt))
+	return c, err
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"adscan"
+)
+
+const (
+	target = "https://a.example/"
+	page   = "https://a.example/course"
+)
+
+func TestRecordFindingsIsIdempotent(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "scan1")
+		flags := []adscan.Flag{flag(adscan.CategoryEliteAdmission, "名校录取"), flag(adscan.CategoryRanking, "状元")}
+
+		first, created := record(t, s, "scan1", target, page, "v1", flags...)
+		if !created {
+			t.Fatal("first recording: created = false")
+		}
+		second, created := record(t, s, "scan1", target, page, "v1", flags...)
+		if created {
+			t.Error("second recording of the same capture: created = true")
+		}
+		if second.ID != first.ID {
+			t.Fatalf("second recording made case %s, want %s", second.ID, first.ID)
+		}
+		if len(second.Sightings) != 1 || len(second.Findings) != 2 || len(second.Audit) != 1 {
+			t.Errorf("after recording twice: %d sightings, %d findings, %d audit entries; want 1, 2, 1",
+				len(second.Sightings), len(second.Findings), len(second.Audit))
+		}
+		if !second.UpdatedAt.Equal(first.UpdatedAt) {
+			t.Errorf("re-recording moved updated_at from %v to %v", first.UpdatedAt, second.UpdatedAt)
+		}
+		want := []adscan.Category{adscan.CategoryRanking, adscan.CategoryEliteAdmission}
+		if !slices.Equal(second.Categories, want) {
+			t.Errorf("categories = %v, want %v", second.Categories, want)
+		}
+		if second.State != adscan.CaseOpen || second.Target != target || second.URL != page {
+			t.Errorf("case = %s %s %s, want open %s %s", second.State, second.Target, second.URL, target, page)
+		}
+		f := second.Findings[0]
+		if f.Category != adscan.CategoryEliteAdmission || f.Score != 0.9 || f.Basis != "（十七）" ||
+			len(f.Evidence) != 1 || f.Evidence[0].Text != "名校录取" || f.Lexicon.Version != "1" || f.CaptureID == "" {
+			t.Errorf("finding = %+v; not what was recorded", f)
+		}
+		if a := second.Audit[0]; a.Action != ActionCaseCreated || a.Actor != "system" || a.CaseID != first.ID {
+			t.Errorf("audit entry = %+v, want %s by system", a, ActionCaseCreated)
+		}
+		cases, err := s.ListCases(ctx, adscan.CaseFilter{})
+		must(t, err)
+		if len(cases) != 1 {
+			t.Errorf("ListCases = %d cases, want 1", len(cases))
+		}
+		sc, err := s.GetScan(ctx, "scan1")
+		must(t, err)
+		if sc.Cases != 1 {
+			t.Errorf("scan cases = %d, want 1", sc.Cases)
+		}
+	})
+}
+
+func TestRecordFindingsAcrossScans(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		for _, id := range []string{"scan1", "scan2", "scan3"} {
+			createScan(t, s, id)
+		}
+		first, _ := record(t, s, "scan1", target, page, "v1", flag(adscan.CategoryRanking, "状元"))
+
+		// A later scan sees the unchanged page: a sighting, no new finding.
+		again, created := record(t, s, "scan2", target, page, "v1", flag(adscan.CategoryRanking, "状元"))
+		if created || again.ID != first.ID {
+			t.Fatalf("unchanged page in a later scan: case %s created=%v, want %s not created", again.ID, created, first.ID)
+		}
+		if len(again.Sightings) != 2 || len(again.Findings) != 1 {
+			t.Errorf("unchanged page: %d sightings, %d findings; want 2, 1", len(again.Sightings), len(again.Findings))
+		}
+		if !again.UpdatedAt.After(first.UpdatedAt) {
+			t.Errorf("a new sighting did not move updated_at (%v → %v)", first.UpdatedAt, again.UpdatedAt)
+		}
+
+		// The page changed: its evidence is added, categories are the union.
+		changed, _ := record(t, s, "scan3", target, page, "v2",
+			flag(adscan.CategoryRanking, "第一名"), flag(adscan.CategoryAdvanceTeaching, "提前学"))
+		if len(changed.Sightings) != 3 || len(changed.Findings) != 3 {
+			t.Errorf("changed page: %d sightings, %d findings; want 3, 3", len(changed.Sightings), len(changed.Findings))
+		}
+		want := []adscan.Category{adscan.CategoryRanking, adscan.CategoryAdvanceTeaching}
+		if !slices.Equal(changed.Categories, want) {
+			t.Errorf("categories = %v, want %v", changed.Categories, want)
+		}
+		if changed.Sightings[2].ScanID != "scan3" || changed.Sightings[2].BodySHA256 != digest("v2") {
+			t.Errorf("last sighting = %+v, want scan3 with the v2 digest", changed.Sightings[2])
+		}
+
+		for _, id := range []string{"scan1", "scan2", "scan3"} {
+			sc, err := s.GetScan(ctx, id)
+			must(t, err)
+			if sc.Cases != 1 {
+				t.Errorf("%s: cases = %d, want 1", id, sc.Cases)
+			}
+			cases, err := s.ListCases(ctx, adscan.CaseFilter{ScanID: id})
+			must(t, err)
+			if len(cases) != 1 || cases[0].ID != first.ID {
+				t.Errorf("ListCases(scan %s) = %v, want the one case", id, cases)
+			}
+		}
+	})
+}
+
+func TestRecordFindingsConcurrently(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		const workers = 16
+		for i := range workers {
+			createScan(t, s, fmt.Sprintf("scan%d", i))
+		}
+		var created sync.Map
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*workers)
+		// Half the workers retry the same capture of scan0, the rest are
+		// later scans of the same page.
+		for i := range 2 * workers {
+			scan := "scan0"
+			if i%2 == 1 {
+				scan = fmt.Sprintf("scan%d", i/2)
+			}
+			wg.Go(func() {
+				capID, err := s.PutCapture(ctx, capture(scan, target, page, "same body"))
+				if err != nil {
+					errs <- err
+					return
+				}
+				c, made, err := s.RecordFindings(ctx, adscan.FindingsInput{
+					ScanID: scan, Target: target, URL: page, CaptureID: capID,
+					Flags: []adscan.Flag{flag(adscan.CategoryTutoringAd, "补习")},
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if made {
+					created.Store(c.ID, true)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("concurrent recording: %v", err)
+		}
+		n := 0
+		created.Range(func(any, any) bool { n++; return true })
+		if n != 1 {
+			t.Errorf("%d recordings reported a new case, want exactly 1", n)
+		}
+		cases, err := s.ListCases(ctx, adscan.CaseFilter{})
+		must(t, err)
+		if len(cases) != 1 {
+			t.Fatalf("%d cases, want 1", len(cases))
+		}
+		c, err := s.GetCase(ctx, cases[0].ID)
+		must(t, err)
+		if len(c.Sightings) != workers || len(c.Findings) != 1 || len(c.Audit) != 1 {
+			t.Errorf("%d sightings, %d findings, %d audit entries; want %d, 1, 1",
+				len(c.Sightings), len(c.Findings), len(c.Audit), workers)
+		}
+	})
+}
+
+func TestRecordFindingsRejectsBadInput(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		capID, err := s.PutCapture(ctx, capture("", target, page, "x"))
+		must(t, err)
+		ok := adscan.FindingsInput{Target: target, URL: page, CaptureID: capID,
+			Flags: []adscan.Flag{flag(adscan.CategoryRanking, "状元")}}
+		for name, tc := range map[string]struct {
+			edit func(*adscan.FindingsInput)
+			code string
+		}{
+			"no URL":          {func(in *adscan.FindingsInput) { in.URL = "" }, adscan.EINVALID},
+			"no capture":      {func(in *adscan.FindingsInput) { in.CaptureID = "" }, adscan.EINVALID},
+			"no flags":        {func(in *adscan.FindingsInput) { in.Flags = nil }, adscan.EINVALID},
+			"bad category":    {func(in *adscan.FindingsInput) { in.Flags = []adscan.Flag{{Category: "cheap", Score: 1}} }, adscan.EINVALID},
+			"bad score":       {func(in *adscan.FindingsInput) { in.Flags = []adscan.Flag{{Category: adscan.CategoryRanking, Score: 2}} }, adscan.EINVALID},
+			"missing capture": {func(in *adscan.FindingsInput) { in.CaptureID = "nope" }, adscan.ENOTFOUND},
+		} {
+			in := ok
+			tc.edit(&in)
+			_, _, err := s.RecordFindings(ctx, in)
+			if adscan.ErrorCode(err) != tc.code {
+				t.Errorf("%s: error %v, want %s", name, err, tc.code)
+			}
+		}
+		if cases, err := s.ListCases(ctx, adscan.CaseFilter{}); err != nil || len(cases) != 0 {
+			t.Errorf("after rejected input: %d cases, %v; want none", len(cases), err)
+		}
+	})
+}
+
+func TestListCasesFilters(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "s1")
+		createScan(t, s, "s2")
+		const other = "https://b.example/"
+		c1, _ := record(t, s, "s1", target, target+"1", "1", flag(adscan.CategoryRanking, "状元"))
+		c2, _ := record(t, s, "s1", target, target+"2", "2", flag(adscan.CategoryLateHours, "21:30"))
+		c3, _ := record(t, s, "s2", other, other+"3", "3", flag(adscan.CategoryRanking, "第一"), flag(adscan.CategoryLateHours, "22:00"))
+		_, err := s.DecideCase(ctx, c2.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "li"})
+		must(t, err)
+
+		ids := func(f adscan.CaseFilter) string {
+			t.Helper()
+			cases, err := s.ListCases(ctx, f)
+			must(t, err)
+			var out []string
+			for _, c := range cases {
+				out = append(out, c.ID)
+			}
+			return strings.Join(out, ",")
+		}
+		join := func(cs ...adscan.Case) string {
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return strings.Join(out, ",")
+		}
+		for name, tc := range map[string]struct {
+			f    adscan.CaseFilter
+			want string
+		}{
+			"all, newest first": {adscan.CaseFilter{}, join(c3, c2, c1)},
+			"scan":              {adscan.CaseFilter{ScanID: "s1"}, join(c2, c1)},
+			"state":             {adscan.CaseFilter{State: adscan.CaseOpen}, join(c3, c1)},
+			"category":          {adscan.CaseFilter{Category: adscan.CategoryLateHours}, join(c3, c2)},
+			"target":            {adscan.CaseFilter{Target: other}, join(c3)},
+			"combined":          {adscan.CaseFilter{ScanID: "s1", Category: adscan.CategoryRanking, State: adscan.CaseOpen}, join(c1)},
+			"limit and offset":  {adscan.CaseFilter{Limit: 1, Offset: 1}, join(c2)},
+			"no match":          {adscan.CaseFilter{ScanID: "nope"}, ""},
+		} {
+			if got := ids(tc.f); got != tc.want {
+				t.Errorf("%s: got %q, want %q", name, got, tc.want)
+			}
+		}
+		cases, err := s.ListCases(ctx, adscan.CaseFilter{Target: other})
+		must(t, err)
+		if want := []adscan.Category{adscan.CategoryRanking, adscan.CategoryLateHours}; !slices.Equal(cases[0].Categories, want) {
+			t.Errorf("listed categories = %v, want %v", cases[0].Categories, want)
+		}
+		for _, f := range []adscan.CaseFilter{{Limit: -1}, {Offset: -1}, {State: "closed"}, {Category: "cheap"}} {
+			_, err := s.ListCases(ctx, f)
+			if adscan.ErrorCode(err) != adscan.EINVALID {
+				t.Errorf("ListCases(%+v) error %v, want EINVALID", f, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds one directory of goose SQL migrations per dialect; the
+// schemas differ in types (TEXT times and BLOB in SQLite, TIMESTAMPTZ, JSONB
+// and BYTEA in PostgreSQL) but not in shape.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// versionTable records the applied migrations.
+const versionTable = "adscan_schema_version"
+
+// migrate applies pending migrations. On PostgreSQL it holds an advisory lock
+// (one per schema) so that processes starting together migrate once; on
+// SQLite the single writer connection serialises them within a process.
+func (s *Store) migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrations, "migrations/"+s.dialect.name)
+	if err != nil {
+		return fmt.Errorf("store: migrations for %s: %w", s.dialect.name, err)
+	}
+	opts := []goose.ProviderOption{
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithTableName(versionTable),
+	}
+	gd := goose.DialectSQLite3
+	if s.dialect.name == "postgres" {
+		gd = goose.DialectPostgres
+		var schema string
+		if err := s.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return fmt.Errorf("store: migrate: find current schema: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("adscan migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(int64(h.Sum64()>>1)),
+			lock.WithLockTimeout(1, 120), // retry each second for two minutes
+		)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, s.db, dir, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
+	}
+	for _, r := range results {
+		s.log.Info("store: applied migration", "dialect", s.dialect.name,
+			"version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"adscan"
+)
+
+// CreateScan stores a new scan. Its ID must be set (see NewID); an empty
+// status means running and a zero StartedAt means now. EINVALID for a missing
+// ID or an unknown status, ECONFLICT if a scan with that ID exists.
+func (s *Store) CreateScan(ctx context.Context, sc adscan.Scan) error {
+	if sc.ID == "" {
+		return adscan.Errorf(adscan.EINVALID, "a scan needs an ID")
+	}
+	if sc.Status == "" {
+		sc.Status = adscan.ScanRunning
+	}
+	if !validScanStatus(sc.Status) {
+		return adscan.Errorf(adscan.EINVALID, "scan %s: unknown status %q", sc.ID, sc.Status)
+	}
+	if sc.StartedAt.IsZero() {
+		sc.StartedAt = s.stamp()
+	}
+	if sc.Targets == nil {
+		sc.Targets = []adscan.ScanTarget{}
+	}
+	targets, err := jsonArg(sc.Targets)
+	if err != nil {
+		return fmt.Errorf("store: create scan %s: %w", sc.ID, err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO scans (id, status, targets, pages, errors, schedule, created_by, started_at, finished_at, error)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (id) DO NOTHING`,
+			sc.ID, sc.Status, targets, sc.Pages, sc.Errors, sc.Schedule, sc.CreatedBy,
+			s.timeArg(sc.StartedAt), s.nullTimeArg(sc.FinishedAt), sc.Error)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return adscan.Errorf(adscan.ECONFLICT, "scan %s already exists", sc.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create scan %s: %w", sc.ID, err)
+	}
+	return nil
+}
+
+func validScanStatus(st adscan.ScanStatus) bool {
+	return st == adscan.ScanRunning || st == adscan.ScanCompleted || st == adscan.ScanFailed
+}
+
+// GetScan returns the scan with that ID; Cases counts the distinct cases it
+// sighted. ENOTFOUND if there is none.
+func (s *Store) GetScan(ctx context.Context, id string) (adscan.Scan, error) {
+	var sc adscan.Scan
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		sc, err = getScan(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return adscan.Scan{}, fmt.Errorf("store: get scan %s: %w", id, err)
+	}
+	return sc, nil
+}
+
+func getScan(ctx context.Context, tx *sql.Tx, id string) (adscan.Scan, error) {
+	sc, err := scanScan(tx.QueryRowContext(ctx, selectScan+` WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return adscan.Scan{}, notFound("scan", id)
+	}
+	return sc, err
+}
+
+// ListScans returns the newest scans first, at most limit of them (100 if
+// limit is 0 or less, never more than 1000).
+func (s *Store) ListScans(ctx context.Context, limit int) ([]adscan.Scan, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	var out []adscan.Scan
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, selectScan+` ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sc, err := scanScan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, sc)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list scans: %w", err)
+	}
+	return out, nil
+}
+
+// AddScanProgress adds pages and errors to a scan's counters. EINVALID for a
+// negative count, ENOTFOUND if there is no such scan.
+func (s *Store) AddScanProgress(ctx context.Context, id string, pages, errs int) error {
+	if pages < 0 || errs < 0 {
+		return adscan.Errorf(adscan.EINVALID, "scan %s: progress must not be negative (pages %d, errors %d)", id, pages, errs)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE scans SET pages = pages + $1, errors = errors + $2 WHERE id = $3`, pages, errs, id)
+		if err != nil {
+			return err
+		}
+		return mustHaveUpdated(res, "scan", id)
+	})
+	if err != nil {
+		return fmt.Errorf("store: add progress to scan %s: %w", id, err)
+	}
+	return nil
+}
+
+// FinishScan sets a running scan's final status (completed or failed) and
+// error text, stamped now. Finishing it again with the same status changes
+// nothing; with another status it is ECONFLICT. EINVALID for another status,
+// ENOTFOUND if there is no such scan.
+func (s *Store) FinishScan(ctx context.Context, id string, status adscan.ScanStatus, errText string) error {
+	if status != adscan.ScanCompleted && status != adscan.ScanFailed {
+		return adscan.Errorf(adscan.EINVALID, "scan %s: cannot finish with status %q (want completed or failed)", id, status)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var cur adscan.ScanStatus
+		err := tx.QueryRowContext(ctx, `SELECT status FROM scans WHERE id = $1`+s.dialect.forUpdate, id).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("scan", id)
+		} else if err != nil {
+			return err
+		}
+		switch cur {
+		case status:
+			return nil
+		case adscan.ScanRunning:
+		default:
+			return adscan.Errorf(adscan.ECONFLICT, "scan %s is already %s", id, cur)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE scans SET status = $1, error = $2, finished_at = $3 WHERE id = $4`,
+			status, errText, s.timeArg(s.stamp()), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish scan %s: %w", id, err)
+	}
+	return nil
+}
+
+// defaultLimit is the page size of lists when the caller gives none; maxLimit
+// the largest page size.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+const selectScan = `
+	SELECT id, status, targets, pages, errors, schedule, created_by, started_at, finished_at, error,
+		(SELECT COUNT(DISTINCT case_id) FROM sightings WHERE sightings.scan_id = scans.id)
+	FROM scans`
+
+func scanScan(r rowScanner) (adscan.Scan, error) {
+	var sc adscan.Scan
+	var finished *time.Time
+	err := r.Scan(&sc.ID, &sc.Status, jsonInto(&sc.Targets), &sc.Pages, &sc.Errors, &sc.Schedule,
+		&sc.CreatedBy, timeInto(&sc.StartedAt), nullTimeInto(&finished), &sc.Error, &sc.Cases)
+	sc.FinishedAt = finished
+	return sc, err
+}
+
+// mustHaveUpdated returns ENOTFOUND if res affected no row.
+func mustHaveUpdated(res sql.Result, what, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what, id)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package store keeps adscan's targets, scans, captures, cases, referrals,
+// users and audit log in SQLite (the default, pure Go) or PostgreSQL. It
+// implements adscan.Store.
+//
+// Every exported method runs in one transaction. Domain errors are
+// *adscan.Error: ENOTFOUND for a missing thing, ECONFLICT for a state that does
+// not allow the change, EINVALID for bad input; anything else is wrapped with
+// what was attempted.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"adscan"
+)
+
+// Store is adscan.Store on SQLite or PostgreSQL. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB // writes; for SQLite a single connection, so writers queue instead of failing with SQLITE_BUSY
+	rdb     *sql.DB // reads; for SQLite a pool of read-only connections, for PostgreSQL the same as db
+	dialect dialect
+	now     func() time.Time
+	newID   func() string
+	log     *slog.Logger
+}
+
+var _ adscan.Store = (*Store)(nil)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	now   func() time.Time
+	newID func() string
+	log   *slog.Logger
+}
+
+// WithNow sets the clock the store stamps records with (default time.Now).
+// Times are stored in UTC with microsecond precision.
+func WithNow(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// WithIDGenerator sets how the store makes IDs of targets, cases and captures
+// (default: as NewID, with the time from the store's clock). Generated IDs
+// must be unique; a duplicate fails the insert.
+func WithIDGenerator(newID func() string) Option {
+	return func(o *options) { o.newID = newID }
+}
+
+// WithLogger sets the logger for migrations and other notable events
+// (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.log = l }
+}
+
+// Open connects to the database named by dsn and applies any pending
+// migrations:
+//
+//   - postgres://… or postgresql://… — PostgreSQL (pgx); the schema is the
+//     connection's current schema, so a search_path parameter selects another.
+//   - sqlite:PATH, file:PATH or a plain PATH — a SQLite file, created with its
+//     parent directory if missing; WAL mode, foreign keys on, a busy timeout,
+//     one writer connection.
+//
+// It returns an EINVALID *adscan.Error for a DSN it cannot use, and a wrapped
+// error if the database cannot be reached or migrated.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.now == nil {
+		return nil, adscan.Errorf(adscan.EINVALID, "store: WithNow needs a function, not nil")
+	}
+	if o.newID == nil {
+		now := o.now
+		o.newID = func() string { return newIDAt(now()) }
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Store{now: o.now, newID: o.newID, log: o.log}
+	var err error
+	if isPostgres(dsn) {
+		err = s.openPostgres(ctx, dsn)
+	} else {
+		err = s.openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in a read-write transaction and commits it if fn succeeds.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return runTx(ctx, s.db, nil, fn)
+}
+
+// read runs fn in a read-only transaction, so its queries see one snapshot.
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	return runTx(ctx, s.rdb, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// stamp returns the store's current time as it will be stored.
+func (s *Store) stamp() time.Time { return normTime(s.now()) }
+
+// normTime is t as the store keeps it: UTC, microsecond precision (what
+// PostgreSQL holds), so values read back equal values written.
+func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// notFound returns an ENOTFOUND error for a missing thing.
+func notFound(what, id string) error {
+	return adscan.Errorf(adscan.ENOTFOUND, "%s %q not found", what, id)
+}
