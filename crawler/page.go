@@ -1,0 +1,160 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"adscan"
+	"adscan/classifier/htmltext"
+)
+
+// Page is one fetched page as handed to the caller of Run.
+type Page struct {
+	// Capture is the evidence: URLs, redirect chain, status, headers, time,
+	// body and text digests, text, and for a flagged page a WARC record.
+	Capture adscan.Capture
+	// Depth is the link distance from a seed.
+	Depth int
+	// Result is what the classifier said of the page's text (no flags when
+	// the page had no text: an error, a redirect, a skipped content type).
+	Result adscan.Result
+	// Err is why the page could not be fetched (nil on success; HTTP 4xx is
+	// not an error, its status is in Capture.Status). It wraps
+	// ErrPrivateAddress, ErrRedirectLoop, ErrTooManyRedirects or a network,
+	// TLS or timeout error.
+	Err error
+	// Skipped says why the body was not read or not classified (a binary or
+	// non-text content type), "" otherwise.
+	Skipped string
+	// Truncated reports that the body was cut at Config.MaxBodyBytes; the
+	// digest and text are of the first MaxBodyBytes bytes.
+	Truncated bool
+	// Charset is the encoding the text was decoded from ("utf-8", "gbk", …).
+	Charset string
+	// Links are the page's links to crawled hosts, normalised and deduplicated;
+	// ExternalLinks those to other hosts (recorded, never followed).
+	Links, ExternalLinks []string
+}
+
+// buildPage turns a fetch into a Page: evidence, text, classification,
+// links and, when flagged, a WARC record.
+func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) Page {
+	p := Page{Depth: it.Depth, Err: ferr, Skipped: f.skipped}
+	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL}
+	if f.rec == nil || len(f.rec.hops) == 0 {
+		p.Capture.FinalURL = it.URL
+		return p
+	}
+	hops := f.rec.hops
+	last := hops[len(hops)-1]
+	cp := &p.Capture
+	cp.FinalURL = last.URL
+	for _, h := range hops[:len(hops)-1] {
+		cp.Redirects = append(cp.Redirects, h.URL)
+	}
+	cp.Status, cp.Header, cp.FetchedAt = last.Status, last.Header, last.At
+	raw := f.rec.body.Bytes()
+	if f.skipped != "" {
+		raw = nil // the body was not read
+	}
+	if int64(len(raw)) > s.cfg.MaxBodyBytes {
+		raw, p.Truncated = raw[:s.cfg.MaxBodyBytes], true
+	}
+	sum := sha256.Sum256(raw)
+	cp.BodySHA256, cp.BodySize = hex.EncodeToString(sum[:]), int64(len(raw))
+	if last.Status >= 300 && last.Status < 400 {
+		if loc := last.Header.Get("Location"); loc != "" {
+			s.addLink(&p, last.URL, loc)
+		}
+	}
+	if ferr != nil || f.skipped != "" || last.Status < 200 || last.Status >= 300 {
+		return p
+	}
+	ct := last.Header.Get("Content-Type")
+	entity, err := decodeContent(raw, last.Header.Get("Content-Encoding"), s.cfg.MaxBodyBytes)
+	if err != nil {
+		p.Err = fmt.Errorf("crawler: decode %s: %w", last.URL, err)
+		return p
+	}
+	doc, err := htmltext.Extract(entity, ct)
+	if err != nil {
+		p.Skipped = "not text: " + err.Error()
+		return p
+	}
+	p.Charset = doc.Charset
+	text := strings.ToValidUTF8(doc.Text, "\uFFFD")
+	tsum := sha256.Sum256([]byte(text))
+	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(tsum[:])
+	site := ""
+	if u, err := url.Parse(last.URL); err == nil {
+		site = u.Hostname()
+	}
+	p.Result = s.cl.Classify(adscan.Document{Source: last.URL, Site: site, Text: text})
+	cp.Lexicon = p.Result.Lexicon
+	if htmltext.IsHTML(entity, ct) {
+		links, base := extractLinks(entity, doc.Charset)
+		baseURL := last.URL
+		if base != "" {
+			if b, err := Normalize(last.URL, base); err == nil {
+				baseURL = b
+			}
+		}
+		for _, l := range links {
+			s.addLink(&p, baseURL, l)
+		}
+	}
+	if p.Result.Flagged() {
+		w, err := responseRecord(last.URL, last.At, last.Proto, last.Status, last.Header, raw, p.Truncated)
+		if err != nil {
+			s.cfg.Logger.Warn("crawler: no WARC record", "url", last.URL, "err", err)
+		}
+		cp.WARC = w
+	}
+	return p
+}
+
+// addLink resolves ref against base and files it under Links or ExternalLinks.
+func (s *session) addLink(p *Page, base, ref string) {
+	n, err := Normalize(base, ref)
+	if err != nil {
+		return
+	}
+	list := &p.ExternalLinks
+	if s.sameSiteURL(n) {
+		list = &p.Links
+	}
+	for _, l := range *list {
+		if l == n {
+			return
+		}
+	}
+	*list = append(*list, n)
+}
+
+// decodeContent undoes a Content-Encoding the server applied although it
+// was not asked to (gzip, deflate-free). Identity bodies are returned as they are.
+func decodeContent(raw []byte, encoding string, limit int64) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		return raw, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		out, err := io.ReadAll(io.LimitReader(zr, limit))
+		if err != nil && len(out) == 0 {
+			return nil, err
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unsupported content encoding %q", encoding)
+}

@@ -1,0 +1,394 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+)
+
+// maxSitemaps bounds the sitemaps (and sitemap indexes) one run reads.
+const maxSitemaps = 100
+
+// Item is one URL waiting in the frontier.
+type Item struct {
+	URL   string `json:"url"`
+	Depth int    `json:"depth"`
+	// Sitemap marks a sitemap (or sitemap index) to read for URLs, not a page.
+	Sitemap bool `json:"sitemap,omitempty"`
+}
+
+// Checkpoint is the state of a crawl, small and JSON-serialisable, from
+// which Run resumes. Every URL ever queued is in Seen (as its dedupe key);
+// every URL queued but not yet finished — including those being fetched
+// when the checkpoint was taken — is in Frontier. A page handed to onPage is
+// finished in every checkpoint taken after onPage returned, so a crawl
+// resumed from it neither refetches that page nor loses a pending one.
+type Checkpoint struct {
+	Frontier []Item        `json:"frontier"`
+	Seen     []string      `json:"seen"`
+	Pages    int           `json:"pages"`
+	Errors   int           `json:"errors"`
+	Flagged  int           `json:"flagged"`
+	Elapsed  time.Duration `json:"elapsed"` // crawl time so far, counted against Config.Budget
+}
+
+// Summary is what a crawl did.
+type Summary struct {
+	Pages      int // pages handed to onPage (fetched, failed or skipped)
+	Errors     int // pages whose Err is set
+	Flagged    int // pages the classifier flagged
+	Skipped    int // pages whose body was not read or not text
+	Disallowed int // URLs robots.txt kept us from
+	Sitemaps   int // sitemaps read
+	Elapsed    time.Duration
+	// Stopped says why the crawl ended: "done" (frontier empty), "max pages",
+	// "budget" or "canceled".
+	Stopped string
+}
+
+// Run crawls until the frontier is empty, MaxPages pages were fetched, the
+// Budget is spent or ctx is canceled. It starts from the seeds, or from
+// resume when it is not nil. Each fetched page is handed to onPage (never
+// concurrently); after each page (and each finished sitemap or disallowed
+// URL) onCheckpoint, if not nil, gets the state to resume from. Per-page
+// failures are in Page.Err and never stop the crawl.
+//
+// Run returns the summary and nil when the crawl ended by itself or by a
+// limit; ctx.Err() when it was canceled (the last checkpoint then holds the
+// unfinished work); and the error of onPage, wrapped, if onPage failed — the
+// page it refused stays in the frontier.
+func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page) error, onCheckpoint func(Checkpoint)) (Summary, error) {
+	if onPage == nil {
+		onPage = func(Page) error { return nil }
+	}
+	s := c.newSession()
+	st := newFrontier(c.cfg)
+	if resume != nil {
+		st.restore(*resume)
+	} else {
+		for _, seed := range c.seeds {
+			st.add(Item{URL: seed, Depth: 0})
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go st.watch(runCtx, c.cfg.Budget)
+
+	var emitMu sync.Mutex // serialises onPage and onCheckpoint
+	var failure error
+	var wg sync.WaitGroup
+	for range c.cfg.Parallelism {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				it, ok := st.next()
+				if !ok {
+					return
+				}
+				out := s.process(runCtx, it)
+				if runCtx.Err() != nil {
+					st.abandon(it) // stays in the frontier
+					continue
+				}
+				emitMu.Lock()
+				if out.page != nil {
+					if err := onPage(*out.page); err != nil {
+						st.abandon(it)
+						st.halt("failed")
+						if failure == nil {
+							failure = fmt.Errorf("crawler: page handler: %w", err)
+						}
+						emitMu.Unlock()
+						continue
+					}
+				}
+				cp := st.finish(it, out, onCheckpoint != nil)
+				if onCheckpoint != nil {
+					onCheckpoint(cp)
+				}
+				emitMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	sum := st.summary()
+	if onCheckpoint != nil {
+		onCheckpoint(st.checkpoint())
+	}
+	switch {
+	case failure != nil:
+		return sum, failure
+	case ctx.Err() != nil:
+		return sum, ctx.Err()
+	}
+	return sum, nil
+}
+
+// outcome is what processing one item produced.
+type outcome struct {
+	page       *Page  // nil for sitemaps and disallowed non-seed URLs
+	queue      []Item // newly found URLs
+	disallowed bool
+	sitemap    bool
+}
+
+// process fetches one item: a page (evidence, text, classification, links)
+// or a sitemap (URLs to queue).
+func (s *session) process(ctx context.Context, it Item) outcome {
+	u, err := url.Parse(it.URL)
+	if err != nil { // queued URLs are normalised; this is a corrupt checkpoint
+		return outcome{page: &Page{Depth: it.Depth, Err: fmt.Errorf("crawler: fetch %s: %w", it.URL, err)}}
+	}
+	pol, loaded := s.policies.get(ctx, u)
+	var out outcome
+	if loaded && pol.err == nil && s.cfg.MaxDepth >= 1 {
+		for _, sm := range pol.sitemaps {
+			out.queue = append(out.queue, Item{URL: sm, Depth: 0, Sitemap: true})
+		}
+	}
+	if pol.err != nil {
+		p := s.buildPage(ctx, it, fetched{}, fmt.Errorf("crawler: fetch %s: %w", it.URL, pol.err))
+		out.page = &p
+		return out
+	}
+	if !pol.allowed(u, s.cfg.UserAgent) {
+		out.disallowed = true
+		if it.Depth == 0 && !it.Sitemap {
+			out.page = &Page{Depth: 0, Skipped: ErrDisallowed.Error()}
+			out.page.Capture.Target, out.page.Capture.RequestedURL, out.page.Capture.FinalURL = s.cfg.Target, it.URL, it.URL
+		}
+		return out
+	}
+	if it.Sitemap {
+		out.sitemap = true
+		out.queue = append(out.queue, s.readSitemap(ctx, it)...)
+		return out
+	}
+	f, ferr := s.fetchWithRetries(ctx, it.URL, acceptPage)
+	if errors.Is(ferr, ErrDisallowed) {
+		out.disallowed = true
+		ferr = nil
+		f.skipped = ErrDisallowed.Error()
+	}
+	if ferr != nil {
+		ferr = fmt.Errorf("crawler: fetch %s: %w", it.URL, ferr)
+	}
+	p := s.buildPage(ctx, it, f, ferr)
+	out.page = &p
+	if it.Depth < s.cfg.MaxDepth {
+		for _, l := range p.Links {
+			out.queue = append(out.queue, Item{URL: l, Depth: it.Depth + 1})
+		}
+	}
+	return out
+}
+
+// frontier is the crawl's shared state: the queue, the items in flight, the
+// seen set and the counters.
+type frontier struct {
+	cfg      Config
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queue    []Item
+	inflight []Item
+	seen     map[string]bool
+	seenList []string // insertion order, so checkpoints copy instead of sorting
+	before   time.Duration
+	start    time.Time
+	sum      Summary
+	pagesOut int // page items in flight
+	// sitemapsQueued counts sitemaps queued by this run, at most maxSitemaps.
+	sitemapsQueued int
+	stopped        string
+}
+
+func newFrontier(cfg Config) *frontier {
+	f := &frontier{cfg: cfg, seen: map[string]bool{}, start: time.Now()}
+	f.cond = sync.NewCond(&f.mu)
+	return f
+}
+
+// maxQueued bounds the queue: far more than MaxPages can use, small enough
+// to checkpoint.
+func (f *frontier) maxQueued() int { return max(10*f.cfg.MaxPages, 1000) }
+
+// add queues it unless it was seen; the caller holds mu (or is alone).
+func (f *frontier) add(it Item) {
+	k := dedupeKey(it.URL)
+	if f.seen[k] || (!it.Sitemap && len(f.queue) >= f.maxQueued()) ||
+		(it.Sitemap && f.sitemapsQueued >= maxSitemaps) {
+		return
+	}
+	if it.Sitemap {
+		f.sitemapsQueued++
+	}
+	f.seen[k] = true
+	f.seenList = append(f.seenList, k)
+	f.queue = append(f.queue, it)
+}
+
+func (f *frontier) restore(cp Checkpoint) {
+	for _, k := range cp.Seen {
+		if !f.seen[k] {
+			f.seen[k] = true
+			f.seenList = append(f.seenList, k)
+		}
+	}
+	f.queue = slices.Clone(cp.Frontier)
+	f.sum.Pages, f.sum.Errors, f.sum.Flagged = cp.Pages, cp.Errors, cp.Flagged
+	f.before = cp.Elapsed
+}
+
+// next blocks until an item can be dispatched, and returns false when the
+// crawl is over (frontier exhausted, a limit reached, stopped).
+func (f *frontier) next() (Item, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		if f.stopped != "" {
+			return Item{}, false
+		}
+		if i := f.dispatchable(); i >= 0 {
+			it := f.queue[i]
+			f.queue = slices.Delete(f.queue, i, i+1)
+			f.inflight = append(f.inflight, it)
+			if !it.Sitemap {
+				f.pagesOut++
+			}
+			return it, true
+		}
+		if len(f.inflight) == 0 {
+			if len(f.queue) == 0 {
+				f.stopped = "done"
+			} else {
+				f.stopped = "max pages"
+			}
+			f.cond.Broadcast()
+			return Item{}, false
+		}
+		f.cond.Wait()
+	}
+}
+
+// dispatchable returns the index of the first queued item that may start
+// now, or -1: pages only while the page limit has room, sitemaps always.
+func (f *frontier) dispatchable() int {
+	room := f.sum.Pages+f.pagesOut < f.cfg.MaxPages
+	for i, it := range f.queue {
+		if it.Sitemap || room {
+			return i
+		}
+	}
+	return -1
+}
+
+// finish records a processed item and queues what it found; with snapshot
+// it returns the checkpoint that follows.
+func (f *frontier) finish(it Item, out outcome, snapshot bool) Checkpoint {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropInflight(it)
+	if out.page != nil {
+		f.sum.Pages++
+		switch {
+		case out.page.Err != nil:
+			f.sum.Errors++
+		case out.page.Skipped != "":
+			f.sum.Skipped++
+		}
+		if out.page.Result.Flagged() {
+			f.sum.Flagged++
+		}
+	}
+	if out.disallowed {
+		f.sum.Disallowed++
+	}
+	if out.sitemap {
+		f.sum.Sitemaps++
+	}
+	for _, q := range out.queue {
+		f.add(q)
+	}
+	f.cond.Broadcast()
+	if !snapshot {
+		return Checkpoint{}
+	}
+	return f.checkpointLocked()
+}
+
+// abandon puts an item that was not finished back at the front of the queue.
+func (f *frontier) abandon(it Item) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropInflight(it)
+	f.queue = slices.Insert(f.queue, 0, it)
+	f.cond.Broadcast()
+}
+
+func (f *frontier) dropInflight(it Item) {
+	if i := slices.Index(f.inflight, it); i >= 0 {
+		f.inflight = slices.Delete(f.inflight, i, i+1)
+		if !it.Sitemap {
+			f.pagesOut--
+		}
+	}
+}
+
+// halt stops dispatching; items in flight finish.
+func (f *frontier) halt(reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped == "" {
+		f.stopped = reason
+	}
+	f.cond.Broadcast()
+}
+
+// watch halts the crawl when ctx is canceled or the budget is spent.
+func (f *frontier) watch(ctx context.Context, budget time.Duration) {
+	var expired <-chan time.Time
+	if budget > 0 {
+		t := time.NewTimer(max(budget-f.before, 0))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-ctx.Done():
+		f.halt("canceled")
+	case <-expired:
+		f.halt("budget")
+	}
+}
+
+func (f *frontier) checkpoint() Checkpoint {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.checkpointLocked()
+}
+
+func (f *frontier) checkpointLocked() Checkpoint {
+	fr := make([]Item, 0, len(f.inflight)+len(f.queue))
+	fr = append(append(fr, f.inflight...), f.queue...)
+	return Checkpoint{
+		Frontier: fr, Seen: slices.Clone(f.seenList),
+		Pages: f.sum.Pages, Errors: f.sum.Errors, Flagged: f.sum.Flagged,
+		Elapsed: f.before + time.Since(f.start),
+	}
+}
+
+func (f *frontier) summary() Summary {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.sum
+	s.Elapsed = f.before + time.Since(f.start)
+	s.Stopped = f.stopped
+	if s.Stopped == "" || s.Stopped == "failed" {
+		s.Stopped = "canceled"
+	}
+	return s
+}
