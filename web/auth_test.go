@@ -131,7 +131,7 @@ func (h *harness) login(user, password string) *http.Cookie {
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
-func csrfFromPage(t *testing.T, body string) string {
+func csrfFromPage(t testing.TB, body string) string {
 	t.Helper()
 	m := csrfField.FindStringSubmatch(body)
 	if m == nil {
@@ -209,7 +209,7 @@ func auditActions(t *testing.T, h *harness) string {
 	return b.String()
 }
 
-func TestSessionExpiresAndFollowsPassword(t *testing.T) {
+func TestSessionIsSignedAndExpires(t *testing.T) {
 	h := newHarness(t)
 	session := h.login("viewer", testPassword)
 	wantStatus(t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}}), http.StatusOK)

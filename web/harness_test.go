@@ -29,7 +29,7 @@ const testPassword = "correct horse battery"
 // harness is a Server over the real SQLite store and a fake orchestrator,
 // with one user per role (named after the role).
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	store *store.Store
 	audit *auditRecorder
@@ -39,7 +39,7 @@ type harness struct {
 	ready bool
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db.sqlite"))
@@ -149,7 +149,7 @@ func (h *harness) do(rq request) *httptest.ResponseRecorder {
 }
 
 // wantStatus fails the test if the response status is not want.
-func wantStatus(t *testing.T, w *httptest.ResponseRecorder, want int) {
+func wantStatus(t testing.TB, w *httptest.ResponseRecorder, want int) {
 	t.Helper()
 	if w.Code != want {
 		t.Fatalf("status %d, want %d; body: %s", w.Code, want, w.Body.String())
@@ -158,7 +158,7 @@ func wantStatus(t *testing.T, w *httptest.ResponseRecorder, want int) {
 
 // wantError checks a JSON error response's status and that its message
 // contains substr.
-func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, substr string) {
+func wantError(t testing.TB, w *httptest.ResponseRecorder, status int, substr string) {
 	t.Helper()
 	wantStatus(t, w, status)
 	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -174,7 +174,7 @@ func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, substr st
 }
 
 // decode unmarshals a JSON response body.
-func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+func decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {

@@ -21,6 +21,7 @@ type handler struct {
 	secure   bool
 	sessions *sessionCodec
 	limiter  *loginLimiter
+	verified *verifiedCache
 	tmpl     map[string]*template.Template
 	metrics  *metrics
 	dummy    struct {

@@ -91,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 		secure:   cfg.SecureCookies,
 		sessions: newSessionCodec(key, cfg.Now),
 		limiter:  newLoginLimiter(cfg.Now),
+		verified: newVerifiedCache(key, cfg.Now),
 		tmpl:     tmpl,
 		metrics:  newMetrics(),
 	}
