@@ -1,0 +1,238 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"adscan"
+)
+
+func TestCaptures(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		c := capture("scan1", target, page, "<html>状元</html>")
+		c.FinalURL = page + "/"
+		c.Redirects = []string{page}
+		c.Status = 200
+		c.Header = http.Header{"Content-Type": {"text/html; charset=gbk"}}
+		c.WARC = []byte("WARC/1.1\r\nWARC-Type: response\r\n\r\n\x00\xff")
+		id, err := s.PutCapture(ctx, c)
+		must(t, err)
+
+		got, err := s.GetCapture(ctx, id)
+		must(t, err)
+		c.ID = id
+		if !bytes.Equal(got.WARC, c.WARC) || got.Header.Get("Content-Type") != "text/html; charset=gbk" ||
+			!slices.Equal(got.Redirects, c.Redirects) || !got.FetchedAt.Equal(c.FetchedAt) {
+			t.Errorf("GetCapture = %+v, want %+v", got, c)
+		}
+		if !equalCapture(got, c) {
+			t.Errorf("GetCapture = %+v, want %+v", got, c)
+		}
+
+		// Same scan, URL and body: the same capture, unchanged.
+		again := capture("scan1", target, page, "<html>状元</html>")
+		again.Text = "different extraction"
+		againID, err := s.PutCapture(ctx, again)
+		must(t, err)
+		if againID != id {
+			t.Errorf("same (scan, URL, body) stored as %s, want %s", againID, id)
+		}
+		if kept, _ := s.GetCapture(ctx, id); kept.Text != c.Text {
+			t.Errorf("a repeated PutCapture changed the stored capture's text to %q", kept.Text)
+		}
+		// A changed body or another scan is another capture.
+		for _, other := range []adscan.Capture{capture("scan1", target, page, "changed"), capture("scan2", target, page, "<html>状元</html>")} {
+			otherID, err := s.PutCapture(ctx, other)
+			must(t, err)
+			if otherID == id {
+				t.Errorf("capture %+v reused ID %s", other, id)
+			}
+		}
+
+		bad := capture("scan1", target, page, "x")
+		bad.BodySHA256 = "abc"
+		_, err = s.PutCapture(ctx, bad)
+		wantCode(t, err, adscan.EINVALID)
+		bad = capture("scan1", target, "", "x")
+		_, err = s.PutCapture(ctx, bad)
+		wantCode(t, err, adscan.EINVALID)
+		_, err = s.GetCapture(ctx, "nope")
+		wantCode(t, err, adscan.ENOTFOUND)
+	})
+}
+
+func equalCapture(a, b adscan.Capture) bool {
+	return a.ID == b.ID && a.ScanID == b.ScanID && a.Target == b.Target && a.RequestedURL == b.RequestedURL &&
+		a.FinalURL == b.FinalURL && a.Status == b.Status && a.FetchedAt.Equal(b.FetchedAt) &&
+		a.BodySHA256 == b.BodySHA256 && a.BodySize == b.BodySize && a.Text == b.Text &&
+		a.TextSHA256 == b.TextSHA256 && a.Lexicon == b.Lexicon
+}
+
+func TestScans(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		in := adscan.Scan{ID: "s1", Targets: []adscan.ScanTarget{{URL: target, MaxPages: 50, MaxDepth: 2}},
+			Schedule: "nightly", CreatedBy: "li"}
+		must(t, s.CreateScan(ctx, in))
+		wantCode(t, s.CreateScan(ctx, in), adscan.ECONFLICT)
+		wantCode(t, s.CreateScan(ctx, adscan.Scan{}), adscan.EINVALID)
+		wantCode(t, s.CreateScan(ctx, adscan.Scan{ID: "s9", Status: "paused"}), adscan.EINVALID)
+		must(t, s.CreateScan(ctx, adscan.Scan{ID: "s2"}))
+
+		must(t, s.AddScanProgress(ctx, "s1", 10, 1))
+		must(t, s.AddScanProgress(ctx, "s1", 5, 0))
+		wantCode(t, s.AddScanProgress(ctx, "s1", -1, 0), adscan.EINVALID)
+		wantCode(t, s.AddScanProgress(ctx, "nope", 1, 0), adscan.ENOTFOUND)
+
+		got, err := s.GetScan(ctx, "s1")
+		must(t, err)
+		if got.Status != adscan.ScanRunning || got.Pages != 15 || got.Errors != 1 || got.FinishedAt != nil ||
+			!slices.Equal(got.Targets, in.Targets) || got.Schedule != "nightly" || got.CreatedBy != "li" || got.StartedAt.IsZero() {
+			t.Errorf("GetScan = %+v", got)
+		}
+
+		must(t, s.FinishScan(ctx, "s1", adscan.ScanFailed, "temporal unreachable"))
+		must(t, s.FinishScan(ctx, "s1", adscan.ScanFailed, "again")) // a retry: no change
+		wantCode(t, s.FinishScan(ctx, "s1", adscan.ScanCompleted, ""), adscan.ECONFLICT)
+		wantCode(t, s.FinishScan(ctx, "s2", adscan.ScanRunning, ""), adscan.EINVALID)
+		wantCode(t, s.FinishScan(ctx, "nope", adscan.ScanCompleted, ""), adscan.ENOTFOUND)
+		got, err = s.GetScan(ctx, "s1")
+		must(t, err)
+		if got.Status != adscan.ScanFailed || got.Error != "temporal unreachable" || got.FinishedAt == nil {
+			t.Errorf("finished scan = %+v", got)
+		}
+		_, err = s.GetScan(ctx, "nope")
+		wantCode(t, err, adscan.ENOTFOUND)
+
+		list, err := s.ListScans(ctx, 0)
+		must(t, err)
+		if len(list) != 2 || list[0].ID != "s2" || list[1].ID != "s1" {
+			t.Errorf("ListScans = %v, want s2, s1", list)
+		}
+		if list, _ := s.ListScans(ctx, 1); len(list) != 1 {
+			t.Errorf("ListScans(1) returned %d scans", len(list))
+		}
+	})
+}
+
+func TestTargets(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		first, err := s.UpsertTarget(ctx, adscan.Target{URL: target, Name: "A 教育", Region: "海淀", MaxPages: 100})
+		must(t, err)
+		if first.ID == "" || first.CreatedAt.IsZero() {
+			t.Fatalf("UpsertTarget = %+v, want an ID and a creation time", first)
+		}
+		second, err := s.UpsertTarget(ctx, adscan.Target{URL: target, Name: "A 培训", MaxDepth: 3})
+		must(t, err)
+		if second.ID != first.ID || !second.CreatedAt.Equal(first.CreatedAt) || second.Name != "A 培训" ||
+			second.Region != "" || second.MaxPages != 0 || second.MaxDepth != 3 {
+			t.Errorf("second upsert = %+v, want the same target updated (first %+v)", second, first)
+		}
+		_, err = s.UpsertTarget(ctx, adscan.Target{URL: "https://b.example/"})
+		must(t, err)
+		list, err := s.ListTargets(ctx)
+		must(t, err)
+		if len(list) != 2 || list[0] != second {
+			t.Errorf("ListTargets = %+v", list)
+		}
+		for _, bad := range []adscan.Target{{URL: "not a url"}, {URL: "ftp://a.example/"}, {URL: "/relative"}, {URL: target, MaxPages: -1}} {
+			_, err := s.UpsertTarget(ctx, bad)
+			if adscan.ErrorCode(err) != adscan.EINVALID {
+				t.Errorf("UpsertTarget(%+v) error %v, want EINVALID", bad, err)
+			}
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		must(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleReviewer, PasswordHash: "$2a$hash"}))
+		must(t, s.CreateUser(ctx, adscan.User{Name: "admin", Role: adscan.RoleAdmin, PasswordHash: "$2a$other"}))
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleAdmin, PasswordHash: "x"}), adscan.ECONFLICT)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: "root", PasswordHash: "x"}), adscan.EINVALID)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: adscan.RoleViewer}), adscan.EINVALID)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Role: adscan.RoleViewer, PasswordHash: "x"}), adscan.EINVALID)
+
+		u, err := s.GetUser(ctx, "li")
+		must(t, err)
+		if u.Role != adscan.RoleReviewer || u.PasswordHash != "$2a$hash" || u.CreatedAt.IsZero() {
+			t.Errorf("GetUser = %+v", u)
+		}
+		_, err = s.GetUser(ctx, "nope")
+		wantCode(t, err, adscan.ENOTFOUND)
+		list, err := s.ListUsers(ctx)
+		must(t, err)
+		if len(list) != 2 || list[0].Name != "admin" || list[1].Name != "li" {
+			t.Errorf("ListUsers = %+v", list)
+		}
+	})
+}
+
+func TestReferrals(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		c, _ := record(t, s, "", target, page, "v1", flag(adscan.CategoryRanking, "状元"))
+		_, err := s.GetReferral(ctx, c.ID)
+		wantCode(t, err, adscan.ENOTFOUND)
+
+		pkg := []byte(`{"case":"` + c.ID + `"}`)
+		must(t, s.SaveReferral(ctx, adscan.Referral{CaseID: c.ID, Package: pkg, Destination: "outbox"}))
+		got, err := s.GetReferral(ctx, c.ID)
+		must(t, err)
+		if got.SHA256 != digest(string(pkg)) || !bytes.Equal(got.Package, pkg) || got.DeliveredAt != nil || got.Destination != "outbox" {
+			t.Errorf("GetReferral = %+v", got)
+		}
+
+		delivered := time.Date(2026, 9, 3, 9, 0, 0, 0, time.UTC)
+		must(t, s.SaveReferral(ctx, adscan.Referral{CaseID: c.ID, SHA256: digest(string(pkg)), Package: pkg,
+			Destination: "https://samr.example/api", DeliveredAt: &delivered}))
+		got, err = s.GetReferral(ctx, c.ID)
+		must(t, err)
+		if got.DeliveredAt == nil || !got.DeliveredAt.Equal(delivered) || got.Destination != "https://samr.example/api" {
+			t.Errorf("replaced referral = %+v", got)
+		}
+
+		wantCode(t, s.SaveReferral(ctx, adscan.Referral{CaseID: c.ID, SHA256: digest("other"), Package: pkg}), adscan.EINVALID)
+		wantCode(t, s.SaveReferral(ctx, adscan.Referral{CaseID: c.ID}), adscan.EINVALID)
+		wantCode(t, s.SaveReferral(ctx, adscan.Referral{CaseID: "nope", Package: pkg}), adscan.ENOTFOUND)
+	})
+}
+
+func TestAudit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		c, _ := record(t, s, "", target, page, "v1", flag(adscan.CategoryRanking, "状元"))
+		must(t, s.Audit(ctx, adscan.AuditEntry{Actor: "admin", Action: "user.add", Detail: "li as reviewer"}))
+		must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: c.ID, Actor: "li", Action: "case.viewed"}))
+		wantCode(t, s.Audit(ctx, adscan.AuditEntry{CaseID: "nope", Actor: "li", Action: "case.viewed"}), adscan.ENOTFOUND)
+		wantCode(t, s.Audit(ctx, adscan.AuditEntry{Action: "x"}), adscan.EINVALID)
+		got, err := s.GetCase(ctx, c.ID)
+		must(t, err)
+		if len(got.Audit) != 2 || got.Audit[1].Action != "case.viewed" || got.Audit[1].Actor != "li" || got.Audit[1].At.IsZero() {
+			t.Errorf("case audit = %+v, want created then viewed", got.Audit)
+		}
+		if got.Audit[0].ID >= got.Audit[1].ID {
+			t.Errorf("audit IDs not increasing: %d, %d", got.Audit[0].ID, got.Audit[1].ID)
+		}
+	})
+}
+
+func TestGetCaseNotFound(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		_, err := openStore(t, b.newDSN(t)).GetCase(context.Background(), "nope")
+		wantCode(t, err, adscan.ENOTFOUND)
+	})
+}
