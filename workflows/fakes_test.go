@@ -20,9 +20,9 @@ import (
 type fakeTemporal struct {
 	client.Client
 	mu       sync.Mutex
-	started  map[string]int  // workflow ID → start calls that started it
+	started  map[string]int   // workflow ID → start calls that started it
 	args     map[string][]any // workflow ID → arguments
-	startErr error           // returned by every ExecuteWorkflow when set
+	startErr error            // returned by every ExecuteWorkflow when set
 	onUpdate func(opts client.UpdateWorkflowOptions) (DecisionResult, error)
 }
 

@@ -266,7 +266,9 @@ func (m *memStore) Audit(ctx context.Context, e adscan.AuditEntry) error {
 	return nil
 }
 
-func (m *memStore) CreateUser(ctx context.Context, u adscan.User) error       { return nil }
-func (m *memStore) GetUser(ctx context.Context, n string) (adscan.User, error) { return adscan.User{}, nil }
-func (m *memStore) ListUsers(ctx context.Context) ([]adscan.User, error)       { return nil, nil }
-func (m *memStore) Close() error                                               { return nil }
+func (m *memStore) CreateUser(ctx context.Context, u adscan.User) error { return nil }
+func (m *memStore) GetUser(ctx context.Context, n string) (adscan.User, error) {
+	return adscan.User{}, nil
+}
+func (m *memStore) ListUsers(ctx context.Context) ([]adscan.User, error) { return nil, nil }
+func (m *memStore) Close() error                                         { return nil }
