@@ -143,6 +143,8 @@ type Crawler struct {
 	cl    adscan.Classifier
 	seeds []string        // normalised
 	hosts map[string]bool // hosts whose pages are crawled
+	// exemptAddrs are "ip:port" addresses the dial guard lets through (tests only).
+	exemptAddrs map[string]bool
 }
 
 // New checks cfg and returns a crawler that classifies pages with cl. It

@@ -37,7 +37,7 @@ func (c *Crawler) newSession() *session {
 	s := &session{Crawler: c}
 	base := &http.Transport{
 		Proxy:                 nil, // a proxy would be dialled instead of the target, defeating the address check
-		DialContext:           newDialer(c.cfg.Timeout, c.cfg.AllowPrivate).DialContext,
+		DialContext:           newDialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   max(c.cfg.Parallelism, 2),
