@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -54,7 +55,11 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
 		}
 		seen[id] = true
 		cp, err := h.store.GetCapture(r.Context(), id)
-		if err != nil {
+		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+			// The case itself exists; say so, and log the dangling reference.
+			h.log.Error("case refers to a missing capture", slog.String("case", c.ID), slog.String("capture", id))
+			continue
+		} else if err != nil {
 			h.error(w, r, err)
 			return
 		}

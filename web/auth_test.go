@@ -58,8 +58,12 @@ func TestEveryRouteNeedsCredentials(t *testing.T) {
 					wantStatus(t, w, http.StatusUnauthorized)
 				default:
 					wantError(t, w, http.StatusUnauthorized, "")
-					if !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic ") {
-						t.Errorf("%s: WWW-Authenticate %q, want Basic", tc.name, w.Header().Get("WWW-Authenticate"))
+					challenge := w.Header().Get("WWW-Authenticate")
+					if tc.header["Cookie"] == "" && !strings.HasPrefix(challenge, "Basic ") {
+						t.Errorf("%s: WWW-Authenticate %q, want Basic", tc.name, challenge)
+					}
+					if tc.header["Cookie"] != "" && challenge != "" {
+						t.Errorf("%s: WWW-Authenticate %q for a session request (a browser would prompt)", tc.name, challenge)
 					}
 				}
 			}

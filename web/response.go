@@ -59,7 +59,9 @@ func (h *handler) error(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Any("err", err))
 	}
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized && !hasSessionCookie(r) {
+		// Invite Basic credentials, but not from a console session whose
+		// cookie ended: a browser would pop up its own login dialog.
 		w.Header().Set("WWW-Authenticate", `Basic realm="adscan", charset="UTF-8"`)
 	}
 	h.writeJSON(w, r, status, errorBody{Error: adscan.ErrorMessage(err)})
@@ -150,4 +152,11 @@ func jsonTypeName(kind string) string {
 		return "an object"
 	}
 	return kind
+}
+
+// hasSessionCookie reports whether the request carries a session cookie,
+// valid or not.
+func hasSessionCookie(r *http.Request) bool {
+	_, err := r.Cookie(sessionCookie)
+	return err == nil
 }

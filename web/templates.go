@@ -128,7 +128,7 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 		if status >= 500 {
 			h.log.Error("page failed", slog.String("path", r.URL.Path), slog.Any("err", err))
 		}
-		if status == http.StatusUnauthorized {
+		if status == http.StatusUnauthorized && !hasSessionCookie(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="adscan", charset="UTF-8"`)
 		}
 	}
