@@ -87,6 +87,7 @@ func newRootCmd(s streams) *cobra.Command {
 	// Each subcommand lives in its own file as newXxxCmd(s).
 	for _, newCmd := range []func(streams) *cobra.Command{
 		// subcommands:
+		newClassifyCmd,
 		newLexiconCmd,
 	} {
 		root.AddCommand(newCmd(s))

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"adscan"
+	"adscan/classifier"
+	"adscan/classifier/htmltext"
+	"adscan/lexicon"
+)
+
+// defaultMaxInputBytes bounds one input of `adscan classify`: a larger file
+// is reported as an error instead of being read into memory.
+const defaultMaxInputBytes = 64 << 20
+
+// classifyOptions are the flags of `adscan classify`.
+type classifyOptions struct {
+	json     bool
+	lexicon  string
+	maxBytes int64
+}
+
+// newClassifyCmd is `adscan classify [--json] [--lexicon FILE] [PATH...]`.
+func newClassifyCmd(s streams) *cobra.Command {
+	var opts classifyOptions
+	cmd := &cobra.Command{
+		Use:   "classify [--json] [--lexicon FILE] [PATH...]",
+		Short: "Classify text or HTML files, directories or standard input",
+		Long: `Classify each PATH: a file (text or HTML, told apart by its extension or
+content; GBK, GB18030 and Big5 are decoded, invalid UTF-8 is replaced by
+U+FFFD), a directory (every .txt, .html and .htm file below it, in sorted
+order), or - (or no PATH at all) for standard input.
+
+With --json, one JSON object per document and line, in input order:
+{"source":PATH,"lexicon":{"name","version"},"flags":[{"category","score",
+"basis","evidence":[{"text","start","end","rule","snippet"}]}]}
+where start and end are byte offsets into the document's extracted text.
+Without --json, a readable report.
+
+An input that cannot be classified (unreadable, binary, larger than
+--max-bytes) is reported on standard error and the others are still
+classified; the exit status is then 1.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runClassify(s, opts, args)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per document and line")
+	cmd.Flags().StringVar(&opts.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
+	cmd.Flags().Int64Var(&opts.maxBytes, "max-bytes", defaultMaxInputBytes, "largest input to read, in bytes")
+	return cmd
+}
+
+// classifyInput is one document to classify: a file, or standard input.
+type classifyInput struct {
+	source      string // as printed
+	path        string // "" for standard input
+	contentType string // from the extension; "" to sniff
+}
+
+// classifyOutput is what classifying one input produced.
+type classifyOutput struct {
+	source string
+	result adscan.Result
+	err    error
+}
+
+func runClassify(s streams, opts classifyOptions, args []string) error {
+	lex, err := loadClassifyLexicon(s, opts.lexicon)
+	if err != nil {
+		return err
+	}
+	c, err := classifier.New(lex)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	inputs, listErrs := expandInputs(args)
+	failed := false
+	for _, err := range listErrs {
+		fmt.Fprintf(s.err, "adscan: classify: %v\n", err)
+		failed = true
+	}
+	rep := &reporter{s: s, json: opts.json, lex: lex}
+	for out := range classifyAll(c, s.in, inputs, opts.maxBytes) {
+		if out.err != nil {
+			fmt.Fprintf(s.err, "adscan: classify %s: %v\n", out.source, out.err)
+			failed = true
+			continue
+		}
+		if err := rep.print(out.source, out.result); err != nil {
+			return fmt.Errorf("classify: write output: %w", err)
+		}
+	}
+	if failed {
+		return exitError{exitFailure}
+	}
+	return nil
+}
+
+// loadClassifyLexicon returns the lexicon at path, or the default. A file
+// with problems is reported problem by problem.
+func loadClassifyLexicon(s streams, path string) (*lexicon.Lexicon, error) {
+	if path == "" {
+		lex, err := lexicon.Default()
+		if err != nil {
+			return nil, fmt.Errorf("classify: default lexicon: %w", err)
+		}
+		return lex, nil
+	}
+	lex, err := lexicon.Load(path)
+	var pe *lexicon.ProblemsError
+	if errors.As(err, &pe) {
+		for _, p := range pe.Problems {
+			fmt.Fprintf(s.err, "%s\n", p.Format(path))
+		}
+		fmt.Fprintf(s.err, "adscan: classify: lexicon %s has %d problem(s)\n", path, len(pe.Problems))
+		return nil, exitError{exitFailure}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
+	return lex, nil
+}
+
+// expandInputs turns the command line into the documents to classify, in
+// order: directories become their .txt/.html/.htm files in sorted order;
+// no argument or "-" is standard input. Paths that cannot be listed are
+// returned as errors.
+func expandInputs(args []string) ([]classifyInput, []error) {
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	var (
+		inputs []classifyInput
+		errs   []error
+	)
+	for _, arg := range args {
+		if arg == "-" {
+			inputs = append(inputs, classifyInput{source: "-"})
+			continue
+		}
+		info, err := os.Stat(arg)
+		if err != nil || !info.IsDir() {
+			inputs = append(inputs, fileInput(arg)) // reading it reports the error
+			continue
+		}
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("list %s: %w", path, err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && classifiableExt(path) {
+				inputs = append(inputs, fileInput(path))
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("list %s: %w", arg, err))
+		}
+	}
+	return inputs, errs
+}
+
+func classifiableExt(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txt", ".html", ".htm":
+		return true
+	}
+	return false
+}
+
+func fileInput(path string) classifyInput {
+	in := classifyInput{source: path, path: path}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".html", ".htm", ".xhtml":
+		in.contentType = "text/html"
+	case ".txt":
+		in.contentType = "text/plain"
+	}
+	return in
+}
+
+// classifyAll classifies the inputs on a few goroutines and delivers the
+// outputs in input order.
+func classifyAll(c *classifier.Classifier, stdin io.Reader, inputs []classifyInput, maxBytes int64) <-chan classifyOutput {
+	slots := make([]chan classifyOutput, len(inputs))
+	for i := range slots {
+		slots[i] = make(chan classifyOutput, 1)
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	next := make(chan int)
+	go func() {
+		for i := range inputs {
+			next <- i
+		}
+		close(next)
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range next {
+				slots[i] <- classifyOne(c, stdin, inputs[i], maxBytes)
+			}
+		}()
+	}
+	ordered := make(chan classifyOutput)
+	go func() {
+		for _, slot := range slots {
+			ordered <- <-slot
+		}
+		close(ordered)
+	}()
+	return ordered
+}
+
+// classifyOne reads, extracts and classifies one input.
+func classifyOne(c *classifier.Classifier, stdin io.Reader, in classifyInput, maxBytes int64) classifyOutput {
+	out := classifyOutput{source: in.source}
+	body, err := readInput(stdin, in, maxBytes)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	if mostlyUTF8(body) {
+		// UTF-8 with a few broken bytes: replace them by U+FFFD rather than
+		// let charset detection guess a legacy encoding from them.
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	page, err := htmltext.Extract(body, in.contentType)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	out.result = c.Classify(adscan.Document{Source: in.source, Text: page.Text})
+	return out
+}
+
+// mostlyUTF8 reports whether body is UTF-8 apart from at most one broken
+// byte in ten non-ASCII bytes, with at least one valid multi-byte
+// character. GBK, GB18030 and Big5 text is almost never valid UTF-8, so it is
+// left to charset detection.
+func mostlyUTF8(body []byte) bool {
+	if utf8.Valid(body) {
+		return false // nothing to repair; let Extract honour <meta> and BOMs as usual
+	}
+	valid, invalid := 0, 0
+	for i := 0; i < len(body); {
+		if body[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else {
+			valid += size
+		}
+		i += size
+	}
+	return valid > 0 && invalid*10 <= valid+invalid
+}
+
+// readInput reads a file or standard input, refusing more than maxBytes.
+func readInput(stdin io.Reader, in classifyInput, maxBytes int64) ([]byte, error) {
+	r := stdin
+	if in.path != "" {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.IsDir() {
+			return nil, errors.New("is a directory")
+		}
+		r = f
+	}
+	body, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > maxBytes {
+		return nil, fmt.Errorf("larger than %d bytes (see --max-bytes)", maxBytes)
+	}
+	return body, nil
+}
