@@ -23,7 +23,8 @@ const versionTable = "adscan_schema_version"
 
 // migrate applies pending migrations. On PostgreSQL it holds an advisory lock
 // (one per schema) so that processes starting together migrate once; on
-// SQLite the single writer connection serialises them within a process.
+// SQLite each migration is one write transaction, and a process that lost the
+// race to another finds nothing pending and goes on.
 func (s *Store) migrate(ctx context.Context) error {
 	dir, err := fs.Sub(migrations, "migrations/"+s.dialect.name)
 	if err != nil {
@@ -57,7 +58,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
-		return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
+		// Two processes opening a new SQLite file together can both try the
+		// first migration; the loser fails, but the database is migrated.
+		if pending, perr := p.HasPending(ctx); perr != nil || pending {
+			return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
+		}
+		s.log.Info("store: migrations were applied concurrently by another process", "dialect", s.dialect.name, "error", err)
 	}
 	for _, r := range results {
 		s.log.Info("store: applied migration", "dialect", s.dialect.name,

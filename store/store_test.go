@@ -30,7 +30,7 @@ const pgEnv = "ADSCAN_TEST_POSTGRES"
 // backend makes fresh, empty databases of one kind.
 type backend struct {
 	name   string
-	newDSN func(t *testing.T) string
+	newDSN func(t testing.TB) string
 }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
@@ -40,11 +40,11 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 	}
 }
 
-func newSQLiteDSN(t *testing.T) string {
+func newSQLiteDSN(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "data", "adscan.db")
 }
 
-func newPostgresDSN(t *testing.T) string {
+func newPostgresDSN(t testing.TB) string {
 	base := os.Getenv(pgEnv)
 	if base == "" {
 		t.Skipf("%s is not set; skipping the PostgreSQL run (set it to e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", pgEnv)
