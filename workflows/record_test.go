@@ -1,0 +1,194 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"adscan"
+)
+
+// recordEnv is the environment variable naming a Temporal frontend
+// (host:port, namespace "default") to record testdata histories against:
+//
+//	ADSCAN_RECORD_HISTORY_ADDR=127.0.0.1:7233 go test ./workflows -run TestRecordHistories
+//
+// The server must be a real one (adscan dev, or devserver.Start).
+const recordEnv = "ADSCAN_RECORD_HISTORY_ADDR"
+
+// siteCrawler is a goroutine-safe SiteCrawler for runs against a server:
+// every target has the same four pages below its URL, two of them flagged.
+type siteCrawler struct{}
+
+func (siteCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume []byte,
+	onPage func(context.Context, CrawledPage) error, onCheckpoint func([]byte)) (CrawlStats, error) {
+	base := strings.TrimSuffix(t.URL, "/")
+	pages := []CrawledPage{
+		page(base+"/", "首页 欢迎"),
+		page(base+"/ad", "奥数 提前学 寒假班", adscan.CategoryTutoringAd, adscan.CategoryAdvanceTeaching),
+		page(base+"/news", "记者 严禁 查处"),
+		page(base+"/rank", "状元 榜单 喜报", adscan.CategoryRanking),
+	}
+	next := 0
+	if resume != nil {
+		if err := json.Unmarshal(resume, &next); err != nil {
+			return CrawlStats{}, err
+		}
+	}
+	var st CrawlStats
+	for i := next; i < len(pages); i++ {
+		if err := onPage(ctx, pages[i]); err != nil {
+			return st, err
+		}
+		st.Pages++
+		b, _ := json.Marshal(i + 1)
+		onCheckpoint(b)
+	}
+	return st, nil
+}
+
+// liveServer connects to the server named by env (skipping the test when it
+// is unset) and runs a worker with the activities over an in-memory store.
+func liveServer(t *testing.T, env string, sla time.Duration) (client.Client, *memStore, string) {
+	t.Helper()
+	addr := os.Getenv(env)
+	if addr == "" {
+		t.Skipf("set %s=host:port of a Temporal server (adscan dev) to run this test", env)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: "default", Logger: sdklog.NewStructuredLogger(logger)})
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(c.Close)
+	st := newMemStore()
+	outbox := t.TempDir()
+	w := worker.New(c, TaskQueue, worker.Options{})
+	Register(w, &Activities{Store: st, Crawler: siteCrawler{}, Temporal: c, ReviewSLA: sla,
+		Referral: ReferralConfig{OutboxDir: outbox}, Logger: logger})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return c, st, outbox
+}
+
+func TestRecordHistories(t *testing.T) {
+	c, st, _ := liveServer(t, recordEnv, 4*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	id := fmt.Sprintf("record-%d", time.Now().Unix())
+
+	// A scan of three targets, two at a time, continuing as new after two.
+	in := ScanInput{ScanID: id, Targets: []adscan.ScanTarget{
+		{URL: "https://a.example/"}, {URL: "https://b.example/"}, {URL: "https://c.example/"},
+	}, MaxConcurrent: 2, ContinueAsNewAfter: 2}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, ScanWorkflowName, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum ScanSummary
+	if err := c.GetWorkflow(ctx, id, "").Get(ctx, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Targets != 3 || sum.Pages != 12 || sum.Cases != 6 {
+		t.Fatalf("summary %+v, want 3 targets, 12 pages, 6 cases", sum)
+	}
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan.json")
+	writeHistory(ctx, t, c, id, "", "scan_final.json")
+	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan.json")
+
+	cases, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://a.example/"})
+	if len(cases) != 2 {
+		t.Fatalf("%d cases of a.example, want 2", len(cases))
+	}
+	dismissed, confirmed := cases[0].ID, cases[1].ID
+
+	// Dismiss one at once, before its SLA.
+	if err := update(ctx, c, dismissed, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "rev", Note: "news report"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.GetWorkflow(ctx, ReviewWorkflowID(dismissed), "").Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeHistory(ctx, t, c, ReviewWorkflowID(dismissed), "", "review_dismiss.json")
+
+	// Let the other pass its SLA, try a decision its state refuses, confirm.
+	waitState(ctx, t, st, confirmed, adscan.CaseEscalated)
+	if err := update(ctx, c, confirmed, adscan.CaseDecision{Decision: adscan.DecisionEscalate, By: "rev"}); err == nil {
+		t.Fatal("escalating an escalated case was accepted")
+	}
+	if err := update(ctx, c, confirmed, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "rev", Note: "subject tutoring ad"}); err != nil {
+		t.Fatal(err)
+	}
+	var res CaseReviewResult
+	if err := c.GetWorkflow(ctx, ReviewWorkflowID(confirmed), "").Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.State != adscan.CaseReferred || res.Referral == nil {
+		t.Fatalf("review result %+v, want referred", res)
+	}
+	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm.json")
+}
+
+func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: ReviewWorkflowID(caseID), UpdateName: DecisionUpdate, Args: []any{d},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
+}
+
+func waitState(ctx context.Context, t *testing.T, st *memStore, caseID string, want adscan.CaseState) {
+	t.Helper()
+	for {
+		c, err := st.GetCase(ctx, caseID)
+		if err == nil && c.State == want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("case %s never became %s (is %s)", caseID, want, c.State)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// writeHistory writes a run's history to testdata/name as JSON, in the
+// format the replayer (and the temporal CLI) reads.
+func writeHistory(ctx context.Context, t *testing.T, c client.Client, workflowID, runID, name string) {
+	t.Helper()
+	it := c.GetWorkflowHistory(ctx, workflowID, runID, false, 0)
+	h := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s: %d events", path, len(h.Events))
+}
