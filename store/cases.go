@@ -132,9 +132,12 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 
 	switch {
 	case created:
+		detail := fmt.Sprintf("capture %s: %s", capture.ID, flagCategories(in.Flags))
+		if scanID != "" {
+			detail = "scan " + scanID + ", " + detail
+		}
 		err = s.addAudit(ctx, tx, adscan.AuditEntry{
-			CaseID: id, Actor: "system", Action: ActionCaseCreated, At: now,
-			Detail: fmt.Sprintf("scan %s, capture %s: %s", scanID, capture.ID, flagCategories(in.Flags)),
+			CaseID: id, Actor: "system", Action: ActionCaseCreated, Detail: detail, At: now,
 		})
 	case changed:
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.timeArg(now), id)

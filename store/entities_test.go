@@ -236,3 +236,22 @@ func TestGetCaseNotFound(t *testing.T) {
 		wantCode(t, err, adscan.ENOTFOUND)
 	})
 }
+
+func TestEmptyListsAndPing(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		must(t, s.Ping(ctx))
+		scans, err := s.ListScans(ctx, 0)
+		must(t, err)
+		targets, err := s.ListTargets(ctx)
+		must(t, err)
+		users, err := s.ListUsers(ctx)
+		must(t, err)
+		cases, err := s.ListCases(ctx, adscan.CaseFilter{})
+		must(t, err)
+		if scans == nil || targets == nil || users == nil || cases == nil {
+			t.Errorf("empty lists must be empty, not nil (they are JSON arrays): %v %v %v %v", scans, targets, users, cases)
+		}
+	})
+}

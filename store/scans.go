@@ -90,7 +90,7 @@ func (s *Store) ListScans(ctx context.Context, limit int) ([]adscan.Scan, error)
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	var out []adscan.Scan
+	out := []adscan.Scan{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, selectScan+` ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
 		if err != nil {

@@ -115,6 +115,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Ping reports whether the database can be reached (for readiness checks).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.dialect.name, err)
+	}
+	return nil
+}
+
 // write runs fn in a read-write transaction and commits it if fn succeeds.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return runTx(ctx, s.db, nil, fn)

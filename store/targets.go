@@ -57,7 +57,7 @@ func validTarget(t adscan.Target) error {
 
 // ListTargets returns every target, oldest first.
 func (s *Store) ListTargets(ctx context.Context) ([]adscan.Target, error) {
-	var out []adscan.Target
+	out := []adscan.Target{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, selectTarget+` ORDER BY created_at, id`)
 		if err != nil {

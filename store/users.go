@@ -63,7 +63,7 @@ func (s *Store) GetUser(ctx context.Context, name string) (adscan.User, error) {
 
 // ListUsers returns every user by name.
 func (s *Store) ListUsers(ctx context.Context) ([]adscan.User, error) {
-	var out []adscan.User
+	out := []adscan.User{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, selectUser+` ORDER BY name`)
 		if err != nil {
