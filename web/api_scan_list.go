@@ -13,6 +13,9 @@ func (h *handler) listScans(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
+	if limit == 0 {
+		limit = 50
+	}
 	scans, err := h.store.ListScans(r.Context(), limit)
 	if err != nil {
 		h.error(w, r, err)
