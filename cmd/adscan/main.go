@@ -88,7 +88,9 @@ func newRootCmd(s streams) *cobra.Command {
 	for _, newCmd := range []func(streams) *cobra.Command{
 		// subcommands:
 		newClassifyCmd,
+		newCrawlCmd,
 		newLexiconCmd,
+		newUserCmd,
 	} {
 		root.AddCommand(newCmd(s))
 	}

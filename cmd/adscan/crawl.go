@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"adscan"
+	"adscan/classifier"
+	"adscan/crawler"
+	"adscan/lexicon"
+)
+
+// crawlOptions are the flags of `adscan crawl`.
+type crawlOptions struct {
+	json         bool
+	maxPages     int
+	maxDepth     int
+	allowPrivate bool
+	lexicon      string
+	userAgent    string
+	delay        time.Duration
+	parallelism  int
+	timeout      time.Duration
+	budget       time.Duration
+}
+
+// newCrawlCmd is `adscan crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] URL...`.
+func newCrawlCmd(s streams) *cobra.Command {
+	var opts crawlOptions
+	cmd := &cobra.Command{
+		Use:   "crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] URL...",
+		Short: "Crawl websites once, classifying every page (no Temporal needed)",
+		Long: `Crawl each URL as a site of its own: breadth-first over the URL's host (and its
+www. twin), obeying robots.txt and its Crawl-delay (capped), reading sitemaps,
+one request per --delay per host. Each page's visible text is classified.
+
+With --json, one JSON object per fetched page and line:
+{"url":URL,"final_url":…,"status":200,"depth":1,"flags":[…as classify…],
+"error":…,"skipped":…,"body_sha256":…}
+Without --json, one line per page, with the flags of flagged pages.
+A progress line goes to standard error (updated in place on a terminal,
+every few seconds otherwise) and a summary per site at the end.
+
+A URL that is invalid, uses another scheme than http/https, or points at a
+private address (without --allow-private) is reported and the other URLs
+are still crawled. The exit status is 1 if any URL or page failed
+(unreachable host, TLS error, timeout, server error); HTTP 4xx pages are
+not failures.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("crawl: no URL given")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCrawl(cmd.Context(), s, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.json, "json", false, "print one JSON object per page and line")
+	f.IntVar(&opts.maxPages, "max-pages", crawler.DefaultMaxPages, "pages to fetch per site at most")
+	f.IntVar(&opts.maxDepth, "max-depth", crawler.DefaultMaxDepth, "link distance from the URL to follow (0: the URL only)")
+	f.BoolVar(&opts.allowPrivate, "allow-private", false, "allow private, loopback and link-local addresses (never for public targets)")
+	f.StringVar(&opts.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
+	f.StringVar(&opts.userAgent, "user-agent", crawler.DefaultUserAgent, "User-Agent to send: name the tool and a contact URL")
+	f.DurationVar(&opts.delay, "delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
+	f.IntVar(&opts.parallelism, "parallelism", crawler.DefaultParallelism, "fetches in flight per site")
+	f.DurationVar(&opts.timeout, "timeout", crawler.DefaultTimeout, "time limit of one request")
+	f.DurationVar(&opts.budget, "budget", 0, "time limit of one site's crawl (0: none)")
+	return cmd
+}
+
+func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) error {
+	if opts.maxPages < 1 || opts.maxDepth < 0 || opts.parallelism < 1 || opts.delay < 0 || opts.budget < 0 {
+		return usageError{errors.New("crawl: --max-pages and --parallelism must be at least 1; --max-depth, --delay and --budget not negative")}
+	}
+	lex, err := loadCrawlLexicon(s, opts.lexicon)
+	if err != nil {
+		return err
+	}
+	cl, err := classifier.New(lex)
+	if err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	out := &crawlPrinter{s: s, json: opts.json, progress: newProgress(s.err)}
+	failed := false
+	for _, u := range urls {
+		if ctx.Err() != nil {
+			break
+		}
+		if !crawlSite(ctx, s, opts, cl, u, out) {
+			failed = true
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(s.err, "adscan: crawl: interrupted")
+		return exitError{exitFailure}
+	}
+	if failed {
+		return exitError{exitFailure}
+	}
+	return nil
+}
+
+// crawlSite crawls one URL's site and reports whether everything succeeded.
+func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Classifier, u string, out *crawlPrinter) bool {
+	cfg := crawler.Config{
+		Seeds: []string{u}, MaxPages: opts.maxPages, MaxDepth: opts.maxDepth,
+		AllowPrivate: opts.allowPrivate, UserAgent: opts.userAgent, Delay: opts.delay,
+		Parallelism: opts.parallelism, Timeout: opts.timeout, Budget: opts.budget,
+		Logger: slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	if opts.maxDepth == 0 {
+		cfg.MaxDepth = -1 // the URL only
+	}
+	if opts.delay == 0 {
+		cfg.Delay = -1
+	}
+	c, err := crawler.New(cfg, cl)
+	if err != nil {
+		out.failure(u, err)
+		return false
+	}
+	out.progress.start(u)
+	sum, err := c.Run(ctx, nil, out.page, nil)
+	out.progress.stop()
+	rate := ""
+	if sum.Elapsed >= 100*time.Millisecond {
+		rate = fmt.Sprintf(" (%.1f pages/s)", float64(sum.Pages)/sum.Elapsed.Seconds())
+	}
+	fmt.Fprintf(s.err, "adscan: crawl %s: %d pages, %d errors, %d flagged, %d skipped, %d disallowed by robots.txt in %s%s; stopped: %s\n",
+		u, sum.Pages, sum.Errors, sum.Flagged, sum.Skipped, sum.Disallowed, sum.Elapsed.Round(time.Millisecond), rate, sum.Stopped)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		out.failure(u, err)
+		return false
+	}
+	return sum.Errors == 0
+}
+
+// loadCrawlLexicon returns the lexicon at path, or the embedded default; a
+// file with problems is reported problem by problem.
+func loadCrawlLexicon(s streams, path string) (*lexicon.Lexicon, error) {
+	if path == "" {
+		lex, err := lexicon.Default()
+		if err != nil {
+			return nil, fmt.Errorf("crawl: default lexicon: %w", err)
+		}
+		return lex, nil
+	}
+	lex, err := lexicon.Load(path)
+	var pe *lexicon.ProblemsError
+	if errors.As(err, &pe) {
+		for _, p := range pe.Problems {
+			fmt.Fprintf(s.err, "%s\n", p.Format(path))
+		}
+		fmt.Fprintf(s.err, "adscan: crawl: lexicon %s has %d problem(s)\n", path, len(pe.Problems))
+		return nil, exitError{exitFailure}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
+	}
+	return lex, nil
+}
+
+// crawlPageJSON is one line of `adscan crawl --json`.
+type crawlPageJSON struct {
+	URL        string             `json:"url"`
+	FinalURL   string             `json:"final_url,omitempty"`
+	Status     int                `json:"status"`
+	Depth      int                `json:"depth"`
+	Flags      []adscan.Flag      `json:"flags"`
+	Lexicon    *adscan.LexiconRef `json:"lexicon,omitempty"`
+	Error      string             `json:"error,omitempty"`
+	Skipped    string             `json:"skipped,omitempty"`
+	Truncated  bool               `json:"truncated,omitempty"`
+	BodySHA256 string             `json:"body_sha256,omitempty"`
+	FetchedAt  *time.Time         `json:"fetched_at,omitempty"`
+}
+
+// crawlPrinter writes pages and per-URL failures, as JSON lines or text.
+type crawlPrinter struct {
+	s        streams
+	json     bool
+	progress *progress
+}
+
+func (p *crawlPrinter) page(pg crawler.Page) error {
+	p.progress.add(pg)
+	c := pg.Capture
+	if p.json {
+		line := crawlPageJSON{
+			URL: c.RequestedURL, FinalURL: c.FinalURL, Status: c.Status, Depth: pg.Depth,
+			Flags: pg.Result.Flags, Skipped: pg.Skipped, Truncated: pg.Truncated, BodySHA256: c.BodySHA256,
+		}
+		if line.Flags == nil {
+			line.Flags = []adscan.Flag{}
+		}
+		if c.Lexicon.Name != "" {
+			line.Lexicon = &c.Lexicon
+		}
+		if !c.FetchedAt.IsZero() {
+			line.FetchedAt = &c.FetchedAt
+		}
+		if pg.Err != nil {
+			line.Error = pg.Err.Error()
+		}
+		return p.writeJSON(line)
+	}
+	var b strings.Builder
+	switch {
+	case pg.Err != nil:
+		fmt.Fprintf(&b, "ERR %s: %v\n", c.RequestedURL, pg.Err)
+	case pg.Skipped != "":
+		fmt.Fprintf(&b, "--- %s (%s)\n", c.RequestedURL, pg.Skipped)
+	default:
+		fmt.Fprintf(&b, "%d %s", c.Status, c.RequestedURL)
+		if c.FinalURL != c.RequestedURL {
+			fmt.Fprintf(&b, " → %s", c.FinalURL)
+		}
+		b.WriteByte('\n')
+	}
+	for _, f := range pg.Result.Flags {
+		fmt.Fprintf(&b, "    FLAG %s %.2f", f.Category, f.Score)
+		for i, ev := range f.Evidence {
+			if i == 3 {
+				b.WriteString(" …")
+				break
+			}
+			fmt.Fprintf(&b, " 「%s」", strings.Join(strings.Fields(ev.Text), " "))
+		}
+		b.WriteByte('\n')
+	}
+	p.progress.clear()
+	_, err := io.WriteString(p.s.out, b.String())
+	return err
+}
+
+// failure reports a URL that could not be crawled at all.
+func (p *crawlPrinter) failure(u string, err error) {
+	p.progress.clear()
+	fmt.Fprintf(p.s.err, "adscan: crawl %s: %v\n", u, err)
+	if p.json {
+		_ = p.writeJSON(crawlPageJSON{URL: u, Flags: []adscan.Flag{}, Error: err.Error()})
+	}
+}
+
+func (p *crawlPrinter) writeJSON(v crawlPageJSON) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(p.s.out, "%s\n", line)
+	return err
+}
+
+// progress prints "pages, errors, flags, pages/s" to standard error: in
+// place every 250 ms on a terminal, as a line every 5 s otherwise, and not
+// at all for crawls shorter than that.
+type progress struct {
+	w        io.Writer
+	terminal bool
+	every    time.Duration
+
+	mu                     sync.Mutex
+	site                   string
+	pages, errors, flagged int
+	started, last          time.Time
+	shown                  bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, every: 5 * time.Second}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.terminal, p.every = true, 250*time.Millisecond
+		}
+	}
+	return p
+}
+
+func (p *progress) start(site string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.site, p.pages, p.errors, p.flagged = site, 0, 0, 0
+	p.started, p.last = time.Now(), time.Now()
+}
+
+func (p *progress) add(pg crawler.Page) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pages++
+	if pg.Err != nil {
+		p.errors++
+	}
+	if pg.Result.Flagged() {
+		p.flagged++
+	}
+	if now := time.Now(); now.Sub(p.last) >= p.every {
+		p.last = now
+		rate := float64(p.pages) / max(now.Sub(p.started).Seconds(), 1e-9)
+		line := fmt.Sprintf("crawl %s: %d pages, %d errors, %d flagged, %.1f pages/s", p.site, p.pages, p.errors, p.flagged, rate)
+		if p.terminal {
+			fmt.Fprintf(p.w, "\r\033[K%s", line)
+			p.shown = true
+		} else {
+			fmt.Fprintln(p.w, line)
+		}
+	}
+}
+
+// clear removes an in-place progress line before other output.
+func (p *progress) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}
+
+func (p *progress) stop() { p.clear() }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"adscan/crawler/fakesite"
+)
+
+// runCrawlCmd runs adscan with args, returning the status and output.
+func runCrawlCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb, getenv: func(string) string { return "" }})
+	return code, out.String(), errb.String()
+}
+
+func TestCrawlJSON(t *testing.T) {
+	site := fakesite.New(fakesite.Options{})
+	defer site.Close()
+	tlsSite := httptest.NewUnstartedServer(nil)
+	tlsSite.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is expected
+	tlsSite.StartTLS()
+	defer tlsSite.Close()
+	seed := site.URL + "/about.html"
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--delay", "0", "--max-pages", "5", "--max-depth", "1",
+		"ftp://example.org/", seed, "http://bad host/", tlsSite.URL+"/")
+	if code != exitFailure {
+		t.Errorf("exit %d, want 1 (some URLs failed); stderr:\n%s", code, errOut)
+	}
+	byURL := map[string]crawlPageJSON{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var p crawlPageJSON
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if p.Flags == nil || !strings.Contains(line, `"flags":[`) {
+			t.Errorf("line without a flags list: %s", line)
+		}
+		byURL[p.URL] = p
+	}
+	if p := byURL[seed]; p.Status != 200 || p.Error != "" || p.BodySHA256 == "" || p.Lexicon == nil {
+		t.Errorf("seed line: %+v", p)
+	}
+	if p := byURL[site.URL+"/"]; p.Status != 200 || p.Depth != 1 {
+		t.Errorf("linked page line: %+v", p)
+	}
+	for _, bad := range []struct{ url, want string }{
+		{"ftp://example.org/", "unsupported scheme"},
+		{"http://bad host/", "invalid"},
+		{tlsSite.URL + "/", "certificate"},
+	} {
+		if p := byURL[bad.url]; !strings.Contains(p.Error, bad.want) || !strings.Contains(errOut, bad.url) {
+			t.Errorf("%s: line %+v, want an error with %q, also on stderr", bad.url, p, bad.want)
+		}
+	}
+	if !strings.Contains(errOut, "adscan: crawl "+seed+": ") || !strings.Contains(errOut, " pages, 0 errors") {
+		t.Errorf("no summary for the seed on stderr:\n%s", errOut)
+	}
+}
+
+func TestCrawlScriptTextNotFlagged(t *testing.T) {
+	site := fakesite.New(fakesite.Options{})
+	defer site.Close()
+	code, out, errOut := runCrawlCmd(t, "crawl", "--allow-private", "--delay", "0", "--max-depth", "0",
+		site.URL+fakesite.PathScript, site.URL+fakesite.PathFlagged)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 || lines[0] != "200 "+site.URL+fakesite.PathScript || !strings.HasPrefix(lines[1], "200 "+site.URL+fakesite.PathFlagged) {
+		t.Fatalf("output:\n%s", out)
+	}
+	if !strings.Contains(out, "FLAG elite_admission") || strings.Count(out, "FLAG") != 1 {
+		t.Errorf("want exactly the visible 名校录取 page flagged (real default lexicon):\n%s", out)
+	}
+}
+
+func TestCrawlPrivateRefused(t *testing.T) {
+	site := fakesite.New(fakesite.Options{})
+	defer site.Close()
+	code, _, errOut := runCrawlCmd(t, "crawl", "--delay", "0", site.URL+"/")
+	if code != exitFailure || !strings.Contains(errOut, "allow-private") {
+		t.Errorf("exit %d, stderr %q; want a refusal that names --allow-private", code, errOut)
+	}
+	if len(site.RequestedPaths()) != 0 {
+		t.Errorf("private site reached: %v", site.RequestedPaths())
+	}
+}
+
+func TestCrawlUsage(t *testing.T) {
+	if code, _, _ := runCrawlCmd(t, "crawl"); code != exitUsage {
+		t.Errorf("no URL: exit %d, want 2", code)
+	}
+	if code, _, _ := runCrawlCmd(t, "crawl", "--max-pages", "0", "http://example.org/"); code != exitUsage {
+		t.Errorf("--max-pages 0: exit %d, want 2", code)
+	}
+}
