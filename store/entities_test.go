@@ -88,7 +88,10 @@ func TestScans(t *testing.T) {
 
 		must(t, s.AddScanProgress(ctx, "s1", 10, 1))
 		must(t, s.AddScanProgress(ctx, "s1", 5, 0))
-		wantCode(t, s.AddScanProgress(ctx, "s1", -1, 0), adscan.EINVALID)
+		must(t, s.AddScanProgress(ctx, "s1", 2, 0))
+		must(t, s.AddScanProgress(ctx, "s1", -2, 0)) // a correction
+		wantCode(t, s.AddScanProgress(ctx, "s1", -16, 0), adscan.EINVALID)
+		wantCode(t, s.AddScanProgress(ctx, "s1", 0, -2), adscan.EINVALID)
 		wantCode(t, s.AddScanProgress(ctx, "nope", 1, 0), adscan.ENOTFOUND)
 
 		got, err := s.GetScan(ctx, "s1")

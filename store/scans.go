@@ -112,19 +112,25 @@ func (s *Store) ListScans(ctx context.Context, limit int) ([]adscan.Scan, error)
 	return out, nil
 }
 
-// AddScanProgress adds pages and errors to a scan's counters. EINVALID for a
-// negative count, ENOTFOUND if there is no such scan.
+// AddScanProgress adds pages and errors to a scan's counters. Negative
+// counts correct earlier over-counting (a crawl resumed from an older
+// checkpoint); EINVALID if a counter would go below zero, ENOTFOUND if there
+// is no such scan.
 func (s *Store) AddScanProgress(ctx context.Context, id string, pages, errs int) error {
-	if pages < 0 || errs < 0 {
-		return adscan.Errorf(adscan.EINVALID, "scan %s: progress must not be negative (pages %d, errors %d)", id, pages, errs)
-	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE scans SET pages = pages + $1, errors = errors + $2 WHERE id = $3`, pages, errs, id)
+		res, err := tx.ExecContext(ctx, `
+			UPDATE scans SET pages = pages + $1, errors = errors + $2
+			WHERE id = $3 AND pages + $1 >= 0 AND errors + $2 >= 0`, pages, errs, id)
 		if err != nil {
 			return err
 		}
-		return mustHaveUpdated(res, "scan", id)
+		if ok, err := affected(res); err != nil || ok {
+			return err
+		}
+		if _, err := getScan(ctx, tx, id); err != nil {
+			return err
+		}
+		return adscan.Errorf(adscan.EINVALID, "scan %s: adding %d pages and %d errors would make a counter negative", id, pages, errs)
 	})
 	if err != nil {
 		return fmt.Errorf("store: add progress to scan %s: %w", id, err)
@@ -184,16 +190,4 @@ func scanScan(r rowScanner) (adscan.Scan, error) {
 		&sc.CreatedBy, timeInto(&sc.StartedAt), nullTimeInto(&finished), &sc.Error, &sc.Cases)
 	sc.FinishedAt = finished
 	return sc, err
-}
-
-// mustHaveUpdated returns ENOTFOUND if res affected no row.
-func mustHaveUpdated(res sql.Result, what, id string) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound(what, id)
-	}
-	return nil
 }
