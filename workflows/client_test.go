@@ -51,14 +51,14 @@ func TestValidateTargets(t *testing.T) {
 	}
 }
 
-func newTestClient() (*Client, *memStore, *fakeTemporal) {
-	st, tc := newMemStore(), newFakeTemporal()
+func newTestClient(t *testing.T) (*Client, *countingStore, *fakeTemporal) {
+	st, tc := newTestStore(t), newFakeTemporal()
 	return &Client{Temporal: tc, Store: st, NewID: func() string { return "scan-x" },
 		Now: func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }}, st, tc
 }
 
 func TestStartScan(t *testing.T) {
-	c, st, tc := newTestClient()
+	c, st, tc := newTestClient(t)
 	req := adscan.ScanRequest{Targets: []adscan.ScanTarget{{URL: "https://a.example/", MaxPages: 50}}, CreatedBy: "reg"}
 	scan, err := c.StartScan(t.Context(), req)
 	if err != nil {
@@ -80,7 +80,7 @@ func TestStartScan(t *testing.T) {
 }
 
 func TestStartScanBadInputAndOutageWriteNothing(t *testing.T) {
-	c, st, tc := newTestClient()
+	c, st, tc := newTestClient(t)
 	_, err := c.StartScan(t.Context(), adscan.ScanRequest{Targets: []adscan.ScanTarget{{URL: "https://ok.example/"}, {URL: "javascript:alert(1)"}}})
 	if adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), "javascript:alert(1)") {
 		t.Errorf("bad target: %v", err)
@@ -90,15 +90,15 @@ func TestStartScanBadInputAndOutageWriteNothing(t *testing.T) {
 	if adscan.ErrorCode(err) != adscan.EUNAVAILABLE {
 		t.Errorf("Temporal down: %v, want EUNAVAILABLE", err)
 	}
-	if len(st.scans) != 0 || len(tc.startedIDs()) != 0 {
-		t.Errorf("something was written: scans %v, workflows %v", st.scans, tc.startedIDs())
+	if scans, _ := st.ListScans(t.Context(), 10); len(scans) != 0 || len(tc.startedIDs()) != 0 {
+		t.Errorf("something was written: scans %v, workflows %v", scans, tc.startedIDs())
 	}
 }
 
 func TestDecide(t *testing.T) {
 	confirm := adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "rev"}
-	setup := func(t *testing.T) (*Client, *memStore, *fakeTemporal, string) {
-		c, st, tc := newTestClient()
+	setup := func(t *testing.T) (*Client, *countingStore, *fakeTemporal, string) {
+		c, st, tc := newTestClient(t)
 		p := page("https://a.example/x", "奥数 提前学", adscan.CategoryTutoringAd)
 		id, _ := st.PutCapture(t.Context(), p.Capture)
 		cs, _, _ := st.RecordFindings(t.Context(), adscan.FindingsInput{Target: "https://a.example/", URL: "https://a.example/x", CaptureID: id, Flags: p.Result.Flags})

@@ -74,8 +74,9 @@ const crawlHeartbeatEvery = 10 * time.Second
 // page it stores the capture (the WARC record only for flagged pages), for a
 // flagged page records the findings (idempotent by target and URL), starts
 // the review workflow of an open case that has none, and adds the page to the
-// scan's progress. It returns counters only. Bad input is a non-retryable
-// error; a store or crawl failure is retried.
+// scan's progress. A page the store refuses as invalid counts as an error
+// page and the crawl goes on. It returns counters only. Bad input is a
+// non-retryable error; a store or crawl failure is retried.
 func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScanResult, error) {
 	if in.ScanID == "" {
 		return SiteScanResult{}, invalidInput("workflows: crawl site: empty scan ID")
@@ -172,7 +173,9 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 		c.WARC = nil // kept for flagged pages only
 	}
 	captureID, err := st.PutCapture(ctx, c)
-	if err != nil {
+	if adscan.ErrorCode(err) == adscan.EINVALID {
+		return r.skipPage(ctx, "capture", c.RequestedURL, err) // no retry mends it
+	} else if err != nil {
 		return activityError("workflows: store capture of "+c.RequestedURL, err)
 	}
 
@@ -185,7 +188,9 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 			ScanID: scanID, Target: target, URL: pageURL, CaptureID: captureID,
 			Flags: p.Result.Flags, Lexicon: p.Result.Lexicon,
 		})
-		if err != nil {
+		if adscan.ErrorCode(err) == adscan.EINVALID {
+			return r.skipPage(ctx, "findings", pageURL, err)
+		} else if err != nil {
 			return activityError("workflows: record findings of "+pageURL, err)
 		}
 		if cs.State == adscan.CaseOpen || cs.State == adscan.CaseEscalated {
@@ -203,6 +208,17 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	}
 	r.mu.Unlock()
 	return activityError("workflows: add progress of scan "+scanID, st.AddScanProgress(ctx, scanID, 1, 0))
+}
+
+// skipPage counts a page the store refused as invalid (a crawler or lexicon
+// bug) as an error page and lets the crawl go on.
+func (r *crawlRun) skipPage(ctx context.Context, what, pageURL string, err error) error {
+	r.a.logger().Warn("workflows: page skipped: the store refused its "+what, "scan", r.in.ScanID, "url", pageURL, "error", err)
+	r.mu.Lock()
+	r.hb.Progress.Pages++
+	r.hb.Progress.Errors++
+	r.mu.Unlock()
+	return activityError("workflows: add progress of scan "+r.in.ScanID, r.a.Store.AddScanProgress(ctx, r.in.ScanID, 1, 1))
 }
 
 func (r *crawlRun) sawCase(id string, created bool, cats []adscan.Category) {

@@ -80,8 +80,8 @@ func crawlAttempt(t *testing.T, a *Activities, hb *crawlHeartbeat) (SiteScanResu
 	return r, err, last
 }
 
-func newCrawlActivities(t *testing.T, cr SiteCrawler) (*Activities, *memStore, *fakeTemporal) {
-	st, tc := newMemStore(), newFakeTemporal()
+func newCrawlActivities(t *testing.T, cr SiteCrawler) (*Activities, *countingStore, *fakeTemporal) {
+	st, tc := newTestStore(t), newFakeTemporal()
 	if err := st.CreateScan(t.Context(), adscan.Scan{ID: "scan-1", Status: adscan.ScanRunning}); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,11 @@ func TestCrawlSiteRecordsCasesAndReviews(t *testing.T) {
 	if scan.Pages != 6 || scan.Errors != 1 {
 		t.Errorf("scan progress %d pages %d errors, want 6 and 1", scan.Pages, scan.Errors)
 	}
-	for _, c := range st.captures {
+	for _, id := range st.captureIDs {
+		c, err := st.GetCapture(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		flagged := c.RequestedURL == "https://a.example/rank" || c.RequestedURL == "https://a.example/ad" || c.RequestedURL == "https://a.example/elite"
 		if flagged != (len(c.WARC) > 0) {
 			t.Errorf("capture of %s keeps WARC=%v; want WARC for flagged pages only", c.RequestedURL, len(c.WARC) > 0)
@@ -151,10 +155,10 @@ func TestCrawlSiteResumesFromHeartbeatWithoutDuplicates(t *testing.T) {
 	if r.Pages != 6 || r.Errors != 1 || r.Cases != 3 || r.NewCases != 3 {
 		t.Errorf("result after resume %+v, want the whole site's counts", r)
 	}
-	if n := len(st.cases); n != 3 {
+	if n := len(st.casesOf(t, "")); n != 3 {
 		t.Errorf("%d cases after a retry, want 3", n)
 	}
-	if n := st.calls["PutCapture"]; n != 5 {
+	if n := st.count("PutCapture"); n != 5 {
 		t.Errorf("%d captures stored, want 5 (no page handed over twice)", n)
 	}
 
@@ -164,7 +168,7 @@ func TestCrawlSiteResumesFromHeartbeatWithoutDuplicates(t *testing.T) {
 	if _, err, _ := crawlAttempt(t, a, older); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(st.cases); n != 3 {
+	if n := len(st.casesOf(t, "")); n != 3 {
 		t.Errorf("%d cases after a resume from an older checkpoint, want 3", n)
 	}
 	for id, n := range tc.startedIDs() {
@@ -207,11 +211,11 @@ func TestEnsureReviewsStartsOnlyMissing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	first := st.caseOrder[0]
-	if _, err := a.startReview(ctx, first); err != nil {
+	if _, err := a.startReview(ctx, st.caseAt(t, "https://a.example/rank").ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetCaseState(ctx, st.caseOrder[2], adscan.CaseDismissed, "rev", ""); err != nil {
+	elite := st.caseAt(t, "https://a.example/elite").ID
+	if _, err := st.DecideCase(ctx, elite, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "rev"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -231,7 +235,7 @@ func TestEnsureReviewsStartsOnlyMissing(t *testing.T) {
 		}
 	}
 	started := tc.startedIDs()
-	if len(started) != 2 || started[ReviewWorkflowID(st.caseOrder[2])] != 0 {
+	if len(started) != 2 || started[ReviewWorkflowID(elite)] != 0 {
 		t.Errorf("reviews started: %v; want the two open cases only", started)
 	}
 }

@@ -61,7 +61,7 @@ func (siteCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume []byte
 
 // liveServer connects to the server named by env (skipping the test when it
 // is unset) and runs a worker with the activities over an in-memory store.
-func liveServer(t *testing.T, env string, sla time.Duration) (client.Client, *memStore, string) {
+func liveServer(t *testing.T, env string, sla time.Duration) (client.Client, *countingStore, string) {
 	t.Helper()
 	addr := os.Getenv(env)
 	if addr == "" {
@@ -73,7 +73,7 @@ func liveServer(t *testing.T, env string, sla time.Duration) (client.Client, *me
 		t.Fatalf("dial %s: %v", addr, err)
 	}
 	t.Cleanup(c.Close)
-	st := newMemStore()
+	st := newTestStore(t)
 	outbox := t.TempDir()
 	w := worker.New(c, TaskQueue, worker.Options{})
 	Register(w, &Activities{Store: st, Crawler: siteCrawler{}, Temporal: c, ReviewSLA: sla,
@@ -154,7 +154,7 @@ func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDe
 	return h.Get(ctx, nil)
 }
 
-func waitState(ctx context.Context, t *testing.T, st *memStore, caseID string, want adscan.CaseState) {
+func waitState(ctx context.Context, t *testing.T, st adscan.Store, caseID string, want adscan.CaseState) {
 	t.Helper()
 	for {
 		c, err := st.GetCase(ctx, caseID)

@@ -20,7 +20,7 @@ import (
 )
 
 // confirmedCase stores a case with findings from two captures and confirms it.
-func confirmedCase(t *testing.T, st *memStore) string {
+func confirmedCase(t *testing.T, st *countingStore) string {
 	t.Helper()
 	ctx := t.Context()
 	var caseID string
@@ -59,7 +59,7 @@ func runReferral(a *Activities, caseID string) (ReferralResult, error) {
 }
 
 func TestReferralWritesOutboxWithMatchingDigests(t *testing.T) {
-	st := newMemStore()
+	st := newTestStore(t)
 	caseID := confirmedCase(t, st)
 	dir := filepath.Join(t.TempDir(), "outbox")
 	a := &Activities{Store: st, Referral: ReferralConfig{OutboxDir: dir}}
@@ -114,8 +114,8 @@ func TestReferralWritesOutboxWithMatchingDigests(t *testing.T) {
 
 	// A retry after success delivers nothing new.
 	r2, err := runReferral(a, caseID)
-	if err != nil || r2 != r || st.calls["SaveReferral"] != 1 {
-		t.Errorf("retry: %+v, %v, %d saves; want the first result and one save", r2, err, st.calls["SaveReferral"])
+	if err != nil || r2 != r || st.count("SaveReferral") != 1 {
+		t.Errorf("retry: %+v, %v, %d saves; want the first result and one save", r2, err, st.count("SaveReferral"))
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
@@ -123,7 +123,7 @@ func TestReferralWritesOutboxWithMatchingDigests(t *testing.T) {
 }
 
 func TestReferralHTTPRetriesUntilDelivered(t *testing.T) {
-	st := newMemStore()
+	st := newTestStore(t)
 	caseID := confirmedCase(t, st)
 	var mu sync.Mutex
 	var got [][]byte
@@ -170,7 +170,7 @@ func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
 		http.Error(w, "schema mismatch", http.StatusUnprocessableEntity)
 	}))
 	defer srv.Close()
-	st := newMemStore()
+	st := newTestStore(t)
 	caseID := confirmedCase(t, st)
 	for name, tc := range map[string]struct {
 		a      *Activities
@@ -189,7 +189,7 @@ func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
 	}
 
 	// An open case is not referred.
-	open := newMemStore()
+	open := newTestStore(t)
 	p := page("https://c.example/", "奥数", adscan.CategoryTutoringAd)
 	id, _ := open.PutCapture(t.Context(), p.Capture)
 	cs, _, _ := open.RecordFindings(t.Context(), adscan.FindingsInput{Target: "https://c.example/", URL: "https://c.example/", CaptureID: id, Flags: p.Result.Flags})

@@ -1,0 +1,158 @@
+package workflows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"adscan"
+)
+
+// run executes one activity in a fresh test environment.
+func run[T any](t *testing.T, a *Activities, fn any, args ...any) (T, error) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	var out T
+	v, err := env.ExecuteActivity(fn, args...)
+	if err == nil && v.HasValue() {
+		err = v.Get(&out)
+	}
+	return out, err
+}
+
+func nonRetryable(err error, typ string) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.NonRetryable() && ae.Type() == typ
+}
+
+func TestRecordScanStartAndFinishScan(t *testing.T) {
+	st := newTestStore(t)
+	a := &Activities{Store: st}
+	in := RecordScanStartInput{ScanID: "scan-9", ScheduleID: "nightly", Targets: []adscan.ScanTarget{{URL: "https://a.example/"}}}
+	for range 2 { // a retry finds the row
+		if _, err := run[struct{}](t, a, a.RecordScanStart, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := st.GetScan(t.Context(), "scan-9")
+	if err != nil || s.Status != adscan.ScanRunning || s.Schedule != "nightly" || len(s.Targets) != 1 {
+		t.Fatalf("scan %+v, %v", s, err)
+	}
+	if _, err := run[struct{}](t, a, a.RecordScanStart, RecordScanStartInput{}); !nonRetryable(err, errTypeInvalid) {
+		t.Errorf("empty scan ID: %v", err)
+	}
+
+	if err := st.AddScanProgress(t.Context(), "scan-9", 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	fin := FinishScanInput{ScanID: "scan-9", Status: adscan.ScanCompleted, Pages: 5, Errors: 1, Exact: true}
+	for range 2 {
+		if _, err := run[struct{}](t, a, a.FinishScan, fin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ = st.GetScan(t.Context(), "scan-9")
+	if s.Status != adscan.ScanCompleted || s.Pages != 5 || s.Errors != 1 || s.FinishedAt == nil {
+		t.Errorf("finished scan %+v, want completed with 5 pages and 1 error", s)
+	}
+	if _, err := run[struct{}](t, a, a.FinishScan, FinishScanInput{ScanID: "scan-9", Status: "done"}); !nonRetryable(err, errTypeInvalid) {
+		t.Errorf("bad status: %v", err)
+	}
+}
+
+func TestReviewActivities(t *testing.T) {
+	st := newTestStore(t)
+	a := &Activities{Store: st, Now: func() time.Time { return time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC) }}
+	ctx := t.Context()
+	openCase := func(url string) string {
+		p := page(url, "奥数 提前学", adscan.CategoryTutoringAd)
+		id, err := st.PutCapture(ctx, p.Capture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := st.RecordFindings(ctx, adscan.FindingsInput{Target: "https://a.example/", URL: url, CaptureID: id, Flags: p.Result.Flags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+
+	id := openCase("https://a.example/1")
+	if s, err := run[adscan.CaseState](t, a, a.CaseState, id); err != nil || s != adscan.CaseOpen {
+		t.Errorf("CaseState = %s, %v", s, err)
+	}
+	if _, err := run[adscan.CaseState](t, a, a.CaseState, "nope"); !nonRetryable(err, errTypeNotFound) {
+		t.Errorf("CaseState of an unknown case: %v", err)
+	}
+
+	// SLA escalation moves an open case once and leaves others alone.
+	for range 2 {
+		s, err := run[adscan.CaseState](t, a, a.EscalateCase, EscalateInput{CaseID: id, Detail: "no decision within the SLA of 72h0m0s"})
+		if err != nil || s != adscan.CaseEscalated {
+			t.Fatalf("EscalateCase = %s, %v", s, err)
+		}
+	}
+	c, _ := st.GetCase(ctx, id)
+	if n := strings.Count(auditText(c), "SLA"); n != 1 || !strings.Contains(auditText(c), "system") {
+		t.Errorf("audit after escalation: %s", auditText(c))
+	}
+
+	// A decision applied twice (a retry after a lost result) is fine; the
+	// decision the state refuses is a non-retryable conflict.
+	confirm := ApplyDecisionInput{CaseID: id, Decision: adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "rev", Note: "ad"}}
+	for range 2 {
+		if s, err := run[adscan.CaseState](t, a, a.ApplyDecision, confirm); err != nil || s != adscan.CaseConfirmed {
+			t.Fatalf("ApplyDecision = %s, %v", s, err)
+		}
+	}
+	dismiss := ApplyDecisionInput{CaseID: id, Decision: adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "rev2"}}
+	if _, err := run[adscan.CaseState](t, a, a.ApplyDecision, dismiss); !nonRetryable(err, errTypeConflict) {
+		t.Errorf("dismiss of a confirmed case: %v", err)
+	}
+	if _, err := run[adscan.CaseState](t, a, a.ApplyDecision, ApplyDecisionInput{CaseID: id, Decision: adscan.CaseDecision{Decision: "maybe", By: "r"}}); !nonRetryable(err, errTypeInvalid) {
+		t.Errorf("unknown decision: %v", err)
+	}
+	if s, _ := run[adscan.CaseState](t, a, a.EscalateCase, EscalateInput{CaseID: id}); s != adscan.CaseConfirmed {
+		t.Errorf("SLA escalation of a confirmed case left it %s", s)
+	}
+
+	for range 2 {
+		if _, err := run[struct{}](t, a, a.MarkReferred, MarkReferredInput{CaseID: id, Destination: "/outbox/x.json"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ = st.GetCase(ctx, id)
+	if c.State != adscan.CaseReferred || !strings.Contains(auditText(c), "/outbox/x.json") {
+		t.Errorf("after MarkReferred: %s, audit %s", c.State, auditText(c))
+	}
+}
+
+func auditText(c adscan.Case) string {
+	var b strings.Builder
+	for _, e := range c.Audit {
+		b.WriteString(e.Actor + " " + e.Action + " " + e.Detail + "\n")
+	}
+	return b.String()
+}
+
+func TestCrawlSiteSkipsPagesTheStoreRefuses(t *testing.T) {
+	pages := sitePages()
+	pages[1].Capture.FetchedAt = time.Time{} // a crawler bug: no fetch time
+	a, st, _ := newCrawlActivities(t, &fakeCrawler{pages: pages})
+	r, err, _ := crawlAttempt(t, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pages != 6 || r.Errors != 2 || r.Cases != 2 {
+		t.Errorf("result %+v, want 6 pages, 2 errors (the refused one too), 2 cases", r)
+	}
+	if n := len(st.casesOf(t, "")); n != 2 {
+		t.Errorf("%d cases, want 2", n)
+	}
+}
