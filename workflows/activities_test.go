@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +156,27 @@ func TestCrawlSiteSkipsPagesTheStoreRefuses(t *testing.T) {
 	}
 	if n := len(st.casesOf(t, "")); n != 2 {
 		t.Errorf("%d cases, want 2", n)
+	}
+}
+
+// wrappingCrawler wraps every error, as a real crawler adds its context.
+type wrappingCrawler struct{ SiteCrawler }
+
+func (w wrappingCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume []byte,
+	onPage func(context.Context, CrawledPage) error, onCheckpoint func([]byte)) (CrawlStats, error) {
+	st, err := w.SiteCrawler.Crawl(ctx, t, resume, onPage, onCheckpoint)
+	if err != nil {
+		err = fmt.Errorf("crawler: crawl %s: %w", t.URL, err)
+	}
+	return st, err
+}
+
+func TestCrawlSiteKeepsNonRetryableOnPageErrors(t *testing.T) {
+	st, tc := newTestStore(t), newFakeTemporal()
+	a := &Activities{Store: st, Temporal: tc, Crawler: wrappingCrawler{&fakeCrawler{pages: sitePages()}}}
+	// No scan row: adding progress fails with ENOTFOUND, which no retry mends.
+	_, err, _ := crawlAttempt(t, a, nil)
+	if !nonRetryable(err, errTypeNotFound) || !strings.Contains(err.Error(), "crawler: crawl https://a.example/") {
+		t.Errorf("err = %v, want a non-retryable not-found error with the crawler's context", err)
 	}
 }

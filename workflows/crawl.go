@@ -2,12 +2,15 @@ package workflows
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"sort"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"adscan"
 )
@@ -120,6 +123,13 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	if err != nil {
 		if ctx.Err() != nil {
 			return SiteScanResult{}, ctx.Err()
+		}
+		// An onPage error the crawler wrapped keeps its retry semantics.
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) {
+			return SiteScanResult{}, temporal.NewApplicationErrorWithOptions(
+				fmt.Sprintf("workflows: crawl %s: %v", in.Target.URL, err), ae.Type(),
+				temporal.ApplicationErrorOptions{NonRetryable: ae.NonRetryable()})
 		}
 		return SiteScanResult{}, activityError("workflows: crawl "+in.Target.URL, err)
 	}
