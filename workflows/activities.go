@@ -126,10 +126,9 @@ type FinishScanInput struct {
 	Exact  bool `json:"exact"`
 }
 
-// FinishScan sets the scan's final status. When in.Exact, it first raises
-// the scan's live counters to the totals if they fell short (counters only
-// grow, so a crawl resumed from an older checkpoint that counted pages twice
-// is only logged). Running it again is harmless.
+// FinishScan sets the scan's final status. When in.Exact, it first sets the
+// scan's live counters to the totals (a crawl resumed from an older
+// checkpoint may have counted pages twice). Running it again is harmless.
 func (a *Activities) FinishScan(ctx context.Context, in FinishScanInput) error {
 	if in.ScanID == "" || (in.Status != adscan.ScanCompleted && in.Status != adscan.ScanFailed) {
 		return invalidInput("workflows: finish scan %q: bad status %q", in.ScanID, in.Status)
@@ -139,12 +138,8 @@ func (a *Activities) FinishScan(ctx context.Context, in FinishScanInput) error {
 		if err != nil {
 			return activityError("workflows: get scan "+in.ScanID, err)
 		}
-		dp, de := in.Pages-s.Pages, in.Errors-s.Errors
-		if dp < 0 || de < 0 {
-			a.logger().Warn("workflows: scan counted more than its site scans found", "scan", in.ScanID,
-				"pages", s.Pages, "want_pages", in.Pages, "errors", s.Errors, "want_errors", in.Errors)
-		}
-		if dp, de = max(dp, 0), max(de, 0); dp > 0 || de > 0 {
+		if dp, de := in.Pages-s.Pages, in.Errors-s.Errors; dp != 0 || de != 0 {
+			a.logger().Info("workflows: correcting scan counters", "scan", in.ScanID, "pages", dp, "errors", de)
 			if err := a.Store.AddScanProgress(ctx, in.ScanID, dp, de); err != nil {
 				return activityError("workflows: correct counters of scan "+in.ScanID, err)
 			}

@@ -63,6 +63,17 @@ func TestRecordScanStartAndFinishScan(t *testing.T) {
 	if s.Status != adscan.ScanCompleted || s.Pages != 5 || s.Errors != 1 || s.FinishedAt == nil {
 		t.Errorf("finished scan %+v, want completed with 5 pages and 1 error", s)
 	}
+	// Over-counted pages (a resume from an older checkpoint) are corrected.
+	if err := st.CreateScan(t.Context(), adscan.Scan{ID: "scan-10"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = st.AddScanProgress(t.Context(), "scan-10", 9, 2)
+	if _, err := run[struct{}](t, a, a.FinishScan, FinishScanInput{ScanID: "scan-10", Status: adscan.ScanCompleted, Pages: 6, Errors: 1, Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := st.GetScan(t.Context(), "scan-10"); s.Pages != 6 || s.Errors != 1 {
+		t.Errorf("over-counted scan finished with %d pages, %d errors; want 6 and 1", s.Pages, s.Errors)
+	}
 	if _, err := run[struct{}](t, a, a.FinishScan, FinishScanInput{ScanID: "scan-9", Status: "done"}); !nonRetryable(err, errTypeInvalid) {
 		t.Errorf("bad status: %v", err)
 	}
