@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -151,7 +152,8 @@ func TestCrawlFakeSite(t *testing.T) {
 	})
 	t.Run("slow page times out, crawl goes on", func(t *testing.T) {
 		p := page(fakesite.PathSlow)
-		if p.Err == nil || !strings.Contains(p.Err.Error(), "Timeout") {
+		var ne net.Error
+		if !errors.As(p.Err, &ne) || !ne.Timeout() {
 			t.Errorf("slow page error = %v, want a timeout", p.Err)
 		}
 		if n := site.Requested(fakesite.PathSlow); n != 1+cfg.Retries {
@@ -259,7 +261,13 @@ func checkWARC(t *testing.T, c adscan.Capture) {
 	if hex.EncodeToString(sum[:]) != c.BodySHA256 {
 		t.Errorf("WARC payload digest differs from Capture.BodySHA256")
 	}
-	if h.Get(gowarc.WarcBlockDigest) == "" || block.HttpStatusCode() != c.Status {
-		t.Errorf("WARC block digest %q, status %d", h.Get(gowarc.WarcBlockDigest), block.HttpStatusCode())
+	raw, err := block.RawBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blockBytes, _ := io.ReadAll(raw)
+	bsum := sha256.Sum256(blockBytes)
+	if got := h.Get(gowarc.WarcBlockDigest); got != "sha256:"+hex.EncodeToString(bsum[:]) || block.HttpStatusCode() != c.Status {
+		t.Errorf("WARC-Block-Digest %q, recomputed %x; status %d", got, bsum, block.HttpStatusCode())
 	}
 }

@@ -34,27 +34,49 @@ var weChatFrom = map[string]bool{"singlemessage": true, "groupmessage": true, "t
 // an empty path written as "/". It returns an error naming ref for a URL that
 // does not parse or whose scheme is not http or https.
 func Normalize(base, ref string) (string, error) {
-	var (
-		w   *whatwg.Url
-		err error
-	)
-	if base == "" {
-		w, err = urlParser.Parse(strings.TrimSpace(ref))
-	} else {
-		w, err = urlParser.ParseRef(base, strings.TrimSpace(ref))
+	var b *url.URL
+	if base != "" {
+		var err error
+		if b, err = url.Parse(base); err != nil {
+			return "", fmt.Errorf("invalid base URL %q: %w", base, err)
+		}
 	}
+	u, err := resolve(b, ref)
 	if err != nil {
-		return "", fmt.Errorf("invalid URL %q: %w", ref, err)
+		return "", err
 	}
-	u, err := url.Parse(w.Href(true))
-	if err != nil {
-		return "", fmt.Errorf("invalid URL %q: %w", ref, err)
+	return u.String(), nil
+}
+
+// resolve is Normalize with a parsed base (nil for none) and a parsed result.
+// Plain ASCII references are resolved with net/url; anything a browser
+// would repair (backslashes, spaces, non-ASCII, IDNA hosts) goes through the
+// WHATWG parser.
+func resolve(base *url.URL, ref string) (*url.URL, error) {
+	ref = strings.TrimSpace(ref)
+	u, ok := resolvePlain(base, ref)
+	if !ok {
+		var (
+			w   *whatwg.Url
+			err error
+		)
+		if base == nil {
+			w, err = urlParser.Parse(ref)
+		} else {
+			w, err = urlParser.ParseRef(base.String(), ref)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("invalid URL %q: %w", ref, err)
+		}
+		if u, err = url.Parse(w.Href(true)); err != nil {
+			return nil, fmt.Errorf("invalid URL %q: %w", ref, err)
+		}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("unsupported scheme %q in %q (want http or https)", u.Scheme, ref)
+		return nil, fmt.Errorf("unsupported scheme %q in %q (want http or https)", u.Scheme, ref)
 	}
 	if u.Hostname() == "" {
-		return "", fmt.Errorf("invalid URL %q: no host", ref)
+		return nil, fmt.Errorf("invalid URL %q: no host", ref)
 	}
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
@@ -66,7 +88,61 @@ func Normalize(base, ref string) (string, error) {
 	}
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
-	return u.String(), nil
+	return u, nil
+}
+
+// resolvePlain resolves references made only of URL-safe ASCII with a
+// plain host name; ok is false for anything else.
+func resolvePlain(base *url.URL, ref string) (*url.URL, bool) {
+	if ref == "" {
+		return nil, false
+	}
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`\"<>^{|}`+"`", c) >= 0 {
+			return nil, false
+		}
+		if c == '%' && (i+2 >= len(ref) || !isHex(ref[i+1]) || !isHex(ref[i+2])) {
+			return nil, false
+		}
+	}
+	r, err := url.Parse(ref)
+	if err != nil || r.Opaque != "" {
+		return nil, false
+	}
+	u := r
+	if base != nil {
+		u = base.ResolveReference(r)
+	} else if r.Scheme == "" {
+		return nil, false
+	}
+	host := strings.ToLower(u.Host)
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':') {
+			return nil, false // IPv6, IDNA, odd ports: leave them to the WHATWG parser
+		}
+	}
+	if strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--") || strings.Count(host, ":") > 1 {
+		return nil, false
+	}
+	if h, port, ok := strings.Cut(host, ":"); ok {
+		switch {
+		case port == "" || (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443"):
+			host = h
+		case strings.TrimLeft(port, "0123456789") != "" || len(port) > 5:
+			return nil, false
+		}
+	}
+	if host == "" || strings.Trim(host, "0123456789.") == "" {
+		return nil, false // numeric hosts have WHATWG's IPv4 rules (0x7f.1 and such)
+	}
+	u.Host = host
+	return u, true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // cleanQuery drops tracking and session parameters and sorts the rest by
@@ -104,18 +180,24 @@ func cleanQuery(raw string) string {
 // seen: the URL without a trailing slash on a non-root path, so "/a" and
 // "/a/" are crawled once.
 func dedupeKey(normalized string) string {
-	u, err := url.Parse(normalized)
-	if err != nil {
+	path, query, hasQuery := strings.Cut(normalized, "?")
+	hostEnd := strings.Index(path, "://")
+	if hostEnd < 0 {
 		return normalized
 	}
-	if len(u.Path) > 1 && strings.HasSuffix(u.Path, "/") {
-		u.Path = strings.TrimRight(u.Path, "/")
-		if u.Path == "" {
-			u.Path = "/"
-		}
-		u.RawPath = ""
+	slash := strings.IndexByte(path[hostEnd+3:], '/')
+	if slash < 0 {
+		return normalized
 	}
-	return u.String()
+	rootEnd := hostEnd + 3 + slash + 1 // just past the path's first "/"
+	trimmed := strings.TrimRight(path, "/")
+	if len(trimmed) < rootEnd {
+		trimmed = path[:rootEnd]
+	}
+	if hasQuery {
+		return trimmed + "?" + query
+	}
+	return trimmed
 }
 
 // hostKey returns the host of a normalised URL as the crawler compares

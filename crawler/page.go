@@ -71,7 +71,7 @@ func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) P
 	cp.BodySHA256, cp.BodySize = hex.EncodeToString(sum[:]), int64(len(raw))
 	if last.Status >= 300 && last.Status < 400 {
 		if loc := last.Header.Get("Location"); loc != "" {
-			s.addLink(&p, last.URL, loc)
+			s.newLinkSet(last.URL).add(&p, loc)
 		}
 	}
 	if ferr != nil || f.skipped != "" || last.Status < 200 || last.Status >= 300 {
@@ -106,8 +106,9 @@ func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) P
 				baseURL = b
 			}
 		}
+		ls := s.newLinkSet(baseURL)
 		for _, l := range links {
-			s.addLink(&p, baseURL, l)
+			ls.add(&p, l)
 		}
 	}
 	if p.Result.Flagged() {
@@ -120,22 +121,34 @@ func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) P
 	return p
 }
 
-// addLink resolves ref against base and files it under Links or ExternalLinks.
-func (s *session) addLink(p *Page, base, ref string) {
-	n, err := Normalize(base, ref)
+// linkSet collects a page's links, resolved and deduplicated.
+type linkSet struct {
+	s    *session
+	base *url.URL
+	seen map[string]bool
+}
+
+func (s *session) newLinkSet(base string) *linkSet {
+	b, _ := url.Parse(base) // base is a URL we fetched
+	return &linkSet{s: s, base: b, seen: map[string]bool{}}
+}
+
+// add resolves ref and files it under p.Links or p.ExternalLinks.
+func (ls *linkSet) add(p *Page, ref string) {
+	u, err := resolve(ls.base, ref)
 	if err != nil {
 		return
 	}
-	list := &p.ExternalLinks
-	if s.sameSiteURL(n) {
-		list = &p.Links
+	n := u.String()
+	if ls.seen[n] {
+		return
 	}
-	for _, l := range *list {
-		if l == n {
-			return
-		}
+	ls.seen[n] = true
+	if ls.s.allowedHost(u.Host) {
+		p.Links = append(p.Links, n)
+	} else {
+		p.ExternalLinks = append(p.ExternalLinks, n)
 	}
-	*list = append(*list, n)
 }
 
 // decodeContent undoes a Content-Encoding the server applied although it

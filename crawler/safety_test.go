@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	
+
 	"adscan/crawler/fakesite"
 )
 

@@ -2,24 +2,41 @@ package crawler
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/nlnwa/gowarc/v3"
+	"github.com/google/uuid"
 )
 
-// responseRecord returns a WARC/1.1 response record of one HTTP response:
-// the status line, the header fields as received and the body bytes as
-// received. The library (nlnwa/gowarc) assigns WARC-Record-ID and computes
-// WARC-Block-Digest and WARC-Payload-Digest (sha256, base16). A body cut at
-// the crawl's size cap is marked WARC-Truncated: length.
+// responseRecord returns a WARC/1.1 response record (ISO 28500:2017) of one
+// HTTP response: the status line, the header fields as received and the body
+// bytes as received, with WARC-Record-ID, WARC-Date, WARC-Target-URI,
+// WARC-Payload-Digest (sha256 of the body) and WARC-Block-Digest (sha256 of
+// the whole HTTP message). A body cut at the crawl's size cap is marked
+// WARC-Truncated: length.
+//
+// It is written here rather than with github.com/nlnwa/gowarc (which the
+// tests use to parse and verify these records) because that library's record
+// builder calls uuid.EnableRandPool on every use: a data race between
+// concurrent crawls, and with every other uuid user in the process.
 //
 // Go's HTTP client does not keep the original header order or case, nor the
-// Transfer-Encoding framing (the body is stored de-chunked, as WARC
-// readers expect); fields are written in canonical case, sorted.
+// Transfer-Encoding framing (the body is stored de-chunked, as WARC readers
+// expect); fields are written in canonical case, sorted.
 func responseRecord(targetURI string, date time.Time, proto string, status int, header http.Header, body []byte, truncated bool) ([]byte, error) {
+	if strings.ContainsAny(targetURI, "\r\n") {
+		return nil, fmt.Errorf("crawler: warc record: target URI %q has a line break", targetURI)
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return nil, fmt.Errorf("crawler: warc record for %s: %w", targetURI, err)
+	}
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
@@ -32,33 +49,32 @@ func responseRecord(targetURI string, date time.Time, proto string, status int, 
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range header[name] {
+			v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 			fmt.Fprintf(&block, "%s: %s\r\n", name, v)
 		}
 	}
 	block.WriteString("\r\n")
 	block.Write(body)
 
-	rb := gowarc.NewRecordBuilder(gowarc.Response,
-		gowarc.WithAddMissingDigest(true),
-		gowarc.WithDefaultDigestAlgorithm("sha256"),
-		gowarc.WithBufferMaxMemBytes(int64(block.Len())+1))
-	if _, err := rb.Write(block.Bytes()); err != nil {
-		return nil, fmt.Errorf("crawler: warc record for %s: %w", targetURI, err)
-	}
-	rb.AddWarcHeader(gowarc.WarcTargetURI, targetURI)
-	rb.AddWarcHeaderTime(gowarc.WarcDate, date)
-	rb.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=response")
+	blockSum := sha256.Sum256(block.Bytes())
+	payloadSum := sha256.Sum256(body)
+	var rec bytes.Buffer
+	rec.Grow(block.Len() + 512)
+	rec.WriteString("WARC/1.1\r\n")
+	field := func(name, value string) { fmt.Fprintf(&rec, "%s: %s\r\n", name, value) }
+	field("WARC-Type", "response")
+	field("WARC-Record-ID", "<urn:uuid:"+id.String()+">")
+	field("WARC-Date", date.UTC().Format("2006-01-02T15:04:05.000000Z"))
+	field("WARC-Target-URI", targetURI)
+	field("Content-Type", "application/http;msgtype=response")
+	field("WARC-Payload-Digest", "sha256:"+hex.EncodeToString(payloadSum[:]))
+	field("WARC-Block-Digest", "sha256:"+hex.EncodeToString(blockSum[:]))
 	if truncated {
-		rb.AddWarcHeader(gowarc.WarcTruncated, "length")
+		field("WARC-Truncated", "length")
 	}
-	rec, _, err := rb.Build()
-	if err != nil {
-		return nil, fmt.Errorf("crawler: warc record for %s: %w", targetURI, err)
-	}
-	defer rec.Close()
-	var out bytes.Buffer
-	if _, _, err := gowarc.NewMarshaler().Marshal(&out, rec, 0); err != nil {
-		return nil, fmt.Errorf("crawler: warc record for %s: %w", targetURI, err)
-	}
-	return out.Bytes(), nil
+	field("Content-Length", strconv.Itoa(block.Len()))
+	rec.WriteString("\r\n")
+	rec.Write(block.Bytes())
+	rec.WriteString("\r\n\r\n")
+	return rec.Bytes(), nil
 }

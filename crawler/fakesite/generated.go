@@ -13,9 +13,13 @@ import (
 var generatedText = strings.Repeat("本中心面向社区青少年开放，开设篮球、足球、书法、绘画、舞蹈和编程等兴趣课程。"+
 	"周末组织亲子阅读和自然观察活动，欢迎家长带孩子参加。报名请到前台登记，咨询电话见页面底部。", 6)
 
+// generatedAd is on every fifth generated page, so a classifier has work to
+// do: subject tutoring for pupils, admission claims, holiday classes.
+const generatedAd = "暑假小学数学、英语培训班火热报名中，提前学习下学期课程，去年学员名校录取率高达百分之九十！"
+
 // NewGenerated starts a site of n linked pages, /p/0.html … /p/{n-1}.html,
 // every one reachable from /p/0.html: page i links to 2i+1, 2i+2 and i+1,
-// and back to /p/0.html. robots.txt allows everything; there is no sitemap.
+// and back to /p/0.html; every fifth page carries a tutoring advert. robots.txt allows everything; there is no sitemap.
 // Close it when done.
 func NewGenerated(n int) *Site {
 	s := &Site{requested: map[string]int{}, agents: map[string]bool{}}
@@ -34,6 +38,9 @@ func NewGenerated(n int) *Site {
 		fmt.Fprintf(w, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>活动中心 第%d页</title>`+
 			`<script>var page = %d;</script><style>body{font-family:sans-serif}</style></head><body>`+
 			`<nav><a href="/p/0.html">首页</a></nav><h1>第%d页</h1><p>%s</p><ul>`, i, i, i, generatedText)
+		if i%5 == 0 {
+			fmt.Fprintf(w, `<p class="ad">%s</p>`, generatedAd)
+		}
 		for _, j := range []int{2*i + 1, 2*i + 2, i + 1} {
 			if j < n {
 				fmt.Fprintf(w, `<li><a href="/p/%d.html">第%d页</a></li>`, j, j)
