@@ -148,8 +148,8 @@ func (a *Activities) FinishScan(ctx context.Context, in FinishScanInput) error {
 	return activityError("workflows: finish scan "+in.ScanID, a.Store.FinishScan(ctx, in.ScanID, in.Status, in.Error))
 }
 
-// startReview starts the review workflow of a case unless one has been
-// started already (running or closed); it reports whether it started one.
+// startReview starts the review workflow of a case unless one is running or
+// has completed; it reports whether it started one.
 func (a *Activities) startReview(ctx context.Context, caseID string) (bool, error) {
 	if a.Temporal == nil {
 		return false, errors.New("workflows: no Temporal client to start reviews")
@@ -162,8 +162,9 @@ func (a *Activities) startReview(ctx context.Context, caseID string) (bool, erro
 		ID:        ReviewWorkflowID(caseID),
 		TaskQueue: TaskQueue,
 		// A case is reviewed once: a running review fails the start
-		// (conflict policy Fail), and so does a closed one.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// (conflict policy Fail), and so does one that completed; a review
+		// that failed or was terminated may be started again.
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, CaseReviewWorkflowName, CaseReviewInput{CaseID: caseID, SLA: sla})

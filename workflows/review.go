@@ -52,13 +52,17 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 	actx := shortActivity(ctx)
 	logger := workflow.GetLogger(ctx)
 
-	if err := workflow.ExecuteActivity(actx, a.CaseState, in.CaseID).Get(ctx, &res.State); err != nil {
-		return res, fmt.Errorf("workflows: review case %s: %w", in.CaseID, err)
-	}
-
+	// The handler is set before the first blocking call, so a decision sent
+	// right after the start is not refused; it waits for the case's state.
 	busy := false // a decision or an escalation is being applied
 	err := workflow.SetUpdateHandlerWithOptions(ctx, DecisionUpdate,
 		func(ctx workflow.Context, d adscan.CaseDecision) (DecisionResult, error) {
+			if err := workflow.Await(ctx, func() bool { return res.State != "" && !busy }); err != nil {
+				return DecisionResult{}, err
+			}
+			if err := validateDecision(in.CaseID, res.State, false, d); err != nil {
+				return DecisionResult{}, err
+			}
 			busy = true
 			defer func() { busy = false }()
 			var after adscan.CaseState
@@ -74,6 +78,10 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 		}})
 	if err != nil {
 		return res, fmt.Errorf("workflows: set decision handler: %w", err)
+	}
+
+	if err := workflow.ExecuteActivity(actx, a.CaseState, in.CaseID).Get(ctx, &res.State); err != nil {
+		return res, fmt.Errorf("workflows: review case %s: %w", in.CaseID, err)
 	}
 
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
@@ -148,6 +156,8 @@ func validateDecision(caseID string, state adscan.CaseState, busy bool, d adscan
 	case busy:
 		return temporal.NewApplicationError(
 			fmt.Sprintf("case %s has another change in progress; try again", caseID), errTypeConflict)
+	case state == "":
+		return nil // not loaded yet: the handler checks again
 	case !state.Allows(d.Decision):
 		return temporal.NewApplicationError(
 			fmt.Sprintf("case %s is %s; it cannot take the decision %s", caseID, state, d.Decision), errTypeConflict)

@@ -208,3 +208,43 @@ func TestValidateDecision(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseReviewTakesDecisionSentBeforeStateLoaded(t *testing.T) {
+	for _, tc := range []struct {
+		initial adscan.CaseState
+		wantErr string
+	}{
+		{adscan.CaseOpen, ""},
+		{adscan.CaseDismissed, "case c1 is dismissed"},
+	} {
+		t.Run(string(tc.initial), func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			Register(env, &Activities{})
+			var a *Activities
+			env.OnActivity(a.CaseState, mock.Anything, "c1").After(time.Minute).Return(tc.initial, nil).Once()
+			dismiss := adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "rev"}
+			apply := env.OnActivity(a.ApplyDecision, mock.Anything, ApplyDecisionInput{CaseID: "c1", Decision: dismiss}).Return(adscan.CaseDismissed, nil)
+			if tc.wantErr != "" {
+				apply.Never()
+			} else {
+				apply.Once()
+			}
+			var out *updateOutcome
+			env.RegisterDelayedCallback(func() { out = decide(env, "u1", dismiss) }, time.Second)
+			env.ExecuteWorkflow(CaseReviewWorkflow, CaseReviewInput{CaseID: "c1"})
+			if err := env.GetWorkflowError(); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case out == nil || !out.done || out.rejected != nil:
+				t.Fatalf("early decision: %+v, want accepted", out)
+			case tc.wantErr == "" && out.failed != nil:
+				t.Errorf("early decision failed: %v", out.failed)
+			case tc.wantErr != "" && (appErrType(out.failed) != errTypeConflict || !strings.Contains(out.failed.Error(), tc.wantErr)):
+				t.Errorf("early decision on a %s case: %v, want a conflict", tc.initial, out.failed)
+			}
+			env.AssertExpectations(t)
+		})
+	}
+}
