@@ -182,12 +182,18 @@ func (w wrappingCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume 
 	return st, err
 }
 
+// refusingStore refuses every RecordFindings with a conflict.
+type refusingStore struct{ *countingStore }
+
+func (refusingStore) RecordFindings(context.Context, adscan.FindingsInput) (adscan.Case, bool, error) {
+	return adscan.Case{}, false, adscan.Errorf(adscan.ECONFLICT, "findings refused")
+}
+
 func TestCrawlSiteKeepsNonRetryableOnPageErrors(t *testing.T) {
-	st, tc := newTestStore(t), newFakeTemporal()
-	a := &Activities{Store: st, Temporal: tc, Crawler: wrappingCrawler{&fakeCrawler{pages: sitePages()}}}
-	// No scan row: adding progress fails with ENOTFOUND, which no retry mends.
+	a, st, _ := newCrawlActivities(t, wrappingCrawler{&fakeCrawler{pages: sitePages()}})
+	a.Store = refusingStore{st}
 	_, err, _ := crawlAttempt(t, a, nil)
-	if !nonRetryable(err, errTypeNotFound) || !strings.Contains(err.Error(), "crawler: crawl https://a.example/") {
-		t.Errorf("err = %v, want a non-retryable not-found error with the crawler's context", err)
+	if !nonRetryable(err, errTypeConflict) || !strings.Contains(err.Error(), "crawler: crawl https://a.example/") {
+		t.Errorf("err = %v, want a non-retryable conflict with the crawler's context", err)
 	}
 }

@@ -119,7 +119,13 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		}
 	}()
 
+	run.flushed = a.now()
 	_, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
+	if err == nil {
+		err = run.flushProgress(ctx)
+	} else if ctx.Err() == nil {
+		_ = run.flushProgress(ctx) // best effort; FinishScan corrects the totals
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return SiteScanResult{}, ctx.Err()
@@ -145,6 +151,10 @@ type crawlRun struct {
 	mu    sync.Mutex
 	hb    crawlHeartbeat
 	index map[string]int // case ID → index in hb.Progress.Cases
+	// pages and errors not yet added to the scan's progress, and when
+	// progress was last added
+	pendingPages, pendingErrors int
+	flushed                     time.Time
 }
 
 func (r *crawlRun) details() crawlHeartbeat {
@@ -166,11 +176,7 @@ func (r *crawlRun) onCheckpoint(state []byte) {
 func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	st, scanID, target := r.a.Store, r.in.ScanID, r.in.Target.URL
 	if p.Err != "" {
-		r.mu.Lock()
-		r.hb.Progress.Pages++
-		r.hb.Progress.Errors++
-		r.mu.Unlock()
-		return activityError("workflows: add progress of scan "+scanID, st.AddScanProgress(ctx, scanID, 1, 1))
+		return r.countPage(ctx, false, true)
 	}
 
 	c := p.Capture
@@ -211,24 +217,61 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 		r.sawCase(cs.ID, created, p.Result.Categories())
 	}
 
+	return r.countPage(ctx, flagged, false)
+}
+
+// Scan progress is written in batches: every progressBatch pages or
+// progressEvery, and at the end of the crawl.
+const (
+	progressBatch = 50
+	progressEvery = time.Second
+)
+
+// countPage counts a recorded page and adds the pages counted so far to the
+// scan's progress when a batch is due.
+func (r *crawlRun) countPage(ctx context.Context, flagged, failed bool) error {
 	r.mu.Lock()
 	r.hb.Progress.Pages++
+	r.pendingPages++
 	if flagged {
 		r.hb.Progress.Flagged++
 	}
+	if failed {
+		r.hb.Progress.Errors++
+		r.pendingErrors++
+	}
+	due := r.pendingPages >= progressBatch || r.a.now().Sub(r.flushed) >= progressEvery
 	r.mu.Unlock()
-	return activityError("workflows: add progress of scan "+scanID, st.AddScanProgress(ctx, scanID, 1, 0))
+	if !due {
+		return nil
+	}
+	return r.flushProgress(ctx)
+}
+
+// flushProgress adds the pages counted since the last flush to the scan.
+func (r *crawlRun) flushProgress(ctx context.Context) error {
+	r.mu.Lock()
+	pages, errs := r.pendingPages, r.pendingErrors
+	r.mu.Unlock()
+	if pages == 0 && errs == 0 {
+		return nil
+	}
+	if err := r.a.Store.AddScanProgress(ctx, r.in.ScanID, pages, errs); err != nil {
+		return activityError("workflows: add progress of scan "+r.in.ScanID, err)
+	}
+	r.mu.Lock()
+	r.pendingPages -= pages
+	r.pendingErrors -= errs
+	r.flushed = r.a.now()
+	r.mu.Unlock()
+	return nil
 }
 
 // skipPage counts a page the store refused as invalid (a crawler or lexicon
 // bug) as an error page and lets the crawl go on.
 func (r *crawlRun) skipPage(ctx context.Context, what, pageURL string, err error) error {
 	r.a.logger().Warn("workflows: page skipped: the store refused its "+what, "scan", r.in.ScanID, "url", pageURL, "error", err)
-	r.mu.Lock()
-	r.hb.Progress.Pages++
-	r.hb.Progress.Errors++
-	r.mu.Unlock()
-	return activityError("workflows: add progress of scan "+r.in.ScanID, r.a.Store.AddScanProgress(ctx, r.in.ScanID, 1, 1))
+	return r.countPage(ctx, false, true)
 }
 
 func (r *crawlRun) sawCase(id string, created bool, cats []adscan.Category) {
