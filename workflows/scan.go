@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/workflow"
@@ -104,8 +105,9 @@ func SiteScanChildID(scanID string, i int) string { return fmt.Sprintf("%s/site-
 // SiteScanWorkflow child per target with at most MaxConcurrent at once,
 // continues as new every ContinueAsNewAfter targets, finally marks the scan
 // finished and returns the summary. A target whose site scan fails counts in
-// FailedTargets; the scan fails only when every target failed.
-func ScanWorkflow(ctx workflow.Context, in ScanInput) (ScanSummary, error) {
+// FailedTargets; the scan fails only when every target failed. A scan that
+// ends otherwise (canceled, say) is marked failed with the reason.
+func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err error) {
 	info := workflow.GetInfo(ctx)
 	if in.ScanID == "" {
 		in.ScanID = info.WorkflowExecution.ID
@@ -119,6 +121,19 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (ScanSummary, error) {
 	logger := workflow.GetLogger(ctx)
 	actx := shortActivity(ctx)
 	var a *Activities
+	defer func() {
+		var can *workflow.ContinueAsNewError
+		if err == nil || errors.As(err, &can) {
+			return
+		}
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		ferr := workflow.ExecuteActivity(shortActivity(dctx), a.FinishScan, FinishScanInput{
+			ScanID: in.ScanID, Status: adscan.ScanFailed, Error: err.Error(),
+		}).Get(dctx, nil)
+		if ferr != nil {
+			logger.Error("could not mark the scan failed", "scan", in.ScanID, "error", ferr)
+		}
+	}()
 
 	if in.Offset == 0 {
 		err := workflow.ExecuteActivity(actx, a.RecordScanStart, RecordScanStartInput{
@@ -155,6 +170,9 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (ScanSummary, error) {
 			running++
 		}
 		sel.Select(ctx)
+		if err := ctx.Err(); err != nil {
+			return in.Summary, err // canceled: the children are canceled with us
+		}
 	}
 
 	if end < len(in.Targets) {
@@ -168,7 +186,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (ScanSummary, error) {
 	} else if in.Summary.FailedTargets > 0 {
 		errText = fmt.Sprintf("%d of %d targets failed", in.Summary.FailedTargets, n)
 	}
-	err := workflow.ExecuteActivity(actx, a.FinishScan, FinishScanInput{
+	err = workflow.ExecuteActivity(actx, a.FinishScan, FinishScanInput{
 		ScanID: in.ScanID, Status: status, Error: errText,
 		Pages: in.Summary.Pages, Errors: in.Summary.Errors, Exact: in.Summary.FailedTargets == 0,
 	}).Get(ctx, nil)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,4 +207,19 @@ func TestMergeCounts(t *testing.T) {
 	if got != want {
 		t.Errorf("mergeCounts = %s, want %s", got, want)
 	}
+}
+
+func TestScanWorkflowCanceledMarksScanFailed(t *testing.T) {
+	env, _ := newScanEnv(t)
+	var a *Activities
+	env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, mock.MatchedBy(func(in FinishScanInput) bool {
+		return in.ScanID == "scan-5" && in.Status == adscan.ScanFailed && strings.Contains(in.Error, "canceled")
+	})).Return(nil).Once()
+	env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second)
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-5", Targets: targets(6)})
+	if err := env.GetWorkflowError(); err == nil || !temporal.IsCanceledError(err) {
+		t.Errorf("workflow error = %v, want canceled", err)
+	}
+	env.AssertExpectations(t)
 }
