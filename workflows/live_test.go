@@ -2,14 +2,17 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 
 	"adscan"
 )
@@ -202,5 +205,73 @@ func waitFor(ctx context.Context, t *testing.T, what string, ok func() bool) {
 			t.Fatalf("gave up waiting for %s", what)
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+}
+
+// flakyCrawler is siteCrawler that fails its first call after three pages.
+type flakyCrawler struct {
+	calls   atomic.Int32
+	resumed atomic.Value // the resume state of the second call
+}
+
+func (f *flakyCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume []byte,
+	onPage func(context.Context, CrawledPage) error, onCheckpoint func([]byte)) (CrawlStats, error) {
+	if f.calls.Add(1) == 1 {
+		n := 0
+		st, err := siteCrawler{}.Crawl(ctx, t, nil, func(ctx context.Context, p CrawledPage) error {
+			if n++; n > 3 {
+				return errors.New("worker lost")
+			}
+			return onPage(ctx, p)
+		}, onCheckpoint)
+		return st, err
+	}
+	f.resumed.Store(string(resume))
+	return siteCrawler{}.Crawl(ctx, t, resume, onPage, onCheckpoint)
+}
+
+func TestCrawlResumesOnServer(t *testing.T) {
+	addr := os.Getenv(liveEnv)
+	if addr == "" {
+		t.Skipf("set %s=host:port of a Temporal server (adscan dev) to run this test", liveEnv)
+	}
+	tc, err := client.Dial(client.Options{HostPort: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	st := newTestStore(t)
+	cr := &flakyCrawler{}
+	queue := fmt.Sprintf("%s-resume-%d", TaskQueue, time.Now().UnixNano())
+	w := worker.New(tc, queue, worker.Options{})
+	Register(w, &Activities{Store: st, Crawler: cr, Temporal: tc, ReviewSLA: time.Hour})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+
+	id := fmt.Sprintf("resume-%d", time.Now().UnixNano())
+	if err := st.CreateScan(ctx, adscan.Scan{ID: id}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, SiteScanWorkflowName,
+		SiteScanInput{ScanID: id, Target: adscan.ScanTarget{URL: "https://r.example/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r SiteScanResult
+	if err := run.Get(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := cr.resumed.Load().(string); got != "3" {
+		t.Errorf("the retry resumed from %q, want the last checkpoint 3", got)
+	}
+	if r.Pages != 4 || r.Cases != 2 || r.NewCases != 2 {
+		t.Errorf("result %+v, want 4 pages and 2 new cases", r)
+	}
+	if cases := st.casesOf(t, "https://r.example/"); len(cases) != 2 {
+		t.Errorf("%d cases, want 2", len(cases))
 	}
 }
