@@ -57,6 +57,7 @@ type Config struct {
 // Server is a running embedded Temporal server.
 type Server struct {
 	server    temporal.Server
+	unlock    func() error   // releases the data dir
 	logLevel  *slog.LevelVar // the server's log threshold
 	frontend  string
 	namespace string
@@ -78,77 +79,38 @@ var namespaceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
 // server fails to start, or the frontend does not answer before ctx ends
 // (at most 30 s).
 func Start(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.DataDir == "" {
-		return nil, errors.New("devserver: data dir is required")
-	}
-	if cfg.UIAddr != "" {
-		return nil, fmt.Errorf("devserver: UI address %q: the web UI is not available in this build", cfg.UIAddr)
-	}
-	ns := cfg.Namespace
-	if ns == "" {
-		ns = DefaultNamespace
-	}
-	if !namespaceName.MatchString(ns) {
-		return nil, fmt.Errorf("devserver: namespace %q: want letters, digits, '.', '_' or '-'", ns)
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	host, port, err := parseFrontendAddr(cfg.FrontendAddr)
+	o, err := cfg.resolve()
 	if err != nil {
 		return nil, err
 	}
-	if port != 0 {
-		if err := checkPortFree(host, port); err != nil {
-			return nil, fmt.Errorf("devserver: frontend address %s: %w", net.JoinHostPort(host, strconv.Itoa(port)), err)
+	if o.port != 0 {
+		if err := checkPortFree(o.host, o.port); err != nil {
+			return nil, fmt.Errorf("devserver: frontend address %s: %w", net.JoinHostPort(o.host, strconv.Itoa(o.port)), err)
 		}
 	}
-	dialHost := host
-	if ip := net.ParseIP(host); ip.IsUnspecified() {
-		dialHost = loopback
-	}
-
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("devserver: create data dir: %w", err)
 	}
-	sqlConf, err := sqliteConfig(cfg.DataDir)
+	unlock, err := lockDataDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	logLevel := new(slog.LevelVar)
 	logLevel.Set(serverLogLevel)
-	serverLog := slogLogger{log: logger.With("component", "temporal"), min: logLevel}
-	if err := prepareDatabase(sqlConf, clusterName, ns, serverLog); err != nil {
-		return nil, err
-	}
-
-	ports, err := pickServicePorts(host, port)
+	serverLog := slogLogger{log: o.logger.With("component", "temporal"), min: logLevel}
+	srv, ports, err := startServer(cfg.DataDir, o, serverLog)
 	if err != nil {
-		return nil, err
-	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(serverConfig(sqlConf, host, dialHost, ports)),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(staticHosts(dialHost, ports)),
-		temporal.WithLogger(serverLog),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: build server: %w", err)
-	}
-	if err := srv.Start(); err != nil {
 		logLevel.Set(stoppingLogLevel)
-		_ = srv.Stop()
-		return nil, fmt.Errorf("devserver: start server: %w", err)
+		return nil, errors.Join(err, unlock())
 	}
 	s := &Server{
 		server:    srv,
+		unlock:    unlock,
 		logLevel:  logLevel,
-		frontend:  net.JoinHostPort(dialHost, strconv.Itoa(ports.frontend)),
-		namespace: ns,
+		frontend:  net.JoinHostPort(o.dialHost, strconv.Itoa(ports.frontend)),
+		namespace: o.namespace,
 	}
-	if err := s.waitReady(ctx, logger); err != nil {
+	if err := s.waitReady(ctx, o.logger); err != nil {
 		return nil, errors.Join(err, s.Stop())
 	}
 	return s, nil
@@ -168,8 +130,83 @@ func (s *Server) Stop() error {
 		if err := s.server.Stop(); err != nil {
 			s.stopErr = fmt.Errorf("devserver: stop: %w", err)
 		}
+		// Only now may another server open the database.
+		s.stopErr = errors.Join(s.stopErr, s.unlock())
 	})
 	return s.stopErr
+}
+
+// options is a validated Config with its defaults filled in.
+type options struct {
+	namespace string
+	host      string // IP the frontend binds
+	dialHost  string // IP clients dial: host, or loopback if host is 0.0.0.0/::
+	port      int    // frontend port; 0 = pick one
+	logger    *slog.Logger
+}
+
+// resolve validates cfg and fills in its defaults.
+func (cfg Config) resolve() (options, error) {
+	var o options
+	if cfg.DataDir == "" {
+		return o, errors.New("devserver: data dir is required")
+	}
+	if cfg.UIAddr != "" {
+		return o, fmt.Errorf("devserver: UI address %q: the web UI is not available in this build", cfg.UIAddr)
+	}
+	o.namespace = cfg.Namespace
+	if o.namespace == "" {
+		o.namespace = DefaultNamespace
+	}
+	if !namespaceName.MatchString(o.namespace) {
+		return o, fmt.Errorf("devserver: namespace %q: want letters, digits, '.', '_' or '-'", o.namespace)
+	}
+	o.logger = cfg.Logger
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if o.host, o.port, err = parseFrontendAddr(cfg.FrontendAddr); err != nil {
+		return o, err
+	}
+	o.dialHost = o.host
+	if net.ParseIP(o.host).IsUnspecified() {
+		o.dialHost = loopback
+	}
+	return o, nil
+}
+
+// startServer prepares the database under dataDir and starts the server
+// with its frontend on host:port (port 0 = a free one). On error nothing is
+// left running.
+func startServer(dataDir string, o options, logger slogLogger) (temporal.Server, servicePorts, error) {
+	sqlConf, err := sqliteConfig(dataDir)
+	if err != nil {
+		return nil, servicePorts{}, err
+	}
+	if err := prepareDatabase(sqlConf, clusterName, o.namespace, logger); err != nil {
+		return nil, servicePorts{}, err
+	}
+	ports, err := pickServicePorts(o.host, o.port)
+	if err != nil {
+		return nil, ports, err
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(serverConfig(sqlConf, o.host, o.dialHost, ports)),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(staticHosts(o.dialHost, ports)),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, ports, fmt.Errorf("devserver: build server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		logger.min.Set(stoppingLogLevel)
+		_ = srv.Stop()
+		return nil, ports, fmt.Errorf("devserver: start server: %w", err)
+	}
+	return srv, ports, nil
 }
 
 // parseFrontendAddr splits addr into an IP and a port (0 = pick one).

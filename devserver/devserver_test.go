@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -55,7 +56,7 @@ func decideWorkflow(ctx workflow.Context) (string, error) {
 	return decision, nil
 }
 
-func startServer(t *testing.T, dir string) *Server {
+func startTestServer(t *testing.T, dir string) *Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -91,7 +92,15 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 
-	s := startServer(t, dir)
+	s := startTestServer(t, dir)
+	began := time.Now()
+	step := func(name string) {
+		t.Logf("%-28s %v", name, time.Since(began).Round(time.Millisecond))
+		began = time.Now()
+	}
+	if _, err := Start(ctx, Config{DataDir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another server") {
+		t.Fatalf("second Start on a data dir in use: err = %v, want in use", err)
+	}
 	if s.Namespace() != DefaultNamespace {
 		t.Errorf("Namespace() = %q, want %q", s.Namespace(), DefaultNamespace)
 	}
@@ -114,6 +123,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 		t.Fatalf("greet result = %q, %v; want %q", greeting, err, "hello adscan")
 	}
 
+	step("greet workflow")
 	// An Update: the validator rejects an unknown decision, accepts a known one.
 	decide, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "decide-1", TaskQueue: testTaskQueue}, decideWorkflow)
 	if err != nil {
@@ -142,6 +152,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 		t.Fatalf("decide result = %q, %v; want confirm", decision, err)
 	}
 
+	step("update workflow")
 	// A Schedule, listed by the server.
 	_, err = c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID:     "scan-hourly",
@@ -155,6 +166,13 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 		t.Fatalf("create schedule: %v", err)
 	}
 	waitScheduleListed(ctx, t, c, "scan-hourly")
+	// Describe answers once the scheduler workflow has run its first task;
+	// stopping before that would leave the task to time out (10 s) after
+	// the restart, as after a crash.
+	if _, err := c.ScheduleClient().GetHandle(ctx, "scan-hourly").Describe(ctx); err != nil {
+		t.Fatalf("describe schedule: %v", err)
+	}
+	step("schedule created and listed")
 
 	w.Stop()
 	c.Close()
@@ -168,9 +186,10 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	}
 
 	// Same data dir: the execution and the schedule are still there.
-	s2 := startServer(t, dir)
+	s2 := startTestServer(t, dir)
 	c2 := dial(t, s2)
 	defer c2.Close()
+	began = time.Now()
 	desc, err := c2.DescribeWorkflowExecution(ctx, "greet-1", "")
 	if err != nil {
 		t.Fatalf("describe greet-1 after restart: %v", err)
@@ -178,6 +197,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		t.Errorf("greet-1 status after restart = %v, want COMPLETED", st)
 	}
+	step("describe after restart")
 	sd, err := c2.ScheduleClient().GetHandle(ctx, "scan-hourly").Describe(ctx)
 	if err != nil {
 		t.Fatalf("describe schedule after restart: %v", err)
@@ -185,7 +205,9 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	if !sd.Schedule.State.Paused {
 		t.Errorf("schedule after restart is not paused")
 	}
+	step("describe schedule")
 	waitScheduleListed(ctx, t, c2, "scan-hourly")
+	step("schedule listed")
 }
 
 // waitScheduleListed polls the schedule list (eventually consistent) until
@@ -212,6 +234,22 @@ func waitScheduleListed(ctx context.Context, t *testing.T, c client.Client, id s
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+func TestStartGivesUpWhenContextEnds(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s, err := Start(ctx, Config{DataDir: dir})
+	if err == nil {
+		_ = s.Stop()
+		t.Fatal("Start with a canceled context succeeded")
+	}
+	if !strings.Contains(err.Error(), "not ready") || !errors.Is(err, context.Canceled) {
+		t.Errorf("Start error = %v, want not ready: context canceled", err)
+	}
+	// Nothing is left holding the data dir.
+	startTestServer(t, dir)
 }
 
 func TestStartRejectsBadConfig(t *testing.T) {

@@ -12,10 +12,11 @@ const (
 	// serverLogLevel is the least severe level of the Temporal server's own
 	// logs that reaches the caller's logger; the server is chatty below it.
 	serverLogLevel = slog.LevelWarn
-	// stoppingLogLevel replaces serverLogLevel once Stop begins: shutting
-	// down makes the server's internal pollers warn about closed
-	// connections, which is expected and of no use to the operator.
-	stoppingLogLevel = slog.LevelError
+	// stoppingLogLevel replaces serverLogLevel once Stop begins. It is above
+	// every level: shutting down makes the server's pollers and in-flight
+	// calls fail with closed connections and canceled contexts, which is
+	// expected and of no use to the operator; Stop reports real failures.
+	stoppingLogLevel = slog.LevelError + 4
 )
 
 // expectedWarnings are server warnings about things the dev server leaves

@@ -22,6 +22,8 @@ const (
 	// databaseFile is the SQLite file, under Config.DataDir, that holds all
 	// of the server's state (executions, history, visibility, schedules).
 	databaseFile = "temporal.db"
+	// lockFile, under Config.DataDir, is locked while a server runs.
+	lockFile = "temporal.lock"
 	// namespaceRetention is how long closed workflow executions stay
 	// visible in a namespace the dev server registers.
 	namespaceRetention = 7 * 24 * time.Hour
