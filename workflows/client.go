@@ -59,6 +59,7 @@ func (c *Client) newScanID() string {
 // the scan's ScanWorkflow (workflow ID = scan ID) and records the scan as
 // running. Nothing is written when Temporal cannot be reached (EUNAVAILABLE).
 func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.Scan, error) {
+	req.Targets = trimTargets(req.Targets)
 	if err := ValidateTargets(req.Targets, c.AllowPrivate); err != nil {
 		return adscan.Scan{}, err
 	}
@@ -83,6 +84,16 @@ func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.
 	// Any other failure: the workflow records the scan itself, so it is
 	// started all the same.
 	return scan, nil
+}
+
+// trimTargets returns a copy of targets with spaces trimmed off their URLs.
+func trimTargets(targets []adscan.ScanTarget) []adscan.ScanTarget {
+	out := make([]adscan.ScanTarget, len(targets))
+	for i, t := range targets {
+		t.URL = strings.TrimSpace(t.URL)
+		out[i] = t
+	}
+	return out
 }
 
 // ValidateTargets checks a scan's targets: at least one; each an absolute

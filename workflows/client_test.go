@@ -59,7 +59,7 @@ func newTestClient(t *testing.T) (*Client, *countingStore, *fakeTemporal) {
 
 func TestStartScan(t *testing.T) {
 	c, st, tc := newTestClient(t)
-	req := adscan.ScanRequest{Targets: []adscan.ScanTarget{{URL: "https://a.example/", MaxPages: 50}}, CreatedBy: "reg"}
+	req := adscan.ScanRequest{Targets: []adscan.ScanTarget{{URL: " https://a.example/\n", MaxPages: 50}}, CreatedBy: "reg"}
 	scan, err := c.StartScan(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestStartScan(t *testing.T) {
 		t.Errorf("workflows started: %v, want scan-x", tc.startedIDs())
 	}
 	in, _ := tc.args["scan-x"][0].(ScanInput)
-	if in.ScanID != "scan-x" || len(in.Targets) != 1 || in.Targets[0].MaxPages != 50 || in.CreatedBy != "reg" {
+	if in.ScanID != "scan-x" || len(in.Targets) != 1 || in.Targets[0].URL != "https://a.example/" || in.Targets[0].MaxPages != 50 || in.CreatedBy != "reg" {
 		t.Errorf("workflow input %+v", tc.args["scan-x"])
 	}
 	if got, err := st.GetScan(t.Context(), "scan-x"); err != nil || got.CreatedBy != "reg" {

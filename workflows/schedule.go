@@ -48,6 +48,7 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 	if err != nil {
 		return adscan.Schedule{}, err
 	}
+	s.Targets = trimTargets(s.Targets)
 	if err := ValidateTargets(s.Targets, c.AllowPrivate); err != nil {
 		return adscan.Schedule{}, err
 	}
