@@ -27,12 +27,21 @@ const (
 // with the default lexicon, links), politeness delays off, the same
 // parallelism. It reports both rates and their ratio:
 //
-//	go test -run '^$' -bench CrawlVsColly -benchtime 3x ./crawler/
-func BenchmarkCrawlVsColly(b *testing.B) {
+//	go test -run '^$' -bench VsColly -benchtime 10x -count 3 ./crawler/
+func BenchmarkCrawlVsColly(b *testing.B) { benchVsColly(b, benchClassifier(b)) }
+
+// BenchmarkNoClassifyVsColly is BenchmarkCrawlVsColly with a classifier that
+// does nothing: the crawler's own cost (evidence, text, links) against colly's.
+func BenchmarkNoClassifyVsColly(b *testing.B) { benchVsColly(b, noClassifier{}) }
+
+type noClassifier struct{}
+
+func (noClassifier) Classify(adscan.Document) adscan.Result { return adscan.Result{} }
+
+func benchVsColly(b *testing.B, cl adscan.Classifier) {
 	site := fakesite.NewGenerated(benchPages)
 	defer site.Close()
 	seed := site.URL + "/p/0.html"
-	cl := benchClassifier(b)
 	var collyTime, ourTime time.Duration
 	for b.Loop() {
 		start := time.Now()

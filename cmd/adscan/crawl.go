@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,9 @@ import (
 	"adscan/crawler"
 	"adscan/lexicon"
 )
+
+// hasScheme matches "mailto:…" but not "example.org:8080/…".
+var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
 
 // crawlOptions are the flags of `adscan crawl`.
 type crawlOptions struct {
@@ -51,7 +55,7 @@ Without --json, one line per page, with the flags of flagged pages.
 A progress line goes to standard error (updated in place on a terminal,
 every few seconds otherwise) and a summary per site at the end.
 
-A URL that is invalid, uses another scheme than http/https, or points at a
+A URL without a scheme (www.example.cn) is crawled over http. A URL that is invalid, uses another scheme than http/https, or points at a
 private address (without --allow-private) is reported and the other URLs
 are still crawled. The exit status is 1 if any URL or page failed
 (unreachable host, TLS error, timeout, server error); HTTP 4xx pages are
@@ -97,6 +101,9 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 	for _, u := range urls {
 		if ctx.Err() != nil {
 			break
+		}
+		if !strings.Contains(u, "://") && !hasScheme.MatchString(u) {
+			u = "http://" + u // "www.example.cn" as typed by people
 		}
 		if !crawlSite(ctx, s, opts, cl, u, out) {
 			failed = true

@@ -94,6 +94,16 @@ func TestCrawlPrivateRefused(t *testing.T) {
 	}
 }
 
+func TestCrawlWithoutScheme(t *testing.T) {
+	site := fakesite.New(fakesite.Options{})
+	defer site.Close()
+	host := strings.TrimPrefix(site.URL, "http://")
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--delay", "0", "--max-depth", "0", host+fakesite.PathAbout)
+	if code != exitOK || !strings.Contains(out, `"url":"`+site.URL+fakesite.PathAbout+`"`) {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
 func TestCrawlUsage(t *testing.T) {
 	if code, _, _ := runCrawlCmd(t, "crawl"); code != exitUsage {
 		t.Errorf("no URL: exit %d, want 2", code)
