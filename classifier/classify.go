@@ -50,7 +50,7 @@ type docState struct {
 	supp       [][]occurrence // occurrences of each suppressor's terms
 	excl       []int          // occurrences of each exclusion's terms
 	allow      [][]occurrence // occurrences of each allow entry's phrase
-	litFound   []bool         // by rule: a required literal occurs
+	litPos     [][]int        // by rule: where its required literals occur
 
 	delims []int            // ends of sentence delimiters in norm, lazily
 	segs   map[[2]int][]int // gse word starts by segmented region
@@ -59,6 +59,15 @@ type docState struct {
 	num     string
 	numMap  spanMap
 	numbers []span // numbers in norm coordinates
+
+	sentNum map[span]numView // numeric views of single sentences
+}
+
+// numView is the numeric view of norm[base:...].
+type numView struct {
+	base int
+	text string
+	m    spanMap
 }
 
 // cand is a group term's candidate occurrence; ok is 0 until its word
@@ -78,7 +87,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 		supp:       make([][]occurrence, len(c.suppressors)),
 		excl:       make([]int, len(c.exclusions)),
 		allow:      make([][]occurrence, len(c.allow)),
-		litFound:   make([]bool, len(c.rules)),
+		litPos:     make([][]int, len(c.rules)),
 	}
 	for _, o := range c.pf.scan(norm) {
 		for _, ref := range c.pf.refs[o.pattern] {
@@ -92,7 +101,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 			case kindAllow:
 				d.allow[ref.index] = append(d.allow[ref.index], o)
 			case kindLiteral:
-				d.litFound[ref.index] = true
+				d.litPos[ref.index] = append(d.litPos[ref.index], o.start)
 			}
 		}
 	}
@@ -127,7 +136,7 @@ func (d *docState) feasible() bool {
 
 func (d *docState) ruleFeasible(i int) bool {
 	r := &d.c.rules[i]
-	if r.re != nil && r.literals && !d.litFound[i] {
+	if r.re != nil && r.literals && len(d.litPos[i]) == 0 {
 		return false
 	}
 	for _, g := range r.all {

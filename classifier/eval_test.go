@@ -52,9 +52,17 @@ func mustDefaultClassifier(t testing.TB) *Classifier {
 // does (HTML by extension, charset decoded).
 func readDocument(t testing.TB, path string) string {
 	t.Helper()
-	body, err := os.ReadFile(path)
+	text, err := extractFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return text
+}
+
+func extractFile(path string) (string, error) {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
 	}
 	ct := "text/plain"
 	if ext := filepath.Ext(path); ext == ".html" || ext == ".htm" {
@@ -62,9 +70,9 @@ func readDocument(t testing.TB, path string) string {
 	}
 	page, err := htmltext.Extract(body, ct)
 	if err != nil {
-		t.Fatalf("extract %s: %v", path, err)
+		return "", fmt.Errorf("extract %s: %w", path, err)
 	}
-	return page.Text
+	return page.Text, nil
 }
 
 func loadLabels(t testing.TB) []label {

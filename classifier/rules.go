@@ -56,20 +56,80 @@ func (d *docState) groupHits(i int) []hit {
 
 // patternHits finds the rule's pattern in the numeric view and, if the rule
 // names groups or a number, requires them within the window of the match.
+// A pattern with required literals runs only on the sentences that hold
+// one of them, so its matches lie within a sentence; a pattern without runs
+// on the whole text.
 func (d *docState) patternHits(i int) []hit {
 	r := &d.c.rules[i]
-	d.numeric()
-	var hits []hit
-	for _, loc := range r.re.FindAllStringIndex(d.num, maxHitsPerRule) {
-		if loc[1] <= loc[0] {
-			continue
+	var views []numView
+	if r.literals {
+		seen := map[span]bool{}
+		for _, p := range d.litPos[i] {
+			lo, hi := d.sentence(p)
+			if !seen[span{lo, hi}] && d.groupsNear(r, lo, hi) {
+				views = append(views, d.sentenceNumeric(lo, hi))
+			}
+			seen[span{lo, hi}] = true
 		}
-		s, e := d.numMap.span(loc[0], loc[1])
-		if h, ok := d.complete(i, s, e, r.all, r.any, gapFits); ok {
-			hits = append(hits, h)
+	} else {
+		d.numeric()
+		views = []numView{{base: 0, text: d.num, m: d.numMap}}
+	}
+	var hits []hit
+	for _, v := range views {
+		for _, loc := range r.re.FindAllStringIndex(v.text, maxHitsPerRule) {
+			if loc[1] <= loc[0] {
+				continue
+			}
+			s, e := v.m.span(loc[0], loc[1])
+			if h, ok := d.complete(i, v.base+s, v.base+e, r.all, r.any, gapFits); ok {
+				hits = append(hits, h)
+			}
+			if len(hits) >= maxHitsPerRule {
+				return hits
+			}
 		}
 	}
 	return hits
+}
+
+// groupsNear reports whether the rule's All groups, and one of its Any
+// groups, have candidates close enough to [lo, hi) to complete a match there.
+func (d *docState) groupsNear(r *rule, lo, hi int) bool {
+	reach := 4*r.window + 4
+	near := func(g int) bool {
+		cands := d.groupCands[g]
+		k := sort.Search(len(cands), func(k int) bool { return cands[k].end >= lo-reach })
+		return k < len(cands) && cands[k].start <= hi+reach
+	}
+	for _, g := range r.all {
+		if !near(g) {
+			return false
+		}
+	}
+	if len(r.any) == 0 {
+		return true
+	}
+	for _, g := range r.any {
+		if near(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceNumeric returns the numeric view of the sentence norm[lo:hi].
+func (d *docState) sentenceNumeric(lo, hi int) numView {
+	if v, ok := d.sentNum[span{lo, hi}]; ok {
+		return v
+	}
+	if d.sentNum == nil {
+		d.sentNum = map[span]numView{}
+	}
+	text, m := numericView(d.norm[lo:hi])
+	v := numView{base: lo, text: text, m: m}
+	d.sentNum[span{lo, hi}] = v
+	return v
 }
 
 // fits reports whether a term at [s, e) can join a hit whose core (the

@@ -1,0 +1,203 @@
+package classifier
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"adscan"
+)
+
+// The benchmark corpus: about benchBytes of page-sized Chinese text built
+// deterministically from the labelled corpus and the policy text. Sentences
+// are shuffled (fixed seed) into pages of 5–30 KB; like a real crawl, most
+// pages (cleanShare) are made only of sentences in which the prefilter finds
+// no group term, the rest of any sentences.
+const (
+	benchBytes   = 20 << 20
+	benchSeed    = 2021
+	cleanShare   = 0.9
+	minPageBytes = 5 << 10
+	maxPageBytes = 30 << 10
+)
+
+var benchPages = sync.OnceValues(func() ([]string, error) {
+	c, err := defaultClassifier()
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, pattern := range []string{"testdata/corpus/*/*", "testdata/policy/*.txt"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, m...)
+	}
+	var all, clean []string
+	for _, f := range files {
+		if filepath.Ext(f) == ".yaml" {
+			continue
+		}
+		text, err := extractFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range splitSentences(text) {
+			all = append(all, s)
+			if !hasGroupCandidate(c, s) {
+				clean = append(clean, s)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(benchSeed, benchSeed))
+	var pages []string
+	total := 0
+	for total < benchBytes {
+		pool := all
+		if rng.Float64() < cleanShare && len(clean) > 0 {
+			pool = clean
+		}
+		size := minPageBytes + rng.IntN(maxPageBytes-minPageBytes)
+		var b strings.Builder
+		for b.Len() < size {
+			b.WriteString(pool[rng.IntN(len(pool))])
+			if rng.IntN(4) == 0 {
+				b.WriteByte('\n')
+			}
+		}
+		pages = append(pages, b.String())
+		total += b.Len()
+	}
+	return pages, nil
+})
+
+// splitSentences cuts text after 。！？ and line breaks, dropping empty pieces.
+func splitSentences(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		if r == '。' || r == '！' || r == '？' || r == '\n' {
+			end := i + len(string(r))
+			if s := strings.TrimSpace(text[start:end]); s != "" {
+				out = append(out, s)
+			}
+			start = end
+		}
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func hasGroupCandidate(c *Classifier, s string) bool {
+	norm, _ := c.norm.normalize(s)
+	for _, o := range c.pf.scan(norm) {
+		for _, ref := range c.pf.refs[o.pattern] {
+			if ref.kind == kindGroup || ref.kind == kindLiteral {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// peakHeap samples the live heap every millisecond until stopped.
+type peakHeap struct {
+	stop chan struct{}
+	done chan struct{}
+	peak atomic.Uint64
+}
+
+func startPeakHeap() *peakHeap {
+	runtime.GC()
+	p := &peakHeap{stop: make(chan struct{}), done: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > p.peak.Load() {
+				p.peak.Store(v)
+			}
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peakHeap) finish() float64 {
+	close(p.stop)
+	<-p.done
+	return float64(p.peak.Load()) / (1 << 20)
+}
+
+func mustBenchPages(b *testing.B) ([]string, int64) {
+	b.Helper()
+	pages, err := benchPages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	for _, p := range pages {
+		n += int64(len(p))
+	}
+	return pages, n
+}
+
+// BenchmarkClassify runs the classifier with the default lexicon end to
+// end over the benchmark corpus, page by page on one goroutine.
+func BenchmarkClassify(b *testing.B) {
+	c := mustDefaultClassifier(b)
+	pages, n := mustBenchPages(b)
+	flagged := 0
+	peak := startPeakHeap()
+	b.SetBytes(n)
+	b.ResetTimer()
+	for b.Loop() {
+		flagged = 0
+		for _, p := range pages {
+			if c.Classify(adscan.Document{Text: p}).Flagged() {
+				flagged++
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(peak.finish(), "peak-heap-MB")
+	b.ReportMetric(float64(len(pages)), "pages")
+	b.ReportMetric(float64(flagged), "flagged")
+}
+
+// BenchmarkGseCut runs gse's Cut alone (embedded dictionary, default
+// options) over the same pages, page by page on one goroutine.
+func BenchmarkGseCut(b *testing.B) {
+	seg, err := SharedSegmenter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages, n := mustBenchPages(b)
+	peak := startPeakHeap()
+	b.SetBytes(n)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			seg.Cut(p)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(peak.finish(), "peak-heap-MB")
+	b.ReportMetric(float64(len(pages)), "pages")
+}
