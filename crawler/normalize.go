@@ -200,16 +200,6 @@ func dedupeKey(normalized string) string {
 	return trimmed
 }
 
-// hostKey returns the host of a normalised URL as the crawler compares
-// hosts: lower case, with the port when it is not the default.
-func hostKey(normalized string) string {
-	u, err := url.Parse(normalized)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Host)
-}
-
 // siteHosts returns host and its "www." twin (or the bare host of a www. host):
 // a site reached at example.com that redirects to www.example.com is one site.
 func siteHosts(host string) []string {

@@ -46,7 +46,7 @@ type Summary struct {
 	Sitemaps   int // sitemaps read
 	Elapsed    time.Duration
 	// Stopped says why the crawl ended: "done" (frontier empty), "max pages",
-	// "budget" or "canceled".
+	// "budget", "canceled" (ctx) or "failed" (onPage returned an error).
 	Stopped string
 }
 
@@ -387,7 +387,7 @@ func (f *frontier) summary() Summary {
 	s := f.sum
 	s.Elapsed = f.before + time.Since(f.start)
 	s.Stopped = f.stopped
-	if s.Stopped == "" || s.Stopped == "failed" {
+	if s.Stopped == "" {
 		s.Stopped = "canceled"
 	}
 	return s
