@@ -1,6 +1,10 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -28,5 +32,57 @@ func TestReplay(t *testing.T) {
 				t.Fatalf("replay %s: %v", name, err)
 			}
 		})
+	}
+}
+
+// TestHistoriesCarryNoPageText checks the recorded histories for the text
+// of the pages the recorder's crawler served: page bodies and extracted text
+// stay in the store, out of workflow history.
+func TestHistoriesCarryNoPageText(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no histories in testdata (%v)", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		payloads := 0
+		walkPayloads(doc, func(data []byte) {
+			payloads++
+			for _, text := range []string{"奥数", "状元", "WARC/1.1", "记者"} {
+				if bytes.Contains(data, []byte(text)) {
+					t.Errorf("%s: a payload holds page text %q: %.80s", f, text, data)
+				}
+			}
+		})
+		if payloads == 0 {
+			t.Errorf("%s: no payloads found; is the format still the same?", f)
+		}
+	}
+}
+
+// walkPayloads calls fn with the decoded data of every payload in a history
+// decoded from JSON.
+func walkPayloads(v any, fn func([]byte)) {
+	switch v := v.(type) {
+	case map[string]any:
+		if s, ok := v["data"].(string); ok {
+			if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+				fn(b)
+			}
+		}
+		for _, x := range v {
+			walkPayloads(x, fn)
+		}
+	case []any:
+		for _, x := range v {
+			walkPayloads(x, fn)
+		}
 	}
 }
