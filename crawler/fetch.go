@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,15 +154,18 @@ func retryable(err error, status int) bool {
 }
 
 // fetchWithRetries fetches rawURL, retrying timeouts and 5xx/429 responses
-// up to Config.Retries times with doubling backoff. It returns the last
-// outcome; a 5xx still served after the last retry is returned as an error.
+// up to Config.Retries times with doubling backoff (or the server's
+// Retry-After, capped at MaxCrawlDelay, when it asks for longer). It returns
+// the last outcome; a 5xx still served after the last retry is an error.
 func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept func(int, string) bool) (fetched, error) {
 	backoff := s.cfg.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		f, err := s.fetch(ctx, rawURL, accept)
-		status := 0
+		status, wait := 0, backoff
 		if err == nil {
-			status = f.rec.hops[len(f.rec.hops)-1].Status
+			last := f.rec.hops[len(f.rec.hops)-1]
+			status = last.Status
+			wait = max(wait, min(retryAfter(last.Header.Get("Retry-After"), last.At), s.cfg.MaxCrawlDelay))
 		}
 		if ctx.Err() != nil {
 			return f, ctx.Err()
@@ -175,14 +179,29 @@ func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept fu
 			}
 			return f, err
 		}
-		s.cfg.Logger.Debug("crawler: retrying", "url", rawURL, "attempt", attempt+1, "status", status, "err", err)
+		s.cfg.Logger.Debug("crawler: retrying", "url", rawURL, "attempt", attempt+1, "status", status, "err", err, "wait", wait)
 		select {
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return f, ctx.Err()
 		}
 		backoff *= 2
 	}
+}
+
+// retryAfter returns the wait a Retry-After value (seconds or an HTTP date)
+// asks for, or 0.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
 }
 
 // mediaType returns the lower-case media type of a Content-Type value.

@@ -1,6 +1,9 @@
 package crawler
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestNormalize(t *testing.T) {
 	for _, tc := range []struct{ base, ref, want string }{
@@ -56,6 +59,18 @@ func TestExtractLinks(t *testing.T) {
 	for i := range want {
 		if links[i] != want[i] {
 			t.Errorf("link %d = %q, want %q", i, links[i], want[i])
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"": 0, "3": 3 * time.Second, "-1": 0, "soon": 0,
+		"Thu, 01 Jan 2026 00:00:10 GMT": 10 * time.Second, "Wed, 31 Dec 2025 23:00:00 GMT": 0,
+	} {
+		if got := retryAfter(v, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

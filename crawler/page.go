@@ -90,8 +90,9 @@ func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) P
 	}
 	p.Charset = doc.Charset
 	text := strings.ToValidUTF8(doc.Text, "\uFFFD")
-	tsum := sha256.Sum256([]byte(text))
-	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(tsum[:])
+	th := sha256.New()
+	io.WriteString(th, text)
+	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
 	site := ""
 	if u, err := url.Parse(last.URL); err == nil {
 		site = u.Hostname()

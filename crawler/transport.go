@@ -51,6 +51,9 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		Header: resp.Header.Clone(), At: time.Now().UTC(),
 	})
 	rec.body.Reset()
+	if resp.ContentLength > 0 {
+		rec.body.Grow(int(min(resp.ContentLength, rec.limit)))
+	}
 	resp.Body = &teeBody{ReadCloser: resp.Body, rec: rec}
 	return resp, nil
 }

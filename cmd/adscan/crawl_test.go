@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"adscan/crawler"
 	"adscan/crawler/fakesite"
 )
 
@@ -110,5 +112,19 @@ func TestCrawlUsage(t *testing.T) {
 	}
 	if code, _, _ := runCrawlCmd(t, "crawl", "--max-pages", "0", "http://example.org/"); code != exitUsage {
 		t.Errorf("--max-pages 0: exit %d, want 2", code)
+	}
+}
+
+func TestCrawlProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf) // not a terminal: plain lines
+	p.every = 0
+	p.start("http://example.org/")
+	p.add(crawler.Page{})
+	p.add(crawler.Page{Err: errors.New("boom")})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "crawl http://example.org/: 2 pages, 1 errors, 0 flagged, ") ||
+		!strings.HasSuffix(lines[1], " pages/s") || strings.Contains(buf.String(), "\r") {
+		t.Errorf("progress output %q", buf.String())
 	}
 }
