@@ -49,14 +49,16 @@ type Config struct {
 	Namespace string
 	// Logger receives the server's warnings and errors; nil discards them.
 	Logger *slog.Logger
-	// UIAddr is reserved for the Temporal Web UI; it is not served yet and
-	// Start refuses a non-empty value rather than ignore it.
+	// UIAddr, if set, is the host:port where the Temporal Web UI is served
+	// (port 0 = a free one; host rules as for FrontendAddr). The UI has no
+	// login: it sees and can change everything in the server.
 	UIAddr string
 }
 
 // Server is a running embedded Temporal server.
 type Server struct {
 	server    temporal.Server
+	ui        *webUI         // nil without a UI
 	unlock    func() error   // releases the data dir
 	logLevel  *slog.LevelVar // the server's log threshold
 	frontend  string
@@ -113,6 +115,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.waitReady(ctx, o.logger); err != nil {
 		return nil, errors.Join(err, s.Stop())
 	}
+	if o.uiAddr != "" {
+		if s.ui, err = startUI(ctx, o.uiAddr, s.frontend, s.namespace); err != nil {
+			return nil, errors.Join(err, s.Stop())
+		}
+	}
 	return s, nil
 }
 
@@ -122,11 +129,23 @@ func (s *Server) FrontendHostPort() string { return s.frontend }
 // Namespace is the namespace the server registered.
 func (s *Server) Namespace() string { return s.namespace }
 
+// UIURL is the Temporal Web UI's base URL (http://host:port), or "" if the
+// server was started without Config.UIAddr.
+func (s *Server) UIURL() string {
+	if s.ui == nil {
+		return ""
+	}
+	return s.ui.url
+}
+
 // Stop shuts the server down gracefully. Only the first call does anything;
 // later calls return the first call's result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		s.logLevel.Set(stoppingLogLevel)
+		if s.ui != nil {
+			s.ui.server.Stop()
+		}
 		if err := s.server.Stop(); err != nil {
 			s.stopErr = fmt.Errorf("devserver: stop: %w", err)
 		}
@@ -142,6 +161,7 @@ type options struct {
 	host      string // IP the frontend binds
 	dialHost  string // IP clients dial: host, or loopback if host is 0.0.0.0/::
 	port      int    // frontend port; 0 = pick one
+	uiAddr    string // where to serve the web UI; "" = no UI
 	logger    *slog.Logger
 }
 
@@ -152,7 +172,10 @@ func (cfg Config) resolve() (options, error) {
 		return o, errors.New("devserver: data dir is required")
 	}
 	if cfg.UIAddr != "" {
-		return o, fmt.Errorf("devserver: UI address %q: the web UI is not available in this build", cfg.UIAddr)
+		if _, _, err := parseAddr("UI", cfg.UIAddr); err != nil {
+			return o, err
+		}
+		o.uiAddr = cfg.UIAddr
 	}
 	o.namespace = cfg.Namespace
 	if o.namespace == "" {
@@ -166,7 +189,7 @@ func (cfg Config) resolve() (options, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if o.host, o.port, err = parseFrontendAddr(cfg.FrontendAddr); err != nil {
+	if o.host, o.port, err = parseAddr("frontend", cfg.FrontendAddr); err != nil {
 		return o, err
 	}
 	o.dialHost = o.host
@@ -209,24 +232,26 @@ func startServer(dataDir string, o options, logger slogLogger) (temporal.Server,
 	return srv, ports, nil
 }
 
-// parseFrontendAddr splits addr into an IP and a port (0 = pick one).
-func parseFrontendAddr(addr string) (string, int, error) {
+// parseAddr splits the address of the named listener into an IP and a port
+// (0 = pick one). An empty addr is 127.0.0.1:0; an empty host or localhost
+// is 127.0.0.1.
+func parseAddr(what, addr string) (string, int, error) {
 	if addr == "" {
 		return loopback, 0, nil
 	}
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", 0, fmt.Errorf("devserver: frontend address %q: %w", addr, err)
+		return "", 0, fmt.Errorf("devserver: %s address %q: %w", what, addr, err)
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil || port < 0 || port > 65535 {
-		return "", 0, fmt.Errorf("devserver: frontend address %q: bad port %q", addr, portStr)
+		return "", 0, fmt.Errorf("devserver: %s address %q: bad port %q", what, addr, portStr)
 	}
 	switch {
 	case host == "" || host == "localhost":
 		host = loopback
 	case net.ParseIP(host) == nil:
-		return "", 0, fmt.Errorf("devserver: frontend address %q: host must be an IP address", addr)
+		return "", 0, fmt.Errorf("devserver: %s address %q: host must be an IP address", what, addr)
 	}
 	return host, port, nil
 }

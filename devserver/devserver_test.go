@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +58,7 @@ func decideWorkflow(ctx workflow.Context) (string, error) {
 	return decision, nil
 }
 
-func startTestServer(t *testing.T, dir string) *Server {
+func startTestServer(t *testing.T, dir, uiAddr string) *Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -64,6 +66,7 @@ func startTestServer(t *testing.T, dir string) *Server {
 	s, err := Start(ctx, Config{
 		DataDir:      dir,
 		FrontendAddr: "127.0.0.1:0",
+		UIAddr:       uiAddr,
 		Logger:       slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
 	if err != nil {
@@ -92,7 +95,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 
-	s := startTestServer(t, dir)
+	s := startTestServer(t, dir, "")
 	began := time.Now()
 	step := func(name string) {
 		t.Logf("%-28s %v", name, time.Since(began).Round(time.Millisecond))
@@ -186,7 +189,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	}
 
 	// Same data dir: the execution and the schedule are still there.
-	s2 := startTestServer(t, dir)
+	s2 := startTestServer(t, dir, "127.0.0.1:0")
 	c2 := dial(t, s2)
 	defer c2.Close()
 	began = time.Now()
@@ -208,6 +211,35 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	step("describe schedule")
 	waitScheduleListed(ctx, t, c2, "scan-hourly")
 	step("schedule listed")
+
+	// The web UI serves its pages and reaches the frontend.
+	if s2.UIURL() == "" {
+		t.Fatal("UIURL() is empty with a UIAddr")
+	}
+	if body := httpGet(ctx, t, s2.UIURL()+"/"); !strings.Contains(body, "<html") {
+		t.Errorf("UI home page is not HTML: %.200q", body)
+	}
+	if body := httpGet(ctx, t, s2.UIURL()+"/api/v1/namespaces/default/schedules"); !strings.Contains(body, "scan-hourly") {
+		t.Errorf("UI API schedule list lacks scan-hourly: %.300q", body)
+	}
+}
+
+func httpGet(ctx context.Context, t *testing.T, url string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s, %v", url, resp.Status, err)
+	}
+	return string(body)
 }
 
 // waitScheduleListed polls the schedule list (eventually consistent) until
@@ -249,7 +281,7 @@ func TestStartGivesUpWhenContextEnds(t *testing.T) {
 		t.Errorf("Start error = %v, want not ready: context canceled", err)
 	}
 	// Nothing is left holding the data dir.
-	startTestServer(t, dir)
+	startTestServer(t, dir, "")
 }
 
 func TestStartRejectsBadConfig(t *testing.T) {
@@ -270,7 +302,7 @@ func TestStartRejectsBadConfig(t *testing.T) {
 		{"bad port", Config{DataDir: t.TempDir(), FrontendAddr: "127.0.0.1:99999"}, "bad port"},
 		{"port taken", Config{DataDir: t.TempDir(), FrontendAddr: taken.Addr().String()}, "address already in use"},
 		{"bad namespace", Config{DataDir: t.TempDir(), Namespace: "no spaces"}, `namespace "no spaces"`},
-		{"ui", Config{DataDir: t.TempDir(), UIAddr: "127.0.0.1:0"}, "web UI is not available"},
+		{"bad UI address", Config{DataDir: t.TempDir(), UIAddr: "ui.example:0"}, `UI address "ui.example:0": host must be an IP address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Start(context.Background(), tc.cfg)
@@ -285,7 +317,7 @@ func TestStartRejectsBadConfig(t *testing.T) {
 	}
 }
 
-func TestParseFrontendAddr(t *testing.T) {
+func TestParseAddr(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		host string
@@ -297,12 +329,12 @@ func TestParseFrontendAddr(t *testing.T) {
 		{"0.0.0.0:7233", "0.0.0.0", 7233},
 		{"[::1]:7233", "::1", 7233},
 	} {
-		host, port, err := parseFrontendAddr(tc.in)
+		host, port, err := parseAddr("frontend", tc.in)
 		if err != nil || host != tc.host || port != tc.port {
-			t.Errorf("parseFrontendAddr(%q) = %q, %d, %v; want %q, %d", tc.in, host, port, err, tc.host, tc.port)
+			t.Errorf("parseAddr(%q) = %q, %d, %v; want %q, %d", tc.in, host, port, err, tc.host, tc.port)
 		}
 	}
-	if _, _, err := parseFrontendAddr("nohostport"); err == nil {
-		t.Error("parseFrontendAddr(nohostport): no error")
+	if _, _, err := parseAddr("frontend", "nohostport"); err == nil {
+		t.Error("parseAddr(nohostport): no error")
 	}
 }
