@@ -82,3 +82,21 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("failed adds changed the users: %+v", users)
 	}
 }
+
+func TestUserAddExitStatus(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db.sqlite")
+	runArgs := func(stdin string, args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, streams{in: strings.NewReader(stdin), out: &out, err: &errb, getenv: func(string) string { return "" }})
+		return code, out.String() + errb.String()
+	}
+	if code, out := runArgs("a long password\n", "user", "add", "wang", "--role", "regulator", "--db", db, "--password-stdin"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if code, out := runArgs("a long password\n", "user", "add", "wang", "--role", "regulator", "--db", db, "--password-stdin"); code != exitFailure || !strings.Contains(out, "taken") {
+		t.Errorf("duplicate: exit %d: %s", code, out)
+	}
+	if code, out := runArgs("", "user", "add", "wang", "--role", "root", "--db", db); code != exitUsage {
+		t.Errorf("bad role: exit %d: %s", code, out)
+	}
+}
