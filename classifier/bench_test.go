@@ -99,14 +99,13 @@ func splitSentences(text string) []string {
 
 func hasGroupCandidate(c *Classifier, s string) bool {
 	norm, _ := c.norm.normalize(s)
-	for _, o := range c.pf.scan(norm) {
+	found := false
+	c.pf.scan(norm, func(o occurrence) {
 		for _, ref := range c.pf.refs[o.pattern] {
-			if ref.kind == kindGroup || ref.kind == kindLiteral {
-				return true
-			}
+			found = found || ref.kind == kindGroup || ref.kind == kindLiteral
 		}
-	}
-	return false
+	})
+	return found
 }
 
 // peakHeap samples the live heap every millisecond until stopped.

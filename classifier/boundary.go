@@ -12,14 +12,14 @@ import (
 const suffixMorphemes = "班课营类科生级部组期"
 
 // boundaryOK reports whether the term occurrence norm[s:e] starts and ends
-// on word boundaries. An edge character that is an ASCII letter or digit
+// on word boundaries, given the gse word starts b of a region holding it. An edge character that is an ASCII letter or digit
 // needs an ASCII word boundary there. Other edges need a gse word boundary,
 // with two exceptions for terms gse joins to a neighbour inside one word:
 // a term may be the start of a word if the rest of the word is at least two
 // characters or one of suffixMorphemes (奥数班 holds 奥数), and the end of a
 // word if at least two characters come before it (北京大学 holds 大学; 十八大
 // does not hold 八大).
-func (d *docState) boundaryOK(s, e int) bool {
+func (d *docState) boundaryOK(b []int, s, e int) bool {
 	term := d.norm[s:e]
 	first, _ := utf8.DecodeRuneInString(term)
 	last, _ := utf8.DecodeLastRuneInString(term)
@@ -33,7 +33,6 @@ func (d *docState) boundaryOK(s, e int) bool {
 	if asciiFirst && asciiLast {
 		return true
 	}
-	b := d.wordStarts(s, e)
 	if !asciiFirst && !d.startOK(b, s, e) {
 		return false
 	}

@@ -52,22 +52,22 @@ type docState struct {
 	allow      [][]occurrence // occurrences of each allow entry's phrase
 	litPos     [][]int        // by rule: where its required literals occur
 
-	delims []int            // ends of sentence delimiters in norm, lazily
-	segs   map[[2]int][]int // gse word starts by segmented region
+	delims []int // ends of sentence delimiters in norm, lazily
 
 	numDone bool
 	num     string
 	numMap  spanMap
-	numbers []span // numbers in norm coordinates
 
-	sentNum map[span]numView // numeric views of single sentences
+	sentNum map[span]*numView // numeric views of single sentences
 }
 
-// numView is the numeric view of norm[base:...].
+// numView is the numeric view of norm[base:base+len], with the numbers in
+// it in norm coordinates.
 type numView struct {
-	base int
-	text string
-	m    spanMap
+	base    int
+	text    string
+	m       spanMap
+	numbers []span
 }
 
 // cand is a group term's candidate occurrence; ok is 0 until its word
@@ -89,7 +89,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 		allow:      make([][]occurrence, len(c.allow)),
 		litPos:     make([][]int, len(c.rules)),
 	}
-	for _, o := range c.pf.scan(norm) {
+	c.pf.scan(norm, func(o occurrence) {
 		for _, ref := range c.pf.refs[o.pattern] {
 			switch ref.kind {
 			case kindGroup:
@@ -104,7 +104,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 				d.litPos[ref.index] = append(d.litPos[ref.index], o.start)
 			}
 		}
-	}
+	})
 	for _, cs := range d.groupCands {
 		sort.Slice(cs, func(i, j int) bool {
 			return cs[i].start < cs[j].start || cs[i].start == cs[j].start && cs[i].end < cs[j].end
@@ -156,16 +156,47 @@ func (d *docState) ruleFeasible(i int) bool {
 }
 
 // valid reports whether candidate k of group g starts and ends on word
-// boundaries, segmenting the region around it on first use.
+// boundaries. The first check in a region segments it and settles every
+// candidate in it at once.
 func (d *docState) valid(g, k int) bool {
 	cd := &d.groupCands[g][k]
 	if cd.ok == 0 {
-		cd.ok = -1
-		if d.boundaryOK(cd.start, cd.end) {
-			cd.ok = 1
+		d.checkRegion(cd.start, cd.end)
+		if cd.ok == 0 { // not settled by the region pass (cannot happen, but never loop)
+			cd.ok = -1
+			if d.boundaryOK(d.wordStarts(cd.start, cd.end), cd.start, cd.end) {
+				cd.ok = 1
+			}
 		}
 	}
 	return cd.ok == 1
+}
+
+// checkRegion segments the region around [s, e) and settles the word
+// boundaries of every unchecked candidate inside it, away from artificial
+// region edges.
+func (d *docState) checkRegion(s, e int) {
+	lo, hi, starts := d.region(s, e)
+	sentLo, sentHi := d.sentence(s)
+	const edge = 128 // candidates this close to an artificial edge wait for their own region
+	for g := range d.groupCands {
+		cands := d.groupCands[g]
+		k := sort.Search(len(cands), func(k int) bool { return cands[k].start >= lo })
+		for ; k < len(cands) && cands[k].start < hi; k++ {
+			cd := &cands[k]
+			if cd.ok != 0 || cd.end > hi {
+				continue
+			}
+			inner := (cd.start-lo >= edge || lo == sentLo) && (hi-cd.end >= edge || hi >= sentHi)
+			if !inner && !(cd.start == s && cd.end == e) {
+				continue
+			}
+			cd.ok = -1
+			if d.boundaryOK(starts, cd.start, cd.end) {
+				cd.ok = 1
+			}
+		}
+	}
 }
 
 // sentence returns the sentence of norm holding offset p: the text between
@@ -195,10 +226,11 @@ func (d *docState) sentence(p int) (int, int) {
 	return start, end
 }
 
-// wordStarts returns the gse word starts (absolute offsets in norm, ending
-// with the region's end) of the region around [s, e).
-func (d *docState) wordStarts(s, e int) []int {
-	lo, hi := d.sentence(s)
+// region returns the region segmented for a term at [s, e) — its
+// sentence, or a part of it around the term if the sentence is long — and
+// the gse word starts in it (absolute offsets in norm, ending with hi).
+func (d *docState) region(s, e int) (lo, hi int, starts []int) {
+	lo, hi = d.sentence(s)
 	if e > hi {
 		hi = e
 	}
@@ -206,19 +238,17 @@ func (d *docState) wordStarts(s, e int) []int {
 		lo = max(lo, runeStartAtOrBefore(d.norm, s-segmentMargin))
 		hi = min(hi, runeStartAtOrAfter(d.norm, e+segmentMargin))
 	}
-	key := [2]int{lo, hi}
-	if b, ok := d.segs[key]; ok {
-		return b
+	starts = d.c.seg.boundaries(d.norm[lo:hi])
+	for i := range starts {
+		starts[i] += lo
 	}
-	if d.segs == nil {
-		d.segs = map[[2]int][]int{}
-	}
-	b := d.c.seg.boundaries(d.norm[lo:hi])
-	for i := range b {
-		b[i] += lo
-	}
-	d.segs[key] = b
-	return b
+	return lo, hi, starts
+}
+
+// wordStarts returns the gse word starts of the region around [s, e).
+func (d *docState) wordStarts(s, e int) []int {
+	_, _, starts := d.region(s, e)
+	return starts
 }
 
 func runeStartAtOrBefore(s string, p int) int {

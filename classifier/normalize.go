@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -89,13 +90,14 @@ func (n *normalizer) fold(r rune) rune {
 // nothing changes, the result is s itself with an identity map.
 func (n *normalizer) normalize(s string) (string, spanMap) {
 	var (
-		out     []byte // nil while the output equals s[:i]
+		out     *strings.Builder // nil while the output equals s[:i]
 		mb      *mapBuilder
 		lastHan bool
 	)
 	start := func(i int) {
-		out = make([]byte, 0, len(s))
-		out = append(out, s[:i]...)
+		out = &strings.Builder{}
+		out.Grow(len(s))
+		out.WriteString(s[:i])
 		mb = newMapBuilder(len(s))
 		mb.copied(0, 0, i)
 	}
@@ -124,8 +126,8 @@ func (n *normalizer) normalize(s string) (string, spanMap) {
 		lastHan = isHan(f)
 		if f == r {
 			if out != nil {
-				mb.copied(len(out), i, size)
-				out = append(out, s[i:i+size]...)
+				mb.copied(out.Len(), i, size)
+				out.WriteString(s[i : i+size])
 			}
 			i += size
 			continue
@@ -133,9 +135,9 @@ func (n *normalizer) normalize(s string) (string, spanMap) {
 		if out == nil {
 			start(i)
 		}
-		dst := len(out)
-		out = utf8.AppendRune(out, f)
-		if len(out)-dst == size {
+		dst := out.Len()
+		out.WriteRune(f)
+		if out.Len()-dst == size {
 			mb.copied(dst, i, size)
 		} else {
 			mb.replaced(dst, i, i+size)
@@ -145,7 +147,7 @@ func (n *normalizer) normalize(s string) (string, spanMap) {
 	if out == nil {
 		return s, identityMap(len(s))
 	}
-	return string(out), mb.done(len(out))
+	return out.String(), mb.done(out.Len())
 }
 
 // separatorRunBeforeHan reports whether a run of at most maxSeparatorRun

@@ -34,6 +34,7 @@ type prefilter struct {
 	patterns []string    // normalised pattern text by pattern ID
 	refs     [][]termRef // uses by pattern ID
 	ids      map[string]int
+	maxLen   int // bytes of the longest pattern
 }
 
 func newPrefilterBuilder() *prefilter {
@@ -47,6 +48,7 @@ func (p *prefilter) add(pattern string, ref termRef) {
 		id = len(p.patterns)
 		p.ids[pattern] = id
 		p.patterns = append(p.patterns, pattern)
+		p.maxLen = max(p.maxLen, len(pattern))
 		p.refs = append(p.refs, nil)
 	}
 	for _, r := range p.refs[id] {
@@ -75,23 +77,30 @@ type occurrence struct {
 	start, end int
 }
 
-// scan returns every occurrence, overlapping ones included, in order of
-// their end offsets.
-func (p *prefilter) scan(norm string) []occurrence {
+// scanChunk is how much text one automaton pass covers, which bounds the
+// memory of its match list on huge documents.
+const scanChunk = 1 << 20
+
+// scan calls fn for every occurrence, overlapping ones included, in order
+// of their starts within each chunk of the text.
+func (p *prefilter) scan(norm string, fn func(occurrence)) {
 	if p.ac == nil || norm == "" {
-		return nil
+		return
 	}
-	ms := p.ac.FindAllOverlapping([]byte(norm))
-	occ := make([]occurrence, 0, len(ms))
-	for _, m := range ms {
-		// A pattern is valid UTF-8, so a match that does not start on a
-		// character boundary is inside a longer character: skip it.
-		if m.Start > 0 && !utf8.RuneStart(norm[m.Start]) {
-			continue
+	for off := 0; off < len(norm); off += scanChunk {
+		end := min(len(norm), off+scanChunk+p.maxLen)
+		window := []byte(norm[off:end])
+		for _, m := range p.ac.FindAllOverlapping(window) {
+			start := off + m.Start
+			// Each chunk takes the matches that start in it; a pattern is
+			// valid UTF-8, so a match that does not start on a character
+			// boundary is inside a longer character.
+			if m.Start >= scanChunk || start > 0 && !utf8.RuneStart(norm[start]) {
+				continue
+			}
+			fn(occurrence{m.PatternID, start, off + m.End})
 		}
-		occ = append(occ, occurrence{m.PatternID, m.Start, m.End})
 	}
-	return occ
 }
 
 // requiredLiterals returns literals of which every match of the pattern

@@ -61,19 +61,22 @@ func (d *docState) groupHits(i int) []hit {
 // on the whole text.
 func (d *docState) patternHits(i int) []hit {
 	r := &d.c.rules[i]
-	var views []numView
+	var views []*numView
 	if r.literals {
-		seen := map[span]bool{}
+		done := -1 // literal positions come in text order; skip those of a sentence already taken
 		for _, p := range d.litPos[i] {
+			if p < done {
+				continue
+			}
 			lo, hi := d.sentence(p)
-			if !seen[span{lo, hi}] && d.groupsNear(r, lo, hi) {
+			done = hi
+			if d.groupsNear(r, lo, hi) {
 				views = append(views, d.sentenceNumeric(lo, hi))
 			}
-			seen[span{lo, hi}] = true
 		}
 	} else {
 		d.numeric()
-		views = []numView{{base: 0, text: d.num, m: d.numMap}}
+		views = []*numView{{base: 0, text: d.num, m: d.numMap}}
 	}
 	var hits []hit
 	for _, v := range views {
@@ -118,16 +121,23 @@ func (d *docState) groupsNear(r *rule, lo, hi int) bool {
 	return false
 }
 
+// maxCachedSentences bounds the numeric views a huge document keeps.
+const maxCachedSentences = 4096
+
 // sentenceNumeric returns the numeric view of the sentence norm[lo:hi].
-func (d *docState) sentenceNumeric(lo, hi int) numView {
+func (d *docState) sentenceNumeric(lo, hi int) *numView {
 	if v, ok := d.sentNum[span{lo, hi}]; ok {
 		return v
 	}
-	if d.sentNum == nil {
-		d.sentNum = map[span]numView{}
+	if d.sentNum == nil || len(d.sentNum) >= maxCachedSentences {
+		d.sentNum = map[span]*numView{}
 	}
 	text, m := numericView(d.norm[lo:hi])
-	v := numView{base: lo, text: text, m: m}
+	v := &numView{base: lo, text: text, m: m}
+	for _, n := range numberSpans(text) {
+		s, e := m.span(n[0], n[1])
+		v.numbers = append(v.numbers, span{lo + s, lo + e})
+	}
 	d.sentNum[span{lo, hi}] = v
 	return v
 }
@@ -215,28 +225,25 @@ func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (
 	return 0, 0, false
 }
 
-// numeric builds the numeric view and its numbers on first use.
+// numeric builds the numeric view of the whole text on first use (for
+// patterns without required literals).
 func (d *docState) numeric() {
 	if d.numDone {
 		return
 	}
 	d.numDone = true
 	d.num, d.numMap = numericView(d.norm)
-	for _, n := range numberSpans(d.num) {
-		s, e := d.numMap.span(n[0], n[1])
-		d.numbers = append(d.numbers, span{s, e})
-	}
 }
 
-// numbersNear returns the numbers that may lie within window runes of
-// [lo, hi).
+// numbersNear returns the numbers (in norm coordinates) of the sentences
+// that may lie within window runes of [lo, hi).
 func (d *docState) numbersNear(lo, hi, window int) []span {
-	d.numeric()
 	reach := 4*window + 4
-	from := sort.Search(len(d.numbers), func(k int) bool { return d.numbers[k].end >= lo-reach })
-	to := from
-	for to < len(d.numbers) && d.numbers[to].start <= hi+reach {
-		to++
+	var out []span
+	for p := max(0, lo-reach); p < len(d.norm) && p <= hi+reach; {
+		sLo, sHi := d.sentence(p)
+		out = append(out, d.sentenceNumeric(sLo, sHi).numbers...)
+		p = sHi
 	}
-	return d.numbers[from:to]
+	return out
 }
