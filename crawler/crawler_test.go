@@ -39,7 +39,7 @@ var _ adscan.Classifier = substringClassifier{}
 func testConfig(seeds ...string) Config {
 	return Config{
 		Seeds: seeds, AllowPrivate: true, Delay: -1, Parallelism: 4,
-		Timeout: time.Second, Retries: 1, RetryBackoff: 10 * time.Millisecond,
+		Timeout: 2 * time.Second, Retries: 1, RetryBackoff: 10 * time.Millisecond,
 		MaxPages: 80, MaxDepth: 3, MaxBodyBytes: 1 << 20, UserAgent: "adscan-test/1 (+https://example.org/contact)",
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -70,7 +70,7 @@ func crawl(t *testing.T, cfg Config) (map[string]Page, Summary) {
 }
 
 func TestCrawlFakeSite(t *testing.T) {
-	site := fakesite.New(fakesite.Options{SlowDelay: 3 * time.Second, HugeBytes: 4 << 20})
+	site := fakesite.New(fakesite.Options{SlowDelay: 6 * time.Second, HugeBytes: 4 << 20})
 	defer site.Close()
 	cfg := testConfig(site.URL + "/")
 	pages, sum := crawl(t, cfg)
