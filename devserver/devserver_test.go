@@ -58,17 +58,15 @@ func decideWorkflow(ctx workflow.Context) (string, error) {
 	return decision, nil
 }
 
-func startTestServer(t *testing.T, dir, uiAddr string) *Server {
+// startTestServer starts a server with cfg (logging to the test) and stops
+// it when the test ends.
+func startTestServer(t *testing.T, cfg Config) *Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
 	began := time.Now()
-	s, err := Start(ctx, Config{
-		DataDir:      dir,
-		FrontendAddr: "127.0.0.1:0",
-		UIAddr:       uiAddr,
-		Logger:       slog.New(slog.NewTextHandler(t.Output(), nil)),
-	})
+	s, err := Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -77,13 +75,14 @@ func startTestServer(t *testing.T, dir, uiAddr string) *Server {
 	return s
 }
 
+// quietSDKLogger sends the SDK's warnings and errors to the test output.
+func quietSDKLogger(t *testing.T) sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
 func dial(t *testing.T, s *Server) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{
-		HostPort:  s.FrontendHostPort(),
-		Namespace: s.Namespace(),
-		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	})
+	c, err := client.Dial(client.Options{HostPort: s.FrontendHostPort(), Namespace: s.Namespace(), Logger: quietSDKLogger(t)})
 	if err != nil {
 		t.Fatalf("dial %s: %v", s.FrontendHostPort(), err)
 	}
@@ -95,7 +94,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 
-	s := startTestServer(t, dir, "")
+	s := startTestServer(t, Config{DataDir: dir, FrontendAddr: "127.0.0.1:0"})
 	began := time.Now()
 	step := func(name string) {
 		t.Logf("%-28s %v", name, time.Since(began).Round(time.Millisecond))
@@ -189,7 +188,7 @@ func TestServerRunsWorkflowsAndKeepsStateAcrossRestart(t *testing.T) {
 	}
 
 	// Same data dir: the execution and the schedule are still there.
-	s2 := startTestServer(t, dir, "127.0.0.1:0")
+	s2 := startTestServer(t, Config{DataDir: dir, UIAddr: "127.0.0.1:0"})
 	c2 := dial(t, s2)
 	defer c2.Close()
 	began = time.Now()
@@ -281,7 +280,7 @@ func TestStartGivesUpWhenContextEnds(t *testing.T) {
 		t.Errorf("Start error = %v, want not ready: context canceled", err)
 	}
 	// Nothing is left holding the data dir.
-	startTestServer(t, dir, "")
+	startTestServer(t, Config{DataDir: dir})
 }
 
 func TestStartRejectsBadConfig(t *testing.T) {
