@@ -122,6 +122,8 @@ func TestCheckProblems(t *testing.T) {
 			return edit(t, "terms: [满分, 状元]", "terms:\n      - 满分\n      - \"  \"")
 		},
 			[]want{{13, `group "score": empty term`}}},
+		{"term without letters", func(t *testing.T) string { return edit(t, "terms: [满分, 状元]", "terms: [满分, '*·']") },
+			[]want{{11, `group "score": term "*·" has no letter or digit`}}},
 		{"group term is a list", func(t *testing.T) string { return edit(t, "terms: [满分, 状元]", "terms: [满分, [状元]]") },
 			[]want{{11, `group "score": terms: want text, got a list`}}},
 		{"duplicate group id", func(t *testing.T) string { return edit(t, "  - id: subject", "  - id: score") },
@@ -200,6 +202,8 @@ func TestCheckProblems(t *testing.T) {
 			[]want{{20, `allow entry allow[0]: missing phrase`}}},
 		{"allow with URL for site", func(t *testing.T) string { return base + "allow:\n  - phrase: 校友\n    site: https://example.cn/\n" },
 			[]want{{21, `allow entry allow[0]: site "https://example.cn/": want a host name`}}},
+		{"allow phrase without letters", func(t *testing.T) string { return base + "allow:\n  - phrase: '--'\n" },
+			[]want{{20, `allow entry allow[0]: phrase "--" has no letter or digit`}}},
 		{"allow unknown category", func(t *testing.T) string { return base + "allow:\n  - phrase: 校友\n    categories: [elite]\n" },
 			[]want{{21, `allow entry allow[0]: unknown category "elite"`}}},
 		{"several problems, all reported in line order", func(t *testing.T) string {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"adscan"
 )
@@ -186,6 +187,8 @@ func (v *validator) allow() {
 		what := "allow entry " + p
 		if strings.TrimSpace(a.Phrase) == "" {
 			v.add(p+".phrase", "%s: missing phrase (the text the exception is scoped to)", what)
+		} else if !hasWordRune(a.Phrase) {
+			v.add(p+".phrase", "%s: phrase %q has no letter or digit", what, a.Phrase)
 		}
 		if strings.ContainsAny(a.Site, "/: ") {
 			v.add(p+".site", "%s: site %q: want a host name such as example.com", what, a.Site)
@@ -208,13 +211,22 @@ func (v *validator) id(path, kind, id string, seen map[string]bool) bool {
 	return true
 }
 
-// terms reports empty terms.
+// terms reports empty terms and terms without a letter or digit (which
+// normalisation would leave empty: it drops separators such as * and ·).
 func (v *validator) terms(path, what string, terms []string) {
 	for j, t := range terms {
-		if strings.TrimSpace(t) == "" {
-			v.add(fmt.Sprintf("%s.terms[%d]", path, j), "%s: empty term", what)
+		p := fmt.Sprintf("%s.terms[%d]", path, j)
+		switch {
+		case strings.TrimSpace(t) == "":
+			v.add(p, "%s: empty term", what)
+		case !hasWordRune(t):
+			v.add(p, "%s: term %q has no letter or digit", what, t)
 		}
 	}
+}
+
+func hasWordRune(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0
 }
 
 // category checks a rule's category: known and declared.
