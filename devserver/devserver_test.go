@@ -301,6 +301,7 @@ func TestStartRejectsBadConfig(t *testing.T) {
 		{"bad port", Config{DataDir: t.TempDir(), FrontendAddr: "127.0.0.1:99999"}, "bad port"},
 		{"port taken", Config{DataDir: t.TempDir(), FrontendAddr: taken.Addr().String()}, "address already in use"},
 		{"bad namespace", Config{DataDir: t.TempDir(), Namespace: "no spaces"}, `namespace "no spaces"`},
+		{"UI port taken", Config{DataDir: t.TempDir(), UIAddr: taken.Addr().String()}, "UI address: listen tcp"},
 		{"bad UI address", Config{DataDir: t.TempDir(), UIAddr: "ui.example:0"}, `UI address "ui.example:0": host must be an IP address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

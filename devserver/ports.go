@@ -34,11 +34,15 @@ func freePort(host string) (int, error) {
 	return port, nil
 }
 
-// checkPortFree returns an error if host:port cannot be bound now.
-func checkPortFree(host string, port int) error {
+// checkAddrFree returns an error naming the listener (what) if host:port
+// cannot be bound now. Port 0 is always free.
+func checkAddrFree(what, host string, port int) error {
+	if port == 0 {
+		return nil
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
-		return err
+		return fmt.Errorf("devserver: %s address: %w", what, err)
 	}
 	return l.Close()
 }

@@ -19,24 +19,22 @@ type webUI struct {
 	url    string
 }
 
-// startUI serves the Temporal Web UI on addr (host:port, port 0 = a free
-// one) for the frontend at frontend, and returns once it answers its health
+// startUI serves the Temporal Web UI on host:port (port 0 = a free one)
+// for the frontend at frontend, and returns once it answers its health
 // check. The UI's assets are embedded in the binary; it needs no internet.
-// Returns an error naming addr if addr is malformed or taken, or if the UI
-// does not answer before ctx ends.
-func startUI(ctx context.Context, addr, frontend, namespace string) (*webUI, error) {
-	host, port, err := parseAddr("UI", addr)
-	if err != nil {
-		return nil, err
-	}
+// Returns an error if the address is taken or the UI does not answer before
+// ctx ends.
+func startUI(ctx context.Context, host string, port int, frontend, namespace string) (*webUI, error) {
+	var err error
 	if port == 0 {
 		if port, err = freePort(host); err != nil {
 			return nil, err
 		}
-	} else if err := checkPortFree(host, port); err != nil {
-		// Checked first because the UI server exits the process when it
-		// cannot listen.
-		return nil, fmt.Errorf("devserver: UI address %s: %w", addr, err)
+	}
+	// Checked (again) just before starting because the UI server exits the
+	// process when it cannot listen.
+	if err := checkAddrFree("UI", host, port); err != nil {
+		return nil, err
 	}
 	srv := uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
 		Host:                host,
