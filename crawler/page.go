@@ -3,7 +3,6 @@ package crawler
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +18,11 @@ import (
 type Page struct {
 	// Capture is the evidence: URLs, redirect chain, status, headers, time,
 	// body and text digests, text, and for a flagged page a WARC record.
+	// Capture.Redirects lists the URLs that answered with a redirect, in
+	// order, starting with RequestedURL; FinalURL answered last. Status,
+	// Header and FetchedAt are of that last response; BodySHA256 is of its
+	// body exactly as received (before any charset decoding). ID and ScanID
+	// are left for the caller (the store) to set.
 	Capture adscan.Capture
 	// Depth is the link distance from a seed.
 	Depth int
@@ -45,7 +49,7 @@ type Page struct {
 
 // buildPage turns a fetch into a Page: evidence, text, classification,
 // links and, when flagged, a WARC record.
-func (s *session) buildPage(_ context.Context, it Item, f fetched, ferr error) Page {
+func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 	p := Page{Depth: it.Depth, Err: ferr, Skipped: f.skipped}
 	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL}
 	if f.rec == nil || len(f.rec.hops) == 0 {

@@ -152,7 +152,7 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		}
 	}
 	if pol.err != nil {
-		p := s.buildPage(ctx, it, fetched{}, fmt.Errorf("crawler: fetch %s: %w", it.URL, pol.err))
+		p := s.buildPage(it, fetched{}, fmt.Errorf("crawler: fetch %s: %w", it.URL, pol.err))
 		out.page = &p
 		return out
 	}
@@ -178,7 +178,7 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 	if ferr != nil {
 		ferr = fmt.Errorf("crawler: fetch %s: %w", it.URL, ferr)
 	}
-	p := s.buildPage(ctx, it, f, ferr)
+	p := s.buildPage(it, f, ferr)
 	out.page = &p
 	if it.Depth < s.cfg.MaxDepth {
 		for _, l := range p.Links {
@@ -255,7 +255,12 @@ func (f *frontier) next() (Item, bool) {
 		}
 		if i := f.dispatchable(); i >= 0 {
 			it := f.queue[i]
-			f.queue = slices.Delete(f.queue, i, i+1)
+			if i == 0 {
+				f.queue[0] = Item{}
+				f.queue = f.queue[1:] // O(1); append reallocates in time
+			} else {
+				f.queue = slices.Delete(f.queue, i, i+1)
+			}
 			f.inflight = append(f.inflight, it)
 			if !it.Sitemap {
 				f.pagesOut++
