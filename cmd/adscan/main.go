@@ -89,8 +89,11 @@ func newRootCmd(s streams) *cobra.Command {
 		// subcommands:
 		newClassifyCmd,
 		newCrawlCmd,
+		newDevCmd,
 		newLexiconCmd,
+		newServeCmd,
 		newUserCmd,
+		newWorkerCmd,
 	} {
 		root.AddCommand(newCmd(s))
 	}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"adscan/devserver"
+	"adscan/store"
+	"adscan/web"
+	"adscan/workflows"
+)
+
+// devOptions are the flags of `adscan dev`.
+type devOptions struct {
+	data            string
+	http            string
+	temporalAddress string
+	temporalUI      string
+	db              string
+	noWorker        bool
+	worker          workerOptions
+}
+
+// newDevCmd is `adscan dev`: everything in one process.
+func newDevCmd(s streams) *cobra.Command {
+	var opts devOptions
+	cmd := &cobra.Command{
+		Use:   "dev [--data DIR] [--http ADDR] [--temporal-address ADDR] [--db DSN] [--no-worker] [--allow-private-targets]",
+		Short: "Run everything in one process: Temporal, a worker, the console and API",
+		Long: `Run everything in one process: an embedded Temporal server (SQLite under
+DIR/temporal, frontend on --temporal-address), a worker, the review console and
+JSON API on --http, and the store (SQLite under DIR unless --db names
+PostgreSQL). Data survives restarts. With --no-worker the work is left to
+separate 'adscan worker' processes (a cluster on one machine).
+
+The first start creates the user admin with the password in
+ADSCAN_ADMIN_PASSWORD, or generates one and prints it once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p := &devProgram{opts: opts, s: s}
+			if err := p.Start(cmd.Context()); err != nil {
+				p.Close()
+				return err
+			}
+			<-cmd.Context().Done()
+			fmt.Fprintln(s.err, "adscan dev: shutting down")
+			return p.Close()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.data, "data", "adscan-data", "directory for the Temporal database, the store, the outbox and the session key")
+	f.StringVar(&opts.http, "http", "127.0.0.1:8080", "address of the console and API (port 0: a free one)")
+	f.StringVar(&opts.temporalAddress, "temporal-address", "127.0.0.1:7233", "address of the embedded Temporal frontend (port 0: a free one)")
+	f.StringVar(&opts.temporalUI, "temporal-ui", "", "also serve the Temporal Web UI on this address (e.g. 127.0.0.1:8233)")
+	f.StringVar(&opts.db, "db", "", "database DSN: postgres://… (default: SQLite at DATA/adscan.db)")
+	f.BoolVar(&opts.noWorker, "no-worker", false, "run no worker: leave the work to 'adscan worker' processes")
+	opts.worker.register(f)
+	return cmd
+}
+
+// devProgram is `adscan dev` as a value, so tests can start the real program
+// on port 0 and stop it.
+type devProgram struct {
+	opts devOptions
+	s    streams
+
+	logger   *slog.Logger
+	temporal *devserver.Server
+	store    *store.Store
+	client   client.Client
+	worker   worker.Worker
+	http     *httpServer
+}
+
+// Start brings everything up and prints where the console and Temporal
+// are. On error, Close releases whatever had started.
+func (p *devProgram) Start(ctx context.Context) error {
+	begin := time.Now()
+	p.logger = newLogger(p.s)
+	data, err := filepath.Abs(p.opts.data)
+	if err != nil {
+		return fmt.Errorf("dev: --data %s: %w", p.opts.data, err)
+	}
+	p.temporal, err = devserver.Start(ctx, devserver.Config{
+		DataDir:      filepath.Join(data, "temporal"),
+		FrontendAddr: p.opts.temporalAddress,
+		UIAddr:       p.opts.temporalUI,
+		Logger:       p.logger.With("component", "temporal-server"),
+	})
+	if err != nil {
+		return fmt.Errorf("dev: start Temporal: %w", err)
+	}
+	dsn := p.opts.db
+	if dsn == "" {
+		dsn = filepath.Join(data, "adscan.db")
+	}
+	if p.store, err = openStore(ctx, dsn, p.logger); err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	if err := web.EnsureAdmin(ctx, p.store, p.s.getenv, p.s.out); err != nil {
+		return fmt.Errorf("dev: first admin: %w", err)
+	}
+	tOpts := temporalOptions{address: p.temporal.FrontendHostPort(), namespace: p.temporal.Namespace()}
+	if p.client, err = dialTemporal(ctx, tOpts, p.logger); err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	if !p.opts.noWorker {
+		wo := p.opts.worker
+		if wo.outbox == "" && wo.referralEndpoint == "" {
+			wo.outbox = filepath.Join(data, "outbox")
+		}
+		if p.worker, err = startWorker(p.s, p.client, p.store, wo, p.logger); err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+	}
+	key, err := sessionKey(p.s, filepath.Join(data, "session.key"))
+	if err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	p.http, err = startHTTP(p.opts.http, web.Config{
+		Store: p.store,
+		Orchestrator: &workflows.Client{
+			Temporal:     p.client,
+			Store:        p.store,
+			AllowPrivate: p.opts.worker.allowPrivate,
+			ReviewSLA:    p.opts.worker.reviewSLA,
+		},
+		Logger:     p.logger.With("component", "web"),
+		SessionKey: key,
+		Ready:      storeReady(p.store),
+	}, p.logger)
+	if err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	fmt.Fprintf(p.s.out, "adscan dev is ready (%.1fs)\n", time.Since(begin).Seconds())
+	fmt.Fprintf(p.s.out, "  console:  %s  (sign in as admin)\n", p.http.URL())
+	fmt.Fprintf(p.s.out, "  temporal: %s  (namespace %s)\n", p.temporal.FrontendHostPort(), p.temporal.Namespace())
+	if u := p.temporal.UIURL(); u != "" {
+		fmt.Fprintf(p.s.out, "  temporal ui: %s\n", u)
+	}
+	fmt.Fprintf(p.s.out, "  data:     %s\n", data)
+	if p.opts.noWorker {
+		fmt.Fprintf(p.s.out, "  no worker: start one with: adscan worker --temporal-address %s --db %s\n", p.temporal.FrontendHostPort(), dsn)
+	}
+	return nil
+}
+
+// Close stops everything Start started, the newest first.
+func (p *devProgram) Close() error {
+	var errs []error
+	if p.http != nil {
+		errs = append(errs, p.http.Shutdown())
+	}
+	if p.worker != nil {
+		p.worker.Stop()
+	}
+	if p.client != nil {
+		p.client.Close()
+	}
+	if p.temporal != nil {
+		errs = append(errs, p.temporal.Stop())
+	}
+	if p.store != nil {
+		errs = append(errs, p.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// storeReady is the console's readiness check: the database answers.
+func storeReady(st *store.Store) func() bool {
+	return func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return st.Ping(ctx) == nil
+	}
+}

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"adscan"
+	"adscan/classifier"
+	"adscan/crawler"
+	"adscan/lexicon"
+	"adscan/store"
+	"adscan/web"
+	"adscan/workflows"
+)
+
+// Environment variables the long-running commands read.
+const (
+	envTemporalAddress = "ADSCAN_TEMPORAL_ADDRESS"
+	envNamespace       = "ADSCAN_NAMESPACE"
+	envTLSCert         = "ADSCAN_TLS_CERT"
+	envTLSKey          = "ADSCAN_TLS_KEY"
+	envTLSCA           = "ADSCAN_TLS_CA"
+	envAPIKey          = "ADSCAN_API_KEY"
+	envSessionKey      = "ADSCAN_SESSION_KEY" // hex, ≥ 32 bytes: shared by every `serve` of a cluster
+	envLogLevel        = "ADSCAN_LOG_LEVEL"
+)
+
+// temporalOptions are the flags that say how to reach Temporal.
+type temporalOptions struct {
+	address, namespace     string
+	tlsCert, tlsKey, tlsCA string
+	apiKey                 string
+	tlsServerName          string
+}
+
+func (o *temporalOptions) register(f *pflag.FlagSet, s streams, defaultAddress string) {
+	f.StringVar(&o.address, "temporal-address", envOr(s, envTemporalAddress, defaultAddress), "Temporal frontend host:port (env "+envTemporalAddress+")")
+	f.StringVar(&o.namespace, "namespace", envOr(s, envNamespace, "default"), "Temporal namespace (env "+envNamespace+")")
+	f.StringVar(&o.tlsCert, "tls-cert", s.getenv(envTLSCert), "client certificate file for mTLS (env "+envTLSCert+")")
+	f.StringVar(&o.tlsKey, "tls-key", s.getenv(envTLSKey), "client key file for mTLS (env "+envTLSKey+")")
+	f.StringVar(&o.tlsCA, "tls-ca", s.getenv(envTLSCA), "CA certificate file to verify the server (env "+envTLSCA+")")
+	f.StringVar(&o.tlsServerName, "tls-server-name", "", "server name to verify, if not the address's host")
+	f.StringVar(&o.apiKey, "api-key", s.getenv(envAPIKey), "Temporal Cloud API key (env "+envAPIKey+"); turns TLS on")
+}
+
+func envOr(s streams, key, def string) string {
+	if v := s.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// dialTemporal connects to Temporal, eagerly: it fails with EUNAVAILABLE
+// naming the address if the frontend does not answer within 10 seconds.
+func dialTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger) (client.Client, error) {
+	if o.address == "" {
+		return nil, usageError{errors.New("no Temporal address: give --temporal-address HOST:PORT or set " + envTemporalAddress)}
+	}
+	if _, _, err := net.SplitHostPort(o.address); err != nil {
+		return nil, usageError{fmt.Errorf("--temporal-address %q: want HOST:PORT", o.address)}
+	}
+	opts := client.Options{
+		HostPort:  o.address,
+		Namespace: o.namespace,
+		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal")),
+	}
+	tlsCfg, err := o.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	opts.ConnectionOptions.TLS = tlsCfg
+	if o.apiKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(o.apiKey)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, adscan.Errorf(adscan.EUNAVAILABLE, "cannot reach Temporal at %s (namespace %s): %v", o.address, o.namespace, err)
+	}
+	return c, nil
+}
+
+// tlsConfig builds the client TLS settings from the cert, key and CA files;
+// nil when none is given.
+func (o temporalOptions) tlsConfig() (*tls.Config, error) {
+	if o.tlsCert == "" && o.tlsKey == "" && o.tlsCA == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.tlsServerName}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return nil, usageError{errors.New("--tls-cert and --tls-key go together")}
+	}
+	if o.tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS key pair %s, %s: %w", o.tlsCert, o.tlsKey, err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	if o.tlsCA != "" {
+		pem, err := os.ReadFile(o.tlsCA)
+		if err != nil {
+			return nil, fmt.Errorf("read TLS CA %s: %w", o.tlsCA, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TLS CA %s: no PEM certificate in it", o.tlsCA)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// newLogger is the one logger of a long-running command: text on stderr at
+// the level of ADSCAN_LOG_LEVEL (debug, info, warn, error; default info).
+func newLogger(s streams) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(envOr(s, envLogLevel, "info"))); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))
+}
+
+// loadLexicon returns the lexicon at path, or the embedded default. A file
+// with problems is reported problem by problem on stderr and ends the
+// command with exit status 1.
+func loadLexicon(s streams, command, path string) (*lexicon.Lexicon, error) {
+	if path == "" {
+		lex, err := lexicon.Default()
+		if err != nil {
+			return nil, fmt.Errorf("%s: default lexicon: %w", command, err)
+		}
+		return lex, nil
+	}
+	lex, err := lexicon.Load(path)
+	var pe *lexicon.ProblemsError
+	if errors.As(err, &pe) {
+		for _, p := range pe.Problems {
+			fmt.Fprintf(s.err, "%s\n", p.Format(path))
+		}
+		fmt.Fprintf(s.err, "adscan: %s: lexicon %s has %d problem(s)\n", command, path, len(pe.Problems))
+		return nil, exitError{exitFailure}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", command, err)
+	}
+	return lex, nil
+}
+
+// workerOptions are the flags of a process that runs the work.
+type workerOptions struct {
+	lexicon          string
+	allowPrivate     bool
+	crawlDelay       time.Duration
+	userAgent        string
+	maxPages         int
+	referralEndpoint string
+	outbox           string
+	reviewSLA        time.Duration
+}
+
+func (o *workerOptions) register(f *pflag.FlagSet) {
+	f.StringVar(&o.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
+	f.BoolVar(&o.allowPrivate, "allow-private-targets", false, "allow targets on private, loopback and link-local addresses (never for public targets)")
+	f.DurationVar(&o.crawlDelay, "crawl-delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
+	f.StringVar(&o.userAgent, "user-agent", crawler.DefaultUserAgent, "User-Agent the crawler sends: name the tool and a contact URL")
+	f.IntVar(&o.maxPages, "max-pages", crawler.DefaultMaxPages, "pages per target when a scan does not say")
+	f.StringVar(&o.referralEndpoint, "referral-endpoint", "", "deliver referral packages by POST to this URL instead of the outbox")
+	f.StringVar(&o.outbox, "outbox", "", "directory referral packages are written to (default DATA/outbox for dev)")
+	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
+}
+
+// startWorker registers the workflows and activities on a worker of the
+// adscan task queue and starts it. Stop it with Stop.
+func startWorker(s streams, tc client.Client, st adscan.Store, o workerOptions, logger *slog.Logger) (worker.Worker, error) {
+	lex, err := loadLexicon(s, "worker", o.lexicon)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := classifier.New(lex)
+	if err != nil {
+		return nil, fmt.Errorf("worker: lexicon %s: %w", lex.Name, err)
+	}
+	if o.referralEndpoint == "" && o.outbox == "" {
+		return nil, usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
+	}
+	delay := o.crawlDelay
+	if delay == 0 {
+		delay = -1 // crawler.Config: negative is "no delay"
+	}
+	acts := &workflows.Activities{
+		Store: st,
+		Crawler: &workflows.CollyCrawler{
+			Base: crawler.Config{
+				UserAgent:    o.userAgent,
+				Delay:        delay,
+				MaxPages:     o.maxPages,
+				AllowPrivate: o.allowPrivate,
+				Logger:       logger.With("component", "crawler"),
+			},
+			Classifier: cl,
+			Logger:     logger,
+		},
+		Temporal:  tc,
+		Referral:  workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, HTTPClient: &http.Client{Timeout: 30 * time.Second}},
+		ReviewSLA: o.reviewSLA,
+		Logger:    logger.With("component", "activities"),
+	}
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, acts)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("worker: start: %w", err)
+	}
+	logger.Info("worker started", "task_queue", workflows.TaskQueue, "lexicon", lex.Name, "lexicon_version", lex.Version)
+	return w, nil
+}
+
+// openStore opens the database, naming it in the error.
+func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, store.WithLogger(logger.With("component", "store")))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
+	}
+	return st, nil
+}
+
+// redactDSN hides a password in a postgres:// DSN.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			if colon := strings.Index(dsn[i+3:at], ":"); colon >= 0 {
+				return dsn[:i+3+colon] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// sessionKey is the key that signs console sessions: from ADSCAN_SESSION_KEY
+// (hex), else read from (or first written to) file when file is set, else
+// random for this process only.
+func sessionKey(s streams, file string) ([]byte, error) {
+	if v := s.getenv(envSessionKey); v != "" {
+		key, err := hex.DecodeString(v)
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("%s: want at least 32 bytes in hex", envSessionKey)
+		}
+		return key, nil
+	}
+	if file == "" {
+		return nil, nil
+	}
+	if b, err := os.ReadFile(file); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("session key file %s: want at least 32 bytes in hex", file)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read session key %s: %w", file, err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return nil, fmt.Errorf("write session key: %w", err)
+	}
+	if err := os.WriteFile(file, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write session key %s: %w", file, err)
+	}
+	return key, nil
+}
+
+// httpServer serves the console and API on a listener until Shutdown.
+type httpServer struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// startHTTP listens on addr (port 0 picks a free one) and serves the
+// console and API there in the background.
+func startHTTP(addr string, cfg web.Config, logger *slog.Logger) (*httpServer, error) {
+	ws, err := web.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("console: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           ws.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("console stopped", "err", err)
+		}
+	}()
+	return &httpServer{srv: srv, ln: ln}, nil
+}
+
+// URL is the console's base URL.
+func (h *httpServer) URL() string {
+	addr := h.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port)) + "/"
+}
+
+// Shutdown stops accepting requests and waits up to 10 s for those in flight.
+func (h *httpServer) Shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return h.srv.Shutdown(ctx)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// clusterOptions are the flags every cluster process shares.
+type clusterOptions struct {
+	temporal temporalOptions
+	db       string
+}
+
+func (o *clusterOptions) register(cmd *cobra.Command, s streams) {
+	o.temporal.register(cmd.Flags(), s, "")
+	cmd.Flags().StringVar(&o.db, "db", s.getenv(envDB), "database DSN: postgres://… or a SQLite file shared with the other processes (env "+envDB+")")
+}
+
+func (o *clusterOptions) check(command string) error {
+	if o.db == "" {
+		return usageError{fmt.Errorf("%s: no database: give --db DSN or set %s", command, envDB)}
+	}
+	return nil
+}
+
+// newWorkerCmd is `adscan worker`: joins a cluster and runs scans, reviews
+// and referrals until SIGINT/SIGTERM, then finishes its running activities
+// (up to the worker's stop timeout) and exits.
+func newWorkerCmd(s streams) *cobra.Command {
+	var opts clusterOptions
+	var wo workerOptions
+	cmd := &cobra.Command{
+		Use:   "worker --temporal-address HOST:PORT --db DSN [--namespace NS] [--allow-private-targets]",
+		Short: "Join a cluster: run scans, case reviews and referrals",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.check("worker"); err != nil {
+				return err
+			}
+			if wo.outbox == "" && wo.referralEndpoint == "" {
+				return usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
+			}
+			ctx := cmd.Context()
+			logger := newLogger(s)
+			st, err := openStore(ctx, opts.db, logger)
+			if err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			defer st.Close()
+			tc, err := dialTemporal(ctx, opts.temporal, logger)
+			if err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			defer tc.Close()
+			w, err := startWorker(s, tc, st, wo, logger)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.out, "adscan worker: polling %s on %s (namespace %s)\n", "adscan", opts.temporal.address, opts.temporal.namespace)
+			<-ctx.Done()
+			logger.Info("worker stopping")
+			w.Stop()
+			return nil
+		},
+	}
+	opts.register(cmd, s)
+	wo.register(cmd.Flags())
+	return cmd
+}
