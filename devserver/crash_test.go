@@ -62,6 +62,7 @@ func TestServerSurvivesKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	began := time.Now()
 	if err := child.Start(); err != nil {
 		t.Fatalf("start helper: %v", err)
 	}
@@ -72,6 +73,8 @@ func TestServerSurvivesKill(t *testing.T) {
 			t.Fatalf("helper: %s", lines.Text())
 		}
 	}
+	// Process start to frontend ready: what `adscan dev` adds to its own work.
+	t.Logf("helper process ready in %v", time.Since(began).Round(time.Millisecond))
 	go func() { // keep the pipe drained
 		for lines.Scan() {
 		}
