@@ -1,7 +1,10 @@
 package classifier
 
 import (
+	"flag"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -26,6 +29,28 @@ const (
 	minPageBytes = 5 << 10
 	maxPageBytes = 30 << 10
 )
+
+var benchPagesDir = flag.String("benchpages", "", "TestWriteBenchPages writes the benchmark pages to this directory")
+
+// TestWriteBenchPages writes the benchmark pages as files, for measuring
+// `adscan classify` on them: go test ./classifier -run TestWriteBenchPages -benchpages DIR
+func TestWriteBenchPages(t *testing.T) {
+	if *benchPagesDir == "" {
+		t.Skip("no -benchpages DIR")
+	}
+	pages, err := benchPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(*benchPagesDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pages {
+		if err := os.WriteFile(filepath.Join(*benchPagesDir, fmt.Sprintf("page%05d.txt", i)), []byte(p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 var benchPages = sync.OnceValues(func() ([]string, error) {
 	c, err := defaultClassifier()

@@ -46,6 +46,10 @@ type rule struct {
 	all, any []int
 	re       *regexp.Regexp
 	literals bool // the pattern requires literals the prefilter looks for
+	// anchored is re anchored at the start, used when every match starts
+	// with one of prefixes: the pattern is then tried only where one occurs.
+	anchored *regexp.Regexp
+	prefixes []string
 	number   bool
 	window   int
 	weight   float64
@@ -243,6 +247,14 @@ func (m *compiler) rule(r lexicon.Rule) (rule, error) {
 		lits, err := requiredLiterals(r.Pattern)
 		if err != nil {
 			return rule{}, fmt.Errorf("pattern: %w", err)
+		}
+		if cr.prefixes, err = prefixLiterals(r.Pattern); err != nil {
+			return rule{}, fmt.Errorf("pattern: %w", err)
+		}
+		if cr.prefixes != nil {
+			if cr.anchored, err = regexp.Compile(`^(?:` + r.Pattern + `)`); err != nil {
+				return rule{}, fmt.Errorf("pattern: %w", err)
+			}
 		}
 		idx := len(m.c.rules)
 		for _, l := range lits {

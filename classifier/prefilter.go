@@ -178,6 +178,62 @@ func literalsOf(re *syntax.Regexp) []string {
 	return nil
 }
 
+// prefixLiterals returns literals one of which every match of the pattern
+// starts with, or nil if there are none (or too many).
+func prefixLiterals(pattern string) ([]string, error) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	lits := prefixesOf(re.Simplify())
+	if len(lits) > 64 {
+		return nil, nil
+	}
+	return lits, nil
+}
+
+func prefixesOf(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCharClass:
+		var lits []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] > 16 {
+				return nil
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				lits = append(lits, string(r))
+			}
+		}
+		return lits
+	case syntax.OpCapture, syntax.OpPlus:
+		return prefixesOf(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return prefixesOf(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		if len(re.Sub) > 0 {
+			return prefixesOf(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits := prefixesOf(sub)
+			if lits == nil {
+				return nil
+			}
+			all = append(all, lits...)
+		}
+		return all
+	}
+	return nil
+}
+
 func shortest(lits []string) int {
 	n := -1
 	for _, l := range lits {

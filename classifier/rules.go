@@ -1,6 +1,9 @@
 package classifier
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // hit is one place where a rule fired: the span of its terms or pattern
 // match in the normalised text.
@@ -80,7 +83,7 @@ func (d *docState) patternHits(i int) []hit {
 	}
 	var hits []hit
 	for _, v := range views {
-		for _, loc := range r.re.FindAllStringIndex(v.text, maxHitsPerRule) {
+		for _, loc := range r.find(v.text) {
 			if loc[1] <= loc[0] {
 				continue
 			}
@@ -94,6 +97,39 @@ func (d *docState) patternHits(i int) []hit {
 		}
 	}
 	return hits
+}
+
+// find returns the spans of the rule's pattern in text, as
+// FindAllStringIndex does. A pattern whose matches all start with one of a
+// few literals is tried, anchored, only where they occur.
+func (r *rule) find(text string) [][]int {
+	if r.anchored == nil {
+		return r.re.FindAllStringIndex(text, maxHitsPerRule)
+	}
+	var starts []int
+	for _, lit := range r.prefixes {
+		for off := 0; ; {
+			k := strings.Index(text[off:], lit)
+			if k < 0 {
+				break
+			}
+			starts = append(starts, off+k)
+			off += k + 1
+		}
+	}
+	sort.Ints(starts)
+	var locs [][]int
+	end := 0
+	for _, p := range starts {
+		if p < end || len(locs) >= maxHitsPerRule {
+			continue
+		}
+		if loc := r.anchored.FindStringIndex(text[p:]); loc != nil && loc[1] > 0 {
+			locs = append(locs, []int{p, p + loc[1]})
+			end = p + loc[1]
+		}
+	}
+	return locs
 }
 
 // groupsNear reports whether the rule's All groups, and one of its Any
