@@ -125,7 +125,7 @@ func (s *Site) routes() http.Handler {
 	mux.HandleFunc("GET "+PathAbout, htmlPage("关于我们", "本中心提供体育、美术和编程兴趣课程。", PathIndex))
 	mux.HandleFunc("GET "+PathSitemapOnly, htmlPage("站点地图专页", "这个页面只在站点地图中出现。"))
 	mux.HandleFunc("GET "+PathPrivate, htmlPage("内部", "不应被抓取。"))
-	mux.HandleFunc("GET "+PathFlagged, htmlPage("喜报", "热烈祝贺我校学员名校录取人数再创新高！", PathAbout))
+	mux.HandleFunc("GET "+PathFlagged, htmlPage("喜报", "本培训学校小学奥数班学员名校录取率高达95%！小升初暑期班火热报名中，报名电话010-12345678。", PathAbout))
 	mux.HandleFunc("GET "+PathGBK, s.gbk)
 	mux.HandleFunc("GET "+PathCalendar, s.calendar)
 	mux.HandleFunc("GET /loop/{name}", s.loop)
