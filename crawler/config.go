@@ -51,7 +51,7 @@ const (
 	DefaultTimeout       = 20 * time.Second
 	DefaultRetries       = 2
 	DefaultRetryBackoff  = time.Second
-	// maxRedirects bounds one fetch's redirect chain.
+	// maxRedirects is the most redirects one fetch follows.
 	maxRedirects = 10
 )
 

@@ -19,7 +19,7 @@ import (
 var (
 	// ErrRedirectLoop: a redirect chain came back to a URL it had visited twice.
 	ErrRedirectLoop = errors.New("redirect loop")
-	// ErrTooManyRedirects: a redirect chain was longer than 10.
+	// ErrTooManyRedirects: a fetch was redirected more than 10 times.
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrDisallowed: robots.txt disallows the URL for our User-Agent.
 	ErrDisallowed = errors.New("disallowed by robots.txt")
@@ -73,7 +73,7 @@ func (c *Crawler) newSession() *session {
 // loops, robots.txt obeyed on the new URL, and a redirect off the site is
 // not followed (the redirect response is the page; its target an external link).
 func (s *session) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
+	if len(via) > maxRedirects {
 		return fmt.Errorf("%w (%d) at %s", ErrTooManyRedirects, len(via), req.URL)
 	}
 	seen := 0
@@ -100,7 +100,7 @@ func (s *session) checkRedirect(req *http.Request, via []*http.Request) error {
 
 // checkSideRedirect is the redirect policy for robots.txt and sitemaps.
 func (s *session) checkSideRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
+	if len(via) > maxRedirects {
 		return fmt.Errorf("%w (%d) at %s", ErrTooManyRedirects, len(via), req.URL)
 	}
 	if !s.allowedHost(req.URL.Host) {
