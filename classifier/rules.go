@@ -275,10 +275,16 @@ func (d *docState) numeric() {
 // that may lie within window runes of [lo, hi).
 func (d *docState) numbersNear(lo, hi, window int) []span {
 	reach := 4*window + 4
+	from, to := lo-reach, hi+reach
 	var out []span
-	for p := max(0, lo-reach); p < len(d.norm) && p <= hi+reach; {
+	for p := max(0, from); p < len(d.norm) && p <= to; {
 		sLo, sHi := d.sentence(p)
-		out = append(out, d.sentenceNumeric(sLo, sHi).numbers...)
+		nums := d.sentenceNumeric(sLo, sHi).numbers
+		a := sort.Search(len(nums), func(k int) bool { return nums[k].end >= from })
+		b := sort.Search(len(nums), func(k int) bool { return nums[k].start > to })
+		if a < b {
+			out = append(out, nums[a:b]...)
+		}
 		p = sHi
 	}
 	return out
