@@ -30,6 +30,9 @@ type Client struct {
 	MaxConcurrent int
 	// ReviewSLA is the SLA of review workflows Decide has to start (default 72h).
 	ReviewSLA time.Duration
+	// CrawlHeartbeatTimeout is the crawl heartbeat timeout of the scans it
+	// starts (see ScanInput; default 30 s).
+	CrawlHeartbeatTimeout time.Duration
 	// DecideTimeout bounds how long Decide waits for the review workflow to
 	// apply a decision (default 30 s; no worker → EUNAVAILABLE).
 	DecideTimeout time.Duration
@@ -64,7 +67,8 @@ func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.
 		return adscan.Scan{}, err
 	}
 	id := c.newScanID()
-	in := ScanInput{ScanID: id, CreatedBy: req.CreatedBy, Targets: req.Targets, MaxConcurrent: c.MaxConcurrent}
+	in := ScanInput{ScanID: id, CreatedBy: req.CreatedBy, Targets: req.Targets, MaxConcurrent: c.MaxConcurrent,
+		CrawlHeartbeatTimeout: c.CrawlHeartbeatTimeout}
 	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             TaskQueue,

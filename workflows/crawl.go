@@ -69,8 +69,15 @@ type seenCase struct {
 }
 
 // crawlHeartbeatEvery is how often CrawlSite heartbeats its latest details
-// even when the crawler reports no checkpoint (a slow, polite crawl).
-const crawlHeartbeatEvery = 10 * time.Second
+// even when the crawler reports no checkpoint (a slow, polite crawl): a
+// third of the activity's heartbeat timeout, at most 10 s.
+func crawlHeartbeatEvery(timeout time.Duration) time.Duration {
+	every := 10 * time.Second
+	if timeout > 0 && timeout/3 < every {
+		every = max(timeout/3, 100*time.Millisecond)
+	}
+	return every
+}
 
 // CrawlSite crawls one target through the SiteCrawler, resuming from the
 // checkpoint in the activity's heartbeat details after a retry. For each
@@ -107,7 +114,7 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		t := time.NewTicker(crawlHeartbeatEvery)
+		t := time.NewTicker(crawlHeartbeatEvery(activity.GetInfo(ctx).HeartbeatTimeout))
 		defer t.Stop()
 		for {
 			select {

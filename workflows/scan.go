@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -23,6 +24,10 @@ type ScanInput struct {
 	// ContinueAsNewAfter is how many targets one run handles before it
 	// continues as new (default 200).
 	ContinueAsNewAfter int `json:"continue_as_new_after,omitempty"`
+	// CrawlHeartbeatTimeout is how long a crawl may go without a heartbeat
+	// before Temporal retries it on another worker (resuming from its last
+	// checkpoint); 0 means the default, 30 s.
+	CrawlHeartbeatTimeout time.Duration `json:"crawl_heartbeat_timeout,omitempty"`
 	// Offset and Summary carry the progress into a continued run.
 	Offset  int         `json:"offset,omitempty"`
 	Summary ScanSummary `json:"summary"`
@@ -154,7 +159,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 				WorkflowID: SiteScanChildID(in.ScanID, i),
 			})
 			f := workflow.ExecuteChildWorkflow(cctx, SiteScanWorkflowName, SiteScanInput{
-				ScanID: in.ScanID, Target: in.Targets[i], Index: i,
+				ScanID: in.ScanID, Target: in.Targets[i], Index: i, CrawlHeartbeatTimeout: in.CrawlHeartbeatTimeout,
 			})
 			sel.AddFuture(f, func(f workflow.Future) {
 				running--

@@ -60,9 +60,10 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 		ID:   s.ID,
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{
-			ID:        "scan-" + s.ID,
-			Workflow:  ScanWorkflowName,
-			Args:      []any{ScanInput{ScheduleID: s.ID, CreatedBy: s.CreatedBy, Targets: s.Targets, MaxConcurrent: c.MaxConcurrent}},
+			ID:       "scan-" + s.ID,
+			Workflow: ScanWorkflowName,
+			Args: []any{ScanInput{ScheduleID: s.ID, CreatedBy: s.CreatedBy, Targets: s.Targets, MaxConcurrent: c.MaxConcurrent,
+				CrawlHeartbeatTimeout: c.CrawlHeartbeatTimeout}},
 			TaskQueue: TaskQueue,
 		},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,

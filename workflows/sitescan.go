@@ -15,6 +15,8 @@ type SiteScanInput struct {
 	ScanID string            `json:"scan_id"`
 	Target adscan.ScanTarget `json:"target"`
 	Index  int               `json:"index"` // the target's place in the scan
+	// CrawlHeartbeatTimeout overrides the crawl's heartbeat timeout (see ScanInput).
+	CrawlHeartbeatTimeout time.Duration `json:"crawl_heartbeat_timeout,omitempty"`
 }
 
 // SiteScanResult is what one target's crawl recorded: counters only, never
@@ -32,11 +34,11 @@ type SiteScanResult struct {
 	Reviews int `json:"reviews"`
 }
 
-// Crawl activity timing: a crawl heartbeats at least every crawlHeartbeatEvery
-// (the activity's own ticker) and may run for hours.
+// Crawl activity timing: a crawl heartbeats at least three times per
+// heartbeat timeout (the activity's own ticker) and may run for hours.
 const (
-	crawlHeartbeatTimeout = 30 * time.Second
-	crawlStartToClose     = 6 * time.Hour
+	DefaultCrawlHeartbeatTimeout = 30 * time.Second
+	crawlStartToClose            = 6 * time.Hour
 )
 
 // SiteScanWorkflow crawls one target in the CrawlSite activity (which
@@ -46,9 +48,13 @@ const (
 // worker died between recording a case and starting its review.
 func SiteScanWorkflow(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
 	var a *Activities
+	heartbeat := in.CrawlHeartbeatTimeout
+	if heartbeat <= 0 {
+		heartbeat = DefaultCrawlHeartbeatTimeout
+	}
 	cctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: crawlStartToClose,
-		HeartbeatTimeout:    crawlHeartbeatTimeout,
+		HeartbeatTimeout:    heartbeat,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    5 * time.Second,
 			BackoffCoefficient: 2,

@@ -26,6 +26,7 @@ type devOptions struct {
 	temporalUI      string
 	db              string
 	noWorker        bool
+	crawlHeartbeat  time.Duration
 	worker          workerOptions
 }
 
@@ -62,6 +63,8 @@ ADSCAN_ADMIN_PASSWORD, or generates one and prints it once.`,
 	f.StringVar(&opts.temporalUI, "temporal-ui", "", "also serve the Temporal Web UI on this address (e.g. 127.0.0.1:8233)")
 	f.StringVar(&opts.db, "db", "", "database DSN: postgres://… (default: SQLite at DATA/adscan.db)")
 	f.BoolVar(&opts.noWorker, "no-worker", false, "run no worker: leave the work to 'adscan worker' processes")
+	f.DurationVar(&opts.crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
+		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
 	opts.worker.register(f)
 	return cmd
 }
@@ -132,6 +135,8 @@ func (p *devProgram) Start(ctx context.Context) error {
 			Store:        p.store,
 			AllowPrivate: p.opts.worker.allowPrivate,
 			ReviewSLA:    p.opts.worker.reviewSLA,
+
+			CrawlHeartbeatTimeout: p.opts.crawlHeartbeat,
 		},
 		Logger:     p.logger.With("component", "web"),
 		SessionKey: key,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ func newServeCmd(s streams) *cobra.Command {
 	var opts clusterOptions
 	var addr, keyFile string
 	var allowPrivate, secure bool
+	var crawlHeartbeat time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --temporal-address HOST:PORT --db DSN --http ADDR",
 		Short: "Serve the review console and JSON API of a cluster",
@@ -48,8 +50,9 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				logger.Warn("no session key: sessions end on restart and are not shared with other serve processes; set " + envSessionKey)
 			}
 			h, err := startHTTP(addr, web.Config{
-				Store:         st,
-				Orchestrator:  &workflows.Client{Temporal: tc, Store: st, AllowPrivate: allowPrivate},
+				Store: st,
+				Orchestrator: &workflows.Client{Temporal: tc, Store: st, AllowPrivate: allowPrivate,
+					CrawlHeartbeatTimeout: crawlHeartbeat},
 				Logger:        logger.With("component", "web"),
 				SessionKey:    key,
 				Ready:         storeReady(st),
@@ -69,5 +72,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
+	f.DurationVar(&crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
+		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
 	return cmd
 }
