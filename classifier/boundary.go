@@ -12,13 +12,16 @@ import (
 const suffixMorphemes = "班课营类科生级部组期"
 
 // boundaryOK reports whether the term occurrence norm[s:e] starts and ends
-// on word boundaries, given the gse word starts b of a region holding it. An edge character that is an ASCII letter or digit
-// needs an ASCII word boundary there. Other edges need a gse word boundary,
-// with two exceptions for terms gse joins to a neighbour inside one word:
-// a term may be the start of a word if the rest of the word is at least two
-// characters or one of suffixMorphemes (奥数班 holds 奥数), and the end of a
-// word if at least two characters come before it (北京大学 holds 大学; 十八大
-// does not hold 八大).
+// on word boundaries, given the gse word starts b of a region holding it.
+// An edge character that is an ASCII letter or digit needs an ASCII word
+// boundary there. Other edges need a gse word boundary, with two exceptions
+// for terms gse joins to a neighbour inside one word, both needing at least
+// two of the term's characters inside that word: a term may end inside a
+// word if the rest of the word is at least two characters or one of
+// suffixMorphemes (奥数班 holds 奥数, 暑期|集训营 holds 暑期集训, 名|校长 does
+// not hold 名校), and start inside a word running to its end if at least two
+// characters come before it (北京大学 holds 大学; 十八|大 does not hold 八大,
+// 著名|校友 not 名校).
 func (d *docState) boundaryOK(b []int, s, e int) bool {
 	term := d.norm[s:e]
 	first, _ := utf8.DecodeRuneInString(term)
@@ -62,7 +65,11 @@ func (d *docState) startOK(starts []int, s, e int) bool {
 		return true
 	}
 	a, b := word(starts, s)
-	return e == b && utf8.RuneCountInString(d.norm[a:s]) >= 2
+	// The term starts inside the word a..b: it must run to the word's end or
+	// beyond, with at least two characters of the word before it and two
+	// of the term inside it (北京|大学 holds 大学; 十|八 of 十八大 and 著|名 of
+	// 著名校友 do not start words).
+	return e >= b && utf8.RuneCountInString(d.norm[a:s]) >= 2 && utf8.RuneCountInString(d.norm[s:b]) >= 2
 }
 
 func (d *docState) endOK(starts []int, s, e int) bool {
@@ -70,8 +77,8 @@ func (d *docState) endOK(starts []int, s, e int) bool {
 		return true
 	}
 	a, b := word(starts, e-1)
-	if s != a {
-		return false
+	if n := utf8.RuneCountInString(d.norm[max(a, s):e]); n < 2 && s != a {
+		return false // the term's part inside the word is one character (名|校长)
 	}
 	rest := d.norm[e:b]
 	if n := utf8.RuneCountInString(rest); n >= 2 {

@@ -173,6 +173,8 @@ func TestWordBoundaries(t *testing.T) {
 		{"名校长讲话", "名校", false},
 		{"十八大代表", "八大", false},
 		{"奥数班火热招生", "奥数", true},
+		{"暑期集训营火热招生", "暑期集训", true},
+		{"北京大学", "大学", true},
 		{"vip课程", "vip", true},
 		{"vipx课程", "vip", false},
 	} {
