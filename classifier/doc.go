@@ -17,4 +17,22 @@
 //  4. rules, suppressors, exclusions and allow entries as in the lexicon
 //     semantics, giving scored flags with evidence spans (byte offsets into
 //     the original text, the rule that fired, a snippet).
+//
+// Where the lexicon semantics leave a choice, the classifier takes these:
+//
+//   - Group terms need word boundaries (see boundaryOK for how terms that
+//     gse joins to a neighbouring character are treated); suppressor,
+//     exclusion and allow terms match as substrings of the normalised text,
+//     which errs towards suppressing.
+//   - "Within Window runes" for an All/Any rule means the whole hit, from
+//     its first term to its last (and its number), spans at most Window
+//     runes; for a Pattern rule, each group term lies within Window runes
+//     of the match. A hit may cross a sentence end; its suppressor scope is
+//     then every sentence it touches.
+//   - A pattern's matches lie within one sentence (sentences end at
+//     。！？；!?; and line breaks).
+//   - Hits of one rule do not overlap; at most maxHitsPerRule are kept per
+//     rule and document, which bounds the work on huge documents.
+//   - Text that is not valid UTF-8 is classified with its invalid bytes
+//     taken as they are; evidence offsets stay byte offsets into it.
 package classifier

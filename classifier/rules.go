@@ -59,9 +59,9 @@ func (d *docState) groupHits(i int) []hit {
 
 // patternHits finds the rule's pattern in the numeric view and, if the rule
 // names groups or a number, requires them within the window of the match.
-// A pattern with required literals runs only on the sentences that hold
-// one of them, so its matches lie within a sentence; a pattern without runs
-// on the whole text.
+// Matches lie within one sentence: a pattern with required literals runs
+// only on the sentences that hold one of them; a pattern without runs on
+// the whole text and keeps the matches that do not cross a sentence end.
 func (d *docState) patternHits(i int) []hit {
 	r := &d.c.rules[i]
 	var views []*numView
@@ -88,6 +88,11 @@ func (d *docState) patternHits(i int) []hit {
 				continue
 			}
 			s, e := v.m.span(loc[0], loc[1])
+			if !r.literals {
+				if lo, hi := d.sentence(v.base + s); v.base+e > hi || v.base+s < lo {
+					continue // matches lie within one sentence, as with literals
+				}
+			}
 			if h, ok := d.complete(i, v.base+s, v.base+e, r.all, r.any, gapFits); ok {
 				hits = append(hits, h)
 			}
