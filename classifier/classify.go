@@ -161,13 +161,7 @@ func (d *docState) ruleFeasible(i int) bool {
 func (d *docState) valid(g, k int) bool {
 	cd := &d.groupCands[g][k]
 	if cd.ok == 0 {
-		d.checkRegion(cd.start, cd.end)
-		if cd.ok == 0 { // not settled by the region pass (cannot happen, but never loop)
-			cd.ok = -1
-			if d.boundaryOK(d.wordStarts(cd.start, cd.end), cd.start, cd.end) {
-				cd.ok = 1
-			}
-		}
+		d.checkRegion(cd.start, cd.end) // settles cd, whose span is [s, e)
 	}
 	return cd.ok == 1
 }
@@ -243,12 +237,6 @@ func (d *docState) region(s, e int) (lo, hi int, starts []int) {
 		starts[i] += lo
 	}
 	return lo, hi, starts
-}
-
-// wordStarts returns the gse word starts of the region around [s, e).
-func (d *docState) wordStarts(s, e int) []int {
-	_, _, starts := d.region(s, e)
-	return starts
 }
 
 func runeStartAtOrBefore(s string, p int) int {
