@@ -87,11 +87,14 @@ func newRootCmd(s streams) *cobra.Command {
 	// Each subcommand lives in its own file as newXxxCmd(s).
 	for _, newCmd := range []func(streams) *cobra.Command{
 		// subcommands:
+		newCasesCmd,
 		newClassifyCmd,
 		newCrawlCmd,
 		newDevCmd,
 		newLexiconCmd,
+		newScheduleCmd,
 		newServeCmd,
+		newTargetsCmd,
 		newUserCmd,
 		newWorkerCmd,
 	} {

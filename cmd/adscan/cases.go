@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"adscan"
+	"adscan/store"
+)
+
+// caseStates are the states `cases list --state` accepts.
+var caseStates = []adscan.CaseState{adscan.CaseOpen, adscan.CaseEscalated, adscan.CaseConfirmed, adscan.CaseReferred, adscan.CaseDismissed}
+
+// casePageSize is how many cases one ListCases call asks for (the store's maximum).
+const casePageSize = 1000
+
+// caseFilterOptions are the flags that select cases.
+type caseFilterOptions struct {
+	scan, state, category string
+	db                    string
+}
+
+func (o *caseFilterOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.scan, "scan", "", "only cases the scan with this ID sighted")
+	f.StringVar(&o.state, "state", "", "only cases in this state: "+joinStates())
+	f.StringVar(&o.category, "category", "", "only cases with a finding of this category (e.g. tutoring_ad)")
+	f.StringVar(&o.db, "db", "", "database: postgres://… or a SQLite file path (default $"+envDB+")")
+}
+
+// filter checks the flags and returns the store filter; a bad state or
+// category is a usage error listing the known ones.
+func (o caseFilterOptions) filter(command string) (adscan.CaseFilter, error) {
+	f := adscan.CaseFilter{ScanID: o.scan, State: adscan.CaseState(o.state), Category: adscan.Category(o.category)}
+	if o.state != "" && !knownState(f.State) {
+		return f, usageError{fmt.Errorf("%s: --state %q: want one of %s", command, o.state, joinStates())}
+	}
+	if o.category != "" && !f.Category.Valid() {
+		names := make([]string, len(adscan.Categories))
+		for i, c := range adscan.Categories {
+			names[i] = string(c)
+		}
+		return f, usageError{fmt.Errorf("%s: --category %q: want one of %s", command, o.category, strings.Join(names, ", "))}
+	}
+	return f, nil
+}
+
+func knownState(st adscan.CaseState) bool {
+	for _, k := range caseStates {
+		if st == k {
+			return true
+		}
+	}
+	return false
+}
+
+func joinStates() string {
+	names := make([]string, len(caseStates))
+	for i, st := range caseStates {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
+}
+
+// openCmdStore opens the database named by the --db value, else by
+// ADSCAN_DB; neither is a usage error. Store logs below warnings are dropped:
+// the command's output is its report.
+func openCmdStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
+	if dsn == "" {
+		dsn = s.getenv(envDB)
+	}
+	if dsn == "" {
+		return nil, usageError{fmt.Errorf("%s: no database: give --db DSN or set %s", command, envDB)}
+	}
+	st, err := openStore(ctx, dsn, quietLogger(s))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", command, err)
+	}
+	return st, nil
+}
+
+// quietLogger logs warnings and errors on stderr, or whatever
+// ADSCAN_LOG_LEVEL asks for.
+func quietLogger(s streams) *slog.Logger {
+	if s.getenv(envLogLevel) != "" {
+		return newLogger(s)
+	}
+	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// cliError words an error for the command line: an *adscan.Error by its
+// message (a not-found one as is, since it names the missing thing), usage
+// errors unchanged, anything else wrapped with the command.
+func cliError(command string, err error) error {
+	var ae *adscan.Error
+	switch {
+	case err == nil:
+		return nil
+	case isUsageError(err):
+		return err
+	case errors.As(err, &ae) && ae.Code == adscan.ENOTFOUND:
+		return errors.New(ae.Message)
+	case errors.As(err, &ae):
+		return fmt.Errorf("%s: %s", command, ae.Message)
+	}
+	return fmt.Errorf("%s: %w", command, err)
+}
+
+// pageCases returns the cases matching f, newest first: all of them when
+// max is 0, else at most max. It pages through the store, so more than the
+// store's per-call maximum can be listed.
+func pageCases(ctx context.Context, st adscan.Store, f adscan.CaseFilter, max int) ([]adscan.Case, error) {
+	var out []adscan.Case
+	seen := map[string]bool{} // cases created while paging shift the pages
+	for offset := 0; ; offset += casePageSize {
+		f.Limit, f.Offset = casePageSize, offset
+		if max > 0 {
+			f.Limit = min(casePageSize, max-len(out))
+		}
+		page, err := st.ListCases(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
+		if len(page) < f.Limit || (max > 0 && len(out) >= max) {
+			return out, nil
+		}
+	}
+}
+
+// newCasesCmd is `adscan cases`: list and export cases from the store.
+func newCasesCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cases",
+		Short: "List and export cases",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("cases: want a subcommand: list or export")}
+			}
+			return usageError{fmt.Errorf("cases: unknown subcommand %q (want list or export)", args[0])}
+		},
+	}
+	cmd.AddCommand(newCasesListCmd(s), newCasesExportCmd(s))
+	return cmd
+}
+
+// newCasesListCmd is `adscan cases list`: a table of cases, newest first.
+func newCasesListCmd(s streams) *cobra.Command {
+	var opts caseFilterOptions
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--scan ID] [--state S] [--category C] [--limit N] [--json] [--db DSN]",
+		Short: "List cases, newest first",
+		Long: `List cases, newest first, as a table of ID, state, categories and URL; with
+--json one case object per line (without findings: 'cases export' has those).`,
+		Args: noPositionalArgs("cases list"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			const command = "cases list"
+			f, err := opts.filter(command)
+			if err != nil {
+				return err
+			}
+			if limit < 0 {
+				return usageError{fmt.Errorf("%s: --limit %d: want 0 (all) or more", command, limit)}
+			}
+			ctx := cmd.Context()
+			st, err := openCmdStore(ctx, s, command, opts.db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			cases, err := pageCases(ctx, st, f, limit)
+			if err != nil {
+				return cliError(command, err)
+			}
+			if asJSON {
+				err = printCasesJSON(s, cases)
+			} else {
+				err = printCasesTable(s, cases)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", command, err)
+			}
+			if limit > 0 && len(cases) == limit {
+				fmt.Fprintf(s.err, "adscan: %s: showed the first %d cases; --limit 0 shows all\n", command, limit)
+			}
+			return nil
+		},
+	}
+	opts.register(cmd)
+	cmd.Flags().IntVar(&limit, "limit", 100, "show at most N cases (0: all)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per case and line")
+	return cmd
+}
+
+// printCasesJSON writes one JSON object per case and line.
+func printCasesJSON(s streams, cases []adscan.Case) error {
+	enc := json.NewEncoder(s.out)
+	enc.SetEscapeHTML(false)
+	for _, c := range cases {
+		if err := enc.Encode(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printCasesTable writes a table of ID, state, categories and URL.
+func printCasesTable(s streams, cases []adscan.Case) error {
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tCATEGORIES\tURL")
+	for _, c := range cases {
+		cats := make([]string, len(c.Categories))
+		for i, k := range c.Categories {
+			cats[i] = string(k)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.State, strings.Join(cats, ","), c.URL)
+	}
+	return tw.Flush()
+}
+
+// csvExportHeader is the header of `cases export --format csv`.
+var csvExportHeader = []string{"case_id", "url", "target", "state", "category", "score", "basis", "evidence", "capture_id", "body_sha256"}
+
+// newCasesExportCmd is `adscan cases export`: every matching case in full.
+func newCasesExportCmd(s streams) *cobra.Command {
+	var opts caseFilterOptions
+	var format string
+	cmd := &cobra.Command{
+		Use:   "export [--scan ID] [--state S] [--category C] [--format jsonl|csv] [--db DSN]",
+		Short: "Export cases with their findings and evidence",
+		Long: `Export every matching case, newest first, on standard output.
+
+jsonl: one case per line with its findings (evidence spans with byte offsets
+into the capture's text), sightings, decision and audit trail.
+csv: one row per finding: ` + strings.Join(csvExportHeader, ", ") + `;
+evidence is the text of the finding's evidence spans joined by " | ", and
+body_sha256 the digest of the captured page the finding rests on.`,
+		Args: noPositionalArgs("cases export"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			const command = "cases export"
+			f, err := opts.filter(command)
+			if err != nil {
+				return err
+			}
+			if format != "jsonl" && format != "csv" {
+				return usageError{fmt.Errorf("%s: --format %q: want jsonl or csv", command, format)}
+			}
+			ctx := cmd.Context()
+			st, err := openCmdStore(ctx, s, command, opts.db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			cases, err := pageCases(ctx, st, f, 0)
+			if err != nil {
+				return cliError(command, err)
+			}
+			if format == "csv" {
+				err = exportCSV(ctx, s, st, cases)
+			} else {
+				err = exportJSONL(ctx, s, st, cases)
+			}
+			if err != nil {
+				return cliError(command, err)
+			}
+			fmt.Fprintf(s.err, "adscan: %s: %d cases\n", command, len(cases))
+			return nil
+		},
+	}
+	opts.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl or csv")
+	return cmd
+}
+
+// exportJSONL writes each case in full, one per line.
+func exportJSONL(ctx context.Context, s streams, st adscan.Store, cases []adscan.Case) error {
+	enc := json.NewEncoder(s.out)
+	enc.SetEscapeHTML(false)
+	for _, c := range cases {
+		full, err := st.GetCase(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(full); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportCSV writes one row per finding of each case.
+func exportCSV(ctx context.Context, s streams, st adscan.Store, cases []adscan.Case) error {
+	w := csv.NewWriter(s.out)
+	if err := w.Write(csvExportHeader); err != nil {
+		return err
+	}
+	for _, c := range cases {
+		full, err := st.GetCase(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		digests := map[string]string{} // capture ID → body SHA-256
+		for _, g := range full.Sightings {
+			digests[g.CaptureID] = g.BodySHA256
+		}
+		for _, fd := range full.Findings {
+			digest, ok := digests[fd.CaptureID]
+			if !ok {
+				capture, err := st.GetCapture(ctx, fd.CaptureID)
+				if err != nil {
+					return fmt.Errorf("case %s: capture %s: %w", c.ID, fd.CaptureID, err)
+				}
+				digest = capture.BodySHA256
+				digests[fd.CaptureID] = digest
+			}
+			spans := make([]string, len(fd.Evidence))
+			for i, e := range fd.Evidence {
+				spans[i] = e.Text
+			}
+			if err := w.Write([]string{
+				full.ID, full.URL, full.Target, string(full.State), string(fd.Category),
+				strconv.FormatFloat(fd.Score, 'f', -1, 64), fd.Basis, strings.Join(spans, " | "),
+				fd.CaptureID, digest,
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// noPositionalArgs rejects positional arguments as a usage error.
+func noPositionalArgs(command string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError{fmt.Errorf("%s: unexpected argument %q", command, args[0])}
+		}
+		return nil
+	}
+}

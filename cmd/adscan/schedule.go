@@ -1,0 +1,384 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"adscan"
+	"adscan/workflows"
+)
+
+// scheduleOptions are the flags every `adscan schedule` subcommand shares.
+type scheduleOptions struct {
+	temporal     temporalOptions
+	allowPrivate bool
+}
+
+// orchestrator dials Temporal and returns the schedule client and a
+// function that closes the connection. Schedules live in Temporal only, so
+// no store is opened.
+func (o *scheduleOptions) orchestrator(ctx context.Context, s streams, command string) (*workflows.Client, func(), error) {
+	tc, err := dialTemporal(ctx, o.temporal, quietLogger(s))
+	if err != nil {
+		return nil, nil, cliError(command, err)
+	}
+	return &workflows.Client{Temporal: tc, AllowPrivate: o.allowPrivate}, tc.Close, nil
+}
+
+// newScheduleCmd is `adscan schedule`: regulators' recurring scans, kept as
+// Temporal Schedules.
+func newScheduleCmd(s streams) *cobra.Command {
+	var opts scheduleOptions
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Create, list, pause, trigger and delete recurring scans",
+		Long: `Recurring scans are Temporal Schedules; these commands talk to Temporal at
+--temporal-address (default: the address 'adscan dev' listens on).`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("schedule: want a subcommand: create, list, show, pause, unpause, trigger or delete")}
+			}
+			return usageError{fmt.Errorf("schedule: unknown subcommand %q (want create, list, show, pause, unpause, trigger or delete)", args[0])}
+		},
+	}
+	pf := cmd.PersistentFlags()
+	opts.temporal.register(pf, s, "127.0.0.1:7233")
+	pf.BoolVar(&opts.allowPrivate, "allow-private-targets", false, "allow targets on private, loopback and link-local addresses")
+	cmd.AddCommand(
+		newScheduleCreateCmd(s, &opts),
+		newScheduleListCmd(s, &opts),
+		newScheduleShowCmd(s, &opts),
+		newScheduleActionCmd(s, &opts, "pause", "Pause a schedule (with a note saying why)", true,
+			func(ctx context.Context, c *workflows.Client, id, note string) error {
+				return c.PauseSchedule(ctx, id, note)
+			}),
+		newScheduleActionCmd(s, &opts, "unpause", "Resume a paused schedule", true,
+			func(ctx context.Context, c *workflows.Client, id, note string) error {
+				return c.UnpauseSchedule(ctx, id, note)
+			}),
+		newScheduleActionCmd(s, &opts, "trigger", "Start a run of a schedule now", false,
+			func(ctx context.Context, c *workflows.Client, id, _ string) error { return c.TriggerSchedule(ctx, id) }),
+		newScheduleActionCmd(s, &opts, "delete", "Delete a schedule (runs already started go on)", false,
+			func(ctx context.Context, c *workflows.Client, id, _ string) error { return c.DeleteSchedule(ctx, id) }),
+	)
+	return cmd
+}
+
+// oneID checks that a subcommand got exactly one schedule ID.
+func oneID(command string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError{fmt.Errorf("%s: want one schedule ID, got %d arguments", command, len(args))}
+		}
+		return nil
+	}
+}
+
+// newScheduleCreateCmd is `adscan schedule create ID`.
+func newScheduleCreateCmd(s streams, opts *scheduleOptions) *cobra.Command {
+	var (
+		cron, tz, note, targetsFile string
+		every                       time.Duration
+		maxPages                    int
+		urls                        []string
+		paused                      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "create ID (--cron EXPR | --every DURATION) (--target URL... | --targets-file FILE.csv) [--tz ZONE] [--note TEXT] [--max-pages N]",
+		Short: "Create a recurring scan",
+		Long: `Create a recurring scan of some targets: a Temporal Schedule whose runs are
+scans. --cron takes a 5-field expression (minute hour day month weekday) read
+in --tz (default ` + workflows.DefaultTimeZone + `); --every an interval of at least ` + workflows.MinScheduleInterval.String() + `.
+Targets are --target URLs (repeatable) and/or the rows of --targets-file, a
+CSV as for 'adscan targets import' (its name and region columns are ignored).
+--max-pages is the page limit of targets that do not give their own. A run
+due while the previous one is still going is skipped.`,
+		Args: oneID("schedule create"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			const command = "schedule create"
+			if (cron == "") == (every == 0) {
+				return usageError{fmt.Errorf("%s: give --cron EXPR or --every DURATION (one of them)", command)}
+			}
+			if every < 0 {
+				return usageError{fmt.Errorf("%s: --every %s: want a positive interval", command, every)}
+			}
+			if maxPages < 0 {
+				return usageError{fmt.Errorf("%s: --max-pages %d: want 0 (the worker's default) or more", command, maxPages)}
+			}
+			if tz != "" {
+				if _, err := time.LoadLocation(tz); err != nil {
+					return usageError{fmt.Errorf("%s: --tz %q: not an IANA time zone (e.g. %s)", command, tz, workflows.DefaultTimeZone)}
+				}
+			}
+			targets := make([]adscan.ScanTarget, 0, len(urls))
+			for _, u := range urls {
+				targets = append(targets, adscan.ScanTarget{URL: u})
+			}
+			if targetsFile != "" {
+				fromFile, err := scheduleTargetsFile(s, targetsFile, opts.allowPrivate)
+				if err != nil {
+					return fmt.Errorf("%s: %w", command, err)
+				}
+				targets = append(targets, fromFile...)
+			}
+			if len(targets) == 0 {
+				return usageError{fmt.Errorf("%s: no targets: give --target URL or --targets-file FILE.csv", command)}
+			}
+			for i := range targets {
+				if targets[i].MaxPages == 0 {
+					targets[i].MaxPages = maxPages
+				}
+			}
+			ctx := cmd.Context()
+			c, closeClient, err := opts.orchestrator(ctx, s, command)
+			if err != nil {
+				return err
+			}
+			defer closeClient()
+			created, err := c.CreateSchedule(ctx, adscan.Schedule{
+				ID: args[0], Cron: cron, Interval: every, TimeZone: tz, Note: note,
+				Targets: targets, Paused: paused, CreatedBy: cliUser(s),
+			})
+			if err != nil {
+				return cliError(command, err)
+			}
+			fmt.Fprintf(s.out, "adscan: created schedule %s\n", created.ID)
+			return printSchedule(s, created)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cron, "cron", "", `cron expression, e.g. "0 3 * * *" (03:00 every day)`)
+	f.DurationVar(&every, "every", 0, "interval between runs, e.g. 24h")
+	f.StringVar(&tz, "tz", "", "IANA time zone of the cron expression (default "+workflows.DefaultTimeZone+")")
+	f.StringVar(&note, "note", "", "a note kept with the schedule")
+	f.IntVar(&maxPages, "max-pages", 0, "pages per target for targets that give no limit (0: the worker's default)")
+	f.StringArrayVar(&urls, "target", nil, "a target URL (repeatable)")
+	f.StringVar(&targetsFile, "targets-file", "", "a CSV of targets (header: url[,max_pages,max_depth,…])")
+	f.BoolVar(&paused, "paused", false, "create the schedule paused")
+	return cmd
+}
+
+// scheduleTargetsFile reads the targets of a schedule from a targets CSV;
+// any bad row is reported on stderr and fails the command.
+func scheduleTargetsFile(s streams, name string, allowPrivate bool) ([]adscan.ScanTarget, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, problems, err := readTargetsCSV(f, name, allowPrivate)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(s.err, "%s:%d: %s\n", name, p.line, p.msg)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s has %d bad row(s)", name, len(problems))
+	}
+	out := make([]adscan.ScanTarget, len(rows))
+	for i, r := range rows {
+		out[i] = adscan.ScanTarget{URL: r.target.URL, MaxPages: r.target.MaxPages, MaxDepth: r.target.MaxDepth}
+	}
+	return out, nil
+}
+
+// cliUser names who runs the command, for the schedule's created_by.
+func cliUser(s streams) string {
+	if u := s.getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
+// newScheduleListCmd is `adscan schedule list`.
+func newScheduleListCmd(s streams, opts *scheduleOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List the schedules",
+		Args:  noPositionalArgs("schedule list"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			const command = "schedule list"
+			ctx := cmd.Context()
+			c, closeClient, err := opts.orchestrator(ctx, s, command)
+			if err != nil {
+				return err
+			}
+			defer closeClient()
+			list, err := c.ListSchedules(ctx)
+			if err != nil {
+				return cliError(command, err)
+			}
+			if asJSON {
+				enc := json.NewEncoder(s.out)
+				enc.SetEscapeHTML(false)
+				for _, sc := range list {
+					if err := enc.Encode(sc); err != nil {
+						return fmt.Errorf("%s: %w", command, err)
+					}
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTATE\tWHEN\tTARGETS\tNEXT RUN\tNOTE")
+			for _, sc := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", sc.ID, scheduleState(sc), scheduleWhen(sc), len(sc.Targets), nextRun(sc), sc.Note)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per schedule and line")
+	return cmd
+}
+
+// newScheduleShowCmd is `adscan schedule show ID`.
+func newScheduleShowCmd(s streams, opts *scheduleOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ID [--json]",
+		Short: "Show a schedule with its targets and next runs",
+		Args:  oneID("schedule show"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			const command = "schedule show"
+			ctx := cmd.Context()
+			c, closeClient, err := opts.orchestrator(ctx, s, command)
+			if err != nil {
+				return err
+			}
+			defer closeClient()
+			sc, err := c.GetSchedule(ctx, args[0])
+			if err != nil {
+				return cliError(command, err)
+			}
+			if asJSON {
+				enc := json.NewEncoder(s.out)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(sc)
+			}
+			return printSchedule(s, sc)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the schedule as one JSON object")
+	return cmd
+}
+
+// newScheduleActionCmd is a subcommand that does one thing to one schedule
+// (pause, unpause, trigger, delete), with --note if withNote.
+func newScheduleActionCmd(s streams, opts *scheduleOptions, name, short string, withNote bool,
+	do func(ctx context.Context, c *workflows.Client, id, note string) error) *cobra.Command {
+	var note string
+	use := name + " ID"
+	if withNote {
+		use += " [--note TEXT]"
+	}
+	command := "schedule " + name
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  oneID(command),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, closeClient, err := opts.orchestrator(ctx, s, command)
+			if err != nil {
+				return err
+			}
+			defer closeClient()
+			if err := do(ctx, c, args[0], note); err != nil {
+				return cliError(command, err)
+			}
+			past := map[string]string{"pause": "paused", "unpause": "unpaused", "trigger": "triggered", "delete": "deleted"}[name]
+			fmt.Fprintf(s.out, "adscan: %s schedule %s\n", past, args[0])
+			return nil
+		},
+	}
+	if withNote {
+		cmd.Flags().StringVar(&note, "note", "", "why (kept with the schedule)")
+	}
+	return cmd
+}
+
+// printSchedule writes a schedule as a readable block.
+func printSchedule(s streams, sc adscan.Schedule) error {
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "schedule\t%s\n", sc.ID)
+	fmt.Fprintf(tw, "state\t%s\n", scheduleState(sc))
+	fmt.Fprintf(tw, "when\t%s\n", scheduleWhen(sc))
+	if sc.Note != "" {
+		fmt.Fprintf(tw, "note\t%s\n", sc.Note)
+	}
+	if sc.CreatedBy != "" {
+		fmt.Fprintf(tw, "created by\t%s\n", sc.CreatedBy)
+	}
+	for i, t := range sc.Targets {
+		label := ""
+		if i == 0 {
+			label = "targets"
+		}
+		var limits []string
+		if t.MaxPages > 0 {
+			limits = append(limits, fmt.Sprintf("max %d pages", t.MaxPages))
+		}
+		if t.MaxDepth > 0 {
+			limits = append(limits, fmt.Sprintf("depth %d", t.MaxDepth))
+		}
+		extra := ""
+		if len(limits) > 0 {
+			extra = " (" + strings.Join(limits, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", label, t.URL, extra)
+	}
+	loc := scheduleLocation(sc)
+	for i, at := range sc.NextRuns {
+		label := ""
+		if i == 0 {
+			label = "next runs"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, at.In(loc).Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+func scheduleState(sc adscan.Schedule) string {
+	if sc.Paused {
+		return "paused"
+	}
+	return "active"
+}
+
+// scheduleWhen says when a schedule runs: "cron 0 3 * * * (Asia/Shanghai)" or "every 24h0m0s".
+func scheduleWhen(sc adscan.Schedule) string {
+	if sc.Cron != "" {
+		return fmt.Sprintf("cron %s (%s)", sc.Cron, scheduleLocation(sc))
+	}
+	return "every " + sc.Interval.String()
+}
+
+// scheduleLocation is the schedule's time zone, UTC if it cannot be loaded here.
+func scheduleLocation(sc adscan.Schedule) *time.Location {
+	tz := sc.TimeZone
+	if tz == "" {
+		tz = workflows.DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func nextRun(sc adscan.Schedule) string {
+	if len(sc.NextRuns) == 0 {
+		return "-"
+	}
+	return sc.NextRuns[0].In(scheduleLocation(sc)).Format(time.RFC3339)
+}
