@@ -58,7 +58,8 @@ type docState struct {
 	num     string
 	numMap  spanMap
 
-	sentNum map[span]*numView // numeric views of single sentences
+	sentNum      map[span]*numView // numeric views of single sentences
+	sentNumBytes int               // the text they cover
 }
 
 // numView is the numeric view of norm[base:base+len], with the numbers in

@@ -56,7 +56,8 @@ func checkResult(t testing.TB, text string, res adscan.Result) {
 			if utf8.ValidString(text) && !utf8.ValidString(ev.Text) {
 				t.Fatalf("evidence %q does not start and end on character boundaries", ev.Text)
 			}
-			if !strings.Contains(strings.Map(unbreak, text), strings.Map(unbreak, ev.Snippet)) || !strings.Contains(ev.Snippet, strings.Map(unbreak, ev.Text)) {
+			near := text[max(0, ev.Start-4*snippetRunes):min(len(text), ev.End+4*snippetRunes)]
+			if !strings.Contains(strings.Map(unbreak, near), strings.Map(unbreak, ev.Snippet)) || !strings.Contains(ev.Snippet, strings.Map(unbreak, ev.Text)) {
 				t.Fatalf("snippet %q does not hold %q", ev.Snippet, ev.Text)
 			}
 		}
@@ -261,4 +262,31 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestHugeDocuments classifies large and pathological texts: one long
+// line, one term repeated millions of times, dense ad text. They must
+// finish and keep the evidence invariants.
+func TestHugeDocuments(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("large single-goroutine inputs: not with -short or -race")
+	}
+	c := mustDefaultClassifier(t)
+	ad := "三年级奥数寒假班火热招生，今年我校学员共有３８人考入名 校，每晚19:30-21:50上课，0首付分期。"
+	tests := map[string]string{
+		"repeated ad":         strings.Repeat(ad+"\n", 10000),
+		"one line":            strings.Repeat(ad, 10000),
+		"one term":            strings.Repeat("名校", 1_000_000) + "录取",
+		"no delimiters":       strings.Repeat("数学", 1_000_000) + "火热招生",
+		"separators":          strings.Repeat("名 * 校 · ", 500_000),
+		"numerals":            strings.Repeat("一二三四五六七八九十百千万亿两", 200_000),
+		"zero width":          strings.Repeat("\u200b", 1_000_000),
+		"invalid utf-8 bytes": strings.Repeat("录取\xff38人\xfe", 200_000),
+	}
+	for name, text := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := c.Classify(adscan.Document{Text: text})
+			checkResult(t, text, res)
+		})
+	}
 }

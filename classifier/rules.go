@@ -162,16 +162,18 @@ func (d *docState) groupsNear(r *rule, lo, hi int) bool {
 	return false
 }
 
-// maxCachedSentences bounds the numeric views a huge document keeps.
-const maxCachedSentences = 4096
+// maxCachedNumericBytes bounds the sentence text whose numeric views a
+// huge document keeps.
+const maxCachedNumericBytes = 16 << 20
 
 // sentenceNumeric returns the numeric view of the sentence norm[lo:hi].
 func (d *docState) sentenceNumeric(lo, hi int) *numView {
 	if v, ok := d.sentNum[span{lo, hi}]; ok {
 		return v
 	}
-	if d.sentNum == nil || len(d.sentNum) >= maxCachedSentences {
+	if d.sentNum == nil || d.sentNumBytes >= maxCachedNumericBytes {
 		d.sentNum = map[span]*numView{}
+		d.sentNumBytes = 0
 	}
 	text, m := numericView(d.norm[lo:hi])
 	v := &numView{base: lo, text: text, m: m}
@@ -180,6 +182,7 @@ func (d *docState) sentenceNumeric(lo, hi int) *numView {
 		v.numbers = append(v.numbers, span{lo + s, lo + e})
 	}
 	d.sentNum[span{lo, hi}] = v
+	d.sentNumBytes += hi - lo + 64
 	return v
 }
 
