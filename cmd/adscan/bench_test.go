@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"adscan"
+	"adscan/crawler/fakesite"
+)
+
+// BenchmarkScanTemporalVsDirect crawls the same 300-page site through
+// `adscan dev` (a scan over the API: Temporal workflows, a heartbeating
+// activity, every capture and case written to the store) and through
+// `adscan crawl` (direct, printing JSON lines), with politeness delays off,
+// and reports both rates and their ratio (goal: temporal ≥ 0.7× direct).
+// It also reports how long `adscan dev` took to be ready.
+//
+// "loopback" serves pages instantly, which no real site does: it measures
+// the durable path's fixed and per-page costs. "site-20ms" adds 20 ms of
+// server time per page, a fast real site.
+//
+//	go test ./cmd/adscan -run '^$' -bench ScanTemporalVsDirect -benchtime 5x
+func BenchmarkScanTemporalVsDirect(b *testing.B) {
+	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+		name := "loopback"
+		if latency > 0 {
+			name = "site-" + latency.String()
+		}
+		b.Run(name, func(b *testing.B) { benchmarkScanTemporalVsDirect(b, latency) })
+	}
+}
+
+func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
+	const pages = 300
+	site := fakesite.NewGenerated(pages)
+	defer site.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		site.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	seed := srv.URL + "/p/0.html"
+
+	out := &syncBuffer{}
+	p := &devProgram{
+		opts: devOptions{data: b.TempDir(), http: "127.0.0.1:0", temporalAddress: "127.0.0.1:0",
+			crawlHeartbeat: 30 * time.Second,
+			worker:         workerOptions{allowPrivate: true, crawlDelay: 0, maxPages: pages, reviewSLA: 72 * time.Hour}},
+		s: streams{in: nil, out: out, err: io.Discard, getenv: func(k string) string {
+			if k == "ADSCAN_ADMIN_PASSWORD" {
+				return e2ePassword
+			}
+			if k == envLogLevel {
+				return "error"
+			}
+			return ""
+		}},
+	}
+	start := time.Now()
+	if err := p.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	ready := time.Since(start)
+	defer p.Close()
+	a := api{t: &testing.T{}, base: p.http.URL(), user: "admin", pass: e2ePassword}
+
+	var direct, temporal time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		code := run(context.Background(), []string{"crawl", "--json", "--allow-private", "--delay", "0",
+			"--max-pages", "300", "--max-depth", "100", seed},
+			streams{out: io.Discard, err: io.Discard, getenv: func(string) string { return "" }})
+		if code != exitOK {
+			b.Fatalf("adscan crawl: exit %d", code)
+		}
+		direct += time.Since(t0)
+
+		t1 := time.Now()
+		id := a.startScanB(b, adscan.ScanTarget{URL: seed, MaxPages: pages, MaxDepth: 100})
+		s := a.waitScanB(b, id)
+		temporal += time.Since(t1)
+		if s.Pages != pages {
+			b.Fatalf("scan %s: %d pages, want %d", id, s.Pages, pages)
+		}
+	}
+	n := float64(b.N * pages)
+	b.ReportMetric(n/direct.Seconds(), "direct-pages/s")
+	b.ReportMetric(n/temporal.Seconds(), "temporal-pages/s")
+	b.ReportMetric(direct.Seconds()/temporal.Seconds(), "temporal/direct")
+	b.ReportMetric(ready.Seconds(), "dev-ready-s")
+}
+
+func (a api) startScanB(b *testing.B, target adscan.ScanTarget) string {
+	var got struct{ ID string }
+	if code := a.do("POST", "/api/scans", map[string]any{"targets": []adscan.ScanTarget{target}}, &got); code != http.StatusAccepted {
+		b.Fatalf("POST /api/scans: status %d", code)
+	}
+	return got.ID
+}
+
+func (a api) waitScanB(b *testing.B, id string) adscan.Scan {
+	deadline := time.Now().Add(2 * time.Minute)
+	var s adscan.Scan
+	for time.Now().Before(deadline) {
+		if a.do("GET", "/api/scans/"+id, nil, &s) == http.StatusOK && s.Status != adscan.ScanRunning {
+			return s
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Fatalf("scan %s not done after 2 minutes", id)
+	return s
+}
