@@ -307,6 +307,9 @@ func newScheduleActionCmd(s streams, opts *scheduleOptions, name, short string, 
 	return cmd
 }
 
+// shownNextRuns is how many next runs `schedule show` prints (--json has all).
+const shownNextRuns = 5
+
 // printSchedule writes a schedule as a readable block.
 func printSchedule(s streams, sc adscan.Schedule) error {
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
@@ -338,7 +341,7 @@ func printSchedule(s streams, sc adscan.Schedule) error {
 		fmt.Fprintf(tw, "%s\t%s%s\n", label, t.URL, extra)
 	}
 	loc := scheduleLocation(sc)
-	for i, at := range sc.NextRuns {
+	for i, at := range sc.NextRuns[:min(len(sc.NextRuns), shownNextRuns)] {
 		label := ""
 		if i == 0 {
 			label = "next runs"

@@ -180,6 +180,10 @@ func TestScheduleCommands(t *testing.T) {
 		}
 	}
 
+	if n := strings.Count(out, "-01-01T03:00:00+08:00"); n != shownNextRuns {
+		t.Errorf("schedule show printed %d next runs, want %d:\n%s", n, shownNextRuns, out)
+	}
+
 	mustRun("deleted schedule nightly", "delete", "nightly")
 	for _, action := range []string{"show", "pause", "unpause", "trigger", "delete"} {
 		code, _, errOut := schedule(action, "nightly")
