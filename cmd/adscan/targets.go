@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -37,8 +38,8 @@ type rowProblem struct {
 // (any order, any case; url required) and one target per row. It returns the
 // good rows and a problem per bad row: a URL that is not http(s) with a host
 // (or is private, loopback or link-local unless allowPrivate), a limit that
-// is not a whole number ≥ 0, too many fields, a URL repeated from an earlier
-// row. URLs are normalised (lower-case host, no fragment, "/" for an empty
+// is not a whole number ≥ 0, too many fields, text that is not UTF-8, a URL
+// repeated from an earlier row. URLs are normalised (lower-case host, no fragment, "/" for an empty
 // path). The error is for a file that cannot be read as CSV at all: no
 // header, a bad header, broken quoting; it names the file and line.
 func readTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]targetRow, []rowProblem, error) {
@@ -126,6 +127,11 @@ func blankRecord(rec []string) bool {
 func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bool) (adscan.Target, string) {
 	if len(rec) > len(header) {
 		return adscan.Target{}, fmt.Sprintf("%d fields, but the header has %d columns", len(rec), len(header))
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return adscan.Target{}, "not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")"
+		}
 	}
 	field := func(name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {

@@ -113,6 +113,7 @@ func TestTargetsImportBadRows(t *testing.T) {
 		",no url,,",
 		"http://127.0.0.1:8080/,private,,",
 		"https:///nohost,,,",
+		"https://gbk.example/,\xb1\xb1\xbe\xa9,,", // 北京 in GBK
 	}, "\n")+"\n")
 
 	code, out, errOut := runAdmin(t, nil, "", "targets", "import", bad, "--db", db)
@@ -128,7 +129,8 @@ func TestTargetsImportBadRows(t *testing.T) {
 		"bad.csv:10: no url",
 		"bad.csv:11: target \"http://127.0.0.1:8080/\"",
 		"bad.csv:12: target \"https:///nohost\" has no host",
-		"8 bad row(s); nothing imported",
+		"bad.csv:13: not UTF-8",
+		"9 bad row(s); nothing imported",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -144,7 +146,7 @@ func TestTargetsImportBadRows(t *testing.T) {
 	// --skip-invalid imports the good rows (2 and the two-line 6) and
 	// still reports the bad ones; --allow-private-targets lets line 11 in.
 	code, out, errOut = runAdmin(t, nil, "", "targets", "import", bad, "--db", db, "--skip-invalid", "--allow-private-targets")
-	if code != exitOK || !strings.Contains(out, "imported 3 targets") || !strings.Contains(out, "7 bad rows skipped") || !strings.Contains(errOut, "bad.csv:3:") {
+	if code != exitOK || !strings.Contains(out, "imported 3 targets") || !strings.Contains(out, "8 bad rows skipped") || !strings.Contains(errOut, "bad.csv:3:") {
 		t.Fatalf("import --skip-invalid: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	list := listTargets(t, db)
