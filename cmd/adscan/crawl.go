@@ -18,7 +18,6 @@ import (
 	"adscan"
 	"adscan/classifier"
 	"adscan/crawler"
-	"adscan/lexicon"
 )
 
 // hasScheme matches "mailto:…" but not "example.org:8080/…".
@@ -88,7 +87,7 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 	if opts.maxPages < 1 || opts.maxDepth < 0 || opts.parallelism < 1 || opts.delay < 0 || opts.budget < 0 {
 		return usageError{errors.New("crawl: --max-pages and --parallelism must be at least 1; --max-depth, --delay and --budget not negative")}
 	}
-	lex, err := loadCrawlLexicon(s, opts.lexicon)
+	lex, err := loadLexicon(s, "crawl", opts.lexicon)
 	if err != nil {
 		return err
 	}
@@ -152,31 +151,6 @@ func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Clas
 		return false
 	}
 	return sum.Errors == 0
-}
-
-// loadCrawlLexicon returns the lexicon at path, or the embedded default; a
-// file with problems is reported problem by problem.
-func loadCrawlLexicon(s streams, path string) (*lexicon.Lexicon, error) {
-	if path == "" {
-		lex, err := lexicon.Default()
-		if err != nil {
-			return nil, fmt.Errorf("crawl: default lexicon: %w", err)
-		}
-		return lex, nil
-	}
-	lex, err := lexicon.Load(path)
-	var pe *lexicon.ProblemsError
-	if errors.As(err, &pe) {
-		for _, p := range pe.Problems {
-			fmt.Fprintf(s.err, "%s\n", p.Format(path))
-		}
-		fmt.Fprintf(s.err, "adscan: crawl: lexicon %s has %d problem(s)\n", path, len(pe.Problems))
-		return nil, exitError{exitFailure}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("crawl: %w", err)
-	}
-	return lex, nil
 }
 
 // crawlPageJSON is one line of `adscan crawl --json`.
