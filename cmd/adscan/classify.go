@@ -194,16 +194,19 @@ func fileInput(path string) classifyInput {
 }
 
 // classifyAll classifies the inputs on a few goroutines and delivers the
-// outputs in input order.
+// outputs in input order, with at most a few inputs in flight ahead of the
+// one being delivered.
 func classifyAll(c *classifier.Classifier, stdin io.Reader, inputs []classifyInput, maxBytes int64) <-chan classifyOutput {
 	slots := make([]chan classifyOutput, len(inputs))
 	for i := range slots {
 		slots[i] = make(chan classifyOutput, 1)
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
+	ahead := make(chan struct{}, 2*workers)
 	next := make(chan int)
 	go func() {
 		for i := range inputs {
+			ahead <- struct{}{}
 			next <- i
 		}
 		close(next)
@@ -219,6 +222,7 @@ func classifyAll(c *classifier.Classifier, stdin io.Reader, inputs []classifyInp
 	go func() {
 		for _, slot := range slots {
 			ordered <- <-slot
+			<-ahead
 		}
 		close(ordered)
 	}()
