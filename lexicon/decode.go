@@ -100,8 +100,8 @@ func syntaxLine(msg string) int {
 	return line
 }
 
-// parseYAML parses data into a node tree. A syntax error becomes a problem
-// with the line yaml reports (the last line for errors at the end of input).
+// parseYAML parses data into a node tree (the first YAML document). A
+// syntax error becomes a problem on the line yaml.v3 reports, made 1-based.
 func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
 	defer func() {
 		// yaml.v3 is third-party code fed untrusted input: a panic in it
