@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/coregx/ahocorasick"
+
 	"adscan"
 	"adscan/lexicon"
 )
@@ -49,7 +51,7 @@ type rule struct {
 	// anchored is re anchored at the start, used when every match starts
 	// with one of prefixes: the pattern is then tried only where one occurs.
 	anchored *regexp.Regexp
-	prefixes []string
+	prefixes *ahocorasick.Automaton
 	number   bool
 	window   int
 	weight   float64
@@ -248,12 +250,16 @@ func (m *compiler) rule(r lexicon.Rule) (rule, error) {
 		if err != nil {
 			return rule{}, fmt.Errorf("pattern: %w", err)
 		}
-		if cr.prefixes, err = prefixLiterals(r.Pattern); err != nil {
+		prefixes, err := prefixLiterals(r.Pattern)
+		if err != nil {
 			return rule{}, fmt.Errorf("pattern: %w", err)
 		}
-		if cr.prefixes != nil {
+		if prefixes != nil {
 			if cr.anchored, err = regexp.Compile(`^(?:` + r.Pattern + `)`); err != nil {
 				return rule{}, fmt.Errorf("pattern: %w", err)
+			}
+			if cr.prefixes, err = ahocorasick.NewBuilder().AddStrings(prefixes).Build(); err != nil {
+				return rule{}, fmt.Errorf("pattern prefixes: %w", err)
 			}
 		}
 		idx := len(m.c.rules)

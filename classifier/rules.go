@@ -1,9 +1,6 @@
 package classifier
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // hit is one place where a rule fired: the span of its terms or pattern
 // match in the normalised text.
@@ -42,12 +39,13 @@ func (d *docState) groupHits(i int) []hit {
 			if len(hits) >= maxHitsPerRule {
 				break
 			}
-			if !d.valid(g, k) {
-				continue
-			}
 			a := d.groupCands[g][k]
 			if len(hits) > 0 && a.start < hits[len(hits)-1].end {
 				continue // a hit of this rule already covers it
+			}
+			// Segment only where the other groups have candidates close enough.
+			if !d.mayComplete(r, a.start, a.end, rest, anyGroups, extentFits) || !d.valid(g, k) {
+				continue
 			}
 			if h, ok := d.complete(i, a.start, a.end, rest, anyGroups, extentFits); ok {
 				hits = append(hits, h)
@@ -112,15 +110,8 @@ func (r *rule) find(text string) [][]int {
 		return r.re.FindAllStringIndex(text, maxHitsPerRule)
 	}
 	var starts []int
-	for _, lit := range r.prefixes {
-		for off := 0; ; {
-			k := strings.Index(text[off:], lit)
-			if k < 0 {
-				break
-			}
-			starts = append(starts, off+k)
-			off += k + 1
-		}
+	for _, m := range r.prefixes.FindAllOverlapping([]byte(text)) {
+		starts = append(starts, m.Start)
 	}
 	sort.Ints(starts)
 	var locs [][]int
@@ -242,6 +233,39 @@ func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit,
 		lo, hi = min(lo, bs), max(hi, be)
 	}
 	return hit{rule: i, start: lo, end: hi}, true
+}
+
+// mayComplete reports whether each group in all, and one in anyGroups, has
+// a candidate not known to be invalid that fits the core [cs, ce) alone: a
+// check before any segmentation that rules out most anchors.
+func (d *docState) mayComplete(r *rule, cs, ce int, all, anyGroups []int, fit fits) bool {
+	has := func(g int) bool {
+		cands := d.groupCands[g]
+		reach := 4*r.window + 4
+		k := sort.Search(len(cands), func(k int) bool { return cands[k].start >= cs-reach-64 })
+		for ; k < len(cands) && cands[k].start <= ce+reach; k++ {
+			if cands[k].ok >= 0 {
+				if _, ok := fit(d, r.window, cs, ce, cs, ce, cands[k].start, cands[k].end); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, g := range all {
+		if !has(g) {
+			return false
+		}
+	}
+	if len(anyGroups) == 0 {
+		return true
+	}
+	for _, g := range anyGroups {
+		if has(g) {
+			return true
+		}
+	}
+	return false
 }
 
 // nearest returns the valid candidate of the groups that fits the hit at
