@@ -27,8 +27,9 @@ var fuzzSeeds = []string{
 
 // FuzzNormalize checks the offset map of normalisation and of the numeric
 // view: every normalised rune maps inside the original, in order, on
-// character boundaries of valid input; normalising twice changes nothing
-// more; and unchanged text maps to itself.
+// character boundaries of valid input, and is the normalisation of what it
+// maps to; normalising twice changes nothing more; and unchanged text maps
+// to itself.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
@@ -41,6 +42,16 @@ func FuzzNormalize(f *testing.F) {
 			if a, b := m.span(0, len(norm)); a < 0 || b > len(s) || a > b {
 				t.Fatalf("whole span [%d,%d) of %q outside %q", a, b, norm, s)
 			}
+		}
+		// Round trip: each normalised rune is the normalisation of the
+		// original text it maps to.
+		for i := 0; i < len(norm) && utf8.ValidString(s); {
+			_, size := utf8.DecodeRuneInString(norm[i:])
+			a, b := m.span(i, i+size)
+			if back, _ := n.normalize(s[a:b]); back != norm[i:i+size] {
+				t.Fatalf("rune %q at %d maps to %q, which normalises to %q", norm[i:i+size], i, s[a:b], back)
+			}
+			i += size
 		}
 		if again, _ := n.normalize(norm); again != norm && utf8.ValidString(s) {
 			t.Fatalf("normalize is not idempotent: %q → %q → %q", s, norm, again)
