@@ -114,6 +114,8 @@ func TestClassify(t *testing.T) {
 		{"arts only", "小学美术舞蹈钢琴班火热招生", "", nil},
 		{"allow on site", "少年宫公益课：小学数学火热招生", "www.example.org", nil},
 		{"allow other site", "少年宫公益课：小学数学火热招生", "example.com", []string{"tutoring_ad"}},
+		{"allow site with port", "少年宫公益课：小学数学火热招生", "Example.org:8080", nil},
+		{"allow not a subdomain", "少年宫公益课：小学数学火热招生", "badexample.org", []string{"tutoring_ad"}},
 		{"late hours", "晚班：每晚19:30-21:50上课", "", []string{"late_hours"}},
 		{"late hours full width", "晚班：每晚１９：３０－２１：５０上课", "", []string{"late_hours"}},
 		{"empty", "", "", nil},

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"math"
+	"net"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -93,13 +94,16 @@ func (d *docState) anyNear(os []occurrence, s, e, window int) bool {
 	return false
 }
 
-// siteMatches reports whether site is the entry's site or a subdomain of it;
-// an empty entry site matches every site.
+// siteMatches reports whether site (a host, perhaps with a port) is the
+// entry's site or a subdomain of it; an empty entry site matches every site.
 func siteMatches(entry, site string) bool {
 	if entry == "" {
 		return true
 	}
-	site = strings.ToLower(site)
+	site = strings.ToLower(strings.TrimSuffix(site, "."))
+	if host, _, err := net.SplitHostPort(site); err == nil {
+		site = host
+	}
 	return site == entry || strings.HasSuffix(site, "."+entry)
 }
 
