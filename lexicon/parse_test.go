@@ -174,6 +174,9 @@ func TestCheckProblems(t *testing.T) {
 		{"suppressor unknown category", func(t *testing.T) string {
 			return base + "suppressors:\n  - id: s\n    terms: [严禁]\n    categories: [ranking, foo]\n"
 		}, []want{{22, `suppressor "s": unknown category "foo"`}}},
+		{"suppressor undeclared category", func(t *testing.T) string {
+			return base + "suppressors:\n  - id: s\n    terms: [严禁]\n    categories: [late_hours]\n"
+		}, []want{{22, `suppressor "s": category "late_hours" is not declared under categories`}}},
 		{"suppressor negative window", func(t *testing.T) string {
 			return base + "suppressors:\n  - id: s\n    terms: [严禁]\n    window: -5\n"
 		},

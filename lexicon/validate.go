@@ -241,11 +241,16 @@ func (v *validator) category(path, what string, c adscan.Category) {
 	}
 }
 
-// categoryRefs checks a list of category IDs: each must be one of the ten.
+// categoryRefs checks a list of category IDs: each must be one of the ten
+// and declared under categories.
 func (v *validator) categoryRefs(path, what string, cs []adscan.Category) {
 	for j, c := range cs {
-		if !c.Valid() {
-			v.add(fmt.Sprintf("%s.categories[%d]", path, j), "%s: unknown category %q (known: %s)", what, c, knownCategories())
+		p := fmt.Sprintf("%s.categories[%d]", path, j)
+		switch {
+		case !c.Valid():
+			v.add(p, "%s: unknown category %q (known: %s)", what, c, knownCategories())
+		case !v.cats[c]:
+			v.add(p, "%s: category %q is not declared under categories", what, c)
 		}
 	}
 }
