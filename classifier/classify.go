@@ -48,9 +48,12 @@ type docState struct {
 
 	groupCands [][]cand       // candidates of each group, by start
 	supp       [][]occurrence // occurrences of each suppressor's terms
-	excl       []int          // occurrences of each exclusion's terms
-	allow      [][]occurrence // occurrences of each allow entry's phrase
-	litPos     [][]int        // by rule: where its required literals occur
+	excl       [][]occurrence // occurrences of each exclusion's terms
+	// docExcluded caches whether each document-wide exclusion applies:
+	// 0 not yet known, 1 yes, -1 no.
+	docExcluded []int8
+	allow       [][]occurrence // occurrences of each allow entry's phrase
+	litPos      [][]int        // by rule: where its required literals occur
 
 	delims []int // ends of sentence delimiters in norm, lazily
 
@@ -84,11 +87,12 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 	norm, nmap := c.norm.normalize(doc.Text)
 	d := &docState{
 		c: c, doc: doc, text: doc.Text, norm: norm, nmap: nmap,
-		groupCands: make([][]cand, len(c.groups)),
-		supp:       make([][]occurrence, len(c.suppressors)),
-		excl:       make([]int, len(c.exclusions)),
-		allow:      make([][]occurrence, len(c.allow)),
-		litPos:     make([][]int, len(c.rules)),
+		groupCands:  make([][]cand, len(c.groups)),
+		supp:        make([][]occurrence, len(c.suppressors)),
+		excl:        make([][]occurrence, len(c.exclusions)),
+		docExcluded: make([]int8, len(c.exclusions)),
+		allow:       make([][]occurrence, len(c.allow)),
+		litPos:      make([][]int, len(c.rules)),
 	}
 	c.pf.scan(norm, func(o occurrence) {
 		for _, ref := range c.pf.refs[o.pattern] {
@@ -98,7 +102,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 			case kindSuppressor:
 				d.supp[ref.index] = append(d.supp[ref.index], o)
 			case kindExclusion:
-				d.excl[ref.index]++
+				d.excl[ref.index] = append(d.excl[ref.index], o)
 			case kindAllow:
 				d.allow[ref.index] = append(d.allow[ref.index], o)
 			case kindLiteral:
@@ -115,6 +119,9 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 		sortOccurrences(os)
 	}
 	for _, os := range d.allow {
+		sortOccurrences(os)
+	}
+	for _, os := range d.excl {
 		sortOccurrences(os)
 	}
 	return d

@@ -71,6 +71,7 @@ type suppressor struct {
 type exclusion struct {
 	id       string
 	minCount int
+	window   int // runes either side of a hit; 0: the whole document
 	cats     catSet
 	unless   []int
 }
@@ -314,7 +315,7 @@ func (m *compiler) exclusions() error {
 			}
 			m.c.pf.add(n, termRef{kindExclusion, i})
 		}
-		m.c.exclusions = append(m.c.exclusions, exclusion{id: e.ID, minCount: e.EffectiveMinCount(), cats: cats, unless: unless})
+		m.c.exclusions = append(m.c.exclusions, exclusion{id: e.ID, minCount: e.EffectiveMinCount(), window: e.Window, cats: cats, unless: unless})
 	}
 	return nil
 }

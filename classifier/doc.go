@@ -33,6 +33,9 @@
 //     。！？；!?; and line breaks).
 //   - Hits of one rule do not overlap; at most maxHitsPerRule are kept per
 //     rule and document, which bounds the work on huge documents.
+//   - An exclusion with a Window counts its terms, and looks for its Unless
+//     groups, within Window runes either side of each hit, and excludes that
+//     hit only; without one it judges the whole document.
 //   - Text that is not valid UTF-8 is classified with its invalid bytes
 //     taken as they are; evidence offsets stay byte offsets into it.
 package classifier

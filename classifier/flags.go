@@ -23,13 +23,13 @@ func (d *docState) flags(hits []hit) []adscan.Flag {
 	byCat := make([][]hit, len(d.c.categories))
 	for _, h := range hits {
 		cat := d.c.rules[h.rule].category
-		if d.kept(h, cat) {
+		if d.kept(h, cat) && !d.excluded(cat, h) {
 			byCat[cat] = append(byCat[cat], h)
 		}
 	}
 	flags := []adscan.Flag{}
 	for cat, hs := range byCat {
-		if len(hs) == 0 || d.excluded(cat) {
+		if len(hs) == 0 {
 			continue
 		}
 		score := d.score(hs)
@@ -107,21 +107,66 @@ func siteMatches(entry, site string) bool {
 	return site == entry || strings.HasSuffix(site, "."+entry)
 }
 
-// excluded reports whether an exclusion takes the category out: its terms
-// occur often enough and no term of its Unless groups occurs.
-func (d *docState) excluded(cat int) bool {
+// excluded reports whether an exclusion takes hit h of category cat out:
+// its terms occur often enough and no term of its Unless groups occurs — in
+// the whole document, or for a local exclusion within its window of h.
+func (d *docState) excluded(cat int, h hit) bool {
 	for i, e := range d.c.exclusions {
-		if e.cats.has(cat) && d.excl[i] >= e.minCount && !d.anyValid(e.unless) {
+		if !e.cats.has(cat) {
+			continue
+		}
+		if e.window == 0 {
+			if d.docExcluded[i] == 0 { // the document-wide answer, once
+				d.docExcluded[i] = -1
+				if len(d.excl[i]) >= e.minCount && !d.anyValid(e.unless, 0, len(d.norm)) {
+					d.docExcluded[i] = 1
+				}
+			}
+			if d.docExcluded[i] > 0 {
+				return true
+			}
+			continue
+		}
+		lo, hi := d.runesAround(h.start, h.end, e.window)
+		if countWithin(d.excl[i], lo, hi) >= e.minCount && !d.anyValid(e.unless, lo, hi) {
 			return true
 		}
 	}
 	return false
 }
 
-func (d *docState) anyValid(groups []int) bool {
+// runesAround widens [s, e) of the normalised text by n runes each way.
+func (d *docState) runesAround(s, e, n int) (lo, hi int) {
+	lo, hi = s, e
+	for k := 0; k < n && lo > 0; k++ {
+		_, size := utf8.DecodeLastRuneInString(d.norm[:lo])
+		lo -= size
+	}
+	for k := 0; k < n && hi < len(d.norm); k++ {
+		_, size := utf8.DecodeRuneInString(d.norm[hi:])
+		hi += size
+	}
+	return lo, hi
+}
+
+// countWithin counts the occurrences (sorted by start) that lie in [lo, hi).
+func countWithin(os []occurrence, lo, hi int) int {
+	k := sort.Search(len(os), func(k int) bool { return os[k].start >= lo })
+	n := 0
+	for ; k < len(os) && os[k].start < hi; k++ {
+		if os[k].end <= hi {
+			n++
+		}
+	}
+	return n
+}
+
+// anyValid reports whether a term of one of the groups occurs, on word
+// boundaries, in [lo, hi) of the normalised text.
+func (d *docState) anyValid(groups []int, lo, hi int) bool {
 	for _, g := range groups {
-		for k := range d.groupCands[g] {
-			if d.valid(g, k) {
+		for k, c := range d.groupCands[g] {
+			if c.start >= lo && c.end <= hi && d.valid(g, k) {
 				return true
 			}
 		}

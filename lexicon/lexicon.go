@@ -91,6 +91,11 @@ type Exclusion struct {
 	Categories []adscan.Category `yaml:"categories,omitempty"` // empty: all
 	// MinCount is how many occurrences exclude the document (default 1).
 	MinCount int `yaml:"min_count,omitempty"`
+	// Window, when > 0, makes the exclusion local: only terms (and Unless
+	// terms) within Window runes of a hit count, and only that hit is
+	// excluded. A long page that holds an advert among news or notices is
+	// then judged near the advert. 0 counts the whole document.
+	Window int `yaml:"window,omitempty"`
 	// Unless names groups: the exclusion does not apply when any term of
 	// them occurs in the document (e.g. a sports-training exclusion unless
 	// 数学/英语/语文 also occur).

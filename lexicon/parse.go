@@ -171,11 +171,12 @@ func (d *decoder) suppressor(n *yaml.Node, path string) Suppressor {
 
 func (d *decoder) exclusion(n *yaml.Node, path string) Exclusion {
 	what := itemLabel("exclusion", n, path)
-	f := d.mapping(n, path, what, "id", "terms", "categories", "min_count", "unless", "note")
+	f := d.mapping(n, path, what, "id", "terms", "categories", "min_count", "window", "unless", "note")
 	it := d.record(path, f)
 	e := Exclusion{
 		ID:       d.str(f["id"], path+".id", what),
 		MinCount: d.integer(f["min_count"], path+".min_count", what+": min_count"),
+		Window:   d.integer(f["window"], path+".window", what+": window"),
 		Note:     d.str(f["note"], path+".note", what+": note"),
 	}
 	e.Terms, it.elems["terms"] = d.strs(f["terms"], path+".terms", what+": terms")

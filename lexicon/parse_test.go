@@ -196,6 +196,10 @@ func TestCheckProblems(t *testing.T) {
 			return base + "exclusions:\n  - id: e\n    terms: [篮球]\n    min_count: -1\n"
 		},
 			[]want{{22, `exclusion "e": min_count -1 is negative`}}},
+		{"exclusion negative window", func(t *testing.T) string {
+			return base + "exclusions:\n  - id: e\n    terms: [篮球]\n    window: -3\n"
+		},
+			[]want{{22, `exclusion "e": window -3 is negative`}}},
 		{"exclusion empty term", func(t *testing.T) string { return base + "exclusions:\n  - id: e\n    terms: [篮球, '']\n" },
 			[]want{{21, `exclusion "e": empty term`}}},
 		{"duplicate exclusion id", func(t *testing.T) string {

@@ -175,6 +175,9 @@ func (v *validator) exclusions() {
 		if e.MinCount < 0 {
 			v.add(p+".min_count", "%s: min_count %d is negative", what, e.MinCount)
 		}
+		if e.Window < 0 {
+			v.add(p+".window", "%s: window %d is negative", what, e.Window)
+		}
 	}
 }
 
