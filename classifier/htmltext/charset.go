@@ -65,17 +65,20 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string,
 			}
 		}
 	}
+	utf8ish := mostlyUTF8(body)
 	switch {
-	case enc == nil && utf8.Valid(body):
+	case enc == nil && utf8ish:
 		return nil, "utf-8", SourceDetected
-	case enc == nil || (name == "utf-8" && !utf8.Valid(body)):
+	case name == "utf-8" && utf8ish:
+		return nil, "utf-8", src
+	case enc == nil || name == "utf-8":
 		// No declaration, or one that claims UTF-8 for bytes that are not.
 		if e, n, ok := detect(body); ok {
 			return e, n, SourceDetected
 		}
 		// Targets are Chinese sites: GB18030 is the likeliest legacy charset.
 		return simplifiedchinese.GB18030, "gb18030", SourceDefault
-	case src == SourceMeta && name != "utf-8" && hasHighBit(body) && utf8.Valid(body):
+	case src == SourceMeta && name != "utf-8" && hasHighBit(body) && utf8ish:
 		// A stale <meta> left by a transcoding server: real GBK or Big5 text
 		// is practically never valid UTF-8.
 		return nil, "utf-8", SourceDetected
@@ -116,6 +119,31 @@ func detect(b []byte) (encoding.Encoding, string, bool) {
 		}
 	}
 	return nil, "", false
+}
+
+// mostlyUTF8 reports whether b is UTF-8, or UTF-8 with at most one broken
+// byte in ten non-ASCII bytes (a truncated or damaged page). GBK, GB18030
+// and Big5 text is practically never that close to UTF-8, and statistical
+// detection would take a few broken bytes in UTF-8 for one of them.
+func mostlyUTF8(b []byte) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	valid, invalid := 0, 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else {
+			valid += size
+		}
+		i += size
+	}
+	return valid > 0 && invalid*10 <= valid+invalid
 }
 
 func hasHighBit(b []byte) bool {

@@ -73,6 +73,7 @@ func TestExtractCharsets(t *testing.T) {
 	lyingHeader := append([]byte("<html><body><p>"), mustEncode(t, simplifiedchinese.GBK, strings.Repeat(zh, 4))...)
 	bom := append([]byte{0xEF, 0xBB, 0xBF}, []byte("<html><body><p>"+zh+"</p></body></html>")...)
 	staleMeta := []byte(`<html><head><meta charset="gbk"></head><body><p>` + zh + `</p></body></html>`)
+	brokenUTF8 := []byte("<html><body><p>" + zh + "\xe5\x90</p><p>" + zh + "\xff</p></body></html>")
 
 	tests := []struct {
 		name, contentType string
@@ -88,6 +89,8 @@ func TestExtractCharsets(t *testing.T) {
 		{"utf-8 bom", "text/html", bom, zh, "utf-8", SourceBOM},
 		{"header charset", "text/html; charset=GBK", gbkMeta, zh, "gb18030", SourceHeader},
 		{"stale gbk meta on utf-8 body", "text/html", staleMeta, zh, "utf-8", SourceDetected},
+		{"utf-8 with a few broken bytes", "", brokenUTF8, zh, "utf-8", SourceDetected},
+		{"declared utf-8 with a few broken bytes", "text/html; charset=utf-8", brokenUTF8, zh, "utf-8", SourceHeader},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

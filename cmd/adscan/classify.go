@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,14 +9,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"adscan"
 	"adscan/classifier"
 	"adscan/classifier/htmltext"
-	"adscan/lexicon"
 )
 
 // defaultMaxInputBytes bounds one input of `adscan classify`: a larger file
@@ -76,7 +73,7 @@ type classifyOutput struct {
 }
 
 func runClassify(s streams, opts classifyOptions, args []string) error {
-	lex, err := loadClassifyLexicon(s, opts.lexicon)
+	lex, err := loadLexicon(s, "classify", opts.lexicon)
 	if err != nil {
 		return err
 	}
@@ -105,31 +102,6 @@ func runClassify(s streams, opts classifyOptions, args []string) error {
 		return exitError{exitFailure}
 	}
 	return nil
-}
-
-// loadClassifyLexicon returns the lexicon at path, or the default. A file
-// with problems is reported problem by problem.
-func loadClassifyLexicon(s streams, path string) (*lexicon.Lexicon, error) {
-	if path == "" {
-		lex, err := lexicon.Default()
-		if err != nil {
-			return nil, fmt.Errorf("classify: default lexicon: %w", err)
-		}
-		return lex, nil
-	}
-	lex, err := lexicon.Load(path)
-	var pe *lexicon.ProblemsError
-	if errors.As(err, &pe) {
-		for _, p := range pe.Problems {
-			fmt.Fprintf(s.err, "%s\n", p.Format(path))
-		}
-		fmt.Fprintf(s.err, "adscan: classify: lexicon %s has %d problem(s)\n", path, len(pe.Problems))
-		return nil, exitError{exitFailure}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("classify: %w", err)
-	}
-	return lex, nil
 }
 
 // expandInputs turns the command line into the documents to classify, in
@@ -237,11 +209,6 @@ func classifyOne(c *classifier.Classifier, stdin io.Reader, in classifyInput, ma
 		out.err = err
 		return out
 	}
-	if mostlyUTF8(body) {
-		// UTF-8 with a few broken bytes: replace them by U+FFFD rather than
-		// let charset detection guess a legacy encoding from them.
-		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
-	}
 	page, err := htmltext.Extract(body, in.contentType)
 	if err != nil {
 		out.err = err
@@ -249,31 +216,6 @@ func classifyOne(c *classifier.Classifier, stdin io.Reader, in classifyInput, ma
 	}
 	out.result = c.Classify(adscan.Document{Source: in.source, Text: page.Text})
 	return out
-}
-
-// mostlyUTF8 reports whether body is UTF-8 apart from at most one broken
-// byte in ten non-ASCII bytes, with at least one valid multi-byte
-// character. GBK, GB18030 and Big5 text is almost never valid UTF-8, so it is
-// left to charset detection.
-func mostlyUTF8(body []byte) bool {
-	if utf8.Valid(body) {
-		return false // nothing to repair; let Extract honour <meta> and BOMs as usual
-	}
-	valid, invalid := 0, 0
-	for i := 0; i < len(body); {
-		if body[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(body[i:])
-		if r == utf8.RuneError && size == 1 {
-			invalid++
-		} else {
-			valid += size
-		}
-		i += size
-	}
-	return valid > 0 && invalid*10 <= valid+invalid
 }
 
 // readInput reads a file or standard input, refusing more than maxBytes.
