@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"adscan/classifier"
 	"adscan/lexicon"
 )
 
@@ -52,6 +53,12 @@ func newLexiconCheckCmd(s streams) *cobra.Command {
 				return exitError{exitFailure}
 			case err != nil:
 				return err // unreadable: the error names the file
+			}
+			// The format is valid; compiling it is the classifier's last word
+			// (terms that normalise to nothing, pattern literals).
+			if _, err := classifier.New(lex); err != nil {
+				fmt.Fprintf(s.out, "%s: %v\n1 problem\n", path, err)
+				return exitError{exitFailure}
 			}
 			fmt.Fprintf(s.out, "ok: %s %s, %s, %s, %s\n", lex.Name, lex.Version,
 				lexiconCount(len(lex.Categories), "category"), lexiconCount(len(lex.Groups), "group"), lexiconCount(len(lex.Rules), "rule"))
