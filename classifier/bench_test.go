@@ -21,7 +21,7 @@ import (
 // deterministically from the labelled corpus and the policy text. Sentences
 // are shuffled (fixed seed) into pages of 5–30 KB; like a real crawl, most
 // pages (cleanShare) are made only of sentences in which the prefilter finds
-// no group term, the rest of any sentences.
+// no group term, the rest hold a whole advert page of the corpus.
 const (
 	benchBytes   = 20 << 20
 	benchSeed    = 2021
@@ -52,49 +52,82 @@ func TestWriteBenchPages(t *testing.T) {
 	}
 }
 
-var benchPages = sync.OnceValues(func() (*pageSet, error) {
+// corpusFile is one file of the labelled corpus or the policy text, as
+// extracted text, with its clean sentences: those in which the prefilter
+// finds no group term (nor a literal a rule pattern requires).
+type corpusFile struct {
+	path  string // relative to testdata
+	text  string
+	clean []string
+}
+
+// corpusFiles reads the labelled corpus and the policy text, in a fixed
+// order, and splits out each file's clean sentences. The benchmark pads its
+// pages with them and the mixed-page evaluation embeds documents among them.
+var corpusFiles = sync.OnceValues(func() ([]corpusFile, error) {
 	c, err := defaultClassifier()
 	if err != nil {
 		return nil, err
 	}
-	var files []string
+	var paths []string
 	for _, pattern := range []string{"testdata/corpus/*/*", "testdata/policy/*.txt"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, m...)
+		paths = append(paths, m...)
 	}
-	var all, clean []string
-	for _, f := range files {
-		if filepath.Ext(f) == ".yaml" {
+	var files []corpusFile
+	for _, p := range paths {
+		if filepath.Ext(p) == ".yaml" {
 			continue
 		}
-		text, err := extractFile(f)
+		text, err := extractFile(p)
 		if err != nil {
 			return nil, err
 		}
+		f := corpusFile{path: filepath.ToSlash(strings.TrimPrefix(p, "testdata/")), text: text}
 		for _, s := range splitSentences(text) {
-			all = append(all, s)
 			if !hasGroupCandidate(c, s) {
-				clean = append(clean, s)
+				f.clean = append(f.clean, s)
 			}
 		}
+		files = append(files, f)
+	}
+	return files, nil
+})
+
+var benchPages = sync.OnceValues(func() (*pageSet, error) {
+	files, err := corpusFiles()
+	if err != nil {
+		return nil, err
+	}
+	// Clean pages are made of sentences in which the prefilter finds no
+	// group term; the others are a whole advert page of the corpus (pos/)
+	// padded to size with clean sentences, as an ad block sits on an
+	// otherwise ordinary page.
+	var ads, clean []string
+	for _, f := range files {
+		if strings.HasPrefix(f.path, "corpus/pos/") {
+			ads = append(ads, f.text)
+		}
+		clean = append(clean, f.clean...)
 	}
 	rng := rand.New(rand.NewPCG(benchSeed, benchSeed))
 	set := &pageSet{}
 	for set.bytes < benchBytes {
-		pool, base := all, 0
-		if rng.Float64() < cleanShare && len(clean) > 0 {
-			pool, base = clean, len(all)
-		}
 		size := minPageBytes + rng.IntN(maxPageBytes-minPageBytes)
 		var page []int32
 		n := 0
+		if rng.Float64() >= cleanShare {
+			k := rng.IntN(len(ads))
+			page = append(page, int32(len(clean)+k), -1)
+			n += len(ads[k]) + 1
+		}
 		for n < size {
-			k := rng.IntN(len(pool))
-			page = append(page, int32(base+k))
-			n += len(pool[k])
+			k := rng.IntN(len(clean))
+			page = append(page, int32(k))
+			n += len(clean[k])
 			if rng.IntN(4) == 0 {
 				page = append(page, -1) // a line break
 				n++
@@ -103,7 +136,7 @@ var benchPages = sync.OnceValues(func() (*pageSet, error) {
 		set.pages = append(set.pages, page)
 		set.bytes += int64(n)
 	}
-	set.pool = append(all, clean...)
+	set.pool = append(clean, ads...)
 	return set, nil
 })
 
