@@ -127,7 +127,11 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	}()
 
 	run.flushed = a.now()
+	run.reviews = newReviewStarter(ctx, a.startReview)
 	_, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
+	if rerr := run.reviews.wait(); rerr != nil && err == nil {
+		err = rerr // retried: the crawl resumes at its end and starts them again
+	}
 	if err == nil {
 		err = run.flushProgress(ctx)
 	} else if ctx.Err() == nil {
@@ -162,6 +166,8 @@ type crawlRun struct {
 	// progress was last added
 	pendingPages, pendingErrors int
 	flushed                     time.Time
+
+	reviews *reviewStarter // starts review workflows in the background
 }
 
 func (r *crawlRun) details() crawlHeartbeat {
@@ -217,9 +223,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 			return activityError("workflows: record findings of "+pageURL, err)
 		}
 		if cs.State == adscan.CaseOpen || cs.State == adscan.CaseEscalated {
-			if _, err := r.a.startReview(ctx, cs.ID); err != nil {
-				return err // EnsureReviews would catch it, but a retry is cheap
-			}
+			r.reviews.add(cs.ID)
 		}
 		r.sawCase(cs.ID, created, p.Result.Categories())
 	}
