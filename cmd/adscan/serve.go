@@ -34,14 +34,14 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				return fmt.Errorf("serve: %w", err)
 			}
 			defer st.Close()
-			if err := web.EnsureAdmin(ctx, st, s.getenv, s.out); err != nil {
-				return fmt.Errorf("serve: first admin: %w", err)
-			}
 			tc, err := dialTemporal(ctx, opts.temporal, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
 			defer tc.Close()
+			if err := web.EnsureAdmin(ctx, st, s.getenv, s.out); err != nil {
+				return fmt.Errorf("serve: first admin: %w", err)
+			}
 			key, err := sessionKey(s, keyFile)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)

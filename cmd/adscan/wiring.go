@@ -93,7 +93,7 @@ func dialTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger) (
 	defer cancel()
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, adscan.Errorf(adscan.EUNAVAILABLE, "cannot reach Temporal at %s (namespace %s): %v", o.address, o.namespace, err)
+		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", o.address, o.namespace, err)
 	}
 	return c, nil
 }
