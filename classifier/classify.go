@@ -65,13 +65,13 @@ type docState struct {
 	sentNumBytes int               // the text they cover
 }
 
-// numView is the numeric view of norm[base:base+len], with the numbers in
-// it in norm coordinates.
+// numView is the numeric view of norm[base:base+len], with the counts,
+// rates, scores and ranks in it (countSpans) in norm coordinates.
 type numView struct {
-	base    int
-	text    string
-	m       spanMap
-	numbers []span
+	base   int
+	text   string
+	m      spanMap
+	counts []span
 }
 
 // cand is a group term's candidate occurrence; ok is 0 until its word

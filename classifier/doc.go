@@ -29,6 +29,11 @@
 //     runes; for a Pattern rule, each group term lies within Window runes
 //     of the match. A hit may cross a sentence end; its suppressor scope is
 //     then every sentence it touches.
+//   - The number a rule with Number asks for is a count, rate, score or
+//     rank: a number followed by 人, 名, 位, 个, 席, 项, 枚, 所, 次 or 分, a
+//     percentage, or a number after 第 (38人, 十二名, 91%, 700分, 第2). A
+//     grade, a date, a duration or a price (五年级, 2026年, 3个月, 45分钟,
+//     1980元) is not the number of a claim.
 //   - A pattern's matches lie within one sentence (sentences end at
 //     。！？；!?; and line breaks).
 //   - Hits of one rule do not overlap; at most maxHitsPerRule are kept per

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -190,6 +191,35 @@ func TestRequiredLiterals(t *testing.T) {
 		}
 		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("requiredLiterals(%q) = %q, want %q", tt.pattern, got, tt.want)
+		}
+	}
+}
+
+func TestCountSpans(t *testing.T) {
+	tests := []struct {
+		num  string
+		want []string
+	}{
+		{"38人考入", []string{"38"}},
+		{"12 名学员", []string{"12"}},
+		{"录取率91%", []string{"91%"}},
+		{"700分以上", []string{"700"}},
+		{"全区第2", []string{"2"}},
+		{"一等奖47人次", []string{"47"}},
+		{"5年级学完6年级", nil},
+		{"2026年7月", nil},
+		{"3个月", nil},
+		{"每节课45分钟", nil},
+		{"学费1980元", nil},
+		{"10个班", []string{"10"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, sp := range countSpans(tt.num) {
+			got = append(got, tt.num[sp[0]:sp[1]])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("countSpans(%q) = %q, want %q", tt.num, got, tt.want)
 		}
 	}
 }

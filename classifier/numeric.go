@@ -212,3 +212,38 @@ func numberSpans(num string) [][2]int {
 	}
 	return spans
 }
+
+// countSpans returns the spans of the numbers in the numeric view that state
+// a count, rate, score or rank — what a rule's Number asks for: a number
+// followed (spaces allowed) by 人, 名, 位, 个, 席, 项, 枚, 所, 次 or 分, or
+// with a %, or preceded by 第 (38人, 12名学员, 91%, 700分, 第2). Ordinals of
+// grades and dates (5年级, 2026年, 7月) are not counts, nor are durations
+// (3个月, 45分钟) or prices.
+func countSpans(num string) [][2]int {
+	var out [][2]int
+	for _, sp := range numberSpans(num) {
+		if isCount(num, sp[0], sp[1]) {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// isCount reports whether the number num[s:e] is a count, rate, score or
+// rank (see countSpans).
+func isCount(num string, s, e int) bool {
+	if num[e-1] == '%' || strings.HasSuffix(num[:s], "第") {
+		return true
+	}
+	rest := strings.TrimLeft(num[e:], " ")
+	r, size := utf8.DecodeRuneInString(rest)
+	switch r {
+	case '人', '名', '位', '席', '项', '枚', '所', '次':
+		return true
+	case '个':
+		return !strings.HasPrefix(rest[size:], "月")
+	case '分':
+		return !strings.HasPrefix(rest[size:], "钟") && !strings.HasPrefix(rest[size:], "之")
+	}
+	return false
+}

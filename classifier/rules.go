@@ -168,9 +168,9 @@ func (d *docState) sentenceNumeric(lo, hi int) *numView {
 	}
 	text, m := numericView(d.norm[lo:hi])
 	v := &numView{base: lo, text: text, m: m}
-	for _, n := range numberSpans(text) {
+	for _, n := range countSpans(text) {
 		s, e := m.span(n[0], n[1])
-		v.numbers = append(v.numbers, span{lo + s, lo + e})
+		v.counts = append(v.counts, span{lo + s, lo + e})
 	}
 	d.sentNum[span{lo, hi}] = v
 	d.sentNumBytes += hi - lo + 64
@@ -201,7 +201,8 @@ func gapFits(d *docState, window, cs, ce, _, _, s, e int) (int, bool) {
 }
 
 // complete extends the core [cs, ce) with a valid term of each group in
-// all, of one group in anyGroups and with a number if the rule asks.
+// all, of one group in anyGroups and, if the rule asks for a number, with a
+// count, rate, score or rank (countSpans: 38人, 91%, 第2, not 5年级).
 func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit, bool) {
 	r := &d.c.rules[i]
 	lo, hi := cs, ce
@@ -222,7 +223,7 @@ func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit,
 	if r.number {
 		best, found := 0, false
 		var bs, be int
-		for _, n := range d.numbersNear(lo, hi, r.window) {
+		for _, n := range d.countsNear(lo, hi, r.window) {
 			if cost, ok := fit(d, r.window, cs, ce, lo, hi, n.start, n.end); ok && (!found || cost < best) {
 				best, found, bs, be = cost, true, n.start, n.end
 			}
@@ -303,15 +304,16 @@ func (d *docState) numeric() {
 	d.num, d.numMap = numericView(d.norm)
 }
 
-// numbersNear returns the numbers (in norm coordinates) of the sentences
-// that may lie within window runes of [lo, hi).
-func (d *docState) numbersNear(lo, hi, window int) []span {
+// countsNear returns the counts, rates, scores and ranks (countSpans; in
+// norm coordinates) of the sentences that may lie within window runes of
+// [lo, hi).
+func (d *docState) countsNear(lo, hi, window int) []span {
 	reach := 4*window + 4
 	from, to := lo-reach, hi+reach
 	var out []span
 	for p := max(0, from); p < len(d.norm) && p <= to; {
 		sLo, sHi := d.sentence(p)
-		nums := d.sentenceNumeric(sLo, sHi).numbers
+		nums := d.sentenceNumeric(sLo, sHi).counts
 		a := sort.Search(len(nums), func(k int) bool { return nums[k].end >= from })
 		b := sort.Search(len(nums), func(k int) bool { return nums[k].start > to })
 		if a < b {
