@@ -162,6 +162,23 @@ func TestClassifyEvidence(t *testing.T) {
 	}
 }
 
+func TestEvidenceMergesOverlappingHits(t *testing.T) {
+	c := mustTestClassifier(t)
+	text := "火热招生：小学数学、英语、奥数"
+	res := c.Classify(adscan.Document{Text: text})
+	checkResult(t, text, res)
+	if len(res.Flags) != 1 {
+		t.Fatalf("flags = %+v", res.Flags)
+	}
+	var got []string
+	for _, ev := range res.Flags[0].Evidence {
+		got = append(got, ev.Text+"["+ev.Rule+"]")
+	}
+	if want := []string{"招生：小学数学、英语、奥数[subject-enrol]"}; !slices.Equal(got, want) {
+		t.Errorf("evidence = %q, want %q", got, want)
+	}
+}
+
 func TestScore(t *testing.T) {
 	c := mustTestClassifier(t)
 	// Three hits of one 0.5 rule: 1-(1-0.5)(1-0.25) = 0.625; the third is not counted.

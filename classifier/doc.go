@@ -36,8 +36,12 @@
 //     1980元) is not the number of a claim.
 //   - A pattern's matches lie within one sentence (sentences end at
 //     。！？；!?; and line breaks).
-//   - Hits of one rule do not overlap; at most maxHitsPerRule are kept per
-//     rule and document, which bounds the work on huge documents.
+//   - A hit of a rule starts at a term (or pattern match) that no earlier
+//     hit of the rule covers, but may reach back over one: 语文、数学、英语
+//     before 辅导 gives a hit per subject word. They count as hits in the
+//     score (a rule at most twice), and overlapping hits of one rule are
+//     given as one evidence span covering them. At most maxHitsPerRule are
+//     kept per rule and document, which bounds the work on huge documents.
 //   - An exclusion with a Window counts its terms, and looks for its Unless
 //     groups, within Window runes either side of each hit, and excludes that
 //     hit only; without one it judges the whole document.

@@ -195,9 +195,10 @@ func (d *docState) score(hs []hit) float64 {
 }
 
 // evidence returns up to maxEvidence spans, the heaviest rules first, then
-// in text order; a span found by two rules is given once.
+// in text order; overlapping hits of one rule (one per subject word of
+// 语文、数学、英语) are given as one span, and a span found by two rules once.
 func (d *docState) evidence(hs []hit) []adscan.Evidence {
-	hs = append([]hit(nil), hs...)
+	hs = mergeOverlaps(hs)
 	sort.SliceStable(hs, func(a, b int) bool {
 		wa, wb := d.c.rules[hs[a].rule].weight, d.c.rules[hs[b].rule].weight
 		if wa != wb {
@@ -223,6 +224,27 @@ func (d *docState) evidence(hs []hit) []adscan.Evidence {
 		if len(out) == maxEvidence {
 			break
 		}
+	}
+	return out
+}
+
+// mergeOverlaps returns a copy of hs in which the overlapping hits of each
+// rule are merged into one hit covering them all.
+func mergeOverlaps(hs []hit) []hit {
+	hs = append([]hit(nil), hs...)
+	sort.Slice(hs, func(a, b int) bool {
+		if hs[a].rule != hs[b].rule {
+			return hs[a].rule < hs[b].rule
+		}
+		return hs[a].start < hs[b].start
+	})
+	out := hs[:0]
+	for _, h := range hs {
+		if n := len(out); n > 0 && out[n-1].rule == h.rule && h.start < out[n-1].end {
+			out[n-1].end = max(out[n-1].end, h.end)
+			continue
+		}
+		out = append(out, h)
 	}
 	return out
 }
