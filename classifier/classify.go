@@ -52,6 +52,7 @@ type docState struct {
 	// docExcluded caches whether each document-wide exclusion applies:
 	// 0 not yet known, 1 yes, -1 no.
 	docExcluded []int8
+	runeStarts  []int32        // byte offset of each rune of norm, lazily (runesAround)
 	allow       [][]occurrence // occurrences of each allow entry's phrase
 	litPos      [][]int        // by rule: where its required literals occur
 

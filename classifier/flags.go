@@ -136,15 +136,24 @@ func (d *docState) excluded(cat int, h hit) bool {
 }
 
 // runesAround widens [s, e) of the normalised text by n runes each way.
+// It indexes the runes of the text once per document, so a window costs a
+// binary search however wide it is.
 func (d *docState) runesAround(s, e, n int) (lo, hi int) {
-	lo, hi = s, e
-	for k := 0; k < n && lo > 0; k++ {
-		_, size := utf8.DecodeLastRuneInString(d.norm[:lo])
-		lo -= size
+	if d.runeStarts == nil {
+		d.runeStarts = make([]int32, 0, len(d.norm))
+		for i := range d.norm {
+			d.runeStarts = append(d.runeStarts, int32(i))
+		}
 	}
-	for k := 0; k < n && hi < len(d.norm); k++ {
-		_, size := utf8.DecodeRuneInString(d.norm[hi:])
-		hi += size
+	rs := d.runeStarts
+	i := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= s }) // the rune at s
+	j := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= e }) // the rune at (after) e
+	lo, hi = 0, len(d.norm)
+	if i-n > 0 {
+		lo = int(rs[i-n])
+	}
+	if j+n < len(rs) {
+		hi = int(rs[j+n])
 	}
 	return lo, hi
 }

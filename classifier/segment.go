@@ -21,7 +21,8 @@ import (
 // shared dictionary, so classifiers with different lexicons cannot affect
 // each other.
 type Segmenter struct {
-	seg gse.Segmenter
+	seg   gse.Segmenter
+	cache boundaryCache
 }
 
 // NewSegmenter loads gse's embedded dictionary (no files are read). Prefer
@@ -46,12 +47,75 @@ func SharedSegmenter() (*Segmenter, error) { return sharedSegmenter() }
 func (s *Segmenter) Cut(text string) []string { return s.seg.Cut(text) }
 
 // boundaries returns the byte offsets in text at which gse's words start,
-// followed by len(text).
+// followed by len(text). The caller owns the slice.
 func (s *Segmenter) boundaries(text string) []int {
+	if b, ok := s.cache.get(text); ok {
+		return b
+	}
 	segs := s.seg.Segment([]byte(text))
 	b := make([]int, 0, len(segs)+1)
 	for i := range segs {
 		b = append(b, segs[i].Start())
 	}
-	return append(b, len(text))
+	b = append(b, len(text))
+	s.cache.put(text, b)
+	return b
+}
+
+// Bounds of the boundary cache: entries, and the longest text cached.
+const (
+	boundaryCacheEntries = 4096
+	boundaryCacheMaxText = 1024
+)
+
+// boundaryCache remembers the word starts of recently segmented texts. A
+// crawl meets the same navigation, footer and boilerplate sentences on
+// every page of a site, and segmentation is most of a flagged page's cost.
+// It holds at most boundaryCacheEntries texts of at most
+// boundaryCacheMaxText bytes (a few MB) and forgets the oldest first.
+type boundaryCache struct {
+	mu    sync.Mutex
+	m     map[string][]int
+	order []string // ring of keys, oldest at next
+	next  int
+}
+
+// get returns a copy of the boundaries cached for text.
+func (c *boundaryCache) get(text string) ([]int, bool) {
+	if len(text) > boundaryCacheMaxText {
+		return nil, false
+	}
+	c.mu.Lock()
+	b, ok := c.m[text]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return append([]int(nil), b...), true
+}
+
+// put caches a copy of the boundaries of text, evicting the oldest entry
+// when full.
+func (c *boundaryCache) put(text string, b []int) {
+	if len(text) > boundaryCacheMaxText {
+		return
+	}
+	b = append([]int(nil), b...)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string][]int, boundaryCacheEntries)
+		c.order = make([]string, 0, boundaryCacheEntries)
+	}
+	if _, ok := c.m[text]; ok {
+		return
+	}
+	if len(c.order) < boundaryCacheEntries {
+		c.order = append(c.order, text)
+	} else {
+		delete(c.m, c.order[c.next])
+		c.order[c.next] = text
+		c.next = (c.next + 1) % boundaryCacheEntries
+	}
+	c.m[text] = b
 }

@@ -1,0 +1,60 @@
+package classifier
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestBoundaryCache(t *testing.T) {
+	var c boundaryCache
+	if _, ok := c.get("甲"); ok {
+		t.Fatal("empty cache hit")
+	}
+	c.put("甲乙", []int{0, 3, 6})
+	b, ok := c.get("甲乙")
+	if !ok || !slices.Equal(b, []int{0, 3, 6}) {
+		t.Fatalf("get = %v, %v", b, ok)
+	}
+	b[0] = 99 // the caller owns what it gets
+	if b, _ := c.get("甲乙"); b[0] != 0 {
+		t.Fatalf("a caller's change reached the cache: %v", b)
+	}
+	long := strings.Repeat("长", boundaryCacheMaxText)
+	c.put(long, []int{0})
+	if _, ok := c.get(long); ok {
+		t.Error("a text over boundaryCacheMaxText was cached")
+	}
+	for i := range boundaryCacheEntries + 10 {
+		c.put(fmt.Sprint(i), []int{0, 1})
+	}
+	if len(c.m) != boundaryCacheEntries || len(c.order) != boundaryCacheEntries {
+		t.Errorf("cache holds %d entries (%d keys), want %d", len(c.m), len(c.order), boundaryCacheEntries)
+	}
+	if _, ok := c.get("甲乙"); ok {
+		t.Error("the oldest entry was not evicted")
+	}
+	if _, ok := c.get(fmt.Sprint(boundaryCacheEntries + 9)); !ok {
+		t.Error("the newest entry is missing")
+	}
+}
+
+func TestSegmenterBoundariesCached(t *testing.T) {
+	seg, err := SharedSegmenter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const text = "他是我校著名校友，欢迎报名小学数学暑期班。"
+	first := seg.boundaries(text)
+	first[0] = -1 // callers shift the slice in place (region); the cache must not see it
+	second := seg.boundaries(text)
+	var want []int
+	for _, s := range seg.seg.Segment([]byte(text)) {
+		want = append(want, s.Start())
+	}
+	want = append(want, len(text))
+	if !slices.Equal(second, want) {
+		t.Fatalf("cached boundaries %v, want gse's %v", second, want)
+	}
+}
