@@ -92,6 +92,22 @@ func TestDefaultPrecisionShape(t *testing.T) {
 	}
 }
 
+// TestDefaultExclusionsAreLocal checks that every exclusion of the default
+// lexicon judges the text near a firing (a window), so that a long page
+// holding an advert among news, notices or essays is not excluded by its
+// other columns; windows are passage-sized.
+func TestDefaultExclusionsAreLocal(t *testing.T) {
+	lex, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range lex.Exclusions {
+		if e.Window < 100 || e.Window > 1500 {
+			t.Errorf("exclusion %q: window %d, want a passage of 100-1500 characters", e.ID, e.Window)
+		}
+	}
+}
+
 func hasHan(s string) bool {
 	for _, r := range s {
 		if unicode.Is(unicode.Han, r) {
