@@ -1,6 +1,8 @@
 package lexicon
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 
@@ -98,5 +100,12 @@ func (l *Lexicon) WithAllow(e AllowEntry) *Lexicon {
 	c := l.Clone()
 	e.Categories = cloneSlice(e.Categories)
 	c.Allow = append(c.Allow, e)
+	c.Digest = ""
+	if l.Digest != "" {
+		h := sha256.New()
+		if err := c.Encode(h); err == nil {
+			c.Digest = hex.EncodeToString(h.Sum(nil))
+		}
+	}
 	return c
 }

@@ -12,7 +12,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// roundTrip encodes lex and parses the result.
+// roundTrip encodes lex and parses the result. The result's Digest is that
+// of the encoding, which is laid out differently from the original file;
+// roundTrip gives it lex's, so comparisons are of the rules.
 func roundTrip(t *testing.T, lex *Lexicon) *Lexicon {
 	t.Helper()
 	var buf bytes.Buffer
@@ -23,6 +25,7 @@ func roundTrip(t *testing.T, lex *Lexicon) *Lexicon {
 	if err != nil {
 		t.Fatalf("Parse(Encode(lex)): %v\n%s", err, buf.String())
 	}
+	back.Digest = lex.Digest
 	return back
 }
 
@@ -143,6 +146,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(Encode(lex)): %v\n%s", err, buf.String())
 		}
+		back.Digest = lex.Digest // of the bytes, which differ in layout
 		if !reflect.DeepEqual(back, lex) {
 			t.Fatalf("round trip changed the lexicon:\n%s", buf.String())
 		}

@@ -22,11 +22,23 @@ type Lexicon struct {
 	Suppressors []Suppressor `yaml:"suppressors,omitempty"`
 	Exclusions  []Exclusion  `yaml:"exclusions,omitempty"`
 	Allow       []AllowEntry `yaml:"allow,omitempty"`
+
+	// Digest is the hex SHA-256 of the file the lexicon was parsed from, or
+	// of its encoding when it was changed in memory (WithAllow); "" for a
+	// lexicon built in code.
+	Digest string `yaml:"-"`
 }
 
-// Ref returns the name and version that classification results carry.
+// Ref returns the name and version that classification results carry. The
+// version gets the first 12 hex digits of the digest as build metadata
+// (2026.11.1+sha256.3f2a9c01b7de), so evidence names the exact rules that
+// produced it even when an edited file kept its version.
 func (l *Lexicon) Ref() adscan.LexiconRef {
-	return adscan.LexiconRef{Name: l.Name, Version: l.Version}
+	v := l.Version
+	if len(l.Digest) >= 12 {
+		v += "+sha256." + l.Digest[:12]
+	}
+	return adscan.LexiconRef{Name: l.Name, Version: v}
 }
 
 // Category describes one category of DESIGN.md: its Chinese title, the

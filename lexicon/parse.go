@@ -1,7 +1,9 @@
 package lexicon
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"os"
 
@@ -39,6 +41,8 @@ func Parse(data []byte, name string) (*Lexicon, error) {
 	if len(probs) > 0 {
 		return nil, &ProblemsError{Name: name, Problems: probs}
 	}
+	sum := sha256.Sum256(data)
+	lex.Digest = hex.EncodeToString(sum[:])
 	return lex, nil
 }
 
