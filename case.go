@@ -1,6 +1,8 @@
 package adscan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"time"
 )
@@ -66,6 +68,41 @@ type Capture struct {
 	// WARC is a WARC/1.1 response record of the raw response; kept for flagged pages only.
 	WARC    []byte     `json:"-"`
 	Lexicon LexiconRef `json:"lexicon"`
+}
+
+// CaptureMeta is a capture without its text, headers and WARC record: what
+// was asked for and served, when, with which digests and lexicon. It is
+// what a reviewer or a referral shows of the evidence behind a finding.
+type CaptureMeta struct {
+	ID           string     `json:"id"`
+	ScanID       string     `json:"scan_id,omitempty"`
+	Target       string     `json:"target"`
+	RequestedURL string     `json:"requested_url"`
+	FinalURL     string     `json:"final_url"`
+	Redirects    []string   `json:"redirects,omitempty"`
+	Status       int        `json:"status"`
+	FetchedAt    time.Time  `json:"fetched_at"`
+	BodySHA256   string     `json:"body_sha256"`
+	BodySize     int64      `json:"body_size"`
+	TextSHA256   string     `json:"text_sha256"`
+	WARCSHA256   string     `json:"warc_sha256,omitempty"` // of the WARC record, when one was kept
+	Lexicon      LexiconRef `json:"lexicon"`
+}
+
+// Meta returns the capture's metadata, with the SHA-256 of its WARC record.
+func (c Capture) Meta() CaptureMeta {
+	m := CaptureMeta{
+		ID: c.ID, ScanID: c.ScanID, Target: c.Target,
+		RequestedURL: c.RequestedURL, FinalURL: c.FinalURL, Redirects: c.Redirects,
+		Status: c.Status, FetchedAt: c.FetchedAt,
+		BodySHA256: c.BodySHA256, BodySize: c.BodySize, TextSHA256: c.TextSHA256,
+		Lexicon: c.Lexicon,
+	}
+	if len(c.WARC) > 0 {
+		sum := sha256.Sum256(c.WARC)
+		m.WARCSHA256 = hex.EncodeToString(sum[:])
+	}
+	return m
 }
 
 // CaseState is where a case is in review.

@@ -3,7 +3,6 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"adscan"
 )
@@ -12,24 +11,7 @@ import (
 // findings and sightings.
 type caseDetail struct {
 	adscan.Case
-	Captures []captureMeta `json:"captures"`
-}
-
-// captureMeta is a capture without its text, headers and WARC record: what
-// was asked for and served, when, with which digests and lexicon.
-type captureMeta struct {
-	ID           string            `json:"id"`
-	ScanID       string            `json:"scan_id,omitempty"`
-	Target       string            `json:"target"`
-	RequestedURL string            `json:"requested_url"`
-	FinalURL     string            `json:"final_url"`
-	Redirects    []string          `json:"redirects,omitempty"`
-	Status       int               `json:"status"`
-	FetchedAt    time.Time         `json:"fetched_at"`
-	BodySHA256   string            `json:"body_sha256"`
-	BodySize     int64             `json:"body_size"`
-	TextSHA256   string            `json:"text_sha256"`
-	Lexicon      adscan.LexiconRef `json:"lexicon"`
+	Captures []adscan.CaptureMeta `json:"captures"`
 }
 
 // showCase returns the case with findings, sightings, decision, audit trail
@@ -40,7 +22,7 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	d := caseDetail{Case: c, Captures: []captureMeta{}}
+	d := caseDetail{Case: c, Captures: []adscan.CaptureMeta{}}
 	seen := map[string]bool{}
 	ids := make([]string, 0, len(c.Findings)+len(c.Sightings))
 	for _, f := range c.Findings {
@@ -63,13 +45,7 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
 			h.error(w, r, err)
 			return
 		}
-		d.Captures = append(d.Captures, captureMeta{
-			ID: cp.ID, ScanID: cp.ScanID, Target: cp.Target,
-			RequestedURL: cp.RequestedURL, FinalURL: cp.FinalURL, Redirects: cp.Redirects,
-			Status: cp.Status, FetchedAt: cp.FetchedAt,
-			BodySHA256: cp.BodySHA256, BodySize: cp.BodySize, TextSHA256: cp.TextSHA256,
-			Lexicon: cp.Lexicon,
-		})
+		d.Captures = append(d.Captures, cp.Meta())
 	}
 	h.writeJSON(w, r, http.StatusOK, d)
 }

@@ -49,19 +49,9 @@ type ReferralCase struct {
 // the digests that tie it to the stored evidence. Text is the extracted text
 // the findings' evidence offsets index into.
 type ReferralCapture struct {
-	ID           string            `json:"id"`
-	RequestedURL string            `json:"requested_url"`
-	FinalURL     string            `json:"final_url"`
-	Redirects    []string          `json:"redirects,omitempty"`
-	Status       int               `json:"status"`
-	FetchedAt    time.Time         `json:"fetched_at"`
-	BodySHA256   string            `json:"body_sha256"`
-	BodySize     int64             `json:"body_size"`
-	TextSHA256   string            `json:"text_sha256"`
-	WARCSHA256   string            `json:"warc_sha256,omitempty"`
-	WARCFile     string            `json:"warc_file,omitempty"` // in an outbox delivery
-	Lexicon      adscan.LexiconRef `json:"lexicon"`
-	Text         string            `json:"text"`
+	adscan.CaptureMeta
+	WARCFile string `json:"warc_file,omitempty"` // in an outbox delivery
+	Text     string `json:"text"`
 }
 
 // ReferralResult is where a referral went.
@@ -155,14 +145,9 @@ func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bo
 		if cp.TextSHA256 != "" && !strings.EqualFold(cp.TextSHA256, textDigest) {
 			return pkg, nil, invalidInput("workflows: refer case %s: capture %s text does not match its SHA-256 %s", c.ID, cp.ID, cp.TextSHA256)
 		}
-		rc := ReferralCapture{
-			ID: cp.ID, RequestedURL: cp.RequestedURL, FinalURL: cp.FinalURL, Redirects: cp.Redirects,
-			Status: cp.Status, FetchedAt: cp.FetchedAt, BodySHA256: cp.BodySHA256, BodySize: cp.BodySize,
-			TextSHA256: textDigest, Lexicon: cp.Lexicon, Text: cp.Text,
-		}
+		rc := ReferralCapture{CaptureMeta: cp.Meta(), Text: cp.Text}
+		rc.TextSHA256 = textDigest
 		if len(cp.WARC) > 0 {
-			ws := sha256.Sum256(cp.WARC)
-			rc.WARCSHA256 = hex.EncodeToString(ws[:])
 			if outbox {
 				rc.WARCFile = fmt.Sprintf("%s-%s.warc", c.ID, cp.ID)
 				warcs = append(warcs, namedFile{name: rc.WARCFile, data: cp.WARC})
