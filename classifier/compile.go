@@ -27,6 +27,9 @@ type Classifier struct {
 	suppressors []suppressor
 	exclusions  []exclusion
 	allow       []allowEntry
+
+	// found caches pattern matches in sentences, keyed by rule and text.
+	found *textCache[[][]int]
 }
 
 var _ adscan.Classifier = (*Classifier)(nil)
@@ -108,7 +111,7 @@ func NewWith(lex *lexicon.Lexicon, seg *Segmenter) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{ref: lex.Ref(), seg: seg, norm: norm, pf: newPrefilterBuilder()}
+	c := &Classifier{ref: lex.Ref(), seg: seg, norm: norm, pf: newPrefilterBuilder(), found: newTextCache(cloneSpans)}
 	comp := compiler{c: c, lex: lex, catIdx: map[adscan.Category]int{}, groupIdx: map[string]int{}}
 	for _, step := range []func() error{comp.categories, comp.groups, comp.rules, comp.suppressors, comp.exclusions, comp.allow} {
 		if err := step(); err != nil {

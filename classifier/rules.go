@@ -1,6 +1,9 @@
 package classifier
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+)
 
 // hit is one place where a rule fired: the span of its terms or pattern
 // match in the normalised text.
@@ -81,7 +84,7 @@ func (d *docState) patternHits(i int) []hit {
 	}
 	var hits []hit
 	for _, v := range views {
-		for _, loc := range r.find(v.text) {
+		for _, loc := range d.find(i, r, v.text) {
 			if loc[1] <= loc[0] {
 				continue
 			}
@@ -100,6 +103,21 @@ func (d *docState) patternHits(i int) []hit {
 		}
 	}
 	return hits
+}
+
+// find returns r.find(text), from the classifier's cache when text is a
+// sentence it met before.
+func (d *docState) find(i int, r *rule, text string) [][]int {
+	if len(text) > textCacheMaxText {
+		return r.find(text)
+	}
+	key := strconv.Itoa(i) + "\x00" + text
+	if locs, ok := d.c.found.get(key); ok {
+		return locs
+	}
+	locs := r.find(text)
+	d.c.found.put(key, locs)
+	return locs
 }
 
 // find returns the spans of the rule's pattern in text, as

@@ -22,13 +22,13 @@ import (
 // each other.
 type Segmenter struct {
 	seg   gse.Segmenter
-	cache boundaryCache
+	cache *textCache[[]int] // word starts of recently segmented texts
 }
 
 // NewSegmenter loads gse's embedded dictionary (no files are read). Prefer
 // SharedSegmenter: each call costs about a second and 130 MB.
 func NewSegmenter() (*Segmenter, error) {
-	s := &Segmenter{}
+	s := &Segmenter{cache: newTextCache(cloneInts)}
 	s.seg.SkipLog = true
 	s.seg.NotLoadHMM = true // Segment uses the dictionary's shortest path only
 	if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
@@ -60,62 +60,4 @@ func (s *Segmenter) boundaries(text string) []int {
 	b = append(b, len(text))
 	s.cache.put(text, b)
 	return b
-}
-
-// Bounds of the boundary cache: entries, and the longest text cached.
-const (
-	boundaryCacheEntries = 4096
-	boundaryCacheMaxText = 1024
-)
-
-// boundaryCache remembers the word starts of recently segmented texts. A
-// crawl meets the same navigation, footer and boilerplate sentences on
-// every page of a site, and segmentation is most of a flagged page's cost.
-// It holds at most boundaryCacheEntries texts of at most
-// boundaryCacheMaxText bytes (a few MB) and forgets the oldest first.
-type boundaryCache struct {
-	mu    sync.Mutex
-	m     map[string][]int
-	order []string // ring of keys, oldest at next
-	next  int
-}
-
-// get returns a copy of the boundaries cached for text.
-func (c *boundaryCache) get(text string) ([]int, bool) {
-	if len(text) > boundaryCacheMaxText {
-		return nil, false
-	}
-	c.mu.Lock()
-	b, ok := c.m[text]
-	c.mu.Unlock()
-	if !ok {
-		return nil, false
-	}
-	return append([]int(nil), b...), true
-}
-
-// put caches a copy of the boundaries of text, evicting the oldest entry
-// when full.
-func (c *boundaryCache) put(text string, b []int) {
-	if len(text) > boundaryCacheMaxText {
-		return
-	}
-	b = append([]int(nil), b...)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[string][]int, boundaryCacheEntries)
-		c.order = make([]string, 0, boundaryCacheEntries)
-	}
-	if _, ok := c.m[text]; ok {
-		return
-	}
-	if len(c.order) < boundaryCacheEntries {
-		c.order = append(c.order, text)
-	} else {
-		delete(c.m, c.order[c.next])
-		c.order[c.next] = text
-		c.next = (c.next + 1) % boundaryCacheEntries
-	}
-	c.m[text] = b
 }
