@@ -50,6 +50,11 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		URL: req.URL.String(), Status: resp.StatusCode, Proto: resp.Proto,
 		Header: resp.Header.Clone(), At: time.Now().UTC(),
 	})
+	// The crawler reads the raw body from the record and undoes a
+	// Content-Encoding itself, within MaxBodyBytes. Colly would otherwise
+	// inflate a gzip body (or a *.xml.gz) with no limit at all: a 5 MB gzip
+	// bomb is gigabytes in memory.
+	resp.Uncompressed = true
 	rec.body.Reset()
 	if resp.ContentLength > 0 {
 		rec.body.Grow(int(min(resp.ContentLength, rec.limit)))
