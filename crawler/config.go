@@ -93,6 +93,11 @@ type Config struct {
 	// AllowPrivate lets the crawler connect to private, loopback and
 	// link-local addresses (tests, intranets). Never set it for public targets.
 	AllowPrivate bool
+	// CheckpointInterval is the least time between two checkpoints handed
+	// to Run's onCheckpoint (the last one, at the end, is always handed
+	// over); 0 hands one over after every page. A checkpoint lists every URL
+	// seen, so one per page costs time quadratic in the site's size.
+	CheckpointInterval time.Duration
 	// Logger receives warnings and debug lines; default slog.Default().
 	Logger *slog.Logger
 }

@@ -57,6 +57,9 @@ type Summary struct {
 // URL) onCheckpoint, if not nil, gets the state to resume from. Per-page
 // failures are in Page.Err and never stop the crawl.
 //
+// With Config.CheckpointInterval, checkpoints are handed over at most that
+// often; any of them is a valid state to resume from.
+//
 // Run returns the summary and nil when the crawl ended by itself or by a
 // limit; ctx.Err() when it was canceled (the last checkpoint then holds the
 // unfinished work); and the error of onPage, wrapped, if onPage failed — the
@@ -79,6 +82,7 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 	go st.watch(runCtx, c.cfg.Budget)
 
 	var emitMu sync.Mutex // serialises onPage and onCheckpoint
+	var lastCheckpoint time.Time
 	var failure error
 	var wg sync.WaitGroup
 	for range c.cfg.Parallelism {
@@ -107,8 +111,10 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 						continue
 					}
 				}
-				cp := st.finish(it, out, onCheckpoint != nil)
-				if onCheckpoint != nil {
+				due := onCheckpoint != nil && time.Since(lastCheckpoint) >= c.cfg.CheckpointInterval
+				cp := st.finish(it, out, due)
+				if due {
+					lastCheckpoint = time.Now()
 					onCheckpoint(cp)
 				}
 				emitMu.Unlock()

@@ -104,7 +104,7 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		if err := activity.GetHeartbeatDetails(ctx, &hb); err != nil {
 			a.logger().Warn("workflows: unreadable crawl checkpoint; starting afresh", "target", in.Target.URL, "error", err)
 		} else {
-			run.hb = hb
+			run.hb, run.saved = hb, hb.clone()
 			for i, c := range hb.Progress.Cases {
 				run.index[c.ID] = i
 			}
@@ -159,28 +159,59 @@ type crawlRun struct {
 	in  CrawlSiteInput
 	ctx context.Context // the activity's
 
-	mu    sync.Mutex
-	hb    crawlHeartbeat
-	index map[string]int // case ID → index in hb.Progress.Cases
+	mu sync.Mutex
+	// hb is the live state: the latest crawl state and the progress up to
+	// now. saved is the last checkpoint with the progress as it was when the
+	// checkpoint was taken, so that a retry resuming from its state counts
+	// the pages it redoes once; only saved is heartbeated.
+	hb, saved crawlHeartbeat
+	index     map[string]int // case ID → index in hb.Progress.Cases
 	// pages and errors not yet added to the scan's progress, and when
 	// progress was last added
 	pendingPages, pendingErrors int
 	flushed                     time.Time
 
-	reviews *reviewStarter // starts review workflows in the background
+	reviews     *reviewStarter // starts review workflows in the background
+	stateTooBig bool           // a checkpoint was over maxHeartbeatState (warned once)
 }
 
+// details is what is heartbeated: the last checkpoint and its progress.
 func (r *crawlRun) details() crawlHeartbeat {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	hb := r.hb
-	hb.Progress.Cases = append([]seenCase(nil), hb.Progress.Cases...)
+	return r.saved.clone()
+}
+
+// clone copies hb deeply enough that later changes to the live progress
+// do not reach it.
+func (hb crawlHeartbeat) clone() crawlHeartbeat {
+	cases := make([]seenCase, len(hb.Progress.Cases))
+	for i, c := range hb.Progress.Cases {
+		cases[i] = seenCase{ID: c.ID, Categories: append([]adscan.Category(nil), c.Categories...)}
+	}
+	hb.Progress.Cases = cases
 	return hb
 }
 
+// maxHeartbeatState bounds the crawl state put in heartbeat details, well
+// under Temporal's 2 MB limit (over it, the server fails the activity for
+// good). A larger state is not heartbeated: a retry then resumes from the
+// last one that fitted, redoing more (idempotent) work.
+const maxHeartbeatState = 1 << 20
+
 func (r *crawlRun) onCheckpoint(state []byte) {
 	r.mu.Lock()
+	if len(state) > maxHeartbeatState {
+		if !r.stateTooBig {
+			r.stateTooBig = true
+			r.a.logger().Warn("workflows: crawl checkpoint too large to heartbeat; a retry resumes from an older one",
+				"target", r.in.Target.URL, "bytes", len(state))
+		}
+		r.mu.Unlock()
+		return
+	}
 	r.hb.State = append([]byte(nil), state...)
+	r.saved = r.hb.clone()
 	r.mu.Unlock()
 	activity.RecordHeartbeat(r.ctx, r.details())
 }

@@ -1,9 +1,14 @@
 package workflows
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"time"
 
 	"adscan"
 	"adscan/crawler"
@@ -12,7 +17,9 @@ import (
 // CollyCrawler is the production SiteCrawler: one crawler.Crawler per
 // target, shaped by Base (politeness, limits, User-Agent, AllowPrivate), with
 // the target's own page and depth limits on top. The opaque resume state is
-// the crawler's Checkpoint as JSON.
+// the crawler's Checkpoint as gzipped JSON (URL lists compress about tenfold,
+// and heartbeat details are limited to 2 MB), handed over at most every
+// DefaultCheckpointInterval unless Base says otherwise.
 type CollyCrawler struct {
 	Base       crawler.Config
 	Classifier adscan.Classifier
@@ -28,6 +35,9 @@ var _ SiteCrawler = (*CollyCrawler)(nil)
 func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resume []byte,
 	onPage func(ctx context.Context, p CrawledPage) error, onCheckpoint func(state []byte)) (CrawlStats, error) {
 	cfg := c.Base
+	if cfg.CheckpointInterval == 0 {
+		cfg.CheckpointInterval = DefaultCheckpointInterval
+	}
 	cfg.Seeds = []string{target.URL}
 	cfg.Target = target.URL
 	if target.MaxPages > 0 {
@@ -43,7 +53,7 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	var from *crawler.Checkpoint
 	if len(resume) > 0 {
 		var cp crawler.Checkpoint
-		if err := json.Unmarshal(resume, &cp); err != nil {
+		if err := decodeCheckpoint(resume, &cp); err != nil {
 			c.logger().Warn("crawl checkpoint does not decode; starting afresh", "target", target.URL, "err", err)
 		} else {
 			from = &cp
@@ -58,7 +68,7 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 			return onPage(ctx, cp)
 		},
 		func(cp crawler.Checkpoint) {
-			if b, err := json.Marshal(cp); err == nil {
+			if b, err := encodeCheckpoint(cp); err == nil {
 				onCheckpoint(b)
 			}
 		})
@@ -70,4 +80,46 @@ func (c *CollyCrawler) logger() *slog.Logger {
 		return c.Logger
 	}
 	return slog.Default()
+}
+
+// DefaultCheckpointInterval is how often a crawl hands its checkpoint over
+// to be heartbeated. A crawl resumed after a crash redoes at most this much
+// work (recording is idempotent), and encoding the seen-URL list is kept off
+// the per-page path.
+const DefaultCheckpointInterval = 2 * time.Second
+
+// maxCheckpointBytes bounds a decoded checkpoint.
+const maxCheckpointBytes = 256 << 20
+
+func encodeCheckpoint(cp crawler.Checkpoint) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(cp); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeCheckpoint reads a checkpoint written by encodeCheckpoint, or plain
+// JSON (as earlier versions wrote it).
+func decodeCheckpoint(b []byte, cp *crawler.Checkpoint) error {
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		return json.Unmarshal(b, cp)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	data, err := io.ReadAll(io.LimitReader(zr, maxCheckpointBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxCheckpointBytes {
+		return fmt.Errorf("checkpoint larger than %d bytes", maxCheckpointBytes)
+	}
+	return json.Unmarshal(data, cp)
 }

@@ -2,7 +2,10 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -88,5 +91,41 @@ func TestCollyCrawlerInvalidTarget(t *testing.T) {
 		func(context.Context, CrawledPage) error { return nil }, func([]byte) {})
 	if adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), "ftp://example.org/") {
 		t.Fatalf("err = %v, want EINVALID naming the URL", err)
+	}
+}
+
+// TestCheckpointEncoding: the heartbeated state of a large crawl (30,000
+// URLs seen, 20,000 pending, as a 10,000-page site leaves it) fits well
+// under Temporal's 2 MB heartbeat limit, and decodes to what was encoded;
+// plain JSON from earlier versions still decodes.
+func TestCheckpointEncoding(t *testing.T) {
+	var cp crawler.Checkpoint
+	for i := range 30000 {
+		u := fmt.Sprintf("https://www.peixun-example.cn/news/2026/%02d/%05d.html?from=list&page=%d", i%12+1, i, i%40)
+		cp.Seen = append(cp.Seen, u)
+		if i >= 10000 {
+			cp.Frontier = append(cp.Frontier, crawler.Item{URL: u, Depth: 3})
+		}
+	}
+	cp.Pages = 10000
+	b, err := encodeCheckpoint(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > maxHeartbeatState {
+		t.Errorf("encoded checkpoint is %d bytes, over maxHeartbeatState %d", len(b), maxHeartbeatState)
+	}
+	t.Logf("30,000 seen + 20,000 pending: %d KB encoded", len(b)>>10)
+	var back crawler.Checkpoint
+	if err := decodeCheckpoint(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, cp) {
+		t.Error("decoded checkpoint differs")
+	}
+	plain, _ := json.Marshal(cp)
+	back = crawler.Checkpoint{}
+	if err := decodeCheckpoint(plain, &back); err != nil || back.Pages != cp.Pages || len(back.Seen) != len(cp.Seen) {
+		t.Errorf("plain JSON checkpoint: %v, %d pages", err, back.Pages)
 	}
 }
