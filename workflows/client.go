@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"adscan"
+	"adscan/crawler"
 )
 
 // Client is the Temporal implementation of adscan.Orchestrator.
@@ -131,18 +132,29 @@ func validateTarget(t adscan.ScanTarget, allowPrivate bool) error {
 	if t.MaxPages < 0 || t.MaxDepth < 0 {
 		return adscan.Errorf(adscan.EINVALID, "target %q: max_pages and max_depth cannot be negative", t.URL)
 	}
+	if t.MaxPages > MaxTargetPages || t.MaxDepth > MaxTargetDepth {
+		return adscan.Errorf(adscan.EINVALID, "target %q: max_pages is at most %d and max_depth at most %d", t.URL, MaxTargetPages, MaxTargetDepth)
+	}
 	if allowPrivate {
 		return nil
 	}
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return adscan.Errorf(adscan.EINVALID, "target %q is a loopback host; private targets are not allowed", t.URL)
 	}
-	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast()) {
-		return adscan.Errorf(adscan.EINVALID, "target %q is a private, loopback or link-local address; private targets are not allowed", t.URL)
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if err := crawler.CheckPublicAddress(ip); err != nil {
+			return adscan.Errorf(adscan.EINVALID, "target %q: %v; private targets are not allowed", t.URL, err)
+		}
 	}
 	return nil
 }
+
+// Limits of one target of a scan: a crawl's memory and checkpoint grow
+// with its pages, and no institution's site needs more.
+const (
+	MaxTargetPages = 10000
+	MaxTargetDepth = 50
+)
 
 // Decide hands the decision to the case's review workflow (an Update that
 // waits until the decision is applied) and returns the case from the store.

@@ -30,6 +30,7 @@ func TestValidateTargets(t *testing.T) {
 		{"http://192.168.0.9/", false, "private"},
 		{"http://169.254.169.254/latest/meta-data", false, "private"},
 		{"http://0.0.0.0/", false, "private"},
+		{"http://100.64.1.2/", false, "private"},
 		{"http://localhost:3000/", false, "loopback"},
 		{"http://127.0.0.1:8080/", true, ""},
 		{"http://localhost/", true, ""},
@@ -48,6 +49,17 @@ func TestValidateTargets(t *testing.T) {
 	}
 	if err := ValidateTargets([]adscan.ScanTarget{{URL: "https://a.example/", MaxPages: -1}}, false); adscan.ErrorCode(err) != adscan.EINVALID {
 		t.Errorf("negative max pages: %v", err)
+	}
+	for _, tgt := range []adscan.ScanTarget{
+		{URL: "https://a.example/", MaxPages: MaxTargetPages + 1},
+		{URL: "https://a.example/", MaxDepth: MaxTargetDepth + 1},
+	} {
+		if err := ValidateTargets([]adscan.ScanTarget{tgt}, false); adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), "at most") {
+			t.Errorf("%+v: err = %v, want EINVALID naming the limit", tgt, err)
+		}
+	}
+	if err := ValidateTargets([]adscan.ScanTarget{{URL: "https://a.example/", MaxPages: MaxTargetPages, MaxDepth: MaxTargetDepth}}, false); err != nil {
+		t.Errorf("limits themselves: %v", err)
 	}
 }
 

@@ -219,10 +219,14 @@ func (a *Activities) postReferral(ctx context.Context, caseID, digest string, bo
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", "adscan-referral-"+caseID)
 	req.Header.Set("X-Adscan-Package-SHA256", digest)
-	hc := a.Referral.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	hc := http.Client{Timeout: 30 * time.Second}
+	if a.Referral.HTTPClient != nil {
+		hc = *a.Referral.HTTPClient
 	}
+	// Never follow a redirect: 301-303 turn the POST into a GET whose 2xx
+	// would count as delivered, and 307/308 would send the evidence
+	// wherever the endpoint points.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("workflows: deliver referral of case %s to %s: %w", caseID, endpoint, err)
@@ -233,6 +237,11 @@ func (a *Activities) postReferral(ctx context.Context, caseID, digest string, bo
 		return endpoint, nil
 	}
 	text := fmt.Sprintf("workflows: deliver referral of case %s to %s: %s: %s", caseID, endpoint, resp.Status, bytes.TrimSpace(msg))
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		text = fmt.Sprintf("workflows: deliver referral of case %s: endpoint %s answered %s (to %q); referrals are not redirected, configure the final URL",
+			caseID, endpoint, resp.Status, resp.Header.Get("Location"))
+		return "", temporal.NewNonRetryableApplicationError(text, "adscan.referral_redirect", nil)
+	}
 	switch resp.StatusCode {
 	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
 		return "", temporal.NewApplicationError(text, "adscan.referral_http")

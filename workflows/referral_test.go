@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,8 +167,19 @@ func TestReferralHTTPRetriesUntilDelivered(t *testing.T) {
 }
 
 func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
+	var followed atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "schema mismatch", http.StatusUnprocessableEntity)
+		switch r.URL.Path {
+		case "/moved":
+			http.Redirect(w, r, "/login", http.StatusFound)
+		case "/temporary":
+			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+		case "/login", "/elsewhere":
+			followed.Add(1)
+			w.Write([]byte("<html>sign in</html>"))
+		default:
+			http.Error(w, "schema mismatch", http.StatusUnprocessableEntity)
+		}
 	}))
 	defer srv.Close()
 	st := newTestStore(t)
@@ -178,6 +190,8 @@ func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
 		msg    string
 	}{
 		"4xx":            {&Activities{Store: st, Referral: ReferralConfig{Endpoint: srv.URL}}, caseID, "422"},
+		"302 to a login": {&Activities{Store: st, Referral: ReferralConfig{Endpoint: srv.URL + "/moved", HTTPClient: &http.Client{}}}, caseID, "not redirected"},
+		"307":            {&Activities{Store: st, Referral: ReferralConfig{Endpoint: srv.URL + "/temporary"}}, caseID, "/elsewhere"},
 		"no destination": {&Activities{Store: st}, caseID, "no referral endpoint or outbox"},
 		"unknown case":   {&Activities{Store: st, Referral: ReferralConfig{OutboxDir: t.TempDir()}}, "nope", "not found"},
 	} {
@@ -186,6 +200,13 @@ func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
 		if !errors.As(err, &ae) || !ae.NonRetryable() || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: err = %v, want non-retryable mentioning %q", name, err, tc.msg)
 		}
+	}
+
+	if n := followed.Load(); n != 0 {
+		t.Errorf("a redirect was followed %d times", n)
+	}
+	if _, err := st.GetReferral(t.Context(), caseID); adscan.ErrorCode(err) != adscan.ENOTFOUND {
+		t.Errorf("a rejected referral was recorded as delivered: %v", err)
 	}
 
 	// An open case is not referred.

@@ -41,10 +41,10 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	cfg.Seeds = []string{target.URL}
 	cfg.Target = target.URL
 	if target.MaxPages > 0 {
-		cfg.MaxPages = target.MaxPages
+		cfg.MaxPages = min(target.MaxPages, MaxTargetPages)
 	}
 	if target.MaxDepth > 0 {
-		cfg.MaxDepth = target.MaxDepth
+		cfg.MaxDepth = min(target.MaxDepth, MaxTargetDepth)
 	}
 	cr, err := crawler.New(cfg, c.Classifier)
 	if err != nil {
