@@ -31,6 +31,9 @@ var refusedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("2002::/16"),       // 6to4: could wrap any IPv4 address
 	netip.MustParsePrefix("2001::/32"),       // Teredo
 	netip.MustParsePrefix("::ffff:0:0/96"),   // IPv4-mapped (checked unmapped too)
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated): ::127.0.0.1
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated: ::ffff:0:7f00:1
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 	netip.MustParsePrefix("100::/64"),        // discard-only
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 	netip.MustParsePrefix("ff00::/8"),        // multicast

@@ -93,6 +93,9 @@ func (h *hostPolicies) get(ctx context.Context, u *url.URL) (p *hostPolicy, load
 func (h *hostPolicies) load(ctx context.Context, origin, host string) *hostPolicy {
 	p := &hostPolicy{delay: h.cfg.Delay}
 	if !h.cfg.IgnoreRobots {
+		// The context may carry the record of a page fetch whose redirect
+		// led here; robots.txt is not a hop of that page's evidence.
+		ctx = context.WithValue(ctx, fetchKey{}, (*fetchRecord)(nil))
 		status, body, err := h.fetchRobots(ctx, origin+"/robots.txt")
 		if err != nil {
 			p.err = fmt.Errorf("robots.txt: %w", err)

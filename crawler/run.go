@@ -154,7 +154,11 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 	var out outcome
 	if loaded && pol.err == nil && s.cfg.MaxDepth >= 1 {
 		for _, sm := range pol.sitemaps {
-			out.queue = append(out.queue, Item{URL: sm, Depth: 0, Sitemap: true})
+			// robots.txt may name sitemaps anywhere; read only the site's own,
+			// so a target cannot make the crawler fetch other hosts' URLs.
+			if n, err := Normalize(it.URL, sm); err == nil && s.sameSiteURL(n) {
+				out.queue = append(out.queue, Item{URL: n, Depth: 0, Sitemap: true})
+			}
 		}
 	}
 	if pol.err != nil {

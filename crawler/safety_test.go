@@ -18,6 +18,7 @@ func TestCheckPublicAddress(t *testing.T) {
 		"127.0.0.1", "127.1.2.3", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
 		"169.254.1.1", "100.64.0.1", "100.100.100.200", "fd00:ec2::254", "fc00::1", "fe80::1",
 		"0.0.0.0", "::", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1", "255.255.255.255", "64:ff9b::a00:1",
+		"::127.0.0.1", "::a9fe:a9fe", "::ffff:0:7f00:1", "fec0::1",
 	}
 	for _, a := range refused {
 		if err := CheckPublicAddress(netip.MustParseAddr(a)); !errors.Is(err, ErrPrivateAddress) {
