@@ -8,14 +8,17 @@ import (
 )
 
 // Failed-login limits: within loginWindow, at most maxUserFailures failures
-// for one user name from one client address, and maxIPFailures from one
-// address in all. Past either, logins from that address (for that user)
-// are refused, even with the right password, until the window ends.
+// for one user name from one client address, maxIPFailures from one
+// address in all, and maxAccountFailures for one user name from all
+// addresses together (guessing spread over many addresses). Past any, logins
+// from that address (for that user), or for that user, are refused, even
+// with the right password, until the window ends.
 const (
-	loginWindow     = 15 * time.Minute
-	maxUserFailures = 5
-	maxIPFailures   = 20
-	maxLimiterKeys  = 100000 // beyond this, stale entries are dropped
+	loginWindow        = 15 * time.Minute
+	maxUserFailures    = 5
+	maxIPFailures      = 20
+	maxAccountFailures = 50
+	maxLimiterKeys     = 100000 // beyond this, stale entries are dropped
 )
 
 // tooManyAttempts is the error for a client over the failed-login limit.
@@ -47,6 +50,7 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 
 func userKey(user, ip string) string { return "u\x00" + user + "\x00" + ip }
 func ipKey(ip string) string         { return "i\x00" + ip }
+func accountKey(user string) string  { return "a\x00" + user }
 
 // allow returns a *tooManyAttempts if the address, or the address for this
 // user, has used up its failures in the current window.
@@ -57,7 +61,7 @@ func (l *loginLimiter) allow(user, ip string) error {
 	for _, k := range []struct {
 		key string
 		max int
-	}{{userKey(user, ip), maxUserFailures}, {ipKey(ip), maxIPFailures}} {
+	}{{userKey(user, ip), maxUserFailures}, {ipKey(ip), maxIPFailures}, {accountKey(user), maxAccountFailures}} {
 		f := l.failures[k.key]
 		if f != nil && now.Sub(f.start) < loginWindow && f.n >= k.max {
 			return &tooManyAttempts{retryAfter: loginWindow - now.Sub(f.start)}
@@ -78,7 +82,7 @@ func (l *loginLimiter) fail(user, ip string) {
 			}
 		}
 	}
-	for _, k := range []string{userKey(user, ip), ipKey(ip)} {
+	for _, k := range []string{userKey(user, ip), ipKey(ip), accountKey(user)} {
 		f := l.failures[k]
 		if f == nil || now.Sub(f.start) >= loginWindow {
 			f = &failureCount{start: now}

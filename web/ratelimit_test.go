@@ -1,0 +1,31 @@
+package web
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestLoginLimiterAccountWide: guesses at one account spread over many
+// addresses hit the account-wide ceiling; other accounts are unaffected.
+func TestLoginLimiterAccountWide(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	l := newLoginLimiter(func() time.Time { return now })
+	for i := range maxAccountFailures {
+		ip := fmt.Sprintf("203.0.113.%d", i%200)
+		if err := l.allow("admin", ip); err != nil {
+			t.Fatalf("attempt %d from %s refused early: %v", i, ip, err)
+		}
+		l.fail("admin", ip)
+	}
+	if err := l.allow("admin", "198.51.100.7"); err == nil {
+		t.Fatal("a fresh address was let in after the account-wide limit")
+	}
+	if err := l.allow("alice", "198.51.100.7"); err != nil {
+		t.Errorf("another account was refused: %v", err)
+	}
+	now = now.Add(loginWindow)
+	if err := l.allow("admin", "198.51.100.7"); err != nil {
+		t.Errorf("still refused after the window: %v", err)
+	}
+}
