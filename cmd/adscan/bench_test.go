@@ -72,7 +72,7 @@ func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 	for b.Loop() {
 		t0 := time.Now()
 		code := run(context.Background(), []string{"crawl", "--json", "--allow-private", "--delay", "0",
-			"--max-pages", "300", "--max-depth", "100", seed},
+			"--max-pages", "300", "--max-depth", "50", seed},
 			streams{out: io.Discard, err: io.Discard, getenv: func(string) string { return "" }})
 		if code != exitOK {
 			b.Fatalf("adscan crawl: exit %d", code)
@@ -80,7 +80,7 @@ func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 		direct += time.Since(t0)
 
 		t1 := time.Now()
-		id := a.startScanB(b, adscan.ScanTarget{URL: seed, MaxPages: pages, MaxDepth: 100})
+		id := a.startScanB(b, adscan.ScanTarget{URL: seed, MaxPages: pages, MaxDepth: 50})
 		s := a.waitScanB(b, id)
 		temporal += time.Since(t1)
 		if s.Pages != pages {
