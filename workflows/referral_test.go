@@ -219,3 +219,26 @@ func TestReferralRejectsWhatRetryCannotFix(t *testing.T) {
 		t.Errorf("referral of an open case: %v", err)
 	}
 }
+
+func TestNoteReferralFailureAudits(t *testing.T) {
+	st := newTestStore(t)
+	caseID := confirmedCase(t, st)
+	a := &Activities{Store: st}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	if _, err := env.ExecuteActivity(a.NoteReferralFailure, NoteReferralFailureInput{CaseID: caseID, Error: "endpoint answered 422"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.GetCase(t.Context(), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range c.Audit {
+		found = found || (e.Action == ActionReferralFailed && strings.Contains(e.Detail, "422") && e.Actor == "system")
+	}
+	if !found || c.State != adscan.CaseConfirmed {
+		t.Errorf("case %s: state %s, audit %+v; want confirmed with a %s entry", caseID, c.State, c.Audit, ActionReferralFailed)
+	}
+}

@@ -125,6 +125,13 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 		})
 		var rr ReferralResult
 		if err := workflow.ExecuteActivity(rctx, a.DeliverReferral, in.CaseID).Get(ctx, &rr); err != nil {
+			// Retries are over (the endpoint refused, or the package could
+			// not be built): say so where reviewers look, then fail so the
+			// review shows as failed in Temporal and can be reset.
+			note := NoteReferralFailureInput{CaseID: in.CaseID, Error: err.Error()}
+			if nerr := workflow.ExecuteActivity(actx, a.NoteReferralFailure, note).Get(ctx, nil); nerr != nil {
+				logger.Error("referral failure not recorded", "case", in.CaseID, "error", nerr)
+			}
 			return res, fmt.Errorf("workflows: refer case %s: %w", in.CaseID, err)
 		}
 		res.Referral = &rr

@@ -88,3 +88,26 @@ func (a *Activities) MarkReferred(ctx context.Context, in MarkReferredInput) err
 	err = a.Store.SetCaseState(ctx, in.CaseID, adscan.CaseReferred, "system", "referral delivered to "+in.Destination)
 	return activityError("workflows: mark case "+in.CaseID+" referred", err)
 }
+
+// NoteReferralFailureInput is the input of NoteReferralFailure.
+type NoteReferralFailureInput struct {
+	CaseID string `json:"case_id"`
+	Error  string `json:"error"`
+}
+
+// ActionReferralFailed is the audit action of a referral that could not be
+// delivered.
+const ActionReferralFailed = "referral.failed"
+
+// NoteReferralFailure writes to the case's audit trail that its referral
+// could not be delivered, and why; the case stays confirmed.
+func (a *Activities) NoteReferralFailure(ctx context.Context, in NoteReferralFailureInput) error {
+	if in.CaseID == "" {
+		return invalidInput("workflows: note referral failure: empty case ID")
+	}
+	err := a.Store.Audit(ctx, adscan.AuditEntry{
+		CaseID: in.CaseID, Actor: "system", Action: ActionReferralFailed,
+		Detail: in.Error, At: a.now(),
+	})
+	return activityError("workflows: note referral failure of case "+in.CaseID, err)
+}

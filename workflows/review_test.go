@@ -172,6 +172,25 @@ func TestCaseReviewConfirmRunsReferral(t *testing.T) {
 	env.AssertExpectations(t)
 }
 
+func TestCaseReviewRecordsRefusedReferral(t *testing.T) {
+	env := newReviewEnv(t, adscan.CaseOpen)
+	var a *Activities
+	confirm := adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "rev"}
+	env.OnActivity(a.ApplyDecision, mock.Anything, ApplyDecisionInput{CaseID: "c1", Decision: confirm}).Return(adscan.CaseConfirmed, nil).Once()
+	env.OnActivity(a.DeliverReferral, mock.Anything, "c1").
+		Return(ReferralResult{}, temporal.NewNonRetryableApplicationError("endpoint answered 422", "adscan.referral_rejected", nil)).Once()
+	env.OnActivity(a.NoteReferralFailure, mock.Anything, mock.MatchedBy(func(in NoteReferralFailureInput) bool {
+		return in.CaseID == "c1" && strings.Contains(in.Error, "422")
+	})).Return(nil).Once()
+	env.OnActivity(a.MarkReferred, mock.Anything, mock.Anything).Return(nil).Never()
+	env.RegisterDelayedCallback(func() { decide(env, "u1", confirm) }, time.Hour)
+	env.ExecuteWorkflow(CaseReviewWorkflow, CaseReviewInput{CaseID: "c1", SLA: 2 * time.Hour})
+	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "422") {
+		t.Errorf("workflow error = %v, want the refusal", err)
+	}
+	env.AssertExpectations(t)
+}
+
 func TestCaseReviewOfClosedCaseEndsAtOnce(t *testing.T) {
 	env := newReviewEnv(t, adscan.CaseDismissed)
 	env.ExecuteWorkflow(CaseReviewWorkflow, CaseReviewInput{CaseID: "c1"})
