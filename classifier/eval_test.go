@@ -96,16 +96,22 @@ func loadLabels(t testing.TB, dir string) []label {
 // fails when a category's precision or recall is below the thresholds or a
 // negative document is flagged. -v prints the table and every error.
 func TestEvaluation(t *testing.T) {
-	labels := loadLabels(t, "testdata/corpus")
 	c := mustDefaultClassifier(t)
+	ev := evaluate(t, c, "testdata/corpus")
+	ev.report(t, fmt.Sprintf("evaluation with lexicon %s %s", c.ref.Name, c.ref.Version), minPrecision, minRecall, maxNegativeFlagged)
+}
+
+// evaluate classifies every document labelled in dir/labels.yaml.
+func evaluate(t *testing.T, c *Classifier, dir string) *evaluation {
+	t.Helper()
 	ev := newEvaluation()
-	for _, l := range labels {
-		text := readDocument(t, filepath.Join("testdata/corpus", l.File))
+	for _, l := range loadLabels(t, dir) {
+		text := readDocument(t, filepath.Join(dir, l.File))
 		res := c.Classify(adscan.Document{Source: l.File, Text: text})
 		checkResult(t, text, res)
 		ev.add(l, res)
 	}
-	ev.report(t, fmt.Sprintf("evaluation with lexicon %s %s", c.ref.Name, c.ref.Version), minPrecision, minRecall, maxNegativeFlagged)
+	return ev
 }
 
 // evaluation counts, per category, the documents flagged rightly (tp),

@@ -2,10 +2,7 @@ package classifier
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
-
-	"adscan"
 )
 
 // Held-out thresholds. testdata/heldout was written by someone who had not
@@ -21,15 +18,8 @@ const (
 )
 
 func TestEvaluationHeldOut(t *testing.T) {
-	labels := loadLabels(t, "testdata/heldout")
 	c := mustDefaultClassifier(t)
-	ev := newEvaluation()
-	for _, l := range labels {
-		text := readDocument(t, filepath.Join("testdata/heldout", l.File))
-		res := c.Classify(adscan.Document{Source: l.File, Text: text})
-		checkResult(t, text, res)
-		ev.add(l, res)
-	}
+	ev := evaluate(t, c, "testdata/heldout")
 	// Per category only logged (minima 0); the thresholds are checked on
 	// the micro-average below.
 	ev.report(t, fmt.Sprintf("held-out evaluation with lexicon %s %s", c.ref.Name, c.ref.Version), 0, 0, heldOutMaxNegFlagged)
