@@ -75,17 +75,27 @@ func joinStates() string {
 // ADSCAN_DB; neither is a usage error. Store logs below warnings are dropped:
 // the command's output is its report.
 func openCmdStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
-	if dsn == "" {
-		dsn = s.getenv(envDB)
-	}
-	if dsn == "" {
-		return nil, usageError{fmt.Errorf("%s: no database: give --db DSN or set %s", command, envDB)}
+	dsn, err := resolveDSN(s, command, dsn)
+	if err != nil {
+		return nil, err
 	}
 	st, err := openStore(ctx, dsn, quietLogger(s))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", command, err)
 	}
 	return st, nil
+}
+
+// resolveDSN returns the --db value, else $ADSCAN_DB, else a usage error
+// naming the command.
+func resolveDSN(s streams, command, dsn string) (string, error) {
+	if dsn == "" {
+		dsn = s.getenv(envDB)
+	}
+	if dsn == "" {
+		return "", usageError{fmt.Errorf("%s: no database: give --db DSN or set %s", command, envDB)}
+	}
+	return dsn, nil
 }
 
 // quietLogger logs warnings and errors on stderr, or whatever

@@ -83,12 +83,9 @@ func runUserAdd(cmd *cobra.Command, s streams, opts userAddOptions, name string)
 	if !role.Valid() {
 		return usageError{fmt.Errorf("user add: --role %q: want admin, regulator, reviewer or viewer", opts.role)}
 	}
-	dsn := opts.db
-	if dsn == "" {
-		dsn = s.getenv(envDB)
-	}
-	if dsn == "" {
-		return usageError{fmt.Errorf("user add: no database: give --db DSN or set %s", envDB)}
+	dsn, err := resolveDSN(s, "user add", opts.db)
+	if err != nil {
+		return err
 	}
 	password, err := readNewPassword(s, opts.passwordStdin)
 	if err != nil {
