@@ -2,7 +2,6 @@ package classifier
 
 import (
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"adscan"
@@ -40,11 +39,9 @@ func (c *Classifier) Classify(doc adscan.Document) adscan.Result {
 
 // docState is the working state of one Classify call.
 type docState struct {
-	c    *Classifier
-	doc  adscan.Document
-	text string // the original text
-	norm string
-	nmap spanMap
+	*normText
+	c   *Classifier
+	doc adscan.Document
 
 	groupCands [][]cand       // candidates of each group, by start
 	supp       [][]occurrence // occurrences of each suppressor's terms
@@ -52,27 +49,8 @@ type docState struct {
 	// docExcluded caches whether each document-wide exclusion applies:
 	// 0 not yet known, 1 yes, -1 no.
 	docExcluded []int8
-	runeStarts  []int32        // byte offset of each rune of norm, lazily (runesAround)
 	allow       [][]occurrence // occurrences of each allow entry's phrase
 	litPos      [][]int        // by rule: where its required literals occur
-
-	delims []int // ends of sentence delimiters in norm, lazily
-
-	numDone bool
-	num     string
-	numMap  spanMap
-
-	sentNum      map[span]*numView // numeric views of single sentences
-	sentNumBytes int               // the text they cover
-}
-
-// numView is the numeric view of norm[base:base+len], with the counts,
-// rates, scores and ranks in it (countSpans) in norm coordinates.
-type numView struct {
-	base   int
-	text   string
-	m      spanMap
-	counts []span
 }
 
 // cand is a group term's candidate occurrence; ok is 0 until its word
@@ -82,12 +60,10 @@ type cand struct {
 	ok         int8
 }
 
-type span struct{ start, end int }
-
 func (c *Classifier) newDoc(doc adscan.Document) *docState {
-	norm, nmap := c.norm.normalize(doc.Text)
+	n := c.normalizeText(doc.Text)
 	d := &docState{
-		c: c, doc: doc, text: doc.Text, norm: norm, nmap: nmap,
+		normText: n, c: c, doc: doc,
 		groupCands:  make([][]cand, len(c.groups)),
 		supp:        make([][]occurrence, len(c.suppressors)),
 		excl:        make([][]occurrence, len(c.exclusions)),
@@ -95,7 +71,7 @@ func (c *Classifier) newDoc(doc adscan.Document) *docState {
 		allow:       make([][]occurrence, len(c.allow)),
 		litPos:      make([][]int, len(c.rules)),
 	}
-	c.pf.scan(norm, func(o occurrence) {
+	c.pf.scan(n.norm, func(o occurrence) {
 		for _, ref := range c.pf.refs[o.pattern] {
 			switch ref.kind {
 			case kindGroup:
@@ -202,33 +178,6 @@ func (d *docState) checkRegion(s, e int) {
 	}
 }
 
-// sentence returns the sentence of norm holding offset p: the text between
-// delimiters (。！？；!?; and line breaks).
-func (d *docState) sentence(p int) (int, int) {
-	if d.delims == nil {
-		d.delims = []int{}
-		for i := 0; i < len(d.norm); i++ {
-			switch d.norm[i] {
-			case '\n', '\r', '!', '?', ';':
-				d.delims = append(d.delims, i+1)
-			case 0xE3: // 。 is E3 80 82
-				if strings.HasPrefix(d.norm[i:], "。") {
-					d.delims = append(d.delims, i+3)
-				}
-			}
-		}
-	}
-	k := sort.SearchInts(d.delims, p+1) // first delimiter end > p
-	start, end := 0, len(d.norm)
-	if k > 0 {
-		start = d.delims[k-1]
-	}
-	if k < len(d.delims) {
-		end = d.delims[k]
-	}
-	return start, end
-}
-
 // region returns the region segmented for a term at [s, e) — its
 // sentence, or a part of it around the term if the sentence is long — and
 // the gse word starts in it (absolute offsets in norm, ending with hi).
@@ -266,16 +215,4 @@ func runeStartAtOrAfter(s string, p int) int {
 		p++
 	}
 	return p
-}
-
-// runeLen returns the number of runes in norm[a:b], or limit+1 if it is
-// certainly more than limit.
-func (d *docState) runeLen(a, b, limit int) int {
-	if b <= a {
-		return 0
-	}
-	if b-a > 4*limit+4 {
-		return limit + 1
-	}
-	return utf8.RuneCountInString(d.norm[a:b])
 }

@@ -135,29 +135,6 @@ func (d *docState) excluded(cat int, h hit) bool {
 	return false
 }
 
-// runesAround widens [s, e) of the normalised text by n runes each way.
-// It indexes the runes of the text once per document, so a window costs a
-// binary search however wide it is.
-func (d *docState) runesAround(s, e, n int) (lo, hi int) {
-	if d.runeStarts == nil {
-		d.runeStarts = make([]int32, 0, len(d.norm))
-		for i := range d.norm {
-			d.runeStarts = append(d.runeStarts, int32(i))
-		}
-	}
-	rs := d.runeStarts
-	i := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= s }) // the rune at s
-	j := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= e }) // the rune at (after) e
-	lo, hi = 0, len(d.norm)
-	if i-n > 0 {
-		lo = int(rs[i-n])
-	}
-	if j+n < len(rs) {
-		hi = int(rs[j+n])
-	}
-	return lo, hi
-}
-
 // countWithin counts the occurrences (sorted by start) that lie in [lo, hi).
 func countWithin(os []occurrence, lo, hi int) int {
 	k := sort.Search(len(os), func(k int) bool { return os[k].start >= lo })

@@ -2,12 +2,102 @@ package classifier
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
 )
+
+// normText is the value of the normalisation stage, the first of Classify:
+// a document's text, its normalised form and the map between them, with the
+// facts about the normalised text that later stages ask for — its sentences
+// (sentence), rune positions (runesAround, runeLen) and numeric views
+// (wholeNumeric, sentenceNumeric, countsNear). Each fact is worked out on
+// first use and kept for the rest of the document; nothing else changes a
+// normText. It belongs to one Classify call.
+type normText struct {
+	text string  // the original text; evidence offsets index into it
+	norm string  // the normalised text; every other offset indexes into it
+	nmap spanMap // from norm back to text
+
+	delims     []int   // ends of sentence delimiters in norm, lazily (sentence)
+	runeStarts []int32 // byte offset of each rune of norm, lazily (runesAround)
+
+	whole        *numView          // the numeric view of all of norm, lazily
+	sentNum      map[span]*numView // numeric views of single sentences
+	sentNumBytes int               // the text they cover
+}
+
+// normalizeText is the normalisation stage: it folds text into the form
+// the lexicon's terms were compiled in (see normalize).
+func (c *Classifier) normalizeText(text string) *normText {
+	norm, nmap := c.norm.normalize(text)
+	return &normText{text: text, norm: norm, nmap: nmap}
+}
+
+// sentence returns the sentence of norm holding offset p: the text between
+// delimiters (。！？；!?; and line breaks).
+func (n *normText) sentence(p int) (int, int) {
+	if n.delims == nil {
+		n.delims = []int{}
+		for i := 0; i < len(n.norm); i++ {
+			switch n.norm[i] {
+			case '\n', '\r', '!', '?', ';':
+				n.delims = append(n.delims, i+1)
+			case 0xE3: // 。 is E3 80 82
+				if strings.HasPrefix(n.norm[i:], "。") {
+					n.delims = append(n.delims, i+3)
+				}
+			}
+		}
+	}
+	k := sort.SearchInts(n.delims, p+1) // first delimiter end > p
+	start, end := 0, len(n.norm)
+	if k > 0 {
+		start = n.delims[k-1]
+	}
+	if k < len(n.delims) {
+		end = n.delims[k]
+	}
+	return start, end
+}
+
+// runesAround widens [s, e) of the normalised text by r runes each way.
+// It indexes the runes of the text once per document, so a window costs a
+// binary search however wide it is.
+func (n *normText) runesAround(s, e, r int) (lo, hi int) {
+	if n.runeStarts == nil {
+		n.runeStarts = make([]int32, 0, len(n.norm))
+		for i := range n.norm {
+			n.runeStarts = append(n.runeStarts, int32(i))
+		}
+	}
+	rs := n.runeStarts
+	i := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= s }) // the rune at s
+	j := sort.Search(len(rs), func(k int) bool { return int(rs[k]) >= e }) // the rune at (after) e
+	lo, hi = 0, len(n.norm)
+	if i-r > 0 {
+		lo = int(rs[i-r])
+	}
+	if j+r < len(rs) {
+		hi = int(rs[j+r])
+	}
+	return lo, hi
+}
+
+// runeLen returns the number of runes in norm[a:b], or limit+1 if it is
+// certainly more than limit.
+func (n *normText) runeLen(a, b, limit int) int {
+	if b <= a {
+		return 0
+	}
+	if b-a > 4*limit+4 {
+		return limit + 1
+	}
+	return utf8.RuneCountInString(n.norm[a:b])
+}
 
 // maxSeparatorRun is the longest run of separators between two Hanzi that
 // normalisation removes (名 校, 名 * 校); longer runs are layout, not evasion.

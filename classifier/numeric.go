@@ -1,10 +1,75 @@
 package classifier
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
+
+// numView is the numeric view of norm[base:base+len(text)], with the
+// counts, rates, scores and ranks in it (countSpans) in norm coordinates.
+type numView struct {
+	base   int
+	text   string
+	m      spanMap
+	counts []span
+}
+
+// maxCachedNumericBytes bounds the sentence text whose numeric views a
+// huge document keeps.
+const maxCachedNumericBytes = 16 << 20
+
+// wholeNumeric returns the numeric view of the whole normalised text, built
+// on first use (for patterns without required literals). Its counts are
+// not worked out.
+func (n *normText) wholeNumeric() *numView {
+	if n.whole == nil {
+		text, m := numericView(n.norm)
+		n.whole = &numView{base: 0, text: text, m: m}
+	}
+	return n.whole
+}
+
+// sentenceNumeric returns the numeric view of the sentence norm[lo:hi].
+func (n *normText) sentenceNumeric(lo, hi int) *numView {
+	if v, ok := n.sentNum[span{lo, hi}]; ok {
+		return v
+	}
+	if n.sentNum == nil || n.sentNumBytes >= maxCachedNumericBytes {
+		n.sentNum = map[span]*numView{}
+		n.sentNumBytes = 0
+	}
+	text, m := numericView(n.norm[lo:hi])
+	v := &numView{base: lo, text: text, m: m}
+	for _, c := range countSpans(text) {
+		s, e := m.span(c[0], c[1])
+		v.counts = append(v.counts, span{lo + s, lo + e})
+	}
+	n.sentNum[span{lo, hi}] = v
+	n.sentNumBytes += hi - lo + 64
+	return v
+}
+
+// countsNear returns the counts, rates, scores and ranks (countSpans; in
+// norm coordinates) of the sentences that may lie within window runes of
+// [lo, hi).
+func (n *normText) countsNear(lo, hi, window int) []span {
+	reach := 4*window + 4
+	from, to := lo-reach, hi+reach
+	var out []span
+	for p := max(0, from); p < len(n.norm) && p <= to; {
+		sLo, sHi := n.sentence(p)
+		nums := n.sentenceNumeric(sLo, sHi).counts
+		a := sort.Search(len(nums), func(k int) bool { return nums[k].end >= from })
+		b := sort.Search(len(nums), func(k int) bool { return nums[k].start > to })
+		if a < b {
+			out = append(out, nums[a:b]...)
+		}
+		p = sHi
+	}
+	return out
+}
 
 // numericView rewrites Chinese numerals in the normalised text as Arabic
 // numbers (三十八 → 38, 十二 → 12, 二〇二一 → 2021, 两 → 2 before a measure

@@ -2,6 +2,9 @@ package classifier
 
 import "sort"
 
+// span is a range [start, end) of byte offsets.
+type span struct{ start, end int }
+
 // spanMap maps byte offsets of a derived text (the normalised text, or the
 // numeric view) back to the text it was derived from.
 //

@@ -79,8 +79,7 @@ func (d *docState) patternHits(i int) []hit {
 			}
 		}
 	} else {
-		d.numeric()
-		views = []*numView{{base: 0, text: d.num, m: d.numMap}}
+		views = []*numView{d.wholeNumeric()}
 	}
 	var hits []hit
 	for _, v := range views {
@@ -169,30 +168,6 @@ func (d *docState) groupsNear(r *rule, lo, hi int) bool {
 		}
 	}
 	return false
-}
-
-// maxCachedNumericBytes bounds the sentence text whose numeric views a
-// huge document keeps.
-const maxCachedNumericBytes = 16 << 20
-
-// sentenceNumeric returns the numeric view of the sentence norm[lo:hi].
-func (d *docState) sentenceNumeric(lo, hi int) *numView {
-	if v, ok := d.sentNum[span{lo, hi}]; ok {
-		return v
-	}
-	if d.sentNum == nil || d.sentNumBytes >= maxCachedNumericBytes {
-		d.sentNum = map[span]*numView{}
-		d.sentNumBytes = 0
-	}
-	text, m := numericView(d.norm[lo:hi])
-	v := &numView{base: lo, text: text, m: m}
-	for _, n := range countSpans(text) {
-		s, e := m.span(n[0], n[1])
-		v.counts = append(v.counts, span{lo + s, lo + e})
-	}
-	d.sentNum[span{lo, hi}] = v
-	d.sentNumBytes += hi - lo + 64
-	return v
 }
 
 // fits reports whether a term at [s, e) can join a hit whose core (the
@@ -310,34 +285,4 @@ func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (
 		}
 	}
 	return 0, 0, false
-}
-
-// numeric builds the numeric view of the whole text on first use (for
-// patterns without required literals).
-func (d *docState) numeric() {
-	if d.numDone {
-		return
-	}
-	d.numDone = true
-	d.num, d.numMap = numericView(d.norm)
-}
-
-// countsNear returns the counts, rates, scores and ranks (countSpans; in
-// norm coordinates) of the sentences that may lie within window runes of
-// [lo, hi).
-func (d *docState) countsNear(lo, hi, window int) []span {
-	reach := 4*window + 4
-	from, to := lo-reach, hi+reach
-	var out []span
-	for p := max(0, from); p < len(d.norm) && p <= to; {
-		sLo, sHi := d.sentence(p)
-		nums := d.sentenceNumeric(sLo, sHi).counts
-		a := sort.Search(len(nums), func(k int) bool { return nums[k].end >= from })
-		b := sort.Search(len(nums), func(k int) bool { return nums[k].start > to })
-		if a < b {
-			out = append(out, nums[a:b]...)
-		}
-		p = sHi
-	}
-	return out
 }
