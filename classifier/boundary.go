@@ -22,24 +22,25 @@ const suffixMorphemes = "班课营类科生级部组期"
 // not hold 名校), and start inside a word running to its end if at least two
 // characters come before it (北京大学 holds 大学; 十八|大 does not hold 八大,
 // 著名|校友 not 名校).
-func (d *docState) boundaryOK(b []int, s, e int) bool {
-	term := d.norm[s:e]
+func (w *words) boundaryOK(b []int, s, e int) bool {
+	norm := w.text.norm
+	term := norm[s:e]
 	first, _ := utf8.DecodeRuneInString(term)
 	last, _ := utf8.DecodeLastRuneInString(term)
 	asciiFirst, asciiLast := isASCIIWordRune(first), isASCIIWordRune(last)
-	if asciiFirst && s > 0 && isASCIIWordRune(rune(d.norm[s-1])) {
+	if asciiFirst && s > 0 && isASCIIWordRune(rune(norm[s-1])) {
 		return false
 	}
-	if asciiLast && e < len(d.norm) && isASCIIWordRune(rune(d.norm[e])) {
+	if asciiLast && e < len(norm) && isASCIIWordRune(rune(norm[e])) {
 		return false
 	}
 	if asciiFirst && asciiLast {
 		return true
 	}
-	if !asciiFirst && !d.startOK(b, s, e) {
+	if !asciiFirst && !w.startOK(b, s, e) {
 		return false
 	}
-	return asciiLast || d.endOK(b, s, e)
+	return asciiLast || w.endOK(b, s, e)
 }
 
 // word returns the gse word [a, b) holding offset p, given the word starts.
@@ -60,7 +61,7 @@ func isStart(starts []int, p int) bool {
 	return k < len(starts) && starts[k] == p
 }
 
-func (d *docState) startOK(starts []int, s, e int) bool {
+func (w *words) startOK(starts []int, s, e int) bool {
 	if isStart(starts, s) {
 		return true
 	}
@@ -69,18 +70,18 @@ func (d *docState) startOK(starts []int, s, e int) bool {
 	// beyond, with at least two characters of the word before it and two
 	// of the term inside it (北京|大学 holds 大学; 十|八 of 十八大 and 著|名 of
 	// 著名校友 do not start words).
-	return e >= b && utf8.RuneCountInString(d.norm[a:s]) >= 2 && utf8.RuneCountInString(d.norm[s:b]) >= 2
+	return e >= b && utf8.RuneCountInString(w.text.norm[a:s]) >= 2 && utf8.RuneCountInString(w.text.norm[s:b]) >= 2
 }
 
-func (d *docState) endOK(starts []int, s, e int) bool {
+func (w *words) endOK(starts []int, s, e int) bool {
 	if isStart(starts, e) {
 		return true
 	}
 	a, b := word(starts, e-1)
-	if n := utf8.RuneCountInString(d.norm[max(a, s):e]); n < 2 && s != a {
+	if n := utf8.RuneCountInString(w.text.norm[max(a, s):e]); n < 2 && s != a {
 		return false // the term's part inside the word is one character (名|校长)
 	}
-	rest := d.norm[e:b]
+	rest := w.text.norm[e:b]
 	if n := utf8.RuneCountInString(rest); n >= 2 {
 		return true
 	} else if n == 1 {

@@ -205,10 +205,11 @@ func TestWordBoundaries(t *testing.T) {
 		{"vip课程", "vip", true},
 		{"vipx课程", "vip", false},
 	} {
-		d := c.newDoc(adscan.Document{Text: tt.text})
-		i := strings.Index(d.norm, tt.term)
-		_, _, starts := d.region(i, i+len(tt.term))
-		if got := d.boundaryOK(starts, i, i+len(tt.term)); got != tt.want {
+		text := c.normalizeText(tt.text)
+		w := c.segment(text, c.findCandidates(text))
+		i := strings.Index(text.norm, tt.term)
+		_, _, starts := w.region(i, i+len(tt.term))
+		if got := w.boundaryOK(starts, i, i+len(tt.term)); got != tt.want {
 			t.Errorf("boundaryOK(%q in %q) = %v, want %v (words %v)", tt.term, tt.text, got, tt.want, c.seg.Cut(tt.text))
 		}
 	}

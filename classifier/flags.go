@@ -53,18 +53,18 @@ func (d *docState) kept(h hit, cat int) bool {
 	ss, _ := d.sentence(h.start)
 	_, se := d.sentence(max(h.start, h.end-1))
 	for i, s := range d.c.suppressors {
-		if !s.cats.has(cat) || len(d.supp[i]) == 0 {
+		if !s.cats.has(cat) || len(d.cands.supp[i]) == 0 {
 			continue
 		}
-		if s.window == 0 && anyWithin(d.supp[i], ss, se) {
+		if s.window == 0 && anyWithin(d.cands.supp[i], ss, se) {
 			return false
 		}
-		if s.window > 0 && d.anyNear(d.supp[i], h.start, h.end, s.window) {
+		if s.window > 0 && d.anyNear(d.cands.supp[i], h.start, h.end, s.window) {
 			return false
 		}
 	}
 	for i, a := range d.c.allow {
-		if a.cats.has(cat) && siteMatches(a.site, d.doc.Site) && anyWithin(d.allow[i], ss, se) {
+		if a.cats.has(cat) && siteMatches(a.site, d.doc.Site) && anyWithin(d.cands.allow[i], ss, se) {
 			return false
 		}
 	}
@@ -118,7 +118,7 @@ func (d *docState) excluded(cat int, h hit) bool {
 		if e.window == 0 {
 			if d.docExcluded[i] == 0 { // the document-wide answer, once
 				d.docExcluded[i] = -1
-				if len(d.excl[i]) >= e.minCount && !d.anyValid(e.unless, 0, len(d.norm)) {
+				if len(d.cands.excl[i]) >= e.minCount && !d.anyValid(e.unless, 0, len(d.norm)) {
 					d.docExcluded[i] = 1
 				}
 			}
@@ -128,7 +128,7 @@ func (d *docState) excluded(cat int, h hit) bool {
 			continue
 		}
 		lo, hi := d.runesAround(h.start, h.end, e.window)
-		if countWithin(d.excl[i], lo, hi) >= e.minCount && !d.anyValid(e.unless, lo, hi) {
+		if countWithin(d.cands.excl[i], lo, hi) >= e.minCount && !d.anyValid(e.unless, lo, hi) {
 			return true
 		}
 	}
@@ -151,8 +151,8 @@ func countWithin(os []occurrence, lo, hi int) int {
 // boundaries, in [lo, hi) of the normalised text.
 func (d *docState) anyValid(groups []int, lo, hi int) bool {
 	for _, g := range groups {
-		for k, c := range d.groupCands[g] {
-			if c.start >= lo && c.end <= hi && d.valid(g, k) {
+		for k, c := range d.cands.groups[g] {
+			if c.start >= lo && c.end <= hi && d.w.valid(g, k) {
 				return true
 			}
 		}

@@ -16,7 +16,7 @@ type hit struct {
 func (d *docState) hits() []hit {
 	var hits []hit
 	for i := range d.c.rules {
-		if !d.ruleFeasible(i) {
+		if !d.cands.ruleFeasible(d.c.rules, i) {
 			continue
 		}
 		if d.c.rules[i].re != nil {
@@ -38,16 +38,16 @@ func (d *docState) groupHits(i int) []hit {
 	}
 	var hits []hit
 	for _, g := range anchors {
-		for k := range d.groupCands[g] {
+		for k := range d.cands.groups[g] {
 			if len(hits) >= maxHitsPerRule {
 				break
 			}
-			a := d.groupCands[g][k]
+			a := d.cands.groups[g][k]
 			if len(hits) > 0 && a.start < hits[len(hits)-1].end {
 				continue // a hit of this rule already covers it
 			}
 			// Segment only where the other groups have candidates close enough.
-			if !d.mayComplete(r, a.start, a.end, rest, anyGroups, extentFits) || !d.valid(g, k) {
+			if !d.mayComplete(r, a.start, a.end, rest, anyGroups, extentFits) || !d.w.valid(g, k) {
 				continue
 			}
 			if h, ok := d.complete(i, a.start, a.end, rest, anyGroups, extentFits); ok {
@@ -68,7 +68,7 @@ func (d *docState) patternHits(i int) []hit {
 	var views []*numView
 	if r.literals {
 		done := -1 // literal positions come in text order; skip those of a sentence already taken
-		for _, p := range d.litPos[i] {
+		for _, p := range d.cands.litPos[i] {
 			if p < done {
 				continue
 			}
@@ -150,7 +150,7 @@ func (r *rule) find(text string) [][]int {
 func (d *docState) groupsNear(r *rule, lo, hi int) bool {
 	reach := 4*r.window + 4
 	near := func(g int) bool {
-		cands := d.groupCands[g]
+		cands := d.cands.groups[g]
 		k := sort.Search(len(cands), func(k int) bool { return cands[k].end >= lo-reach })
 		return k < len(cands) && cands[k].start <= hi+reach
 	}
@@ -234,11 +234,11 @@ func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit,
 // check before any segmentation that rules out most anchors.
 func (d *docState) mayComplete(r *rule, cs, ce int, all, anyGroups []int, fit fits) bool {
 	has := func(g int) bool {
-		cands := d.groupCands[g]
+		cands := d.cands.groups[g]
 		reach := 4*r.window + 4
 		k := sort.Search(len(cands), func(k int) bool { return cands[k].start >= cs-reach-64 })
 		for ; k < len(cands) && cands[k].start <= ce+reach; k++ {
-			if cands[k].ok >= 0 {
+			if !d.w.ruledOut(g, k) {
 				if _, ok := fit(d, r.window, cs, ce, cs, ce, cands[k].start, cands[k].end); ok {
 					return true
 				}
@@ -269,7 +269,7 @@ func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (
 	var opts []option
 	reach := 4*window + 4
 	for _, g := range groups {
-		cands := d.groupCands[g]
+		cands := d.cands.groups[g]
 		from := sort.Search(len(cands), func(k int) bool { return cands[k].start >= lo-reach-64 })
 		for k := from; k < len(cands) && cands[k].start <= hi+reach; k++ {
 			if cost, ok := fit(d, window, cs, ce, lo, hi, cands[k].start, cands[k].end); ok {
@@ -279,8 +279,8 @@ func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (
 	}
 	sort.SliceStable(opts, func(a, b int) bool { return opts[a].cost < opts[b].cost })
 	for _, o := range opts {
-		if d.valid(o.g, o.k) {
-			c := d.groupCands[o.g][o.k]
+		if d.w.valid(o.g, o.k) {
+			c := d.cands.groups[o.g][o.k]
 			return c.start, c.end, true
 		}
 	}
