@@ -2,9 +2,6 @@ package classifier
 
 import "adscan"
 
-// maxHitsPerRule bounds the work one rule does on one (huge) document.
-const maxHitsPerRule = 200
-
 // Classify flags doc by the lexicon's rules. Evidence offsets index into
 // doc.Text. It never panics; text that is not valid UTF-8 is classified
 // with its invalid bytes taken as they are.
@@ -17,7 +14,7 @@ func (c *Classifier) Classify(doc adscan.Document) adscan.Result {
 	if !d.cands.feasible(c.rules) {
 		return res
 	}
-	hits := d.hits()
+	hits := c.ruleHits(d.w)
 	if len(hits) == 0 {
 		return res
 	}

@@ -87,7 +87,7 @@ func (d *docState) anyNear(os []occurrence, s, e, window int) bool {
 	reach := 4*window + 4
 	k := sort.Search(len(os), func(k int) bool { return os[k].start >= s-reach })
 	for ; k < len(os) && os[k].start <= e+reach; k++ {
-		if _, ok := gapFits(d, window, s, e, s, e, os[k].start, os[k].end); ok {
+		if _, ok := gapFits(d.normText, window, s, e, s, e, os[k].start, os[k].end); ok {
 			return true
 		}
 	}

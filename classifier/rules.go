@@ -5,6 +5,9 @@ import (
 	"strconv"
 )
 
+// maxHitsPerRule bounds the work one rule does on one (huge) document.
+const maxHitsPerRule = 200
+
 // hit is one place where a rule fired: the span of its terms or pattern
 // match in the normalised text.
 type hit struct {
@@ -12,17 +15,19 @@ type hit struct {
 	start, end int
 }
 
-// hits evaluates every rule that the prefilter left feasible.
-func (d *docState) hits() []hit {
+// ruleHits is the rule stage: it evaluates, in lexicon order, every rule
+// for which the candidates are feasible, and returns their hits, rule by
+// rule. Group terms count only on word boundaries, which it asks w about.
+func (c *Classifier) ruleHits(w *words) []hit {
 	var hits []hit
-	for i := range d.c.rules {
-		if !d.cands.ruleFeasible(d.c.rules, i) {
+	for i := range c.rules {
+		if !w.cands.ruleFeasible(c.rules, i) {
 			continue
 		}
-		if d.c.rules[i].re != nil {
-			hits = append(hits, d.patternHits(i)...)
+		if c.rules[i].re != nil {
+			hits = append(hits, c.patternHits(w, i)...)
 		} else {
-			hits = append(hits, d.groupHits(i)...)
+			hits = append(hits, c.groupHits(w, i)...)
 		}
 	}
 	return hits
@@ -30,27 +35,26 @@ func (d *docState) hits() []hit {
 
 // groupHits finds the places where a term of every All group (and of one
 // Any group, and a number, if the rule asks) lie within the rule's window.
-func (d *docState) groupHits(i int) []hit {
-	r := &d.c.rules[i]
+func (c *Classifier) groupHits(w *words, i int) []hit {
+	r := &c.rules[i]
 	anchors, rest, anyGroups := r.all[:1], r.all[1:], r.any
 	if len(r.all) == 0 {
 		anchors, anyGroups = r.any, nil
 	}
 	var hits []hit
 	for _, g := range anchors {
-		for k := range d.cands.groups[g] {
+		for k, a := range w.cands.groups[g] {
 			if len(hits) >= maxHitsPerRule {
 				break
 			}
-			a := d.cands.groups[g][k]
 			if len(hits) > 0 && a.start < hits[len(hits)-1].end {
 				continue // a hit of this rule already covers it
 			}
 			// Segment only where the other groups have candidates close enough.
-			if !d.mayComplete(r, a.start, a.end, rest, anyGroups, extentFits) || !d.w.valid(g, k) {
+			if !mayComplete(w, r, a.start, a.end, rest, anyGroups, extentFits) || !w.valid(g, k) {
 				continue
 			}
-			if h, ok := d.complete(i, a.start, a.end, rest, anyGroups, extentFits); ok {
+			if h, ok := complete(w, i, r, a.start, a.end, rest, anyGroups, extentFits); ok {
 				hits = append(hits, h)
 			}
 		}
@@ -63,37 +67,38 @@ func (d *docState) groupHits(i int) []hit {
 // Matches lie within one sentence: a pattern with required literals runs
 // only on the sentences that hold one of them; a pattern without runs on
 // the whole text and keeps the matches that do not cross a sentence end.
-func (d *docState) patternHits(i int) []hit {
-	r := &d.c.rules[i]
+func (c *Classifier) patternHits(w *words, i int) []hit {
+	r := &c.rules[i]
+	text := w.text
 	var views []*numView
 	if r.literals {
 		done := -1 // literal positions come in text order; skip those of a sentence already taken
-		for _, p := range d.cands.litPos[i] {
+		for _, p := range w.cands.litPos[i] {
 			if p < done {
 				continue
 			}
-			lo, hi := d.sentence(p)
+			lo, hi := text.sentence(p)
 			done = hi
-			if d.groupsNear(r, lo, hi) {
-				views = append(views, d.sentenceNumeric(lo, hi))
+			if groupsNear(w.cands, r, lo, hi) {
+				views = append(views, text.sentenceNumeric(lo, hi))
 			}
 		}
 	} else {
-		views = []*numView{d.wholeNumeric()}
+		views = []*numView{text.wholeNumeric()}
 	}
 	var hits []hit
 	for _, v := range views {
-		for _, loc := range d.find(i, r, v.text) {
+		for _, loc := range c.find(i, r, v.text) {
 			if loc[1] <= loc[0] {
 				continue
 			}
 			s, e := v.m.span(loc[0], loc[1])
 			if !r.literals {
-				if lo, hi := d.sentence(v.base + s); v.base+e > hi || v.base+s < lo {
+				if lo, hi := text.sentence(v.base + s); v.base+e > hi || v.base+s < lo {
 					continue // matches lie within one sentence, as with literals
 				}
 			}
-			if h, ok := d.complete(i, v.base+s, v.base+e, r.all, r.any, gapFits); ok {
+			if h, ok := complete(w, i, r, v.base+s, v.base+e, r.all, r.any, gapFits); ok {
 				hits = append(hits, h)
 			}
 			if len(hits) >= maxHitsPerRule {
@@ -106,16 +111,16 @@ func (d *docState) patternHits(i int) []hit {
 
 // find returns r.find(text), from the classifier's cache when text is a
 // sentence it met before.
-func (d *docState) find(i int, r *rule, text string) [][]int {
+func (c *Classifier) find(i int, r *rule, text string) [][]int {
 	if len(text) > textCacheMaxText {
 		return r.find(text)
 	}
 	key := strconv.Itoa(i) + "\x00" + text
-	if locs, ok := d.c.found.get(key); ok {
+	if locs, ok := c.found.get(key); ok {
 		return locs
 	}
 	locs := r.find(text)
-	d.c.found.put(key, locs)
+	c.found.put(key, locs)
 	return locs
 }
 
@@ -147,12 +152,12 @@ func (r *rule) find(text string) [][]int {
 
 // groupsNear reports whether the rule's All groups, and one of its Any
 // groups, have candidates close enough to [lo, hi) to complete a match there.
-func (d *docState) groupsNear(r *rule, lo, hi int) bool {
+func groupsNear(cands *candidates, r *rule, lo, hi int) bool {
 	reach := 4*r.window + 4
 	near := func(g int) bool {
-		cands := d.cands.groups[g]
-		k := sort.Search(len(cands), func(k int) bool { return cands[k].end >= lo-reach })
-		return k < len(cands) && cands[k].start <= hi+reach
+		cs := cands.groups[g]
+		k := sort.Search(len(cs), func(k int) bool { return cs[k].end >= lo-reach })
+		return k < len(cs) && cs[k].start <= hi+reach
 	}
 	for _, g := range r.all {
 		if !near(g) {
@@ -173,22 +178,22 @@ func (d *docState) groupsNear(r *rule, lo, hi int) bool {
 // fits reports whether a term at [s, e) can join a hit whose core (the
 // anchor or pattern match) is [cs, ce) and whose span so far is [lo, hi);
 // it returns the cost used to prefer the nearest term.
-type fits func(d *docState, window, cs, ce, lo, hi, s, e int) (int, bool)
+type fits func(text *normText, window, cs, ce, lo, hi, s, e int) (int, bool)
 
 // extentFits: the whole hit, with the term, lies within window runes.
-func extentFits(d *docState, window, _, _, lo, hi, s, e int) (int, bool) {
-	n := d.runeLen(min(lo, s), max(hi, e), window)
+func extentFits(text *normText, window, _, _, lo, hi, s, e int) (int, bool) {
+	n := text.runeLen(min(lo, s), max(hi, e), window)
 	return n, n <= window
 }
 
 // gapFits: the term lies within window runes of the core.
-func gapFits(d *docState, window, cs, ce, _, _, s, e int) (int, bool) {
+func gapFits(text *normText, window, cs, ce, _, _, s, e int) (int, bool) {
 	var n int
 	switch {
 	case e <= cs:
-		n = d.runeLen(e, cs, window)
+		n = text.runeLen(e, cs, window)
 	case s >= ce:
-		n = d.runeLen(ce, s, window)
+		n = text.runeLen(ce, s, window)
 	}
 	return n, n <= window
 }
@@ -196,18 +201,17 @@ func gapFits(d *docState, window, cs, ce, _, _, s, e int) (int, bool) {
 // complete extends the core [cs, ce) with a valid term of each group in
 // all, of one group in anyGroups and, if the rule asks for a number, with a
 // count, rate, score or rank (countSpans: 38人, 91%, 第2, not 5年级).
-func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit, bool) {
-	r := &d.c.rules[i]
+func complete(w *words, i int, r *rule, cs, ce int, all, anyGroups []int, fit fits) (hit, bool) {
 	lo, hi := cs, ce
 	for _, g := range all {
-		s, e, ok := d.nearest([]int{g}, r.window, cs, ce, lo, hi, fit)
+		s, e, ok := nearest(w, []int{g}, r.window, cs, ce, lo, hi, fit)
 		if !ok {
 			return hit{}, false
 		}
 		lo, hi = min(lo, s), max(hi, e)
 	}
 	if len(anyGroups) > 0 {
-		s, e, ok := d.nearest(anyGroups, r.window, cs, ce, lo, hi, fit)
+		s, e, ok := nearest(w, anyGroups, r.window, cs, ce, lo, hi, fit)
 		if !ok {
 			return hit{}, false
 		}
@@ -216,8 +220,8 @@ func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit,
 	if r.number {
 		best, found := 0, false
 		var bs, be int
-		for _, n := range d.countsNear(lo, hi, r.window) {
-			if cost, ok := fit(d, r.window, cs, ce, lo, hi, n.start, n.end); ok && (!found || cost < best) {
+		for _, n := range w.text.countsNear(lo, hi, r.window) {
+			if cost, ok := fit(w.text, r.window, cs, ce, lo, hi, n.start, n.end); ok && (!found || cost < best) {
 				best, found, bs, be = cost, true, n.start, n.end
 			}
 		}
@@ -232,14 +236,14 @@ func (d *docState) complete(i, cs, ce int, all, anyGroups []int, fit fits) (hit,
 // mayComplete reports whether each group in all, and one in anyGroups, has
 // a candidate not known to be invalid that fits the core [cs, ce) alone: a
 // check before any segmentation that rules out most anchors.
-func (d *docState) mayComplete(r *rule, cs, ce int, all, anyGroups []int, fit fits) bool {
+func mayComplete(w *words, r *rule, cs, ce int, all, anyGroups []int, fit fits) bool {
 	has := func(g int) bool {
-		cands := d.cands.groups[g]
+		cands := w.cands.groups[g]
 		reach := 4*r.window + 4
 		k := sort.Search(len(cands), func(k int) bool { return cands[k].start >= cs-reach-64 })
 		for ; k < len(cands) && cands[k].start <= ce+reach; k++ {
-			if !d.w.ruledOut(g, k) {
-				if _, ok := fit(d, r.window, cs, ce, cs, ce, cands[k].start, cands[k].end); ok {
+			if !w.ruledOut(g, k) {
+				if _, ok := fit(w.text, r.window, cs, ce, cs, ce, cands[k].start, cands[k].end); ok {
 					return true
 				}
 			}
@@ -264,23 +268,23 @@ func (d *docState) mayComplete(r *rule, cs, ce int, all, anyGroups []int, fit fi
 
 // nearest returns the valid candidate of the groups that fits the hit at
 // the least cost, checking word boundaries only of those that fit.
-func (d *docState) nearest(groups []int, window, cs, ce, lo, hi int, fit fits) (int, int, bool) {
+func nearest(w *words, groups []int, window, cs, ce, lo, hi int, fit fits) (int, int, bool) {
 	type option struct{ g, k, cost int }
 	var opts []option
 	reach := 4*window + 4
 	for _, g := range groups {
-		cands := d.cands.groups[g]
+		cands := w.cands.groups[g]
 		from := sort.Search(len(cands), func(k int) bool { return cands[k].start >= lo-reach-64 })
 		for k := from; k < len(cands) && cands[k].start <= hi+reach; k++ {
-			if cost, ok := fit(d, window, cs, ce, lo, hi, cands[k].start, cands[k].end); ok {
+			if cost, ok := fit(w.text, window, cs, ce, lo, hi, cands[k].start, cands[k].end); ok {
 				opts = append(opts, option{g, k, cost})
 			}
 		}
 	}
 	sort.SliceStable(opts, func(a, b int) bool { return opts[a].cost < opts[b].cost })
 	for _, o := range opts {
-		if d.w.valid(o.g, o.k) {
-			c := d.cands.groups[o.g][o.k]
+		if w.valid(o.g, o.k) {
+			c := w.cands.groups[o.g][o.k]
 			return c.start, c.end, true
 		}
 	}
