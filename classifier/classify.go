@@ -10,36 +10,17 @@ func (c *Classifier) Classify(doc adscan.Document) adscan.Result {
 	if doc.Text == "" {
 		return res
 	}
-	d := c.newDoc(doc)
-	if !d.cands.feasible(c.rules) {
-		return res
+	text := c.normalizeText(doc.Text)
+	cands := c.findCandidates(text)
+	if !cands.feasible(c.rules) {
+		return res // no rule can fire: the page is never segmented
 	}
-	hits := c.ruleHits(d.w)
+	w := c.segment(text, cands)
+	hits := c.ruleHits(w)
 	if len(hits) == 0 {
 		return res
 	}
-	res.Flags = d.flags(hits)
+	kept := c.filterHits(w, hits, doc.Site)
+	res.Flags = c.flags(text, kept)
 	return res
-}
-
-// docState is the working state of one Classify call.
-type docState struct {
-	*normText
-	cands *candidates
-	w     *words
-	c     *Classifier
-	doc   adscan.Document
-
-	// docExcluded caches whether each document-wide exclusion applies:
-	// 0 not yet known, 1 yes, -1 no.
-	docExcluded []int8
-}
-
-func (c *Classifier) newDoc(doc adscan.Document) *docState {
-	n := c.normalizeText(doc.Text)
-	cands := c.findCandidates(n)
-	return &docState{
-		normText: n, cands: cands, w: c.segment(n, cands), c: c, doc: doc,
-		docExcluded: make([]int8, len(c.exclusions)),
-	}
 }
