@@ -1,21 +1,29 @@
 // Package classifier flags 双减 advertising violations in Chinese text.
 //
 // A Classifier is compiled once from a lexicon (New) and then classifies
-// documents concurrently (Classify). Each document goes through:
+// documents concurrently (Classify). Each document goes one way through
+// six stages, each a function from the values of the stages before it to
+// a value of its own (see classify.go):
 //
-//  1. normalisation: full-width → half-width, ASCII lower-cased, traditional
-//     → simplified (character by character, from OpenCC's t2s tables),
-//     evasion separators between Hanzi and zero-width characters removed;
-//     every normalised byte maps back to a byte of the original text;
-//  2. a prefilter: one Aho-Corasick pass over all normalised lexicon terms
-//     and the literals every rule pattern requires; a page without a
-//     candidate that could complete a rule is returned clean at once, and
-//     never segmented;
-//  3. segmentation with gse, only of the sentences that hold a candidate
-//     that can complete a rule, to check that terms start and end on word
-//     boundaries (著名校友 is not 名校; 十八大 is not 八大);
-//  4. rules, suppressors, exclusions and allow entries as in the lexicon
-//     semantics, giving scored flags with evidence spans (byte offsets into
+//  1. normalisation (normalizeText → normText): full-width → half-width,
+//     ASCII lower-cased, traditional → simplified (character by character,
+//     from OpenCC's t2s tables), evasion separators between Hanzi and
+//     zero-width characters removed; every normalised byte maps back to a
+//     byte of the original text;
+//  2. candidates (findCandidates → candidates): one Aho-Corasick pass over
+//     all normalised lexicon terms and the literals every rule pattern
+//     requires; a page without a candidate that could complete a rule
+//     (feasible) is returned clean at once, and never segmented;
+//  3. segmentation (segment → words): whether a group term's candidate
+//     starts and ends on word boundaries (著名校友 is not 名校; 十八大 is not
+//     八大), by gse's words, cutting only the sentences that hold a
+//     candidate a rule asks about, when it first asks;
+//  4. rule hits (ruleHits → []hit): the places where a rule fires, by the
+//     lexicon semantics;
+//  5. filtering (filterHits → keptHits): the hits that no suppressor, allow
+//     entry or exclusion takes out, by category;
+//  6. flags (flags → []adscan.Flag): each category's score and, if it
+//     reaches the threshold, a flag with evidence spans (byte offsets into
 //     the original text, the rule that fired, a snippet).
 //
 // Where the lexicon semantics leave a choice, the classifier takes these:
