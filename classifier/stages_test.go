@@ -1,0 +1,185 @@
+package classifier
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"adscan"
+)
+
+// These tests run one stage of Classify at a time on the test lexicon,
+// feeding it the values of the stages before it.
+
+func groupIndex(t *testing.T, c *Classifier, id string) int {
+	t.Helper()
+	for i, g := range c.groups {
+		if g.id == id {
+			return i
+		}
+	}
+	t.Fatalf("no group %q", id)
+	return -1
+}
+
+func ruleIndex(t *testing.T, c *Classifier, id string) int {
+	t.Helper()
+	for i, r := range c.rules {
+		if r.id == id {
+			return i
+		}
+	}
+	t.Fatalf("no rule %q", id)
+	return -1
+}
+
+// spanTexts returns the normalised text of each span.
+func spanTexts(text *normText, spans []span) []string {
+	var out []string
+	for _, s := range spans {
+		out = append(out, text.norm[s.start:s.end])
+	}
+	return out
+}
+
+func TestFindCandidates(t *testing.T) {
+	c := mustTestClassifier(t)
+	text := c.normalizeText("记者：今年３８人考入名 * 校。录取")
+	cands := c.findCandidates(text)
+	if got, want := spanTexts(text, cands.groups[groupIndex(t, c, "admit")]), []string{"考入", "录取"}; !slices.Equal(got, want) {
+		t.Errorf("admit candidates %q, want %q", got, want)
+	}
+	if got, want := spanTexts(text, cands.groups[groupIndex(t, c, "elite")]), []string{"名校"}; !slices.Equal(got, want) {
+		t.Errorf("elite candidates %q, want %q", got, want)
+	}
+	if n := len(cands.groups[groupIndex(t, c, "subject")]); n != 0 {
+		t.Errorf("%d subject candidates, want none", n)
+	}
+	if s := cands.supp[0]; len(s) != 1 || text.norm[s[0].start:s[0].end] != "记者" {
+		t.Errorf("reporting suppressor occurrences %+v, want 记者", s)
+	}
+	if p := cands.litPos[ruleIndex(t, c, "admit-count")]; len(p) != 1 || !strings.HasPrefix(text.norm[p[0]:], "录取") {
+		t.Errorf("admit-count literal positions %v, want the one of 录取", p)
+	}
+	if !cands.feasible(c.rules) {
+		t.Error("not feasible, want feasible (elite-admit-number has both groups)")
+	}
+	if clean := c.findCandidates(c.normalizeText("今天天气很好，我们去公园散步。")); clean.feasible(c.rules) {
+		t.Error("a clean sentence is feasible")
+	}
+}
+
+// TestWordsStage asks the segmentation stage about the candidate 名校: a
+// word in 考入名校, not in 著名校友 nor in 名校长. Nothing is segmented
+// before the first question.
+func TestWordsStage(t *testing.T) {
+	c := mustTestClassifier(t)
+	elite := groupIndex(t, c, "elite")
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"他是我校著名校友。", false},
+		{"今年考入名校。", true},
+		{"名校长讲话。", false},
+	} {
+		text := c.normalizeText(tt.text)
+		w := c.segment(text, c.findCandidates(text))
+		if len(w.cands.groups[elite]) != 1 {
+			t.Fatalf("%s: elite candidates %v, want 名校 once", tt.text, w.cands.groups[elite])
+		}
+		if slices.ContainsFunc(w.verdict, func(v int8) bool { return v != 0 }) {
+			t.Fatalf("%s: verdicts %v before any question", tt.text, w.verdict)
+		}
+		if got := w.valid(elite, 0); got != tt.want {
+			t.Errorf("%s: 名校 valid = %v, want %v", tt.text, got, tt.want)
+		}
+		if w.ruledOut(elite, 0) == tt.want {
+			t.Errorf("%s: ruledOut = %v after the question", tt.text, !tt.want)
+		}
+	}
+}
+
+func TestRuleHits(t *testing.T) {
+	c := mustTestClassifier(t)
+	text := c.normalizeText("今年录取38人。去年录取四十人。")
+	hits := c.ruleHits(c.segment(text, c.findCandidates(text)))
+	rule := ruleIndex(t, c, "admit-count")
+	var got []string
+	for _, h := range hits {
+		if h.rule == rule {
+			got = append(got, text.norm[h.start:h.end])
+		}
+	}
+	if want := []string{"录取38人", "录取四十人"}; !slices.Equal(got, want) {
+		t.Errorf("admit-count hits %q, want %q (all hits %+v)", got, want, hits)
+	}
+}
+
+// TestFilterHits filters the hits of the rule stage: a reporting
+// suppressor in the sentence drops the hit, the same claim without it is
+// kept, and an allow entry drops a hit on its site only.
+func TestFilterHits(t *testing.T) {
+	c := mustTestClassifier(t)
+	catOf := func(id adscan.Category) int {
+		for i, cat := range c.categories {
+			if cat.id == id {
+				return i
+			}
+		}
+		t.Fatalf("no category %q", id)
+		return -1
+	}
+	for _, tt := range []struct {
+		text, site string
+		cat        adscan.Category
+		kept       bool
+	}{
+		{"记者调查发现，该机构宣称38人考入名校。", "", adscan.CategoryEliteAdmission, false},
+		{"该机构宣称38人考入名校。", "", adscan.CategoryEliteAdmission, true},
+		{"少年宫公益课：小学数学火热招生", "www.example.org", adscan.CategoryTutoringAd, false},
+		{"少年宫公益课：小学数学火热招生", "example.com", adscan.CategoryTutoringAd, true},
+	} {
+		text := c.normalizeText(tt.text)
+		w := c.segment(text, c.findCandidates(text))
+		hits := c.ruleHits(w)
+		if len(hits) == 0 {
+			t.Fatalf("%s: no hits to filter", tt.text)
+		}
+		kept := c.filterHits(w, hits, tt.site)
+		if got := len(kept[catOf(tt.cat)]) > 0; got != tt.kept {
+			t.Errorf("%s on %q: %s hit kept = %v, want %v (hits %+v)", tt.text, tt.site, tt.cat, got, tt.kept, hits)
+		}
+	}
+}
+
+// TestFlagsStage scores kept hits given directly: one hit of a 0.5 rule
+// stays under the 0.6 threshold; a second, at half weight, reaches it
+// (1-(1-0.5)(1-0.25) = 0.625).
+func TestFlagsStage(t *testing.T) {
+	c := mustTestClassifier(t)
+	text := c.normalizeText("今年录取38人。去年录取40人。")
+	rule := ruleIndex(t, c, "admit-count")
+	cat := c.rules[rule].category
+	first := hit{rule: rule, start: strings.Index(text.norm, "录取"), end: strings.Index(text.norm, "人") + len("人")}
+	second := hit{rule: rule, start: strings.LastIndex(text.norm, "录取"), end: strings.LastIndex(text.norm, "人") + len("人")}
+
+	one := make(keptHits, len(c.categories))
+	one[cat] = []hit{first}
+	if flags := c.flags(text, one); len(flags) != 0 {
+		t.Errorf("one hit: flags %+v, want none", flags)
+	}
+	two := make(keptHits, len(c.categories))
+	two[cat] = []hit{first, second}
+	flags := c.flags(text, two)
+	if len(flags) != 1 || flags[0].Category != adscan.CategoryEliteAdmission || flags[0].Score != 0.625 {
+		t.Fatalf("two hits: flags %+v, want elite_admission at 0.625", flags)
+	}
+	var got []string
+	for _, ev := range flags[0].Evidence {
+		got = append(got, ev.Text)
+	}
+	if want := []string{"录取38人", "录取40人"}; !slices.Equal(got, want) {
+		t.Errorf("evidence %q, want %q", got, want)
+	}
+}
