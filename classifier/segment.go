@@ -116,7 +116,7 @@ func (w *words) valid(g, k int) bool {
 	v := &w.verdict[w.base[g]+k]
 	if *v == 0 {
 		cd := w.cands.groups[g][k]
-		w.checkRegion(cd.start, cd.end) // settles v, whose span is [s, e)
+		w.checkRegion(cd.start, cd.end) // settles v, with the candidates around it
 	}
 	return *v == 1
 }
