@@ -1,0 +1,87 @@
+package corpus
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"sort"
+
+	"adscan/classifier/voice"
+)
+
+// Features is one page's voice features, as committed in
+// corpus/real/features.jsonl: unordered counts of its words and page
+// features, never its sentences.
+type Features struct {
+	ID  string    `json:"id"`
+	Bag voice.Bag `json:"bag"`
+}
+
+// VoiceExamples joins features with labels: the pages of the given splits
+// whose voice is known, as training examples.
+func VoiceExamples(labels []Label, feats []Features, splits ...string) []voice.Example {
+	byID := make(map[string]voice.Bag, len(feats))
+	for _, f := range feats {
+		byID[f.ID] = f.Bag
+	}
+	var exs []voice.Example
+	for _, l := range labels {
+		bag, ok := byID[l.ID]
+		if !ok || l.Voice == "" || !inSplits(l.Split, splits) {
+			continue
+		}
+		exs = append(exs, voice.Example{ID: l.ID, Bag: bag, Promo: l.Voice == VoicePromo})
+	}
+	return exs
+}
+
+func inSplits(s string, splits []string) bool {
+	if len(splits) == 0 {
+		return true
+	}
+	for _, x := range splits {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// LabelsDigest names a set of labels: "corpus-" and 12 hex digits of the
+// SHA-256 of their IDs, splits and voices, in ID order.
+func LabelsDigest(labels []Label) string {
+	h := sha256.New()
+	ls := append([]Label(nil), labels...)
+	sort.Slice(ls, func(a, b int) bool { return ls[a].ID < ls[b].ID })
+	for _, l := range ls {
+		fmt.Fprintf(h, "%s %s %s\n", l.ID, l.Split, l.Voice)
+	}
+	return fmt.Sprintf("corpus-%x", h.Sum(nil)[:6])
+}
+
+// VoiceScore is a voice model's page-level score on labelled examples.
+type VoiceScore struct{ Pages, TP, FP, FN int }
+
+// ScoreVoice decides every example with m and counts the results.
+func ScoreVoice(m *voice.Model, exs []voice.Example) VoiceScore {
+	v := VoiceScore{Pages: len(exs)}
+	for _, e := range exs {
+		p := m.Decide(e.Bag).Promotional
+		switch {
+		case p && e.Promo:
+			v.TP++
+		case p:
+			v.FP++
+		case e.Promo:
+			v.FN++
+		}
+	}
+	return v
+}
+
+// Precision and Recall of the promotional class.
+func (v VoiceScore) Precision() float64 { return Counts{TP: v.TP, FP: v.FP}.Precision() }
+func (v VoiceScore) Recall() float64    { return Counts{TP: v.TP, FN: v.FN}.Recall() }
+
+func (v VoiceScore) String() string {
+	return fmt.Sprintf("%d pages, precision %.2f recall %.2f (tp %d fp %d fn %d)", v.Pages, v.Precision(), v.Recall(), v.TP, v.FP, v.FN)
+}
