@@ -37,6 +37,34 @@ type Flag struct {
 	// Basis is the clause of the policy the category rests on.
 	Basis    string     `json:"basis"`
 	Evidence []Evidence `json:"evidence"`
+	// Voice is the voice model's decision on the passage around the
+	// evidence: a category flags only where a provider promotes its own
+	// service. Nil when the classifier runs without a voice model.
+	Voice *Voice `json:"voice,omitempty"`
+}
+
+// Voice is the decision that the passage Text[Start:End] of a document is
+// (or is not) an education provider promoting its own service for
+// children, as opposed to a report, a regulation, a discussion, advice,
+// fiction, a school describing itself or adult training.
+type Voice struct {
+	// Model names the voice model and its version.
+	Model       string  `json:"model"`
+	Promotional bool    `json:"promotional"`
+	Probability float64 `json:"probability"`
+	// Start and End are byte offsets of the passage judged.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Features are the features that weighed most in the decision, each
+	// with its contribution (positive: promotional), largest first.
+	Features []VoiceFeature `json:"features,omitempty"`
+}
+
+// VoiceFeature is one feature's part in a voice decision: a word of the
+// passage or a page feature (#phone, #price, #date …).
+type VoiceFeature struct {
+	Feature string  `json:"feature"`
+	Weight  float64 `json:"weight"`
 }
 
 // Result is what a Classifier says of one document.

@@ -11,7 +11,9 @@ import "adscan"
 //	segment         *normText, *candidates    *words          segment.go
 //	ruleHits        *words                    []hit           rules.go
 //	filterHits      *words, []hit, doc.Site   keptHits        filter.go
-//	flags           *normText, keptHits       []adscan.Flag   flags.go
+//	scoreCategories keptHits                  []scoredCategory score.go
+//	judgeVoice      *normText, scored         []*adscan.Voice voicestage.go
+//	flags           *normText, scored, voices []adscan.Flag   flags.go
 //
 // A stage reads the values of the stages before it and changes none of
 // them, except that two of them work facts out on first use: normText its
@@ -22,8 +24,11 @@ import "adscan"
 // questions in a fixed order: the rules in lexicon order, then the hits in
 // the order found.
 //
-// A stage that judges the kept hits, keptHits in and keptHits out, fits
-// between filterHits and flags without changing the others.
+// The rules say what a page claims; the voice stage says who is speaking.
+// A scored category flags only where the voice model finds the passage
+// around its hits promotional: a provider advertising its own service,
+// not a report, a regulation, advice, fiction, a school or adult training
+// (see package voice). Without a voice model every scored category flags.
 
 // Classify flags doc by the lexicon's rules. Evidence offsets index into
 // doc.Text. It never panics; text that is not valid UTF-8 is classified
@@ -44,6 +49,8 @@ func (c *Classifier) Classify(doc adscan.Document) adscan.Result {
 		return res
 	}
 	kept := c.filterHits(w, hits, doc.Site)
-	res.Flags = c.flags(text, kept)
+	scored := c.scoreCategories(kept)
+	voices := c.judgeVoice(text, scored)
+	res.Flags = c.flags(text, scored, voices)
 	return res
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/coregx/ahocorasick"
 
 	"adscan"
+	"adscan/classifier/voice"
 	"adscan/lexicon"
 )
 
@@ -30,6 +31,10 @@ type Classifier struct {
 
 	// found caches pattern matches in sentences, keyed by rule and text.
 	found *textCache[[][]int]
+
+	// voice gates the flags (see judgeVoice); nil: rules alone.
+	voice     *voice.Model
+	voiceName string // "name version", cited in each decision
 }
 
 var _ adscan.Classifier = (*Classifier)(nil)
@@ -86,13 +91,22 @@ type allowEntry struct {
 }
 
 // New compiles lex with the process's shared Segmenter (loaded on first
-// use). See NewWith.
+// use) and the embedded voice model (voice.Default). See NewWith and
+// WithVoice.
 func New(lex *lexicon.Lexicon) (*Classifier, error) {
 	seg, err := SharedSegmenter()
 	if err != nil {
 		return nil, err
 	}
-	return NewWith(lex, seg)
+	c, err := NewWith(lex, seg)
+	if err != nil {
+		return nil, err
+	}
+	m, err := voice.Default()
+	if err != nil {
+		return nil, fmt.Errorf("classifier: %w", err)
+	}
+	return c.WithVoice(m), nil
 }
 
 // NewWith compiles lex: it normalises every term, compiles the rule

@@ -2,7 +2,7 @@
 //
 // A Classifier is compiled once from a lexicon (New) and then classifies
 // documents concurrently (Classify). Each document goes one way through
-// six stages, each a function from the values of the stages before it to
+// eight stages, each a function from the values of the stages before it to
 // a value of its own (see classify.go):
 //
 //  1. normalisation (normalizeText → normText): full-width → half-width,
@@ -22,9 +22,17 @@
 //     lexicon semantics;
 //  5. filtering (filterHits → keptHits): the hits that no suppressor, allow
 //     entry or exclusion takes out, by category;
-//  6. flags (flags → []adscan.Flag): each category's score and, if it
-//     reaches the threshold, a flag with evidence spans (byte offsets into
-//     the original text, the rule that fired, a snippet).
+//  6. scoring (scoreCategories → []scoredCategory): each category's
+//     noisy-OR score, keeping those that reach the category's threshold;
+//  7. voice (judgeVoice → []*adscan.Voice): a logistic-regression model
+//     (package voice, trained on the labelled real-page corpus in
+//     corpus/real) decides whether the passage around each scored
+//     category's hits is an education provider promoting its own service
+//     for children, from the passage's gse words and page features (phone
+//     numbers, prices, dates …), and says which features weighed most;
+//  8. flags (flags → []adscan.Flag): a flag for each scored category whose
+//     voice is promotional, with evidence spans (byte offsets into the
+//     original text, the rule that fired, a snippet) and the voice decision.
 //
 // Where the lexicon semantics leave a choice, the classifier takes these:
 //

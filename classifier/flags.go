@@ -15,47 +15,26 @@ const (
 	snippetRunes = 30
 )
 
-// flags is the last stage: it scores each category's kept hits and returns
-// the flags at or above the category's threshold, in the lexicon's category
-// order, with their evidence in the original text.
-func (c *Classifier) flags(text *normText, kept keptHits) []adscan.Flag {
+// flags is the last stage: the flags of the scored categories whose
+// passages the voice stage found promotional (all of them without a voice
+// model), in the lexicon's category order, with their evidence in the
+// original text and the voice decision.
+func (c *Classifier) flags(text *normText, scored []scoredCategory, voices []*adscan.Voice) []adscan.Flag {
 	flags := []adscan.Flag{}
-	for cat, hs := range kept {
-		if len(hs) == 0 {
-			continue
-		}
-		score := c.score(hs)
-		if score < c.categories[cat].threshold-1e-9 {
+	for i, sc := range scored {
+		v := voices[i]
+		if v != nil && !v.Promotional {
 			continue
 		}
 		flags = append(flags, adscan.Flag{
-			Category: c.categories[cat].id,
-			Score:    math.Round(score*1e4) / 1e4,
-			Basis:    c.categories[cat].basis,
-			Evidence: c.evidence(text, hs),
+			Category: c.categories[sc.cat].id,
+			Score:    math.Round(sc.score*1e4) / 1e4,
+			Basis:    c.categories[sc.cat].basis,
+			Evidence: c.evidence(text, sc.hits),
+			Voice:    v,
 		})
 	}
 	return flags
-}
-
-// score is the noisy-OR of the hits' weights, each rule counted at most
-// twice, its second hit at half weight.
-func (c *Classifier) score(hs []hit) float64 {
-	seen := map[int]int{}
-	keep := 1.0
-	for _, h := range hs {
-		n := seen[h.rule]
-		if n >= 2 {
-			continue
-		}
-		seen[h.rule] = n + 1
-		w := c.rules[h.rule].weight
-		if n == 1 {
-			w /= 2
-		}
-		keep *= 1 - w
-	}
-	return 1 - keep
 }
 
 // evidence returns up to maxEvidence spans, the heaviest rules first, then

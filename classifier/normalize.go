@@ -202,6 +202,15 @@ func (n *normalizer) normalize(s string) (string, spanMap) {
 				continue
 			}
 		}
+		if lastHan && (r == '(' || r == '（') {
+			if j, ok := pinyinGloss(s, i+size); ok {
+				if out == nil {
+					start(i)
+				}
+				i = j // 學(xué): the gloss goes like a separator; the Hanzi before it stays lastHan
+				continue
+			}
+		}
 		if isZeroWidth(r) {
 			if out == nil {
 				start(i)
@@ -238,6 +247,32 @@ func (n *normalizer) normalize(s string) (string, spanMap) {
 		return s, identityMap(len(s))
 	}
 	return out.String(), mb.done(out.Len())
+}
+
+// pinyinGloss reports whether s[i:] is a pinyin syllable of at most
+// maxPinyinRunes letters (with tone marks) closed by ")" or "）", as content
+// farms put after every character (學(xué)習(xí)); it returns the offset after
+// the closing bracket.
+func pinyinGloss(s string, i int) (int, bool) {
+	for k := 0; i < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == ')' || r == '）' {
+			return i + size, k > 0
+		}
+		if k == maxPinyinRunes || !isPinyinLetter(r) {
+			return 0, false
+		}
+		i += size
+	}
+	return 0, false
+}
+
+// maxPinyinRunes is the longest pinyin syllable (zhuang, shuang) with a
+// tone number.
+const maxPinyinRunes = 7
+
+func isPinyinLetter(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= '1' && r <= '5' || strings.ContainsRune("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêɑ", r)
 }
 
 // separatorRunBeforeHan reports whether a run of at most maxSeparatorRun

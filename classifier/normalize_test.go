@@ -223,3 +223,31 @@ func TestCountSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizePinyinGloss: pinyin in brackets after each character, as
+// content farms garble text (學(xué)習(xí)補(bǔ)習(xí)班), is taken out like a separator,
+// with offsets back into the original; brackets after other text, or
+// holding other text, stay.
+func TestNormalizePinyinGloss(t *testing.T) {
+	n, err := sharedNormalizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"學(xué)習(xí)補(bǔ)習(xí)班報(bào)名": "学习补习班报名",
+		"數(shù)學（xué）":                  "数学",
+		"小学(一年级)":                       "小学(一年级)",
+		"abc(de)":                       "abc(de)",
+		"数学(math课)":                     "数学(math课)",
+		"学(xuéxiàoo)":                   "学(xuéxiàoo)",
+	} {
+		got, m := n.normalize(in)
+		if got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+			continue
+		}
+		if s, e := m.span(0, len(got)); s != 0 || e > len(in) {
+			t.Errorf("normalize(%q): span maps to [%d,%d)", in, s, e)
+		}
+	}
+}

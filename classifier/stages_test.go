@@ -153,10 +153,11 @@ func TestFilterHits(t *testing.T) {
 	}
 }
 
-// TestFlagsStage scores kept hits given directly: one hit of a 0.5 rule
-// stays under the 0.6 threshold; a second, at half weight, reaches it
-// (1-(1-0.5)(1-0.25) = 0.625).
-func TestFlagsStage(t *testing.T) {
+// TestScoreAndFlagsStages score kept hits given directly: one hit of a 0.5
+// rule stays under the 0.6 threshold; a second, at half weight, reaches it
+// (1-(1-0.5)(1-0.25) = 0.625). A voice decision that is not promotional
+// drops the flag; a promotional one is carried on it.
+func TestScoreAndFlagsStages(t *testing.T) {
 	c := mustTestClassifier(t)
 	text := c.normalizeText("今年录取38人。去年录取40人。")
 	rule := ruleIndex(t, c, "admit-count")
@@ -166,12 +167,20 @@ func TestFlagsStage(t *testing.T) {
 
 	one := make(keptHits, len(c.categories))
 	one[cat] = []hit{first}
-	if flags := c.flags(text, one); len(flags) != 0 {
-		t.Errorf("one hit: flags %+v, want none", flags)
+	if scored := c.scoreCategories(one); len(scored) != 0 {
+		t.Errorf("one hit: scored %+v, want none", scored)
 	}
 	two := make(keptHits, len(c.categories))
 	two[cat] = []hit{first, second}
-	flags := c.flags(text, two)
+	scored := c.scoreCategories(two)
+	if flags := c.flags(text, scored, []*adscan.Voice{{Promotional: false}}); len(flags) != 0 {
+		t.Errorf("not promotional: flags %+v, want none", flags)
+	}
+	promo := &adscan.Voice{Model: "m 1", Promotional: true, Probability: 0.9}
+	if flags := c.flags(text, scored, []*adscan.Voice{promo}); len(flags) != 1 || flags[0].Voice != promo {
+		t.Errorf("promotional: flags %+v, want one carrying the decision", flags)
+	}
+	flags := c.flags(text, scored, make([]*adscan.Voice, len(scored)))
 	if len(flags) != 1 || flags[0].Category != adscan.CategoryEliteAdmission || flags[0].Score != 0.625 {
 		t.Fatalf("two hits: flags %+v, want elite_admission at 0.625", flags)
 	}

@@ -25,6 +25,7 @@ const defaultMaxInputBytes = 64 << 20
 type classifyOptions struct {
 	json     bool
 	lexicon  string
+	model    string
 	maxBytes int64
 }
 
@@ -32,7 +33,7 @@ type classifyOptions struct {
 func newClassifyCmd(s streams) *cobra.Command {
 	var opts classifyOptions
 	cmd := &cobra.Command{
-		Use:   "classify [--json] [--lexicon FILE] [PATH...]",
+		Use:   "classify [--json] [--lexicon FILE] [--model FILE|none] [PATH...]",
 		Short: "Classify text or HTML files, directories or standard input",
 		Long: `Classify each PATH: a file (text or HTML, told apart by its extension or
 content; GBK, GB18030 and Big5 are decoded, invalid UTF-8 is replaced by
@@ -41,8 +42,11 @@ order), or - (or no PATH at all) for standard input.
 
 With --json, one JSON object per document and line, in input order:
 {"source":PATH,"lexicon":{"name","version"},"flags":[{"category","score",
-"basis","evidence":[{"text","start","end","rule","snippet"}]}]}
-where start and end are byte offsets into the document's extracted text.
+"basis","evidence":[{"text","start","end","rule","snippet"}],"voice":{...}}]}
+where start and end are byte offsets into the document's extracted text and
+voice is the voice model's decision on the passage around the evidence (a
+category flags only where a provider promotes its own service; --model none
+classifies with the lexicon's rules alone).
 Without --json, a readable report.
 
 An input that cannot be classified (unreadable, binary, larger than
@@ -54,6 +58,7 @@ classified; the exit status is then 1.`,
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per document and line")
 	cmd.Flags().StringVar(&opts.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
+	cmd.Flags().StringVar(&opts.model, "model", "", "voice model file instead of the embedded one (none: rules alone)")
 	cmd.Flags().Int64Var(&opts.maxBytes, "max-bytes", defaultMaxInputBytes, "largest input to read, in bytes")
 	return cmd
 }
@@ -77,10 +82,15 @@ func runClassify(s streams, opts classifyOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	m, err := loadVoice("classify", opts.model)
+	if err != nil {
+		return err
+	}
 	c, err := classifier.New(lex)
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}
+	c = c.WithVoice(m)
 	inputs, listErrs := expandInputs(args)
 	failed := false
 	for _, err := range listErrs {

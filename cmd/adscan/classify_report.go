@@ -50,6 +50,9 @@ func (r *reporter) print(source string, res adscan.Result) error {
 		}
 		fmt.Fprintf(&b, "  %s%s  score %.2f\n", f.Category, title, f.Score)
 		fmt.Fprintf(&b, "    basis: %s\n", f.Basis)
+		if v := f.Voice; v != nil {
+			fmt.Fprintf(&b, "    voice: promotional, p=%.2f over [%d,%d) (%s)%s\n", v.Probability, v.Start, v.End, v.Model, voiceFeatureList(v.Features))
+		}
 		for _, ev := range f.Evidence {
 			fmt.Fprintf(&b, "    [%d,%d) %s  rule %s\n", ev.Start, ev.End, ev.Text, ev.Rule)
 			fmt.Fprintf(&b, "        …%s…\n", ev.Snippet)
@@ -58,4 +61,17 @@ func (r *reporter) print(source string, res adscan.Result) error {
 	fmt.Fprintf(&b, "  (lexicon %s %s)\n\n", res.Lexicon.Name, res.Lexicon.Version)
 	_, err := fmt.Fprint(r.s.out, b.String())
 	return err
+}
+
+// voiceFeatureList writes the features that weighed most in a voice
+// decision: "; features 报名 +0.41, 记者 -0.30".
+func voiceFeatureList(fs []adscan.VoiceFeature) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = fmt.Sprintf("%s %+.2f", f.Feature, f.Weight)
+	}
+	return "; features " + strings.Join(parts, ", ")
 }

@@ -126,7 +126,7 @@ func TestClassifyBadInputs(t *testing.T) {
 	missing := filepath.Join(dir, "missing.txt")
 	big := write("big.txt", bytes.Repeat([]byte("好"), 400))
 
-	code, out, errOut := runClassifyCmd(t, "", "classify", "--json", "--max-bytes", "1000", "--lexicon", lex,
+	code, out, errOut := runClassifyCmd(t, "", "classify", "--json", "--max-bytes", "1000", "--lexicon", lex, "--model", "none",
 		missing, good, binary, empty, invalid, big)
 	if code != exitFailure {
 		t.Errorf("exit %d, want %d", code, exitFailure)

@@ -1,0 +1,114 @@
+package classifier
+
+import (
+	"sort"
+
+	"adscan"
+	"adscan/classifier/voice"
+)
+
+// Passages the voice model judges: the text within passageRunes runes
+// either side of a category's hits (overlapping windows merged), at most
+// maxPassages of them per category, the heaviest hits first. The model was
+// trained on pages' openings of a few hundred to two thousand characters,
+// which is what a passage of this size looks like.
+const (
+	passageRunes = 200
+	maxPassages  = 3
+)
+
+// How the voice and the rules combine: a category flags when the voice
+// model's probability for the passage around its hits reaches the model's
+// threshold, or strongRelief less than it where the rules' score is at
+// least strongScore (several rules firing together, e.g. a subject class
+// with its price and its hotline, are evidence of an advert in their own
+// right). Chosen by cross-validation on the train and dev splits (README).
+const (
+	strongScore  = 0.8
+	strongRelief = 0.1
+)
+
+// judgeVoice is the voice stage: for each scored category, the voice
+// model's decision on the passages around its hits — the most promotional
+// passage's probability and explanation, promotional if it reaches the
+// threshold (lowered for strong rule evidence, see strongScore). Without a
+// voice model it returns nils (every scored category flags, as with rules
+// alone). Passages shared by two categories are judged once.
+func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adscan.Voice {
+	out := make([]*adscan.Voice, len(scored))
+	if c.voice == nil {
+		return out
+	}
+	judged := map[span]voice.Decision{}
+	for i, sc := range scored {
+		var best *adscan.Voice
+		for _, p := range c.passages(text, sc.hits) {
+			d, ok := judged[p]
+			if !ok {
+				d = c.voice.Decide(c.seg.voiceBag(text.norm[p.start:p.end]))
+				judged[p] = d
+			}
+			if best == nil || d.Probability > best.Probability {
+				s, e := text.nmap.span(p.start, p.end)
+				best = &adscan.Voice{Model: c.voiceName, Probability: d.Probability,
+					Start: s, End: e, Features: voiceFeatures(d.Features)}
+			}
+		}
+		need := c.voice.Threshold
+		if sc.score >= strongScore {
+			need -= strongRelief
+		}
+		best.Promotional = best.Probability >= need
+		out[i] = best
+	}
+	return out
+}
+
+// passages returns the windows of passageRunes runes around the hits,
+// merged where they overlap, the ones holding the heaviest hits first.
+func (c *Classifier) passages(text *normText, hs []hit) []span {
+	order := append([]hit(nil), hs...)
+	sort.SliceStable(order, func(a, b int) bool { return c.rules[order[a].rule].weight > c.rules[order[b].rule].weight })
+	var out []span
+	for _, h := range order {
+		lo, hi := text.runesAround(h.start, h.end, passageRunes)
+		merged := false
+		for k := range out {
+			if lo < out[k].end && hi > out[k].start {
+				out[k] = span{min(lo, out[k].start), max(hi, out[k].end)}
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			if len(out) == maxPassages {
+				continue
+			}
+			out = append(out, span{lo, hi})
+		}
+	}
+	return out
+}
+
+func voiceFeatures(cs []voice.Contribution) []adscan.VoiceFeature {
+	out := make([]adscan.VoiceFeature, len(cs))
+	for i, c := range cs {
+		out[i] = adscan.VoiceFeature{Feature: c.Feature, Weight: c.Weight}
+	}
+	return out
+}
+
+// WithVoice returns a copy of the classifier that gates its flags with the
+// voice model m: a category flags only where the passage around its hits
+// is promotional. A nil m gives rules alone.
+func (c *Classifier) WithVoice(m *voice.Model) *Classifier {
+	cp := *c
+	cp.voice, cp.voiceName = m, ""
+	if m != nil {
+		cp.voiceName = m.Name + " " + m.Version
+	}
+	return &cp
+}
+
+// Voice returns the voice model the classifier uses (nil: none).
+func (c *Classifier) Voice() *voice.Model { return c.voice }
