@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"adscan"
+	"adscan/corpus"
 	"adscan/store"
 )
 
@@ -251,9 +252,9 @@ var csvExportHeader = []string{"case_id", "url", "target", "state", "category", 
 // newCasesExportCmd is `adscan cases export`: every matching case in full.
 func newCasesExportCmd(s streams) *cobra.Command {
 	var opts caseFilterOptions
-	var format string
+	var format, outDir string
 	cmd := &cobra.Command{
-		Use:   "export [--scan ID] [--state S] [--category C] [--format jsonl|csv] [--db DSN]",
+		Use:   "export [--scan ID] [--state S] [--category C] [--format jsonl|csv|corpus] [--out DIR] [--db DSN]",
 		Short: "Export cases with their findings and evidence",
 		Long: `Export every matching case, newest first, on standard output.
 
@@ -261,7 +262,12 @@ jsonl: one case per line with its findings (evidence spans with byte offsets
 into the capture's text), sightings, decision and audit trail.
 csv: one row per finding: ` + strings.Join(csvExportHeader, ", ") + `;
 evidence is the text of the finding's evidence spans joined by " | ", and
-body_sha256 the digest of the captured page the finding rests on.`,
+body_sha256 the digest of the captured page the finding rests on.
+corpus: the decided cases (confirmed, referred, dismissed) as labelled pages
+of a real-page corpus in --out DIR (pages/ID.txt with the captured text,
+labels/ID.json): a confirmed case is labelled with its categories and voice
+promo, a dismissed one with no category (voice unknown). Retrain and compare
+with 'adscan corpus build', 'adscan model train' and 'adscan model compare'.`,
 		Args: noPositionalArgs("cases export"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			const command = "cases export"
@@ -269,8 +275,11 @@ body_sha256 the digest of the captured page the finding rests on.`,
 			if err != nil {
 				return err
 			}
-			if format != "jsonl" && format != "csv" {
-				return usageError{fmt.Errorf("%s: --format %q: want jsonl or csv", command, format)}
+			if format != "jsonl" && format != "csv" && format != "corpus" {
+				return usageError{fmt.Errorf("%s: --format %q: want jsonl, csv or corpus", command, format)}
+			}
+			if (format == "corpus") != (outDir != "") {
+				return usageError{fmt.Errorf("%s: --out DIR goes with --format corpus, and only with it", command)}
 			}
 			ctx := cmd.Context()
 			st, err := openCmdStore(ctx, s, command, opts.db)
@@ -282,20 +291,25 @@ body_sha256 the digest of the captured page the finding rests on.`,
 			if err != nil {
 				return cliError(command, err)
 			}
-			if format == "csv" {
+			count := len(cases)
+			switch format {
+			case "csv":
 				err = exportCSV(ctx, s, st, cases)
-			} else {
+			case "corpus":
+				count, err = exportCorpus(ctx, st, cases, outDir)
+			default:
 				err = exportJSONL(ctx, s, st, cases)
 			}
 			if err != nil {
 				return cliError(command, err)
 			}
-			fmt.Fprintf(s.err, "adscan: %s: %d cases\n", command, len(cases))
+			fmt.Fprintf(s.err, "adscan: %s: %d cases\n", command, count)
 			return nil
 		},
 	}
 	opts.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl or csv")
+	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl, csv or corpus")
+	cmd.Flags().StringVar(&outDir, "out", "", "with --format corpus: the corpus directory to write")
 	return cmd
 }
 
@@ -365,4 +379,49 @@ func noPositionalArgs(command string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// exportCorpus writes the decided cases as labelled corpus pages in dir and
+// returns how many it wrote. The text is that of the case's latest
+// sighting; a page already in dir is replaced (a later decision wins).
+func exportCorpus(ctx context.Context, st adscan.Store, cases []adscan.Case, dir string) (int, error) {
+	n := 0
+	for _, c := range cases {
+		if c.State != adscan.CaseConfirmed && c.State != adscan.CaseReferred && c.State != adscan.CaseDismissed {
+			continue
+		}
+		full, err := st.GetCase(ctx, c.ID)
+		if err != nil {
+			return n, err
+		}
+		if len(full.Sightings) == 0 {
+			return n, fmt.Errorf("case %s has no sighting", c.ID)
+		}
+		latest := full.Sightings[0]
+		for _, g := range full.Sightings {
+			if g.SeenAt.After(latest.SeenAt) {
+				latest = g
+			}
+		}
+		capture, err := st.GetCapture(ctx, latest.CaptureID)
+		if err != nil {
+			return n, fmt.Errorf("case %s: capture %s: %w", c.ID, latest.CaptureID, err)
+		}
+		l := corpus.Label{ID: corpus.PageID(full.URL), URL: full.URL, Site: corpus.Site(full.URL), Genre: "case",
+			Categories: []adscan.Category{}, Note: "dismissed by a reviewer", By: "review"}
+		if full.State != adscan.CaseDismissed {
+			l.Voice, l.Categories, l.Note = corpus.VoicePromo, full.Categories, "confirmed by a reviewer"
+		}
+		if full.Decision != nil {
+			l.By = full.Decision.By
+			if full.Decision.Note != "" {
+				l.Note += ": " + full.Decision.Note
+			}
+		}
+		if err := corpus.WritePage(dir, corpus.Page{Label: l, Text: capture.Text}, true); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

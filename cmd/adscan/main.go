@@ -97,9 +97,11 @@ func newRootCmd(s streams) *cobra.Command {
 		// subcommands:
 		newCasesCmd,
 		newClassifyCmd,
+		newCorpusCmd,
 		newCrawlCmd,
 		newDevCmd,
 		newLexiconCmd,
+		newModelCmd,
 		newScheduleCmd,
 		newServeCmd,
 		newTargetsCmd,
