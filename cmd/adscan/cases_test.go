@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/corpus"
 	"adscan/store"
 )
 
@@ -277,5 +278,47 @@ func TestCasesErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.stderr)
 			}
 		})
+	}
+}
+
+// TestCasesExportCorpus: decided cases become labelled corpus pages — a
+// confirmed case with its categories and the latest capture's text, a
+// dismissed one with none — and open cases stay out.
+func TestCasesExportCorpus(t *testing.T) {
+	fx := newCasesFixture(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, fx.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DecideCase(ctx, fx.c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", Note: "advert", DecidedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	dir := t.TempDir()
+	code, _, errOut := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--format", "corpus", "--out", dir)
+	if code != exitOK || !strings.Contains(errOut, "2 cases") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	pages, err := corpus.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byURL := map[string]corpus.Page{}
+	for _, p := range pages {
+		byURL[p.URL] = p
+	}
+	if len(pages) != 2 {
+		t.Fatalf("exported %d pages, want the confirmed and the dismissed case", len(pages))
+	}
+	c := byURL[fx.c.URL]
+	if c.Voice != corpus.VoicePromo || !slices.Equal(c.Categories, []adscan.Category{adscan.CategoryEliteAdmission}) || c.Text != "名校录取率高达百分之百，签约保录" {
+		t.Errorf("confirmed case exported as %+v", c)
+	}
+	if b := byURL[fx.b.URL]; b.Voice != "" || len(b.Categories) != 0 || !strings.Contains(b.Note, "a school's own page") {
+		t.Errorf("dismissed case exported as %+v", b)
+	}
+	if code, _, _ := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--out", dir); code != exitUsage {
+		t.Errorf("--out without --format corpus: exit %d, want %d", code, exitUsage)
 	}
 }
