@@ -229,18 +229,27 @@ func classifyAll(c *classifier.Classifier, stdin io.Reader, inputs []classifyInp
 // classifyOne reads, extracts and classifies one input.
 func classifyOne(c *classifier.Classifier, stdin io.Reader, in classifyInput, maxBytes int64) classifyOutput {
 	out := classifyOutput{source: in.source}
-	body, err := readInput(stdin, in, maxBytes)
+	text, err := extractInput(stdin, in, maxBytes)
 	if err != nil {
 		out.err = err
 		return out
+	}
+	out.result = c.Classify(adscan.Document{Source: in.source, Text: text})
+	return out
+}
+
+// extractInput reads an input and returns its visible text (see readInput
+// and htmltext.Extract).
+func extractInput(stdin io.Reader, in classifyInput, maxBytes int64) (string, error) {
+	body, err := readInput(stdin, in, maxBytes)
+	if err != nil {
+		return "", err
 	}
 	page, err := htmltext.Extract(body, in.contentType)
 	if err != nil {
-		out.err = err
-		return out
+		return "", err
 	}
-	out.result = c.Classify(adscan.Document{Source: in.source, Text: page.Text})
-	return out
+	return page.Text, nil
 }
 
 // readInput reads a file or standard input, refusing more than maxBytes.

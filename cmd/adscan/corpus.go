@@ -15,7 +15,6 @@ import (
 
 	"adscan"
 	"adscan/classifier"
-	"adscan/classifier/htmltext"
 	"adscan/corpus"
 )
 
@@ -291,9 +290,9 @@ func ownExamples(dir string) ([]corpus.Label, []corpus.Features, error) {
 	var feats []corpus.Features
 	for _, e := range entries {
 		path := filepath.Join(dir, e.File)
-		text, err := extractPath(path)
+		text, err := extractInput(nil, fileInput(path), defaultMaxInputBytes)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		bag, err := classifier.VoiceBag(text)
 		if err != nil {
@@ -309,21 +308,4 @@ func ownExamples(dir string) ([]corpus.Label, []corpus.Features, error) {
 		feats = append(feats, corpus.Features{ID: l.ID, Bag: bag})
 	}
 	return labels, feats, nil
-}
-
-// extractPath reads a text or HTML file's visible text, as classify does.
-func extractPath(path string) (string, error) {
-	body, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	ct := "text/plain"
-	if ext := filepath.Ext(path); ext == ".html" || ext == ".htm" {
-		ct = "text/html"
-	}
-	page, err := htmltext.Extract(body, ct)
-	if err != nil {
-		return "", fmt.Errorf("extract %s: %w", path, err)
-	}
-	return page.Text, nil
 }
