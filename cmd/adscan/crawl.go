@@ -76,7 +76,10 @@ not failures.`,
 	f.BoolVar(&opts.allowPrivate, "allow-private", false, "allow private, loopback and link-local addresses (never for public targets)")
 	f.StringVar(&opts.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
 	f.StringVar(&opts.userAgent, "user-agent", crawler.DefaultUserAgent, "User-Agent to send: name the tool and a contact URL")
-	f.DurationVar(&opts.delay, "delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
+	f.DurationVar(&opts.delay, "crawl-delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
+	// --delay was this flag's first name; dev and worker call it --crawl-delay.
+	f.DurationVar(&opts.delay, "delay", crawler.DefaultDelay, "")
+	_ = f.MarkDeprecated("delay", "use --crawl-delay, as dev and worker do")
 	f.IntVar(&opts.parallelism, "parallelism", crawler.DefaultParallelism, "fetches in flight per site")
 	f.DurationVar(&opts.timeout, "timeout", crawler.DefaultTimeout, "time limit of one request")
 	f.DurationVar(&opts.budget, "budget", 0, "time limit of one site's crawl (0: none)")

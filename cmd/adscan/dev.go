@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -153,7 +154,19 @@ func (p *devProgram) Start(ctx context.Context) error {
 	}
 	fmt.Fprintf(p.s.out, "  data:     %s\n", data)
 	if p.opts.noWorker {
-		fmt.Fprintf(p.s.out, "  no worker: start one with: adscan worker --temporal-address %s --db %s\n", p.temporal.FrontendHostPort(), dsn)
+		hint := fmt.Sprintf("adscan worker --temporal-address %s --namespace %s --db %s", p.temporal.FrontendHostPort(), p.temporal.Namespace(), shellQuote(dsn))
+		switch wo := p.opts.worker; {
+		case wo.referralEndpoint != "":
+			hint += " --referral-endpoint " + shellQuote(wo.referralEndpoint)
+		case wo.outbox != "":
+			hint += " --outbox " + shellQuote(wo.outbox)
+		default:
+			hint += " --outbox " + shellQuote(filepath.Join(data, "outbox"))
+		}
+		if p.opts.worker.allowPrivate {
+			hint += " --allow-private-targets"
+		}
+		fmt.Fprintf(p.s.out, "  no worker: start one with: %s\n", hint)
 	}
 	return nil
 }
@@ -186,4 +199,13 @@ func storeReady(st *store.Store) func() bool {
 		defer cancel()
 		return st.Ping(ctx) == nil
 	}
+}
+
+// shellQuote returns s as a shell word: as it is when it holds only
+// characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@=,+-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
