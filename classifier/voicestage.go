@@ -28,20 +28,23 @@ const (
 	strongRelief = 0.1
 )
 
-// judgeVoice is the voice stage: for each scored category, the voice
-// model's decision on the passages around its hits — the most promotional
-// passage's probability and explanation, promotional if it reaches the
-// threshold (lowered for strong rule evidence, see strongScore). Without a
-// voice model it returns nils (every scored category flags, as with rules
-// alone). Passages shared by two categories are judged once.
+// judgeVoice is the voice stage. The voice model judges the passages
+// around the hits of every scored category (each passage once); the most
+// promotional of them is the page's voice, and a category flags where its
+// probability reaches the threshold (lowered for strong rule evidence, see
+// strongScore). One voice per page, not per category, because a provider's
+// advert speaks in one voice: judged per category, a claim near the page's
+// filler (a footer, a news list) lost the voice its own advert had. The
+// decision names the passage it was taken on. Without a voice model it
+// returns nils (every scored category flags, as with rules alone).
 func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adscan.Voice {
 	out := make([]*adscan.Voice, len(scored))
 	if c.voice == nil {
 		return out
 	}
 	judged := map[span]voice.Decision{}
-	for i, sc := range scored {
-		var best *adscan.Voice
+	var best *adscan.Voice
+	for _, sc := range scored {
 		for _, p := range c.passages(text, sc.hits) {
 			d, ok := judged[p]
 			if !ok {
@@ -54,12 +57,15 @@ func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adsc
 					Start: s, End: e, Features: voiceFeatures(d.Features)}
 			}
 		}
+	}
+	for i, sc := range scored {
 		need := c.voice.Threshold
 		if sc.score >= strongScore {
 			need -= strongRelief
 		}
-		best.Promotional = best.Probability >= need
-		out[i] = best
+		v := *best
+		v.Promotional = v.Probability >= need
+		out[i] = &v
 	}
 	return out
 }
