@@ -10,6 +10,7 @@ const (
 	ECONFLICT     = "conflict"     // the action does not fit the current state (409)
 	EINTERNAL     = "internal"     // a bug or an outage (500)
 	EINVALID      = "invalid"      // bad input (400)
+	ETOOLARGE     = "too_large"    // a request body over the size limit (413)
 	ENOTFOUND     = "not_found"    // no such thing (404)
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials (401)
 	EFORBIDDEN    = "forbidden"    // authenticated, but the role does not allow it (403)

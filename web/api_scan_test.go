@@ -59,7 +59,6 @@ func TestCreateScanBadInput(t *testing.T) {
 		{"negative limit", `{"targets":[{"url":"https://a.example/","max_pages":-1}]}`, "max_pages is -1", nil},
 		{"two values", `{"targets":[{"url":"https://a.example/"}]} {}`, "more than one JSON value", nil},
 		{"not an object", `[1,2]`, "must be an object", nil},
-		{"oversize", `{"targets":[{"url":"https://a.example/` + strings.Repeat("a", maxBodyBytes) + `"}]}`, "exceeds 1048576 bytes", nil},
 		{"form post", `targets=x`, "must be application/json", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
 		{"orchestrator refuses", `{"targets":[{"url":"http://127.0.0.1/"}]}`, "private address", nil},
 	} {
@@ -72,6 +71,9 @@ func TestCreateScanBadInput(t *testing.T) {
 			wantError(t, h.do(rq), http.StatusBadRequest, tc.want)
 		})
 	}
+	oversize := `{"targets":[{"url":"https://a.example/` + strings.Repeat("a", maxBodyBytes) + `"}]}`
+	wantError(t, h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: oversize}),
+		http.StatusRequestEntityTooLarge, "exceeds 1048576 bytes")
 	if list := decode[[]adscan.Scan](t, h.do(request{method: "GET", path: "/api/scans", user: "viewer"})); len(list) != 0 {
 		t.Errorf("bad requests made scans: %+v", list)
 	}
@@ -97,7 +99,7 @@ func TestOrchestratorErrorsMapToStatus(t *testing.T) {
 
 func TestErrorStatusMapping(t *testing.T) {
 	for code, want := range map[string]int{
-		adscan.EINVALID: 400, adscan.EUNAUTHORIZED: 401, adscan.EFORBIDDEN: 403, adscan.ENOTFOUND: 404,
+		adscan.EINVALID: 400, adscan.ETOOLARGE: 413, adscan.EUNAUTHORIZED: 401, adscan.EFORBIDDEN: 403, adscan.ENOTFOUND: 404,
 		adscan.ECONFLICT: 409, adscan.EUNAVAILABLE: 503, adscan.EINTERNAL: 500, "something else": 500,
 	} {
 		if got := errorStatus(code); got != want {

@@ -181,6 +181,10 @@ func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Hand
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
 				r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+				if err := parseForm(r); err != nil {
+					h.errorPage(w, r, err)
+					return
+				}
 				token = r.PostFormValue("csrf_token")
 			}
 			if !h.sessions.checkCSRF(p.Session.Nonce, token) {
@@ -204,4 +208,15 @@ func localPath(p string) string {
 		return "/"
 	}
 	return p
+}
+
+// parseForm parses a posted form read through http.MaxBytesReader; a body
+// over the limit is ETOOLARGE (413), any other parse failure is left to the
+// handler, which then sees empty fields.
+func parseForm(r *http.Request) error {
+	var tooBig *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &tooBig) {
+		return adscan.Errorf(adscan.ETOOLARGE, "表单内容超过 %d 字节的上限。", tooBig.Limit)
+	}
+	return nil
 }

@@ -308,3 +308,16 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}})
 	wantStatus(t, w, http.StatusForbidden)
 }
+
+// TestOversizedFormIs413: a login form, or a console form behind a session,
+// over the body limit gets 413 with a message in 简体中文, not a 400 or a
+// misleading CSRF refusal.
+func TestOversizedFormIs413(t *testing.T) {
+	h := newHarness(t)
+	ct := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	big := url.Values{"username": {"admin"}, "password": {strings.Repeat("x", maxBodyBytes)}}.Encode()
+	w := h.do(request{method: "POST", path: "/login", header: ct, body: big})
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "提交的内容过大") {
+		t.Errorf("login: status %d, want 413 with a Chinese heading:\n%.300s", w.Code, w.Body.String())
+	}
+}

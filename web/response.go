@@ -23,6 +23,8 @@ func errorStatus(code string) int {
 	switch code {
 	case adscan.EINVALID:
 		return http.StatusBadRequest
+	case adscan.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	case adscan.EUNAUTHORIZED:
 		return http.StatusUnauthorized
 	case adscan.EFORBIDDEN:
@@ -84,7 +86,7 @@ func (h *handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 
 // decodeJSON reads the request body, at most 1 MB of JSON, into dst. Unknown
 // fields, wrong types, trailing data, an empty body and a body that is not
-// JSON are EINVALID errors naming the problem.
+// JSON are EINVALID errors naming the problem; a larger body is ETOOLARGE.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -106,7 +108,8 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
-// jsonProblem turns a decoding error into an EINVALID error a client can act on.
+// jsonProblem turns a decoding error into an EINVALID error a client can act
+// on (ETOOLARGE for a body over maxBodyBytes).
 func jsonProblem(err error) error {
 	var (
 		syntax  *json.SyntaxError
@@ -120,7 +123,7 @@ func jsonProblem(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		message = "request body is truncated JSON"
 	case errors.As(err, &tooBig):
-		message = fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit)
+		return adscan.Errorf(adscan.ETOOLARGE, "request body exceeds %d bytes", tooBig.Limit)
 	case errors.As(err, &syntax):
 		message = fmt.Sprintf("request body is not valid JSON (at byte %d): %v", syntax.Offset, err)
 	case errors.As(err, &typ):

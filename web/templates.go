@@ -100,14 +100,15 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // errorHeadings are the console's headings for error statuses.
 var errorHeadings = map[int]string{
-	http.StatusBadRequest:          "请求有误",
-	http.StatusUnauthorized:        "需要登录",
-	http.StatusForbidden:           "没有权限",
-	http.StatusNotFound:            "未找到",
-	http.StatusConflict:            "操作与当前状态冲突",
-	http.StatusTooManyRequests:     "尝试次数过多",
-	http.StatusServiceUnavailable:  "服务暂不可用",
-	http.StatusInternalServerError: "服务器内部错误",
+	http.StatusBadRequest:            "请求有误",
+	http.StatusUnauthorized:          "需要登录",
+	http.StatusForbidden:             "没有权限",
+	http.StatusNotFound:              "未找到",
+	http.StatusConflict:              "操作与当前状态冲突",
+	http.StatusRequestEntityTooLarge: "提交的内容过大",
+	http.StatusTooManyRequests:       "尝试次数过多",
+	http.StatusServiceUnavailable:    "服务暂不可用",
+	http.StatusInternalServerError:   "服务器内部错误",
 }
 
 // errorPage renders err as a console page with the status error() would

@@ -15,6 +15,10 @@ import (
 // renders the form again with a message and the status (403, 401, 429).
 func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := parseForm(r); err != nil {
+		h.errorPage(w, r, err)
+		return
+	}
 	name := r.PostFormValue("username")
 	d := pageData{Title: "登录", Username: name, Next: localPath(r.PostFormValue("next"))}
 
