@@ -94,6 +94,14 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 			return fmt.Errorf("store: create directory for %s: %w", path, err)
 		}
 	}
+	// The database holds password hashes, sessions and evidence: create it
+	// readable by its owner only (SQLite gives its -wal and -shm files the
+	// database file's mode). An existing file keeps the mode it has.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: create SQLite %s: %w", path, err)
+	}
+	f.Close()
 	// One writer connection whose transactions take the write lock up front
 	// (BEGIN IMMEDIATE): writers in this process queue for the connection, and
 	// writers in other processes wait out the busy timeout instead of failing

@@ -278,3 +278,26 @@ func TestNewID(t *testing.T) {
 		t.Errorf("2000 IDs in one millisecond gave %d distinct", len(same))
 	}
 }
+
+// TestSQLiteFileIsPrivate: a new database file (and its WAL files) is
+// readable by its owner only: it holds password hashes and sessions.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "adscan.db")
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if os.IsNotExist(err) && p != path {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group and others", filepath.Base(p), mode)
+		}
+	}
+}
