@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -115,6 +116,28 @@ const (
 	CaseReferred  CaseState = "referred"  // the referral package was delivered
 	CaseDismissed CaseState = "dismissed" // closed as not a violation
 )
+
+// CaseStates lists every case state in review order.
+var CaseStates = []CaseState{CaseOpen, CaseEscalated, CaseConfirmed, CaseReferred, CaseDismissed}
+
+// Valid reports whether s is one of CaseStates.
+func (s CaseState) Valid() bool {
+	for _, k := range CaseStates {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// JoinCaseStates names the states for messages: "open, escalated, …".
+func JoinCaseStates() string {
+	names := make([]string, len(CaseStates))
+	for i, s := range CaseStates {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
 
 // Decision is what a reviewer decides about a case.
 type Decision string

@@ -6,11 +6,6 @@ import (
 	"adscan"
 )
 
-// caseStates are the states a case list can be filtered by.
-var caseStates = []adscan.CaseState{
-	adscan.CaseOpen, adscan.CaseEscalated, adscan.CaseConfirmed, adscan.CaseReferred, adscan.CaseDismissed,
-}
-
 // listCases returns cases filtered by ?scan=, ?state=, ?category=, ?target=,
 // paged by ?limit= (default 100, at most 1000) and ?offset=. An unknown
 // state or category is a 400.
@@ -40,8 +35,8 @@ func caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		Category: adscan.Category(q.Get("category")),
 		Target:   q.Get("target"),
 	}
-	if f.State != "" && !knownState(f.State) {
-		return f, adscan.Errorf(adscan.EINVALID, "query parameter state=%q is not one of open, escalated, confirmed, referred, dismissed", f.State)
+	if f.State != "" && !f.State.Valid() {
+		return f, adscan.Errorf(adscan.EINVALID, "query parameter state=%q is not one of %s", f.State, adscan.JoinCaseStates())
 	}
 	if f.Category != "" && !f.Category.Valid() {
 		return f, adscan.Errorf(adscan.EINVALID, "query parameter category=%q is not a known category", f.Category)
@@ -57,13 +52,4 @@ func caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		return f, err
 	}
 	return f, nil
-}
-
-func knownState(s adscan.CaseState) bool {
-	for _, k := range caseStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
 }

@@ -18,9 +18,6 @@ import (
 	"adscan/store"
 )
 
-// caseStates are the states `cases list --state` accepts.
-var caseStates = []adscan.CaseState{adscan.CaseOpen, adscan.CaseEscalated, adscan.CaseConfirmed, adscan.CaseReferred, adscan.CaseDismissed}
-
 // casePageSize is how many cases one ListCases call asks for (the store's maximum).
 const casePageSize = 1000
 
@@ -33,7 +30,7 @@ type caseFilterOptions struct {
 func (o *caseFilterOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.scan, "scan", "", "only cases the scan with this ID sighted")
-	f.StringVar(&o.state, "state", "", "only cases in this state: "+joinStates())
+	f.StringVar(&o.state, "state", "", "only cases in this state: "+adscan.JoinCaseStates())
 	f.StringVar(&o.category, "category", "", "only cases with a finding of this category (e.g. tutoring_ad)")
 	f.StringVar(&o.db, "db", "", "database: postgres://… or a SQLite file path (default $"+envDB+")")
 }
@@ -42,8 +39,8 @@ func (o *caseFilterOptions) register(cmd *cobra.Command) {
 // category is a usage error listing the known ones.
 func (o caseFilterOptions) filter(command string) (adscan.CaseFilter, error) {
 	f := adscan.CaseFilter{ScanID: o.scan, State: adscan.CaseState(o.state), Category: adscan.Category(o.category)}
-	if o.state != "" && !knownState(f.State) {
-		return f, usageError{fmt.Errorf("%s: --state %q: want one of %s", command, o.state, joinStates())}
+	if o.state != "" && !f.State.Valid() {
+		return f, usageError{fmt.Errorf("%s: --state %q: want one of %s", command, o.state, adscan.JoinCaseStates())}
 	}
 	if o.category != "" && !f.Category.Valid() {
 		names := make([]string, len(adscan.Categories))
@@ -53,23 +50,6 @@ func (o caseFilterOptions) filter(command string) (adscan.CaseFilter, error) {
 		return f, usageError{fmt.Errorf("%s: --category %q: want one of %s", command, o.category, strings.Join(names, ", "))}
 	}
 	return f, nil
-}
-
-func knownState(st adscan.CaseState) bool {
-	for _, k := range caseStates {
-		if st == k {
-			return true
-		}
-	}
-	return false
-}
-
-func joinStates() string {
-	names := make([]string, len(caseStates))
-	for i, st := range caseStates {
-		names[i] = string(st)
-	}
-	return strings.Join(names, ", ")
 }
 
 // openCmdStore opens the database named by the --db value, else by
