@@ -54,10 +54,13 @@ var DefaultPrior = map[string]float64{
 	"#report": -1.5, "#gov": -1.5, "#discuss": -1.0, "#story": -1.0, "#date": -0.5, "#advice": -0.3,
 }
 
-// Train fits a logistic regression by full-batch gradient descent (Adam). It is deterministic: the same examples (in any order)
-// and options give the same weights, bit for bit, because examples are
-// sorted by ID and features by name before any arithmetic. Returns an error
-// if there are no examples of one of the two classes.
+// Train fits a logistic regression by full-batch gradient descent (Adam).
+// It is deterministic: the same examples (in any order) and options give
+// the same model, byte for byte, because examples are sorted by ID and
+// features by name before any arithmetic and weights are rounded to six
+// decimals. (Across architectures the compiler may fuse multiply-adds
+// differently; the committed model is made on amd64, as CI runs.) Returns
+// an error if there are no examples of one of the two classes.
 func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	if opt.Iterations <= 0 || opt.MinDocs <= 0 || opt.L2 < 0 {
 		return nil, fmt.Errorf("voice: train: invalid options %+v", opt)
@@ -126,7 +129,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	}
 
 	// Full-batch Adam: no sampling, so no randomness; the sums run in a
-	// fixed order, so the result is the same on every machine.
+	// fixed order.
 	n := float64(len(rows))
 	w := make([]float64, len(vocab)+1) // last: bias
 	prior := make([]float64, len(vocab))
