@@ -102,35 +102,68 @@ func (l Label) Validate() error {
 // Has reports whether the label names category c.
 func (l Label) Has(c adscan.Category) bool { return slices.Contains(l.Categories, c) }
 
-// URLKey is how a URL is compared, exactly as ../shared/eval/is-excluded
-// does (Python's urlsplit): lower-case host without "www." and port, the path
-// as written without a trailing "/", and "?query" if there is one.
+// URLKey is how a URL is compared, as ../shared/eval/is-excluded does with
+// Python's urlsplit: "http://" is put in front of a URL without "://";
+// tabs and line breaks are removed; the scheme is what comes before the
+// first ":" if it is a valid scheme name; the host is what follows "//"
+// right after it, lower case, without user information, port and "www.";
+// then the path as written without a trailing "/", and "?query" if the
+// query is not empty. (Python lower-cases a few non-ASCII letters
+// differently; such hosts are not expected.)
 func URLKey(raw string) string {
-	s := strings.TrimSpace(raw)
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	} else if strings.HasPrefix(s, "//") {
-		s = s[2:]
+	s := strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(raw)
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return r <= ' ' })
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	if i := strings.IndexByte(s, ':'); i > 0 && validScheme(s[:i]) {
+		s = s[i+1:]
 	}
 	s, _, _ = strings.Cut(s, "#")
-	rest, query, hasQuery := strings.Cut(s, "?")
-	host, path := rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		host, path = rest[:i], rest[i:]
+	rest, query, _ := strings.Cut(s, "?")
+	host, path := "", rest
+	if strings.HasPrefix(rest, "//") {
+		netloc := rest[2:]
+		path = ""
+		if i := strings.IndexByte(netloc, '/'); i >= 0 {
+			netloc, path = netloc[:i], netloc[i:]
+		}
+		host = hostOf(netloc)
 	}
-	if i := strings.LastIndexByte(host, '@'); i >= 0 {
-		host = host[i+1:]
-	}
-	if strings.HasPrefix(host, "[") {
-		host, _, _ = strings.Cut(host[1:], "]")
-	} else if i := strings.IndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	k := strings.TrimPrefix(strings.ToLower(host), "www.") + strings.TrimRight(path, "/")
-	if hasQuery && query != "" {
+	k := strings.TrimPrefix(host, "www.") + strings.TrimRight(path, "/")
+	if query != "" {
 		k += "?" + query
 	}
 	return k
+}
+
+// validScheme reports whether s is a URL scheme name: a letter, then
+// letters, digits, "+", "-" or ".".
+func validScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hostOf returns the lower-case host of a URL's netloc: without user
+// information and port, an IPv6 address without its brackets.
+func hostOf(netloc string) string {
+	if i := strings.LastIndexByte(netloc, '@'); i >= 0 {
+		netloc = netloc[i+1:]
+	}
+	if strings.HasPrefix(netloc, "[") {
+		h, _, _ := strings.Cut(netloc[1:], "]")
+		return strings.ToLower(h)
+	}
+	h, _, _ := strings.Cut(netloc, ":")
+	return strings.ToLower(h)
 }
 
 // PageID is a page's ID: the first 16 hex digits of the SHA-256 of its URLKey.

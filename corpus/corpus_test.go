@@ -2,6 +2,8 @@ package corpus
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,16 +13,26 @@ import (
 )
 
 func TestURLKeyMatchesIsExcluded(t *testing.T) {
-	// The key of ../shared/eval/is-excluded (Python's urlsplit).
-	for in, want := range map[string]string{
-		"https://www.Example.com/a/b/":         "example.com/a/b",
-		"http://example.com":                   "example.com",
-		"example.com/x?q=1#frag":               "example.com/x?q=1",
-		"https://u:p@WWW.example.com:8080/p/?": "example.com/p",
-		"https://hbbwzsytb.com/tag/教育部要求.html": "hbbwzsytb.com/tag/教育部要求.html",
+	// Each URL with the key ../shared/eval/is-excluded computes for it
+	// (Python's urlsplit), recorded from the script's own key function.
+	for _, tc := range []struct{ in, want string }{
+		{"https://www.Example.com/a/b/", "example.com/a/b"},
+		{"http://example.com", "example.com"},
+		{"example.com/x?q=1#frag", "example.com/x?q=1"},
+		{"https://u:p@WWW.example.com:8080/p/?", "example.com/p"},
+		{"https://hbbwzsytb.com/tag/教育部要求.html", "hbbwzsytb.com/tag/教育部要求.html"},
+		{"example.com/a?next=http://b.com/c", "example.com/a?next=http://b.com/c"},
+		{"//example.com/a", "//example.com/a"},
+		{"://example.com/a", "://example.com/a"},
+		{"http://[::1]:8080/x/", "::1/x"},
+		{"HTTP://WWW.A.COM/%E6%95%99/", "a.com/%E6%95%99"},
+		{"ftp://a.com/x", "a.com/x"},
+		{"http://a.com/x?", "a.com/x"},
+		{"mailto:x@y.com", "y.com"},
+		{"http://a.com/x\twith/tab", "a.com/xwith/tab"},
 	} {
-		if got := URLKey(in); got != want {
-			t.Errorf("URLKey(%q) = %q, want %q", in, got, want)
+		if got := URLKey(tc.in); got != tc.want {
+			t.Errorf("URLKey(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 	if Site("https://www.A.com:81/x") != "a.com" {
@@ -39,6 +51,21 @@ func TestExcludedAgreesWithTheEvaluationList(t *testing.T) {
 	}
 	if ex.Has("https://example.invalid/never-listed") {
 		t.Error("an unlisted URL is excluded")
+	}
+}
+
+// TestExcludedHas: a listed URL is found under every spelling that shares
+// its key, and no other page is.
+func TestExcludedHas(t *testing.T) {
+	sum := sha256.Sum256([]byte("jigou.example.cn/kecheng/1"))
+	listed := Excluded{hex.EncodeToString(sum[:]): true}
+	for _, u := range []string{"https://www.jigou.example.cn/kecheng/1/", "jigou.example.cn/kecheng/1#top", "HTTP://Jigou.Example.CN:8080/kecheng/1"} {
+		if !listed.Has(u) {
+			t.Errorf("%s is not found as listed", u)
+		}
+	}
+	if listed.Has("https://jigou.example.cn/kecheng/2") {
+		t.Error("another page is found as listed")
 	}
 }
 
