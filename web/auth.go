@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"adscan"
 )
@@ -215,7 +216,11 @@ func localPath(p string) string {
 // handler, which then sees empty fields.
 func parseForm(r *http.Request) error {
 	var tooBig *http.MaxBytesError
-	if err := r.ParseForm(); errors.As(err, &tooBig) {
+	parse := r.ParseForm
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		parse = func() error { return r.ParseMultipartForm(maxBodyBytes) }
+	}
+	if err := parse(); errors.As(err, &tooBig) {
 		return adscan.Errorf(adscan.ETOOLARGE, "表单内容超过 %d 字节的上限。", tooBig.Limit)
 	}
 	return nil

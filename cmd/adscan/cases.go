@@ -7,6 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -276,7 +280,10 @@ with 'adscan corpus build', 'adscan model train' and 'adscan model compare'.`,
 			case "csv":
 				err = exportCSV(ctx, s, st, cases)
 			case "corpus":
-				count, err = exportCorpus(ctx, st, cases, outDir)
+				var ex corpus.Excluded
+				if ex, err = excludedList(s, ""); err == nil {
+					count, err = exportCorpus(ctx, st, cases, outDir, ex)
+				}
 			default:
 				err = exportJSONL(ctx, s, st, cases)
 			}
@@ -362,40 +369,60 @@ func noPositionalArgs(command string) cobra.PositionalArgs {
 }
 
 // exportCorpus writes the decided cases as labelled corpus pages in dir and
-// returns how many it wrote. The text is that of the case's latest
-// sighting; a page already in dir is replaced (a later decision wins).
-func exportCorpus(ctx context.Context, st adscan.Store, cases []adscan.Case, dir string) (int, error) {
-	n := 0
+// returns how many it wrote. A page's text is the capture the reviewer
+// decided on: the latest sighting at or before the decision (later scans
+// may have seen a changed page); a confirmed case is labelled with the
+// categories of that capture's findings. Cases are written in the order they
+// were decided, so where two cases are one page (http and https, "www.")
+// the later decision wins. A page already in dir is replaced only if an
+// earlier export wrote it (genre "case"), never a hand-labelled one, and a
+// page of the excluded list is skipped.
+func exportCorpus(ctx context.Context, st adscan.Store, cases []adscan.Case, dir string, ex corpus.Excluded) (int, error) {
+	var decided []adscan.Case
 	for _, c := range cases {
 		if c.State != adscan.CaseConfirmed && c.State != adscan.CaseReferred && c.State != adscan.CaseDismissed {
 			continue
 		}
 		full, err := st.GetCase(ctx, c.ID)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		if len(full.Sightings) == 0 {
-			return n, fmt.Errorf("case %s has no sighting", c.ID)
+		if full.Decision == nil || len(full.Sightings) == 0 {
+			return 0, fmt.Errorf("case %s is %s but has no decision or sighting", c.ID, c.State)
 		}
-		latest := full.Sightings[0]
-		for _, g := range full.Sightings {
-			if g.SeenAt.After(latest.SeenAt) {
-				latest = g
+		decided = append(decided, full)
+	}
+	sort.SliceStable(decided, func(a, b int) bool { return decided[a].Decision.DecidedAt.Before(decided[b].Decision.DecidedAt) })
+	n := 0
+	for _, c := range decided {
+		if ex.Has(c.URL) {
+			continue
+		}
+		seen := decidedSighting(c)
+		capture, err := st.GetCapture(ctx, seen.CaptureID)
+		if err != nil {
+			return n, fmt.Errorf("case %s: capture %s: %w", c.ID, seen.CaptureID, err)
+		}
+		l := corpus.Label{ID: corpus.PageID(c.URL), URL: c.URL, Site: corpus.Site(c.URL), Genre: "case",
+			Categories: []adscan.Category{}, Note: "dismissed by a reviewer", By: c.Decision.By}
+		if c.State != adscan.CaseDismissed {
+			l.Voice, l.Note = corpus.VoicePromo, "confirmed by a reviewer"
+			for _, f := range c.Findings {
+				if f.CaptureID == seen.CaptureID && !slices.Contains(l.Categories, f.Category) {
+					l.Categories = append(l.Categories, f.Category)
+				}
+			}
+			if len(l.Categories) == 0 {
+				l.Categories = c.Categories
 			}
 		}
-		capture, err := st.GetCapture(ctx, latest.CaptureID)
-		if err != nil {
-			return n, fmt.Errorf("case %s: capture %s: %w", c.ID, latest.CaptureID, err)
+		if c.Decision.Note != "" {
+			l.Note += ": " + c.Decision.Note
 		}
-		l := corpus.Label{ID: corpus.PageID(full.URL), URL: full.URL, Site: corpus.Site(full.URL), Genre: "case",
-			Categories: []adscan.Category{}, Note: "dismissed by a reviewer", By: "review"}
-		if full.State != adscan.CaseDismissed {
-			l.Voice, l.Categories, l.Note = corpus.VoicePromo, full.Categories, "confirmed by a reviewer"
-		}
-		if full.Decision != nil {
-			l.By = full.Decision.By
-			if full.Decision.Note != "" {
-				l.Note += ": " + full.Decision.Note
+		if old, err := os.ReadFile(filepath.Join(dir, "labels", l.ID+".json")); err == nil {
+			var prev corpus.Label
+			if json.Unmarshal(old, &prev) != nil || prev.Genre != "case" {
+				continue // labelled by hand: keep it
 			}
 		}
 		if err := corpus.WritePage(dir, corpus.Page{Label: l, Text: capture.Text}, true); err != nil {
@@ -404,4 +431,29 @@ func exportCorpus(ctx context.Context, st adscan.Store, cases []adscan.Case, dir
 		n++
 	}
 	return n, nil
+}
+
+// decidedSighting returns the latest sighting at or before the case's
+// decision, or the earliest one if every sighting came later.
+func decidedSighting(c adscan.Case) adscan.Sighting {
+	var best *adscan.Sighting
+	for i := range c.Sightings {
+		g := &c.Sightings[i]
+		if g.SeenAt.After(c.Decision.DecidedAt) {
+			continue
+		}
+		if best == nil || g.SeenAt.After(best.SeenAt) {
+			best = g
+		}
+	}
+	if best != nil {
+		return *best
+	}
+	first := c.Sightings[0]
+	for _, g := range c.Sightings {
+		if g.SeenAt.Before(first.SeenAt) {
+			first = g
+		}
+	}
+	return first
 }

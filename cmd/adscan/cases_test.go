@@ -294,6 +294,18 @@ func TestCasesExportCorpus(t *testing.T) {
 	if _, err := st.DecideCase(ctx, fx.c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", Note: "advert", DecidedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	// A scan after the dismissal sees page B changed: the export keeps the
+	// text the reviewer decided on.
+	later := "本校暑假班火热招生"
+	capID, err := st.PutCapture(ctx, adscan.Capture{ScanID: "scan-2", Target: fx.b.Target, RequestedURL: fx.b.URL, FinalURL: fx.b.URL,
+		Status: 200, FetchedAt: time.Now().Add(time.Hour), BodySHA256: strings.Repeat("b", 64), Text: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.RecordFindings(ctx, adscan.FindingsInput{ScanID: "scan-2", Target: fx.b.Target, URL: fx.b.URL, CaptureID: capID,
+		Flags: []adscan.Flag{{Category: adscan.CategoryTutoringAd, Score: 0.9, Basis: "（三十）", Evidence: []adscan.Evidence{{Text: "暑假班", Start: 6, End: 15}}}}}); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	dir := t.TempDir()
 	code, _, errOut := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--format", "corpus", "--out", dir)
@@ -315,8 +327,26 @@ func TestCasesExportCorpus(t *testing.T) {
 	if c.Voice != corpus.VoicePromo || !slices.Equal(c.Categories, []adscan.Category{adscan.CategoryEliteAdmission}) || c.Text != "名校录取率高达百分之百，签约保录" {
 		t.Errorf("confirmed case exported as %+v", c)
 	}
-	if b := byURL[fx.b.URL]; b.Voice != "" || len(b.Categories) != 0 || !strings.Contains(b.Note, "a school's own page") {
+	if b := byURL[fx.b.URL]; b.Voice != "" || len(b.Categories) != 0 || !strings.Contains(b.Note, "a school's own page") || b.Text != "中考状元光荣榜" {
 		t.Errorf("dismissed case exported as %+v", b)
+	}
+	// A page labelled by hand is never replaced by an export.
+	hand := byURL[fx.c.URL]
+	hand.Genre, hand.Note = "ad", "labelled by hand"
+	if err := corpus.WritePage(dir, hand, true); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--format", "corpus", "--out", dir); code != exitOK || !strings.Contains(errOut, "1 cases") {
+		t.Errorf("second export: exit %d, %s", code, errOut)
+	}
+	if again, err := corpus.Load(dir); err != nil || len(again) != 2 {
+		t.Fatalf("%v %d", err, len(again))
+	} else {
+		for _, p := range again {
+			if p.URL == fx.c.URL && p.Note != "labelled by hand" {
+				t.Errorf("the hand label was replaced: %+v", p.Label)
+			}
+		}
 	}
 	if code, _, _ := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--out", dir); code != exitUsage {
 		t.Errorf("--out without --format corpus: exit %d, want %d", code, exitUsage)

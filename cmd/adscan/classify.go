@@ -90,8 +90,9 @@ type classifyOutput struct {
 func runClassify(s streams, opts classifyOptions, args []string) error {
 	if s.getenv("GOMEMLIMIT") == "" {
 		// Before the dictionary loads: its loading leaves as much garbage
-		// again as it keeps, and that is where the peak would be.
-		debug.SetMemoryLimit(classifyMemoryLimit)
+		// again as it keeps, and that is where the peak would be. Restored
+		// after, for callers that run commands in-process (tests).
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(classifyMemoryLimit))
 	}
 	lex, err := loadLexicon(s, "classify", opts.lexicon)
 	if err != nil {

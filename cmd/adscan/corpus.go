@@ -63,6 +63,9 @@ func excludedList(s streams, flag string) (corpus.Excluded, error) {
 	return corpus.ReadExcluded(path)
 }
 
+// maxCorpusPageBytes is the largest page text `corpus add` takes.
+const maxCorpusPageBytes = 1 << 20
+
 type corpusAddOptions struct {
 	dir, excluded, url, voice, genre, audience, cats, note, query, by string
 }
@@ -109,9 +112,12 @@ func runCorpusAdd(s streams, o corpusAddOptions) error {
 	if ex.Has(o.url) {
 		return fmt.Errorf("corpus add: %s belongs to the outside evaluation; it may not be used", o.url)
 	}
-	text, err := io.ReadAll(io.LimitReader(s.in, 1<<20))
+	text, err := io.ReadAll(io.LimitReader(s.in, maxCorpusPageBytes+1))
 	if err != nil {
 		return fmt.Errorf("corpus add: read text: %w", err)
+	}
+	if len(text) > maxCorpusPageBytes {
+		return fmt.Errorf("corpus add: the text of %s is over %d bytes; a corpus page is a page's text, stored whole", o.url, maxCorpusPageBytes)
 	}
 	if len([]rune(strings.TrimSpace(string(text)))) < 80 {
 		return fmt.Errorf("corpus add: the text of %s is under 80 characters", o.url)

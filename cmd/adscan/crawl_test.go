@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/spf13/pflag"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -153,5 +154,23 @@ func TestCrawlDelayAlias(t *testing.T) {
 		if code != exitFailure || !strings.Contains(errOut, "unsupported scheme") {
 			t.Errorf("%s: exit %d, stderr %q", flag, code, errOut)
 		}
+	}
+}
+
+// TestWorkerArgs: the flags a hand-started worker needs to work as dev's
+// would, defaults left out.
+func TestWorkerArgs(t *testing.T) {
+	var o workerOptions
+	fs := pflag.NewFlagSet("w", pflag.ContinueOnError)
+	o.register(fs)
+	if a := o.args(); len(a) != 0 {
+		t.Errorf("defaults give %q, want nothing", a)
+	}
+	if err := fs.Parse([]string{"--lexicon", "my lex.yaml", "--crawl-delay", "0", "--outbox", "/data/outbox", "--allow-private-targets"}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(o.args(), " ")
+	if want := "--lexicon 'my lex.yaml' --allow-private-targets --crawl-delay 0s --outbox /data/outbox"; got != want {
+		t.Errorf("args = %s, want %s", got, want)
 	}
 }

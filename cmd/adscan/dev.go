@@ -154,18 +154,12 @@ func (p *devProgram) Start(ctx context.Context) error {
 	}
 	fmt.Fprintf(p.s.out, "  data:     %s\n", data)
 	if p.opts.noWorker {
-		hint := fmt.Sprintf("adscan worker --temporal-address %s --namespace %s --db %s", p.temporal.FrontendHostPort(), p.temporal.Namespace(), shellQuote(dsn))
-		switch wo := p.opts.worker; {
-		case wo.referralEndpoint != "":
-			hint += " --referral-endpoint " + shellQuote(wo.referralEndpoint)
-		case wo.outbox != "":
-			hint += " --outbox " + shellQuote(wo.outbox)
-		default:
-			hint += " --outbox " + shellQuote(filepath.Join(data, "outbox"))
+		wo := p.opts.worker
+		if wo.referralEndpoint == "" && wo.outbox == "" {
+			wo.outbox = filepath.Join(data, "outbox")
 		}
-		if p.opts.worker.allowPrivate {
-			hint += " --allow-private-targets"
-		}
+		hint := strings.Join(append([]string{"adscan", "worker", "--temporal-address", p.temporal.FrontendHostPort(),
+			"--namespace", p.temporal.Namespace(), "--db", shellQuote(dsn)}, wo.args()...), " ")
 		fmt.Fprintf(p.s.out, "  no worker: start one with: %s\n", hint)
 	}
 	return nil

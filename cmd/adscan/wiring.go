@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,6 +187,39 @@ func (o *workerOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.referralEndpoint, "referral-endpoint", "", "deliver referral packages by POST to this URL instead of the outbox")
 	f.StringVar(&o.outbox, "outbox", "", "directory referral packages are written to (default DATA/outbox for dev)")
 	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
+}
+
+// args returns the command-line flags that give o, leaving out those at
+// their defaults, each value quoted for the shell: what a worker started by
+// hand needs to do the same work as this one.
+func (o workerOptions) args() []string {
+	var a []string
+	add := func(flag, value string) { a = append(a, flag, shellQuote(value)) }
+	if o.lexicon != "" {
+		add("--lexicon", o.lexicon)
+	}
+	if o.allowPrivate {
+		a = append(a, "--allow-private-targets")
+	}
+	if o.crawlDelay != crawler.DefaultDelay {
+		add("--crawl-delay", o.crawlDelay.String())
+	}
+	if o.userAgent != crawler.DefaultUserAgent {
+		add("--user-agent", o.userAgent)
+	}
+	if o.maxPages != crawler.DefaultMaxPages {
+		add("--max-pages", strconv.Itoa(o.maxPages))
+	}
+	if o.referralEndpoint != "" {
+		add("--referral-endpoint", o.referralEndpoint)
+	}
+	if o.outbox != "" {
+		add("--outbox", o.outbox)
+	}
+	if o.reviewSLA != workflows.DefaultReviewSLA {
+		add("--review-sla", o.reviewSLA.String())
+	}
+	return a
 }
 
 // startWorker registers the workflows and activities on a worker of the
