@@ -173,7 +173,7 @@ func TestVoiceModelReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt := voice.DefaultTrainOptions()
-	opt.Version = corpus.LabelsDigest(labels)
+	opt.Version = corpus.FactsDigest(labels, feats)
 	m, err := voice.Train(corpus.VoiceExamples(labels, feats, corpus.SplitTrain), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestVoiceModelOnHeldOutSites(t *testing.T) {
 
 // Voice floors on the dev split, page level (see TestVoiceModelOnHeldOutSites).
 const (
-	minVoicePrecision = 0.45
+	minVoicePrecision = 0.30
 	minVoiceRecall    = 0.10
 )
 

@@ -116,7 +116,7 @@ func hanBefore(s string, p, n int) bool {
 
 // numberFeatures counts the runs of ASCII digits of norm by what they are:
 // #phone (a mobile number 1[3-9]xxxxxxxxx, or 10-12 digits with hyphens
-// starting 0 or 400), #price (before 元 or 块, or after ¥), #date
+// starting 0 or 400), #price (before 元 or 块, or after ¥ or ￥), #date
 // (19xx/20xx before 年 or -), #clock (h:mm), #percent, #score (2-3 digits
 // before 分), #rank (第/前 N 名).
 func numberFeatures(norm string, bag voice.Bag) {
@@ -143,7 +143,7 @@ func numberFeatures(norm string, bag voice.Bag) {
 		case digits == 11 && run[0] == '1' && len(run) > 1 && run[1] >= '3' || digits >= 10 && digits <= 12 && (run[0] == '0' || strings.HasPrefix(run, "400")):
 			bag["#phone"]++
 			j = k
-		case strings.HasPrefix(after, "元") || strings.HasPrefix(after, "块") || strings.HasSuffix(norm[:i], "¥"):
+		case strings.HasPrefix(after, "元") || strings.HasPrefix(after, "块") || strings.HasSuffix(norm[:i], "¥") || strings.HasSuffix(norm[:i], "￥"):
 			bag["#price"]++
 		case len(run) == 4 && (run[:2] == "19" || run[:2] == "20") && (strings.HasPrefix(after, "年") || strings.HasPrefix(after, "-")):
 			bag["#date"]++

@@ -15,6 +15,10 @@ import (
 const (
 	passageRunes = 200
 	maxPassages  = 3
+	// maxPassageBytes bounds a passage that overlapping windows widen: on a
+	// long listing they would otherwise merge into one passage of the
+	// whole page, more than voiceBag reads (maxVoiceBytes).
+	maxPassageBytes = 4 * 3 * passageRunes
 )
 
 // How the voice and the rules combine: a category flags when the voice
@@ -44,6 +48,7 @@ func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adsc
 	}
 	judged := map[span]voice.Decision{}
 	var best *adscan.Voice
+	var exact float64 // best's unrounded probability
 	for _, sc := range scored {
 		for _, p := range c.passages(text, sc.hits) {
 			d, ok := judged[p]
@@ -51,10 +56,10 @@ func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adsc
 				d = c.voice.Decide(c.seg.voiceBag(text.norm[p.start:p.end]))
 				judged[p] = d
 			}
-			if best == nil || d.Probability > best.Probability {
+			if best == nil || d.Exact > exact {
 				s, e := text.nmap.span(p.start, p.end)
-				best = &adscan.Voice{Model: c.voiceName, Probability: d.Probability,
-					Start: s, End: e, Features: voiceFeatures(d.Features)}
+				best, exact = &adscan.Voice{Model: c.voiceName, Probability: d.Probability,
+					Start: s, End: e, Features: voiceFeatures(d.Features)}, d.Exact
 			}
 		}
 	}
@@ -64,14 +69,15 @@ func (c *Classifier) judgeVoice(text *normText, scored []scoredCategory) []*adsc
 			need -= strongRelief
 		}
 		v := *best
-		v.Promotional = v.Probability >= need
+		v.Promotional = exact >= need
 		out[i] = &v
 	}
 	return out
 }
 
 // passages returns the windows of passageRunes runes around the hits,
-// merged where they overlap, the ones holding the heaviest hits first.
+// merged where they overlap as long as the merged passage stays within
+// maxPassageBytes, the ones holding the heaviest hits first.
 func (c *Classifier) passages(text *normText, hs []hit) []span {
 	order := append([]hit(nil), hs...)
 	sort.SliceStable(order, func(a, b int) bool { return c.rules[order[a].rule].weight > c.rules[order[b].rule].weight })
@@ -80,8 +86,9 @@ func (c *Classifier) passages(text *normText, hs []hit) []span {
 		lo, hi := text.runesAround(h.start, h.end, passageRunes)
 		merged := false
 		for k := range out {
-			if lo < out[k].end && hi > out[k].start {
-				out[k] = span{min(lo, out[k].start), max(hi, out[k].end)}
+			mlo, mhi := min(lo, out[k].start), max(hi, out[k].end)
+			if lo < out[k].end && hi > out[k].start && mhi-mlo <= maxPassageBytes {
+				out[k] = span{mlo, mhi}
 				merged = true
 				break
 			}

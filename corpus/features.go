@@ -46,14 +46,30 @@ func inSplits(s string, splits []string) bool {
 	return false
 }
 
-// LabelsDigest names a set of labels: "corpus-" and 12 hex digits of the
-// SHA-256 of their IDs, splits and voices, in ID order.
-func LabelsDigest(labels []Label) string {
+// FactsDigest names what a voice model is trained from: "corpus-" and 12
+// hex digits of the SHA-256 of each page's ID, split, voice and feature
+// counts, in ID order; a change in the labels or in how features are
+// counted gives another name.
+func FactsDigest(labels []Label, feats []Features) string {
+	bags := make(map[string]voice.Bag, len(feats))
+	for _, f := range feats {
+		bags[f.ID] = f.Bag
+	}
 	h := sha256.New()
 	ls := append([]Label(nil), labels...)
 	sort.Slice(ls, func(a, b int) bool { return ls[a].ID < ls[b].ID })
 	for _, l := range ls {
-		fmt.Fprintf(h, "%s %s %s\n", l.ID, l.Split, l.Voice)
+		fmt.Fprintf(h, "%s %s %s", l.ID, l.Split, l.Voice)
+		bag := bags[l.ID]
+		names := make([]string, 0, len(bag))
+		for k := range bag {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Fprintf(h, " %q=%d", k, bag[k])
+		}
+		fmt.Fprintln(h)
 	}
 	return fmt.Sprintf("corpus-%x", h.Sum(nil)[:6])
 }

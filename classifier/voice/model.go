@@ -24,7 +24,7 @@ import (
 // feature written "#name") and how often it occurs.
 type Bag map[string]int
 
-// Model is a trained voice model. Score is safe for concurrent use.
+// Model is a trained voice model. Its methods are safe for concurrent use.
 type Model struct {
 	// Name and Version identify the model in results (like a lexicon's).
 	Name    string `json:"name"`
@@ -49,8 +49,11 @@ type Contribution struct {
 
 // Decision is the model's answer for one passage.
 type Decision struct {
-	Promotional bool    `json:"promotional"`
+	Promotional bool `json:"promotional"`
+	// Probability is rounded to four decimals, for people; Exact is what
+	// Promotional was decided on.
 	Probability float64 `json:"probability"`
+	Exact       float64 `json:"-"`
 	// Features are the strongest contributions, for and against, largest
 	// magnitude first (at most MaxExplained).
 	Features []Contribution `json:"features,omitempty"`
@@ -122,7 +125,7 @@ func (m *Model) Decide(b Bag) Decision {
 		cs = cs[:MaxExplained]
 	}
 	p := sigmoid(z)
-	return Decision{Promotional: p >= m.Threshold, Probability: round4(p), Features: cs}
+	return Decision{Promotional: p >= m.Threshold, Probability: round4(p), Exact: p, Features: cs}
 }
 
 func sigmoid(z float64) float64 {
@@ -181,7 +184,7 @@ var defaultModel []byte
 var parsedDefault = sync.OnceValues(func() (*Model, error) { return Parse(defaultModel) })
 
 // Default returns the embedded model trained on the real-page corpus
-// (classifier/realcorpus); see `adscan model train`.
+// (corpus/real); see `adscan model train`.
 func Default() (*Model, error) { return parsedDefault() }
 
 // DefaultJSON returns the embedded model's bytes.

@@ -62,8 +62,8 @@ var DefaultPrior = map[string]float64{
 // differently; the committed model is made on amd64, as CI runs.) Returns
 // an error if there are no examples of one of the two classes.
 func Train(examples []Example, opt TrainOptions) (*Model, error) {
-	if opt.Iterations <= 0 || opt.MinDocs <= 0 || opt.L2 < 0 {
-		return nil, fmt.Errorf("voice: train: invalid options %+v", opt)
+	if opt.Iterations <= 0 || opt.MinDocs <= 0 || opt.L2 < 0 || opt.Name == "" || !(opt.Threshold > 0 && opt.Threshold < 1) {
+		return nil, fmt.Errorf("voice: train: invalid options (want a name, iterations and min-docs > 0, l2 >= 0, threshold in (0,1)): %+v", opt)
 	}
 	exs := append([]Example(nil), examples...)
 	sort.SliceStable(exs, func(a, b int) bool { return exs[a].ID < exs[b].ID })

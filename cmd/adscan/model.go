@@ -102,7 +102,7 @@ inputs and flags give the same model, byte for byte; the embedded model
 	f.StringVar(&o.features, "features", defaultFeaturesFile, "features file (adscan corpus build)")
 	f.StringSliceVar(&o.splits, "splits", []string{corpus.SplitTrain}, "splits to train on")
 	f.StringVar(&o.out, "out", "-", "where to write the model (- for standard output)")
-	f.StringVar(&o.opt.Version, "version", "", "version written into the model (default: the labels' digest)")
+	f.StringVar(&o.opt.Version, "version", "", "version written into the model (default: the digest of the labels and features)")
 	f.StringVar(&o.opt.Name, "name", o.opt.Name, "name written into the model")
 	f.IntVar(&o.opt.MinDocs, "min-docs", o.opt.MinDocs, "keep features found in at least this many pages")
 	f.Float64Var(&o.opt.L2, "l2", o.opt.L2, "L2 penalty")
@@ -125,7 +125,7 @@ func runModelTrain(s streams, o modelTrainOptions) error {
 		return fmt.Errorf("model train: no labelled pages of splits %v in %s", o.splits, o.labels)
 	}
 	if o.opt.Version == "" {
-		o.opt.Version = corpus.LabelsDigest(labels)
+		o.opt.Version = corpus.FactsDigest(labels, feats)
 	}
 	m, err := voice.Train(exs, o.opt)
 	if err != nil {
