@@ -107,7 +107,7 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	// writers in other processes wait out the busy timeout instead of failing
 	// midway with SQLITE_BUSY.
 	const common = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_txlock=immediate&"+common)
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("store: open SQLite %s: %w", path, err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db); err != nil {
 		db.Close()
 		return fmt.Errorf("store: open SQLite %s: %w", path, err)
 	}
@@ -128,6 +128,26 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	rdb.SetMaxIdleConns(4)
 	s.db, s.rdb, s.dialect = db, rdb, sqliteDialect
 	return nil
+}
+
+// pingSQLite opens the first connection, which sets the connection's
+// pragmas. Switching a database to WAL takes an exclusive lock, and SQLite
+// answers SQLITE_BUSY at once, without its busy timeout, when another
+// process is switching the same new database at that moment: such an open
+// is tried again, for up to about ten seconds as the busy timeout would.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	give := time.Now().Add(10 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.PingContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().Add(wait).After(give) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // sqliteTime is how SQLite keeps a time: fixed-width UTC text, so that string
