@@ -107,10 +107,7 @@ func TestRealCrossValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	labels := committedLabels(t)
-	feats, err := corpus.ReadJSONLFile[corpus.Features](realFeaturesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	feats := committedFeatures(t)
 	bags := map[string]voice.Bag{}
 	for _, f := range feats {
 		bags[f.ID] = f.Bag
@@ -168,10 +165,7 @@ func TestRealCrossValidation(t *testing.T) {
 // embedded model, byte for byte (runs without the corpus pages).
 func TestVoiceModelReproducible(t *testing.T) {
 	labels := committedLabels(t)
-	feats, err := corpus.ReadJSONLFile[corpus.Features](realFeaturesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	feats := committedFeatures(t)
 	opt := voice.DefaultTrainOptions()
 	opt.Version = corpus.FactsDigest(labels, feats)
 	m, err := voice.Train(corpus.VoiceExamples(labels, feats, corpus.SplitTrain), opt)
@@ -200,10 +194,7 @@ func TestVoiceModelReproducible(t *testing.T) {
 // far from what a regulator needs, which is why a flag also needs rules.
 func TestVoiceModelOnHeldOutSites(t *testing.T) {
 	labels := committedLabels(t)
-	feats, err := corpus.ReadJSONLFile[corpus.Features](realFeaturesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	feats := committedFeatures(t)
 	m, err := voice.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -234,10 +225,7 @@ const (
 // feature row for each.
 func TestCorpusFacts(t *testing.T) {
 	labels := committedLabels(t)
-	feats, err := corpus.ReadJSONLFile[corpus.Features](realFeaturesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	feats := committedFeatures(t)
 	have := map[string]bool{}
 	for _, f := range feats {
 		have[f.ID] = true
@@ -274,6 +262,15 @@ func TestCorpusFacts(t *testing.T) {
 	if exErr != nil {
 		t.Logf("outside evaluation list not found (%v); not checked", exErr)
 	}
+}
+
+func committedFeatures(t *testing.T) []corpus.Features {
+	t.Helper()
+	feats, err := corpus.ReadJSONLFile[corpus.Features](realFeaturesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return feats
 }
 
 func countOwn(labels []corpus.Label) int {
