@@ -166,13 +166,10 @@ func TestRealCrossValidation(t *testing.T) {
 func TestVoiceModelReproducible(t *testing.T) {
 	labels := committedLabels(t)
 	feats := committedFeatures(t)
-	opt := voice.DefaultTrainOptions()
-	opt.Version = corpus.FactsDigest(labels, feats)
-	m, err := voice.Train(corpus.VoiceExamples(labels, feats, corpus.SplitTrain), opt)
+	m, err := corpus.TrainVoice(labels, feats, voice.DefaultTrainOptions(), corpus.SplitTrain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Training["splits"] = []string{corpus.SplitTrain}
 	got, err := m.Marshal()
 	if err != nil {
 		t.Fatal(err)

@@ -101,3 +101,24 @@ func (v VoiceScore) Recall() float64    { return Counts{TP: v.TP, FN: v.FN}.Reca
 func (v VoiceScore) String() string {
 	return fmt.Sprintf("%d pages, precision %.2f recall %.2f (tp %d fp %d fn %d)", v.Pages, v.Precision(), v.Recall(), v.TP, v.FP, v.FN)
 }
+
+// TrainVoice trains a voice model on the pages of the given splits as
+// `adscan model train` does, and as the embedded model was made: opt's
+// version defaults to FactsDigest of the labels and features, and the
+// splits are recorded in the model's training notes. Returns an error if
+// no labelled page of those splits has features.
+func TrainVoice(labels []Label, feats []Features, opt voice.TrainOptions, splits ...string) (*voice.Model, error) {
+	exs := VoiceExamples(labels, feats, splits...)
+	if len(exs) == 0 {
+		return nil, fmt.Errorf("corpus: no labelled pages of splits %v", splits)
+	}
+	if opt.Version == "" {
+		opt.Version = FactsDigest(labels, feats)
+	}
+	m, err := voice.Train(exs, opt)
+	if err != nil {
+		return nil, err
+	}
+	m.Training["splits"] = splits
+	return m, nil
+}

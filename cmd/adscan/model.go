@@ -120,18 +120,10 @@ func runModelTrain(s streams, o modelTrainOptions) error {
 	if err != nil {
 		return fmt.Errorf("model train: %w", err)
 	}
-	exs := corpus.VoiceExamples(labels, feats, o.splits...)
-	if len(exs) == 0 {
-		return fmt.Errorf("model train: no labelled pages of splits %v in %s", o.splits, o.labels)
-	}
-	if o.opt.Version == "" {
-		o.opt.Version = corpus.FactsDigest(labels, feats)
-	}
-	m, err := voice.Train(exs, o.opt)
+	m, err := corpus.TrainVoice(labels, feats, o.opt, o.splits...)
 	if err != nil {
-		return fmt.Errorf("model train: %w", err)
+		return fmt.Errorf("model train: %s: %w", o.labels, err)
 	}
-	m.Training["splits"] = o.splits
 	data, err := m.Marshal()
 	if err != nil {
 		return fmt.Errorf("model train: %w", err)
@@ -143,7 +135,7 @@ func runModelTrain(s streams, o modelTrainOptions) error {
 	if err := os.WriteFile(o.out, data, 0o644); err != nil {
 		return fmt.Errorf("model train: %w", err)
 	}
-	fmt.Fprintf(s.err, "adscan: model train: %d pages (%v), %d features -> %s\n", len(exs), o.splits, len(m.Weights), o.out)
+	fmt.Fprintf(s.err, "adscan: model train: %v pages (%v), %d features -> %s\n", m.Training["examples"], o.splits, len(m.Weights), o.out)
 	for _, sp := range []string{corpus.SplitTrain, corpus.SplitDev} {
 		if held := corpus.VoiceExamples(labels, feats, sp); len(held) > 0 {
 			fmt.Fprintf(s.err, "adscan: model train: voice on the %s split: %s\n", sp, corpus.ScoreVoice(m, held))
