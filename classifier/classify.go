@@ -25,10 +25,11 @@ import "adscan"
 // the order found.
 //
 // The rules say what a page claims; the voice stage says who is speaking.
-// A scored category flags only where the voice model finds the passage
-// around its hits promotional: a provider advertising its own service,
-// not a report, a regulation, advice, fiction, a school or adult training
-// (see package voice). Without a voice model every scored category flags.
+// A scored category flags only where the voice model finds the page
+// promotional — judged on the passages around the hits of every scored
+// category: a provider advertising its own service, not a report, a
+// regulation, advice, fiction, a school or adult training (see package
+// voice and judgeVoice). Without a voice model every scored category flags.
 
 // Classify flags doc by the lexicon's rules. Evidence offsets index into
 // doc.Text. It never panics; text that is not valid UTF-8 is classified

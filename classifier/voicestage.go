@@ -122,6 +122,3 @@ func (c *Classifier) WithVoice(m *voice.Model) *Classifier {
 	}
 	return &cp
 }
-
-// Voice returns the voice model the classifier uses (nil: none).
-func (c *Classifier) Voice() *voice.Model { return c.voice }
