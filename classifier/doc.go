@@ -26,10 +26,11 @@
 //     noisy-OR score, keeping those that reach the category's threshold;
 //  7. voice (judgeVoice → []*adscan.Voice): a logistic-regression model
 //     (package voice, trained on the labelled real-page corpus in
-//     corpus/real) decides whether the passage around each scored
-//     category's hits is an education provider promoting its own service
-//     for children, from the passage's gse words and page features (phone
-//     numbers, prices, dates …), and says which features weighed most;
+//     corpus/real) judges the passages around the scored categories' hits
+//     — is this an education provider promoting its own service for
+//     children? — from their gse words and page features (phone numbers,
+//     prices, dates …); the most promotional passage is the page's voice,
+//     with the features that weighed most;
 //  8. flags (flags → []adscan.Flag): a flag for each scored category whose
 //     voice is promotional, with evidence spans (byte offsets into the
 //     original text, the rule that fired, a snippet) and the voice decision.
