@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"adscan"
+	"adscan/classifier/voice"
 )
 
 func TestURLKeyMatchesIsExcluded(t *testing.T) {
@@ -138,5 +139,24 @@ func TestScoreAndGoals(t *testing.T) {
 	rows, err := ReadJSONL[Label](strings.NewReader("{\"id\":\"a\"}\n{bad\n"), "x.jsonl")
 	if err == nil || !strings.Contains(err.Error(), "x.jsonl:2") {
 		t.Errorf("ReadJSONL: %v %v", rows, err)
+	}
+}
+
+func TestBagMatch(t *testing.T) {
+	for _, c := range []struct {
+		a, b voice.Bag
+		want float64
+	}{
+		{voice.Bag{"学": 2, "#cta": 1}, voice.Bag{"学": 2, "#cta": 1}, 1},
+		{voice.Bag{"学": 2}, voice.Bag{"学": 1, "班": 1}, 1.0 / 3},
+		{voice.Bag{"学": 1}, voice.Bag{"班": 1}, 0},
+		{nil, nil, 0},
+	} {
+		if got := BagMatch(c.a, c.b); got != c.want {
+			t.Errorf("BagMatch(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := BagMatch(c.b, c.a); got != c.want {
+			t.Errorf("BagMatch is not symmetric for %v, %v", c.a, c.b)
+		}
 	}
 }

@@ -122,3 +122,24 @@ func TrainVoice(labels []Label, feats []Features, opt voice.TrainOptions, splits
 	m.Training["splits"] = splits
 	return m, nil
 }
+
+// BagMatch is how alike two bags are: the weighted Jaccard index, the sum
+// of each key's smaller count over the sum of its larger one (1 for equal
+// bags, 0 for bags with nothing in common or both empty).
+func BagMatch(a, b voice.Bag) float64 {
+	var lo, hi int
+	for k, x := range a {
+		y := b[k]
+		lo += min(x, y)
+		hi += max(x, y)
+	}
+	for k, y := range b {
+		if _, ok := a[k]; !ok {
+			hi += y
+		}
+	}
+	if hi == 0 {
+		return 0
+	}
+	return float64(lo) / float64(hi)
+}

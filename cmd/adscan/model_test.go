@@ -115,3 +115,48 @@ func TestCorpusTrainEvalCompare(t *testing.T) {
 		t.Errorf("eval without a corpus: exit %d, %q", code, errOut)
 	}
 }
+
+// TestCorpusRestore builds the facts of a corpus, then puts its pages back
+// in an empty directory as a new machine would: the same text is
+// accepted, another page's text and unknown URLs are refused, and --list
+// names what is still missing by its search.
+func TestCorpusRestore(t *testing.T) {
+	dir := writeTestCorpus(t)
+	out := t.TempDir()
+	labels, feats := filepath.Join(out, "labels.jsonl"), filepath.Join(out, "features.jsonl")
+	if code, _, errOut := runClassifyCmd(t, "", "corpus", "build", "--corpus", dir, "--labels", labels, "--features", feats, "--own", ""); code != exitOK {
+		t.Fatalf("corpus build: exit %d, %q", code, errOut)
+	}
+	fresh := t.TempDir()
+	restore := func(text string, args ...string) (int, string, string) {
+		return runClassifyCmd(t, text, append([]string{"corpus", "restore", "--corpus", fresh, "--labels", labels, "--features", feats}, args...)...)
+	}
+	code, stdout, errOut := restore("", "--list")
+	if code != exitOK || strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, "https://d.example/n2") {
+		t.Fatalf("restore --list on an empty directory: exit %d, %q %q", code, stdout, errOut)
+	}
+	p := testCorpusPages[0]
+	code, stdout, errOut = restore(p.text, "--url", p.url)
+	if code != exitOK || !strings.Contains(stdout, "restored (match 1.000)") {
+		t.Fatalf("restore %s: exit %d, %q %q", p.url, code, stdout, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(fresh, "pages", corpus.PageID(p.url)+".txt"))
+	if err != nil || string(got) != p.text {
+		t.Fatalf("restored text = %q, %v", got, err)
+	}
+	for name, tc := range map[string]struct{ text, url, want string }{
+		"another page": {testCorpusPages[2].text, testCorpusPages[1].url, "under --min-match"},
+		"unknown URL":  {p.text, "https://nowhere.example/", "not in"},
+	} {
+		if code, _, errOut := restore(tc.text, "--url", tc.url); code == exitOK || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q, want it to say %q", name, code, errOut, tc.want)
+		}
+	}
+	if code, stdout, _ = restore("", "--list"); code != exitOK || strings.Contains(stdout, p.url) || !strings.Contains(stdout, testCorpusPages[1].url) {
+		t.Errorf("restore --list after one page: exit %d, %q", code, stdout)
+	}
+	pages, err := corpus.Load(fresh)
+	if err != nil || len(pages) != 1 || pages[0].Split == "" {
+		t.Errorf("Load of the restored directory: %v, %v", pages, err)
+	}
+}
