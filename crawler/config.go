@@ -170,13 +170,15 @@ func New(cfg Config, cl adscan.Classifier) (*Crawler, error) {
 	cfg = cfg.withDefaults()
 	c := &Crawler{cfg: cfg, cl: cl, hosts: map[string]bool{}}
 	for _, s := range cfg.Seeds {
-		n, err := Normalize("", s)
+		// The URL rule is adscan's; a seed named by host may still be
+		// private, which the dialer refuses when it connects (after DNS).
+		n, err := adscan.ParseTargetURL(s, true)
 		if err != nil {
-			return nil, fmt.Errorf("crawler: seed %q: %w", s, err)
+			return nil, fmt.Errorf("crawler: seed: %s", adscan.ErrorMessage(err))
 		}
 		u, _ := url.Parse(n)
 		if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && !cfg.AllowPrivate {
-			if err := CheckPublicAddress(ip); err != nil {
+			if err := adscan.CheckPublicAddress(ip); err != nil {
 				return nil, fmt.Errorf("crawler: seed %q: %w (crawling private addresses needs --allow-private)", s, err)
 			}
 		}

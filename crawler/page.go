@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"adscan/urlnorm"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -107,7 +108,7 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 		links, base := extractLinks(entity, doc.Charset)
 		baseURL := last.URL
 		if base != "" {
-			if b, err := Normalize(last.URL, base); err == nil {
+			if b, err := urlnorm.Normalize(last.URL, base); err == nil {
 				baseURL = b
 			}
 		}
@@ -140,7 +141,7 @@ func (s *session) newLinkSet(base string) *linkSet {
 
 // add resolves ref and files it under p.Links or p.ExternalLinks.
 func (ls *linkSet) add(p *Page, ref string) {
-	u, err := resolve(ls.base, ref)
+	u, err := urlnorm.Resolve(ls.base, ref)
 	if err != nil {
 		return
 	}

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"adscan/urlnorm"
 	"context"
 	"errors"
 	"fmt"
@@ -156,7 +157,7 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		for _, sm := range pol.sitemaps {
 			// robots.txt may name sitemaps anywhere; read only the site's own,
 			// so a target cannot make the crawler fetch other hosts' URLs.
-			if n, err := Normalize(it.URL, sm); err == nil && s.sameSiteURL(n) {
+			if n, err := urlnorm.Normalize(it.URL, sm); err == nil && s.sameSiteURL(n) {
 				out.queue = append(out.queue, Item{URL: n, Depth: 0, Sitemap: true})
 			}
 		}

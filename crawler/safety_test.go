@@ -1,36 +1,17 @@
 package crawler
 
 import (
+	"adscan"
 	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"adscan/crawler/fakesite"
 )
-
-func TestCheckPublicAddress(t *testing.T) {
-	refused := []string{
-		"127.0.0.1", "127.1.2.3", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
-		"169.254.1.1", "100.64.0.1", "100.100.100.200", "fd00:ec2::254", "fc00::1", "fe80::1",
-		"0.0.0.0", "::", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1", "255.255.255.255", "64:ff9b::a00:1",
-		"::127.0.0.1", "::a9fe:a9fe", "::ffff:0:7f00:1", "fec0::1",
-	}
-	for _, a := range refused {
-		if err := CheckPublicAddress(netip.MustParseAddr(a)); !errors.Is(err, ErrPrivateAddress) {
-			t.Errorf("CheckPublicAddress(%s) = %v, want ErrPrivateAddress", a, err)
-		}
-	}
-	for _, a := range []string{"8.8.8.8", "1.1.1.1", "114.114.114.114", "2400:3200::1", "2001:4860:4860::8888"} {
-		if err := CheckPublicAddress(netip.MustParseAddr(a)); err != nil {
-			t.Errorf("CheckPublicAddress(%s) = %v, want nil", a, err)
-		}
-	}
-}
 
 // TestDialRefusesPrivate proves the check happens when connecting: a host
 // name (not a literal address) that resolves to loopback is refused, and the
@@ -43,8 +24,8 @@ func TestDialRefusesPrivate(t *testing.T) {
 	cfg.AllowPrivate = false
 	pages, sum := crawl(t, cfg)
 	p, ok := pages[seed]
-	if !ok || !errors.Is(p.Err, ErrPrivateAddress) {
-		t.Fatalf("seed page %+v, want an ErrPrivateAddress error", p)
+	if !ok || !errors.Is(p.Err, adscan.ErrPrivateAddress) {
+		t.Fatalf("seed page %+v, want an adscan.ErrPrivateAddress error", p)
 	}
 	if !strings.Contains(p.Err.Error(), "loopback") || sum.Errors != 1 || sum.Pages != 1 {
 		t.Errorf("error %q, summary %+v", p.Err, sum)
@@ -79,8 +60,8 @@ func TestRedirectToPrivateRefused(t *testing.T) {
 	if _, err := c.Run(context.Background(), nil, func(p Page) error { got = p; return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(got.Err, ErrPrivateAddress) {
-		t.Errorf("redirect to loopback: err = %v, want ErrPrivateAddress", got.Err)
+	if !errors.Is(got.Err, adscan.ErrPrivateAddress) {
+		t.Errorf("redirect to loopback: err = %v, want adscan.ErrPrivateAddress", got.Err)
 	}
 	if outerHits.Load() == 0 || len(got.Capture.Redirects) != 0 {
 		t.Errorf("the first server was not reached (%d hits); redirects %v", outerHits.Load(), got.Capture.Redirects)

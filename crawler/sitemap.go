@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"adscan/urlnorm"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -63,13 +64,13 @@ func (s *session) readSitemap(ctx context.Context, it Item) []Item {
 	var out []Item
 	base := f.rec.hops[len(f.rec.hops)-1].URL
 	for _, l := range nested {
-		if n, err := Normalize(base, l); err == nil && s.sameSiteURL(n) {
+		if n, err := urlnorm.Normalize(base, l); err == nil && s.sameSiteURL(n) {
 			out = append(out, Item{URL: n, Depth: it.Depth, Sitemap: true})
 		}
 	}
 	if it.Depth+1 <= s.cfg.MaxDepth {
 		for _, l := range locs {
-			if n, err := Normalize(base, l); err == nil && s.sameSiteURL(n) {
+			if n, err := urlnorm.Normalize(base, l); err == nil && s.sameSiteURL(n) {
 				out = append(out, Item{URL: n, Depth: it.Depth + 1})
 			}
 		}

@@ -4,17 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 
 	"adscan"
 )
 
 // UpsertTarget adds a target, or updates the name, region and limits of the
 // one with the same URL (keeping its ID and creation time), and returns it as
-// stored. EINVALID if the URL is not an absolute http(s) URL or a limit is
-// negative.
+// stored. The URL is stored in canonical form, so one site is one row
+// however it was typed. EINVALID as adscan.ParseTarget (private addresses
+// are the caller's call: the store takes them).
 func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Target, error) {
-	if err := validTarget(t); err != nil {
+	t, err := adscan.ParseTarget(t, true)
+	if err != nil {
 		return adscan.Target{}, err
 	}
 	if t.ID == "" {
@@ -24,7 +25,7 @@ func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Targe
 		t.CreatedAt = s.stamp()
 	}
 	var out adscan.Target
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO targets (id, url, name, region, max_pages, max_depth, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -42,17 +43,6 @@ func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Targe
 		return adscan.Target{}, fmt.Errorf("store: upsert target %s: %w", t.URL, err)
 	}
 	return out, nil
-}
-
-func validTarget(t adscan.Target) error {
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return adscan.Errorf(adscan.EINVALID, "target URL %q is not an absolute http(s) URL", t.URL)
-	}
-	if t.MaxPages < 0 || t.MaxDepth < 0 {
-		return adscan.Errorf(adscan.EINVALID, "target %s: limits must not be negative", t.URL)
-	}
-	return nil
 }
 
 // ListTargets returns every target, oldest first.

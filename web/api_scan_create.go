@@ -20,10 +20,12 @@ func (h *handler) createScan(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	if err := checkScanTargets(req.Targets); err != nil {
+	targets, err := h.parseScanTargets(req.Targets)
+	if err != nil {
 		h.error(w, r, err)
 		return
 	}
+	req.Targets = targets
 	user := principalFrom(r.Context()).User.Name
 	scan, err := h.orch.StartScan(r.Context(), adscan.ScanRequest{Targets: req.Targets, CreatedBy: user})
 	if err != nil {
@@ -31,7 +33,7 @@ func (h *handler) createScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("scan started", slog.String("scan", scan.ID), slog.String("user", user), slog.Int("targets", len(req.Targets)))
-	h.audit(r, adscan.AuditEntry{Actor: user, Action: "scan_started", Detail: scan.ID})
+	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScanStarted, Detail: scan.ID})
 	w.Header().Set("Location", "/api/scans/"+scan.ID)
 	h.writeJSON(w, r, http.StatusAccepted, scan)
 }

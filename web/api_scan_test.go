@@ -51,16 +51,16 @@ func TestCreateScanBadInput(t *testing.T) {
 		{"targets not a list", `{"targets":"https://a.example/"}`, `"targets" must be an array`, nil},
 		{"missing targets", `{}`, "targets is missing", nil},
 		{"empty targets", `{"targets":[]}`, "targets is missing", nil},
-		{"no url", `{"targets":[{"max_pages":5}]}`, "targets[0].url is missing", nil},
-		{"ftp url", `{"targets":[{"url":"https://a.example/"},{"url":"ftp://b.example/"}]}`, `targets[1].url "ftp://b.example/" is not an http(s) URL`, nil},
-		{"relative url", `{"targets":[{"url":"jigou.example.cn"}]}`, "is not an http(s) URL", nil},
+		{"no url", `{"targets":[{"max_pages":5}]}`, "targets[0]: the target URL is missing", nil},
+		{"ftp url", `{"targets":[{"url":"https://a.example/"},{"url":"ftp://b.example/"}]}`, `targets[1]: target "ftp://b.example/": the URL must start with http:// or https://`, nil},
+		{"relative url", `{"targets":[{"url":"jigou.example.cn"}]}`, "must start with http:// or https://", nil},
 		{"bad url", `{"targets":[{"url":"http://a b/%zz"}]}`, "is not a URL", nil},
 		{"no host", `{"targets":[{"url":"http:///path"}]}`, "has no host", nil},
-		{"negative limit", `{"targets":[{"url":"https://a.example/","max_pages":-1}]}`, "max_pages is -1", nil},
+		{"negative limit", `{"targets":[{"url":"https://a.example/","max_pages":-1}]}`, "max_pages and max_depth must be 0 (the default) or more", nil},
 		{"two values", `{"targets":[{"url":"https://a.example/"}]} {}`, "more than one JSON value", nil},
 		{"not an object", `[1,2]`, "must be an object", nil},
 		{"form post", `targets=x`, "must be application/json", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
-		{"orchestrator refuses", `{"targets":[{"url":"http://127.0.0.1/"}]}`, "private address", nil},
+		{"private address", `{"targets":[{"url":"http://127.0.0.1/"}]}`, "private targets are not allowed", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := tc.body

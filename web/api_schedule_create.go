@@ -51,10 +51,10 @@ func newScheduleResponse(s adscan.Schedule) scheduleResponse {
 // minScheduleInterval is the shortest interval a schedule may have.
 const minScheduleInterval = time.Minute
 
-// schedule checks the request and returns the schedule it asks for. Bad
+// scheduleOf checks the request and returns the schedule it asks for. Bad
 // cron expressions and time zones are left to the orchestrator, which
 // knows Temporal's syntax.
-func (req scheduleRequest) schedule(user string) (adscan.Schedule, error) {
+func (h *handler) scheduleOf(req scheduleRequest, user string) (adscan.Schedule, error) {
 	s := adscan.Schedule{
 		ID: req.ID, Cron: req.Cron, TimeZone: req.TimeZone, Targets: req.Targets,
 		Paused: req.Paused, Note: req.Note, CreatedBy: user,
@@ -77,9 +77,11 @@ func (req scheduleRequest) schedule(user string) (adscan.Schedule, error) {
 	if len(req.ID) > 200 {
 		return s, adscan.Errorf(adscan.EINVALID, "id is %d bytes; at most 200 are allowed", len(req.ID))
 	}
-	if err := checkScanTargets(req.Targets); err != nil {
+	targets, err := h.parseScanTargets(req.Targets)
+	if err != nil {
 		return s, err
 	}
+	s.Targets = targets
 	if err := checkNote("note", req.Note); err != nil {
 		return s, err
 	}
@@ -94,7 +96,7 @@ func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := principalFrom(r.Context()).User.Name
-	s, err := req.schedule(user)
+	s, err := h.scheduleOf(req, user)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -105,7 +107,7 @@ func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("schedule created", slog.String("schedule", s.ID), slog.String("user", user))
-	h.audit(r, adscan.AuditEntry{Actor: user, Action: "schedule_created", Detail: s.ID})
+	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScheduleCreated, Detail: s.ID})
 	w.Header().Set("Location", "/api/schedules/"+s.ID)
 	h.writeJSON(w, r, http.StatusCreated, newScheduleResponse(s))
 }

@@ -15,7 +15,7 @@ func TestSchedules(t *testing.T) {
 		{`{"interval":"daily",` + targets + `}`, `interval "daily" is not a duration`},
 		{`{"interval":"10s",` + targets + `}`, "shorter than 1m0s"},
 		{`{"cron":"0 3 * * *"}`, "targets is missing"},
-		{`{"cron":"0 3 * * *","targets":[{"url":"mailto:x@example.com"}]}`, "targets[0].url"},
+		{`{"cron":"0 3 * * *","targets":[{"url":"mailto:x@example.com"}]}`, "targets[0]: target \"mailto:x@example.com\""},
 		{`{"cron":"every day",` + targets + `}`, `cron "every day"`}, // refused by the orchestrator
 		{`{"cron":"0 3 * * *","interval":86400000000000,` + targets + `}`, `"interval" must be a string`},
 	} {
@@ -89,15 +89,22 @@ func TestTargets(t *testing.T) {
 		t.Fatalf("target %+v", tg)
 	}
 	for _, tc := range []struct{ body, want string }{
-		{`{"name":"x"}`, "url is missing"},
-		{`{"url":"javascript:alert(1)"}`, "is not an http(s) URL"},
+		{`{"name":"x"}`, "the target URL is missing"},
+		{`{"url":"javascript:alert(1)"}`, "must start with http:// or https://"},
 		{`{"url":"https://a.example/","max_depth":-2}`, "max_depth"},
 		{`{"url":"https://a.example/","owner":"x"}`, `unknown field "owner"`},
+		{`{"url":"http://192.168.1.10/"}`, "private targets are not allowed"},
+		{`{"url":"http://localhost:8080/"}`, "loopback host"},
 	} {
 		wantError(t, h.do(request{method: "POST", path: "/api/targets", user: "regulator", body: tc.body}), http.StatusBadRequest, tc.want)
 	}
-	list := decode[[]struct{ URL string }](t, h.do(request{method: "GET", path: "/api/targets", user: "viewer"}))
-	if len(list) != 1 || list[0].URL != "https://jigou.example.cn/" {
+	// The same site typed another way updates its row, as the CLI's import
+	// would: one rule (adscan.ParseTargetURL) puts both in canonical form.
+	w = h.do(request{method: "POST", path: "/api/targets", user: "regulator",
+		body: `{"url":" HTTPS://Jigou.Example.cn#top ","name":"某培训机构（更名）"}`})
+	wantStatus(t, w, http.StatusOK)
+	list := decode[[]struct{ URL, Name string }](t, h.do(request{method: "GET", path: "/api/targets", user: "viewer"}))
+	if len(list) != 1 || list[0].URL != "https://jigou.example.cn/" || list[0].Name != "某培训机构（更名）" {
 		t.Errorf("targets %+v", list)
 	}
 }

@@ -19,6 +19,7 @@ type handler struct {
 	now      func() time.Time
 	ready    func() bool
 	secure   bool
+	private  bool // AllowPrivateTargets
 	sessions *sessionCodec
 	limiter  *loginLimiter
 	verified *verifiedCache

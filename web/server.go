@@ -40,6 +40,10 @@ type Config struct {
 	Now func() time.Time
 	// SecureCookies marks cookies Secure; set it when served over HTTPS.
 	SecureCookies bool
+	// AllowPrivateTargets lets the register, scans and schedules name
+	// private and loopback addresses (tests, intranets); see
+	// adscan.ParseTargetURL. Give the Orchestrator the same setting.
+	AllowPrivateTargets bool
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -89,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 		now:      cfg.Now,
 		ready:    cfg.Ready,
 		secure:   cfg.SecureCookies,
+		private:  cfg.AllowPrivateTargets,
 		sessions: newSessionCodec(key, cfg.Now),
 		limiter:  newLoginLimiter(cfg.Now),
 		verified: newVerifiedCache(key, cfg.Now),

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"adscan"
@@ -17,53 +15,24 @@ const (
 	maxListLimit   = 1000
 )
 
-// checkTargetURL returns an EINVALID error naming field if raw is not an
-// absolute http or https URL with a host. Whether the host may be scanned
-// (private addresses) is the orchestrator's call.
-func checkTargetURL(field, raw string) error {
-	if strings.TrimSpace(raw) == "" {
-		return adscan.Errorf(adscan.EINVALID, "%s is missing", field)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return adscan.Errorf(adscan.EINVALID, "%s %q is not a URL: %v", field, raw, unwrapURLError(err))
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return adscan.Errorf(adscan.EINVALID, "%s %q is not an http(s) URL", field, raw)
-	}
-	if u.Hostname() == "" {
-		return adscan.Errorf(adscan.EINVALID, "%s %q has no host", field, raw)
-	}
-	return nil
-}
-
-func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
-}
-
-// checkScanTargets checks the targets of a scan or schedule.
-func checkScanTargets(ts []adscan.ScanTarget) error {
+// parseScanTargets checks the targets of a scan or schedule (at most
+// maxScanTargets, each as adscan.ParseScanTarget) and returns them in
+// canonical form; the error names the bad entry.
+func (h *handler) parseScanTargets(ts []adscan.ScanTarget) ([]adscan.ScanTarget, error) {
 	if len(ts) == 0 {
-		return adscan.Errorf(adscan.EINVALID, "targets is missing or empty; want at least one {\"url\":…}")
+		return nil, adscan.Errorf(adscan.EINVALID, "targets is missing or empty; want at least one {\"url\":…}")
 	}
 	if len(ts) > maxScanTargets {
-		return adscan.Errorf(adscan.EINVALID, "targets has %d entries; at most %d are allowed", len(ts), maxScanTargets)
+		return nil, adscan.Errorf(adscan.EINVALID, "targets has %d entries; at most %d are allowed", len(ts), maxScanTargets)
 	}
+	out := make([]adscan.ScanTarget, len(ts))
 	for i, t := range ts {
-		if err := checkTargetURL(fmt.Sprintf("targets[%d].url", i), t.URL); err != nil {
-			return err
-		}
-		if t.MaxPages < 0 {
-			return adscan.Errorf(adscan.EINVALID, "targets[%d].max_pages is %d; want 0 (default) or more", i, t.MaxPages)
-		}
-		if t.MaxDepth < 0 {
-			return adscan.Errorf(adscan.EINVALID, "targets[%d].max_depth is %d; want 0 (default) or more", i, t.MaxDepth)
+		var err error
+		if out[i], err = adscan.ParseScanTarget(t, h.private); err != nil {
+			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: %s", i, adscan.ErrorMessage(err))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // checkNote checks a free-text note.

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"adscan"
-	"adscan/crawler"
 )
 
 // Client is the Temporal implementation of adscan.Orchestrator.
@@ -63,14 +60,15 @@ func (c *Client) newScanID() string {
 // the scan's ScanWorkflow (workflow ID = scan ID) and records the scan as
 // running. Nothing is written when Temporal cannot be reached (EUNAVAILABLE).
 func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.Scan, error) {
-	req.Targets = trimTargets(req.Targets)
-	if err := ValidateTargets(req.Targets, c.AllowPrivate); err != nil {
+	targets, err := ParseTargets(req.Targets, c.AllowPrivate)
+	if err != nil {
 		return adscan.Scan{}, err
 	}
+	req.Targets = targets
 	id := c.newScanID()
 	in := ScanInput{ScanID: id, CreatedBy: req.CreatedBy, Targets: req.Targets, MaxConcurrent: c.MaxConcurrent,
 		CrawlHeartbeatTimeout: c.CrawlHeartbeatTimeout}
-	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -91,70 +89,22 @@ func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.
 	return scan, nil
 }
 
-// trimTargets returns a copy of targets with spaces trimmed off their URLs.
-func trimTargets(targets []adscan.ScanTarget) []adscan.ScanTarget {
+// ParseTargets checks a scan's targets — at least one, each as
+// adscan.ParseScanTarget — and returns them with their URLs in canonical
+// form. The error is EINVALID naming the first bad URL.
+func ParseTargets(targets []adscan.ScanTarget, allowPrivate bool) ([]adscan.ScanTarget, error) {
+	if len(targets) == 0 {
+		return nil, adscan.Errorf(adscan.EINVALID, "a scan needs at least one target")
+	}
 	out := make([]adscan.ScanTarget, len(targets))
 	for i, t := range targets {
-		t.URL = strings.TrimSpace(t.URL)
-		out[i] = t
-	}
-	return out
-}
-
-// ValidateTargets checks a scan's targets: at least one; each an absolute
-// http(s) URL with a host; no private, loopback, link-local or unspecified
-// literal address (nor "localhost") unless allowPrivate; no negative limits.
-// The error is EINVALID naming the URL.
-func ValidateTargets(targets []adscan.ScanTarget, allowPrivate bool) error {
-	if len(targets) == 0 {
-		return adscan.Errorf(adscan.EINVALID, "a scan needs at least one target")
-	}
-	for _, t := range targets {
-		if err := validateTarget(t, allowPrivate); err != nil {
-			return err
+		var err error
+		if out[i], err = adscan.ParseScanTarget(t, allowPrivate); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }
-
-func validateTarget(t adscan.ScanTarget, allowPrivate bool) error {
-	u, err := url.Parse(strings.TrimSpace(t.URL))
-	if err != nil {
-		return adscan.Errorf(adscan.EINVALID, "target %q is not a URL: %v", t.URL, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return adscan.Errorf(adscan.EINVALID, "target %q: the URL must start with http:// or https://", t.URL)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return adscan.Errorf(adscan.EINVALID, "target %q has no host", t.URL)
-	}
-	if t.MaxPages < 0 || t.MaxDepth < 0 {
-		return adscan.Errorf(adscan.EINVALID, "target %q: max_pages and max_depth cannot be negative", t.URL)
-	}
-	if t.MaxPages > MaxTargetPages || t.MaxDepth > MaxTargetDepth {
-		return adscan.Errorf(adscan.EINVALID, "target %q: max_pages is at most %d and max_depth at most %d", t.URL, MaxTargetPages, MaxTargetDepth)
-	}
-	if allowPrivate {
-		return nil
-	}
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return adscan.Errorf(adscan.EINVALID, "target %q is a loopback host; private targets are not allowed", t.URL)
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if err := crawler.CheckPublicAddress(ip); err != nil {
-			return adscan.Errorf(adscan.EINVALID, "target %q: %v; private targets are not allowed", t.URL, err)
-		}
-	}
-	return nil
-}
-
-// Limits of one target of a scan: a crawl's memory and checkpoint grow
-// with its pages, and no institution's site needs more.
-const (
-	MaxTargetPages = 10000
-	MaxTargetDepth = 50
-)
 
 // Decide hands the decision to the case's review workflow (an Update that
 // waits until the decision is applied) and returns the case from the store.

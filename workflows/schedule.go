@@ -48,8 +48,7 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 	if err != nil {
 		return adscan.Schedule{}, err
 	}
-	s.Targets = trimTargets(s.Targets)
-	if err := ValidateTargets(s.Targets, c.AllowPrivate); err != nil {
+	if s.Targets, err = ParseTargets(s.Targets, c.AllowPrivate); err != nil {
 		return adscan.Schedule{}, err
 	}
 	memo := map[string]any{memoCron: s.Cron, memoCreatedBy: s.CreatedBy}

@@ -41,10 +41,10 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	cfg.Seeds = []string{target.URL}
 	cfg.Target = target.URL
 	if target.MaxPages > 0 {
-		cfg.MaxPages = min(target.MaxPages, MaxTargetPages)
+		cfg.MaxPages = min(target.MaxPages, adscan.MaxTargetPages)
 	}
 	if target.MaxDepth > 0 {
-		cfg.MaxDepth = min(target.MaxDepth, MaxTargetDepth)
+		cfg.MaxDepth = min(target.MaxDepth, adscan.MaxTargetDepth)
 	}
 	cr, err := crawler.New(cfg, c.Classifier)
 	if err != nil {

@@ -55,7 +55,7 @@ func TestCrawlJSON(t *testing.T) {
 		t.Errorf("linked page line: %+v", p)
 	}
 	for _, bad := range []struct{ url, want string }{
-		{"ftp://example.org/", "unsupported scheme"},
+		{"ftp://example.org/", "must start with http:// or https://"},
 		{"http://bad host/", "invalid"},
 		{tlsSite.URL + "/", "certificate"},
 	} {
@@ -151,7 +151,7 @@ func TestCrawlDelayAlias(t *testing.T) {
 	for _, flag := range []string{"--delay", "--crawl-delay"} {
 		// The flag is accepted (no usage error); the URL then fails as it should.
 		code, _, errOut := runCrawlCmd(t, "crawl", flag, "0", "ftp://example.invalid/")
-		if code != exitFailure || !strings.Contains(errOut, "unsupported scheme") {
+		if code != exitFailure || !strings.Contains(errOut, "must start with http:// or https://") {
 			t.Errorf("%s: exit %d, stderr %q", flag, code, errOut)
 		}
 	}

@@ -141,7 +141,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 		},
 		Logger:     p.logger.With("component", "web"),
 		SessionKey: key,
-		Ready:      storeReady(p.store),
+
+		AllowPrivateTargets: p.opts.worker.allowPrivate,
+		Ready:               storeReady(p.store),
 	}, p.logger)
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)

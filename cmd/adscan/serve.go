@@ -57,6 +57,8 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				SessionKey:    key,
 				Ready:         storeReady(st),
 				SecureCookies: secure,
+
+				AllowPrivateTargets: allowPrivate,
 			}, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)

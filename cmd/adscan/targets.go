@@ -15,8 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"adscan"
-	"adscan/crawler"
-	"adscan/workflows"
 )
 
 // targetColumns are the columns a targets CSV may have; url is required.
@@ -143,14 +141,7 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 	if raw == "" {
 		return adscan.Target{}, "no url"
 	}
-	if err := workflows.ValidateTargets([]adscan.ScanTarget{{URL: raw}}, allowPrivate); err != nil {
-		return adscan.Target{}, adscan.ErrorMessage(err)
-	}
-	u, err := crawler.Normalize("", raw)
-	if err != nil {
-		return adscan.Target{}, fmt.Sprintf("url %q: %v", raw, err)
-	}
-	t := adscan.Target{URL: u, Name: field("name"), Region: field("region")}
+	t := adscan.Target{URL: raw, Name: field("name"), Region: field("region")}
 	for _, n := range []struct {
 		column string
 		dst    *int
@@ -164,6 +155,10 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 			return adscan.Target{}, fmt.Sprintf("%s %q: want a whole number ≥ 0", n.column, v)
 		}
 		*n.dst = x
+	}
+	t, err := adscan.ParseTarget(t, allowPrivate)
+	if err != nil {
+		return adscan.Target{}, adscan.ErrorMessage(err)
 	}
 	return t, ""
 }

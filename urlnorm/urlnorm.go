@@ -1,4 +1,6 @@
-package crawler
+// Package urlnorm puts URLs in the one canonical form adscan keys pages,
+// captures and targets by, resolving references the way browsers do.
+package urlnorm
 
 import (
 	"fmt"
@@ -27,7 +29,7 @@ var trackingParams = map[string]bool{
 var weChatFrom = map[string]bool{"singlemessage": true, "groupmessage": true, "timeline": true}
 
 // Normalize resolves ref against base (base may be "" for an absolute ref)
-// and returns the URL in the crawler's canonical form: http or https only,
+// and returns the URL in adscan's canonical form: http or https only,
 // lower-case scheme and host (IDNA host names in punycode), no default port,
 // no fragment, no user info, no tracking or session parameters, remaining
 // query parameters sorted by name, ";jsessionid=" path parameters removed and
@@ -41,18 +43,18 @@ func Normalize(base, ref string) (string, error) {
 			return "", fmt.Errorf("invalid base URL %q: %w", base, err)
 		}
 	}
-	u, err := resolve(b, ref)
+	u, err := Resolve(b, ref)
 	if err != nil {
 		return "", err
 	}
 	return u.String(), nil
 }
 
-// resolve is Normalize with a parsed base (nil for none) and a parsed result.
+// Resolve is Normalize with a parsed base (nil for none) and a parsed result.
 // Plain ASCII references are resolved with net/url; anything a browser
 // would repair (backslashes, spaces, non-ASCII, IDNA hosts) goes through the
 // WHATWG parser.
-func resolve(base *url.URL, ref string) (*url.URL, error) {
+func Resolve(base *url.URL, ref string) (*url.URL, error) {
 	ref = strings.TrimSpace(ref)
 	u, ok := resolvePlain(base, ref)
 	if !ok {
@@ -174,38 +176,4 @@ func cleanQuery(raw string) string {
 		return ni < nj
 	})
 	return strings.Join(kept, "&")
-}
-
-// dedupeKey returns the key under which a normalised URL is remembered as
-// seen: the URL without a trailing slash on a non-root path, so "/a" and
-// "/a/" are crawled once.
-func dedupeKey(normalized string) string {
-	path, query, hasQuery := strings.Cut(normalized, "?")
-	hostEnd := strings.Index(path, "://")
-	if hostEnd < 0 {
-		return normalized
-	}
-	slash := strings.IndexByte(path[hostEnd+3:], '/')
-	if slash < 0 {
-		return normalized
-	}
-	rootEnd := hostEnd + 3 + slash + 1 // just past the path's first "/"
-	trimmed := strings.TrimRight(path, "/")
-	if len(trimmed) < rootEnd {
-		trimmed = path[:rootEnd]
-	}
-	if hasQuery {
-		return trimmed + "?" + query
-	}
-	return trimmed
-}
-
-// siteHosts returns host and its "www." twin (or the bare host of a www. host):
-// a site reached at example.com that redirects to www.example.com is one site.
-func siteHosts(host string) []string {
-	host = strings.ToLower(host)
-	if rest, ok := strings.CutPrefix(host, "www."); ok {
-		return []string{host, rest}
-	}
-	return []string{host, "www." + host}
 }

@@ -1,0 +1,118 @@
+package adscan
+
+import (
+	"errors"
+	"net/netip"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"adscan/urlnorm"
+)
+
+// Limits of one target: a crawl's memory and checkpoint grow with its
+// pages, and no institution's site needs more.
+const (
+	MaxTargetPages = 10000
+	MaxTargetDepth = 50
+	// MaxTargetLabel is the most bytes of a target's name or region.
+	MaxTargetLabel = 200
+)
+
+// ParseTargetURL is the one rule for what a target's URL may be, used by
+// the API, the console, the CLI, the store and the orchestrator alike. It
+// returns raw in adscan's canonical form (urlnorm.Normalize: lower-case
+// host, no fragment or tracking parameters, "/" for an empty path), so one
+// site is one row of the register however it was typed. It refuses, with
+// an EINVALID error naming raw: anything but an absolute http(s) URL with
+// a host; and, unless allowPrivate, the host "localhost" (or *.localhost)
+// and literal private, loopback, link-local and other non-public
+// addresses. A host name is resolved only when crawled, where the
+// crawler's dialer checks every address it connects to.
+func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", Errorf(EINVALID, "the target URL is missing")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", Errorf(EINVALID, "target %q is not a URL: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", Errorf(EINVALID, "target %q: the URL must start with http:// or https://", raw)
+	}
+	if u.Hostname() == "" {
+		return "", Errorf(EINVALID, "target %q has no host", raw)
+	}
+	norm, err := urlnorm.Normalize("", raw)
+	if err != nil {
+		return "", Errorf(EINVALID, "target %q: %v", raw, err)
+	}
+	if allowPrivate {
+		return norm, nil
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed", raw)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if err := CheckPublicAddress(ip); err != nil {
+			return "", Errorf(EINVALID, "target %q: %v; private targets are not allowed", raw, err)
+		}
+	}
+	return norm, nil
+}
+
+// ParseScanTarget checks one target of a scan or schedule and returns it
+// with its URL in canonical form (see ParseTargetURL). Its limits are 0
+// (the default) up to MaxTargetPages and MaxTargetDepth.
+func ParseScanTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
+	u, err := ParseTargetURL(t.URL, allowPrivate)
+	if err != nil {
+		return ScanTarget{}, err
+	}
+	if err := checkTargetLimits(t.URL, t.MaxPages, t.MaxDepth); err != nil {
+		return ScanTarget{}, err
+	}
+	t.URL = u
+	return t, nil
+}
+
+// ParseTarget checks a target of the register and returns it with its URL
+// in canonical form and its name and region trimmed: the URL as
+// ParseTargetURL, the limits as ParseScanTarget, the name and region valid
+// UTF-8 of at most MaxTargetLabel bytes.
+func ParseTarget(t Target, allowPrivate bool) (Target, error) {
+	u, err := ParseTargetURL(t.URL, allowPrivate)
+	if err != nil {
+		return Target{}, err
+	}
+	if err := checkTargetLimits(t.URL, t.MaxPages, t.MaxDepth); err != nil {
+		return Target{}, err
+	}
+	t.URL = u
+	t.Name, t.Region = strings.TrimSpace(t.Name), strings.TrimSpace(t.Region)
+	for _, f := range []struct{ name, v string }{{"name", t.Name}, {"region", t.Region}} {
+		if !utf8.ValidString(f.v) {
+			return Target{}, Errorf(EINVALID, "target %s: the %s is not valid UTF-8", u, f.name)
+		}
+		if len(f.v) > MaxTargetLabel {
+			return Target{}, Errorf(EINVALID, "target %s: the %s has %d bytes; at most %d are allowed", u, f.name, len(f.v), MaxTargetLabel)
+		}
+	}
+	return t, nil
+}
+
+func checkTargetLimits(raw string, pages, depth int) error {
+	if pages < 0 || depth < 0 {
+		return Errorf(EINVALID, "target %q: max_pages and max_depth must be 0 (the default) or more", raw)
+	}
+	if pages > MaxTargetPages || depth > MaxTargetDepth {
+		return Errorf(EINVALID, "target %q: max_pages is at most %d and max_depth at most %d", raw, MaxTargetPages, MaxTargetDepth)
+	}
+	return nil
+}

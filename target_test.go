@@ -1,0 +1,68 @@
+package adscan
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseTargetURL(t *testing.T) {
+	for _, tc := range []struct {
+		url          string
+		allowPrivate bool
+		want         string // the canonical URL, or part of the error
+		ok           bool
+	}{
+		{"https://school.example/", false, "https://school.example/", true},
+		{"  HTTPS://School.Example  ", false, "https://school.example/", true},
+		{"https://school.example/a?utm_source=x#top", false, "https://school.example/a", true},
+		{"http://培训.example/path?q=1", false, "http://xn--2js261j.example/path?q=1", true},
+		{"http://127.0.0.1:8080/", true, "http://127.0.0.1:8080/", true},
+		{"http://localhost/", true, "http://localhost/", true},
+		{"", false, "missing", false},
+		{"ftp://a.example/", false, "http:// or https://", false},
+		{"a.example", false, "http:// or https://", false},
+		{"https:///nohost", false, "no host", false},
+		{"https://127.0.0.1:8080/", false, "private", false},
+		{"http://[::1]/", false, "private", false},
+		{"http://10.1.2.3/", false, "private", false},
+		{"http://192.168.0.9/", false, "private", false},
+		{"http://169.254.169.254/latest/meta-data", false, "private", false},
+		{"http://0.0.0.0/", false, "private", false},
+		{"http://100.64.1.2/", false, "private", false},
+		{"http://localhost:3000/", false, "loopback", false},
+		{"http://app.LOCALHOST/", false, "loopback", false},
+		{"http://%zz/", false, "not a URL", false},
+	} {
+		got, err := ParseTargetURL(tc.url, tc.allowPrivate)
+		switch {
+		case tc.ok && (err != nil || got != tc.want):
+			t.Errorf("ParseTargetURL(%q, %v) = %q, %v; want %q", tc.url, tc.allowPrivate, got, err, tc.want)
+		case !tc.ok && (ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tc.want) ||
+			(tc.url != "" && !strings.Contains(err.Error(), strings.TrimSpace(tc.url)))):
+			t.Errorf("ParseTargetURL(%q, %v) = %q, %v; want EINVALID naming the URL and %q", tc.url, tc.allowPrivate, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	got, err := ParseTarget(Target{URL: "HTTP://Org.Example", Name: " 某某教育 ", Region: " 海淀区 ", MaxPages: MaxTargetPages, MaxDepth: MaxTargetDepth}, false)
+	if err != nil || got.URL != "http://org.example/" || got.Name != "某某教育" || got.Region != "海淀区" {
+		t.Errorf("ParseTarget = %+v, %v", got, err)
+	}
+	for name, tc := range map[string]Target{
+		"negative pages": {URL: "https://a.example/", MaxPages: -1},
+		"too deep":       {URL: "https://a.example/", MaxDepth: MaxTargetDepth + 1},
+		"too many pages": {URL: "https://a.example/", MaxPages: MaxTargetPages + 1},
+		"long name":      {URL: "https://a.example/", Name: strings.Repeat("名", 100)},
+		"bad region":     {URL: "https://a.example/", Region: "\xff"},
+		"private":        {URL: "http://10.0.0.1/"},
+	} {
+		if _, err := ParseTarget(tc, false); ErrorCode(err) != EINVALID {
+			t.Errorf("%s: ParseTarget(%+v) = %v, want EINVALID", name, tc, err)
+		}
+	}
+	st, err := ParseScanTarget(ScanTarget{URL: "https://A.example", MaxPages: 5}, false)
+	if err != nil || st != (ScanTarget{URL: "https://a.example/", MaxPages: 5}) {
+		t.Errorf("ParseScanTarget = %+v, %v", st, err)
+	}
+}
