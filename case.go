@@ -212,7 +212,7 @@ type AuditEntry struct {
 	ID     int64     `json:"id"`
 	CaseID string    `json:"case_id,omitempty"`
 	Actor  string    `json:"actor"` // a user name, or "system"
-	Action string    `json:"action"`
+	Action AuditAction `json:"action"`
 	Detail string    `json:"detail,omitempty"`
 	At     time.Time `json:"at"`
 }

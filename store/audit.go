@@ -9,13 +9,6 @@ import (
 	"adscan"
 )
 
-// Audit actions the store itself writes.
-const (
-	ActionCaseCreated = "case.created" // RecordFindings made a case; actor "system"
-	ActionCaseDecided = "case.decided" // DecideCase; detail "decision[: note]"
-	ActionCaseState   = "case.state"   // SetCaseState; detail "from → to[: detail]"
-)
-
 // Audit appends e to the audit log; a zero At means now. EINVALID without an
 // actor or action, ENOTFOUND if e names a case that does not exist.
 func (s *Store) Audit(ctx context.Context, e adscan.AuditEntry) error {

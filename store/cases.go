@@ -137,7 +137,7 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 			detail = "scan " + scanID + ", " + detail
 		}
 		err = s.addAudit(ctx, tx, adscan.AuditEntry{
-			CaseID: id, Actor: "system", Action: ActionCaseCreated, Detail: detail, At: now,
+			CaseID: id, Actor: "system", Action: adscan.ActionCaseCreated, Detail: detail, At: now,
 		})
 	case changed:
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.timeArg(now), id)

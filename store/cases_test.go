@@ -53,8 +53,8 @@ func TestRecordFindingsIsIdempotent(t *testing.T) {
 			len(f.Evidence) != 1 || f.Evidence[0].Text != "名校录取" || f.Lexicon.Version != "1" || f.CaptureID == "" {
 			t.Errorf("finding = %+v; not what was recorded", f)
 		}
-		if a := second.Audit[0]; a.Action != ActionCaseCreated || a.Actor != "system" || a.CaseID != first.ID {
-			t.Errorf("audit entry = %+v, want %s by system", a, ActionCaseCreated)
+		if a := second.Audit[0]; a.Action != adscan.ActionCaseCreated || a.Actor != "system" || a.CaseID != first.ID {
+			t.Errorf("audit entry = %+v, want %s by system", a, adscan.ActionCaseCreated)
 		}
 		cases, err := s.ListCases(ctx, adscan.CaseFilter{})
 		must(t, err)

@@ -52,7 +52,7 @@ func (s *Store) DecideCase(ctx context.Context, id string, d adscan.CaseDecision
 			detail += ": " + d.Note
 		}
 		if err := s.moveCase(ctx, tx, id, decisionState[d.Decision], adscan.AuditEntry{
-			Actor: d.By, Action: ActionCaseDecided, Detail: detail, At: d.DecidedAt,
+			Actor: d.By, Action: adscan.ActionCaseDecided, Detail: detail, At: d.DecidedAt,
 		}); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Store) SetCaseState(ctx context.Context, id string, state adscan.CaseSt
 		if detail != "" {
 			text += ": " + detail
 		}
-		return s.moveCase(ctx, tx, id, state, adscan.AuditEntry{Actor: actor, Action: ActionCaseState, Detail: text})
+		return s.moveCase(ctx, tx, id, state, adscan.AuditEntry{Actor: actor, Action: adscan.ActionCaseState, Detail: text})
 	})
 	if err != nil {
 		return fmt.Errorf("store: set state of case %s to %s: %w", id, state, err)

@@ -28,7 +28,7 @@ func TestDecideCase(t *testing.T) {
 		if n := len(got.Audit); n != 2 {
 			t.Fatalf("audit trail has %d entries, want 2 (created, decided)", n)
 		}
-		if a := got.Audit[1]; a.Action != ActionCaseDecided || a.Actor != "li" || a.Detail != "confirm: clear ranking ad" || !a.At.Equal(at) {
+		if a := got.Audit[1]; a.Action != adscan.ActionCaseDecided || a.Actor != "li" || a.Detail != "confirm: clear ranking ad" || !a.At.Equal(at) {
 			t.Errorf("decision audit entry = %+v", a)
 		}
 
@@ -100,7 +100,7 @@ func TestSetCaseState(t *testing.T) {
 		if got.State != adscan.CaseEscalated || len(got.Audit) != 2 {
 			t.Fatalf("after escalation: %s with %d audit entries, want escalated with 2", got.State, len(got.Audit))
 		}
-		if a := got.Audit[1]; a.Action != ActionCaseState || a.Actor != "system" || a.Detail != "open → escalated: SLA of 72h passed" {
+		if a := got.Audit[1]; a.Action != adscan.ActionCaseState || a.Actor != "system" || a.Detail != "open → escalated: SLA of 72h passed" {
 			t.Errorf("state audit entry = %+v", a)
 		}
 

@@ -119,7 +119,7 @@ func TestDecideCase(t *testing.T) {
 	detail := decode[caseDetail](t, h.do(request{method: "GET", path: "/api/cases/" + c.ID, user: "viewer"}))
 	var trail []string
 	for _, e := range detail.Audit {
-		trail = append(trail, e.Actor+":"+e.Action)
+		trail = append(trail, e.Actor+":"+string(e.Action))
 	}
 	if !strings.Contains(strings.Join(trail, " "), "reviewer:") {
 		t.Errorf("audit trail %v has no entry by the reviewer", trail)

@@ -13,6 +13,6 @@ func (h *handler) deleteSchedule(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: "schedule_deleted", Detail: id})
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionScheduleDeleted, Detail: id})
 	w.WriteHeader(http.StatusNoContent)
 }

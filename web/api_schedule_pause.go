@@ -14,15 +14,15 @@ type pauseRequest struct {
 
 // pauseSchedule pauses a schedule and returns it; 404 if unknown.
 func (h *handler) pauseSchedule(w http.ResponseWriter, r *http.Request) {
-	h.setSchedulePaused(w, r, "schedule_paused", h.orch.PauseSchedule)
+	h.setSchedulePaused(w, r, adscan.ActionSchedulePaused, h.orch.PauseSchedule)
 }
 
 // unpauseSchedule resumes a paused schedule and returns it; 404 if unknown.
 func (h *handler) unpauseSchedule(w http.ResponseWriter, r *http.Request) {
-	h.setSchedulePaused(w, r, "schedule_unpaused", h.orch.UnpauseSchedule)
+	h.setSchedulePaused(w, r, adscan.ActionScheduleUnpaused, h.orch.UnpauseSchedule)
 }
 
-func (h *handler) setSchedulePaused(w http.ResponseWriter, r *http.Request, action string,
+func (h *handler) setSchedulePaused(w http.ResponseWriter, r *http.Request, action adscan.AuditAction,
 	set func(ctx context.Context, id, note string) error) {
 	var req pauseRequest
 	if r.ContentLength != 0 {

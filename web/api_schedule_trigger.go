@@ -13,6 +13,6 @@ func (h *handler) triggerSchedule(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: "schedule_triggered", Detail: id})
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionScheduleTrigger, Detail: id})
 	h.writeJSON(w, r, http.StatusAccepted, map[string]string{"id": id, "status": "triggered"})
 }

@@ -29,6 +29,6 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: "user_created", Detail: u.Name + " as " + string(u.Role)})
+	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionUserCreated, Detail: u.Name + " as " + string(u.Role)})
 	h.writeJSON(w, r, http.StatusCreated, u)
 }

@@ -15,6 +15,6 @@ func (h *handler) audit(r *http.Request, e adscan.AuditEntry) {
 		e.At = h.now()
 	}
 	if err := h.store.Audit(r.Context(), e); err != nil {
-		h.log.Error("write audit entry", slog.String("action", e.Action), slog.String("actor", e.Actor), slog.Any("err", err))
+		h.log.Error("write audit entry", slog.String("action", string(e.Action)), slog.String("actor", e.Actor), slog.Any("err", err))
 	}
 }

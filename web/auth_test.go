@@ -196,7 +196,7 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 
 	// Logins and logouts are audited.
 	audit := auditActions(t, h)
-	for _, want := range []string{"login:regulator", "logout:regulator", "scan_started:regulator"} {
+	for _, want := range []string{"user.login:regulator", "user.logout:regulator", "scan.started:regulator"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit log %q lacks %s", audit, want)
 		}
@@ -208,7 +208,7 @@ func auditActions(t *testing.T, h *harness) string {
 	t.Helper()
 	var b strings.Builder
 	for _, e := range h.audit.list() {
-		b.WriteString(e.Action + ":" + e.Actor + " ")
+		b.WriteString(string(e.Action) + ":" + e.Actor + " ")
 	}
 	return b.String()
 }

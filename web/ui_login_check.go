@@ -46,7 +46,7 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusTooManyRequests, "login", d)
 		return
 	case adscan.ErrorCode(err) == adscan.EUNAUTHORIZED:
-		h.audit(r, adscan.AuditEntry{Actor: name, Action: "login_failed", Detail: "from " + clientIP(r)})
+		h.audit(r, adscan.AuditEntry{Actor: name, Action: adscan.ActionLoginFailed, Detail: "from " + clientIP(r)})
 		d.Error = "用户名或密码错误。"
 		h.render(w, r, http.StatusUnauthorized, "login", d)
 		return
@@ -65,6 +65,6 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
-	h.audit(r, adscan.AuditEntry{Actor: u.Name, Action: "login", Detail: "from " + clientIP(r)})
+	h.audit(r, adscan.AuditEntry{Actor: u.Name, Action: adscan.ActionLogin, Detail: "from " + clientIP(r)})
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }

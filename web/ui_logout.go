@@ -22,6 +22,6 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
-	h.audit(r, adscan.AuditEntry{Actor: p.User.Name, Action: "logout"})
+	h.audit(r, adscan.AuditEntry{Actor: p.User.Name, Action: adscan.ActionLogout})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -149,7 +149,7 @@ func TestReviewActivities(t *testing.T) {
 func auditText(c adscan.Case) string {
 	var b strings.Builder
 	for _, e := range c.Audit {
-		b.WriteString(e.Actor + " " + e.Action + " " + e.Detail + "\n")
+		b.WriteString(e.Actor + " " + string(e.Action) + " " + e.Detail + "\n")
 	}
 	return b.String()
 }

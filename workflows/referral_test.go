@@ -236,9 +236,9 @@ func TestNoteReferralFailureAudits(t *testing.T) {
 	}
 	found := false
 	for _, e := range c.Audit {
-		found = found || (e.Action == ActionReferralFailed && strings.Contains(e.Detail, "422") && e.Actor == "system")
+		found = found || (e.Action == adscan.ActionReferralFailed && strings.Contains(e.Detail, "422") && e.Actor == "system")
 	}
 	if !found || c.State != adscan.CaseConfirmed {
-		t.Errorf("case %s: state %s, audit %+v; want confirmed with a %s entry", caseID, c.State, c.Audit, ActionReferralFailed)
+		t.Errorf("case %s: state %s, audit %+v; want confirmed with a %s entry", caseID, c.State, c.Audit, adscan.ActionReferralFailed)
 	}
 }

@@ -95,10 +95,6 @@ type NoteReferralFailureInput struct {
 	Error  string `json:"error"`
 }
 
-// ActionReferralFailed is the audit action of a referral that could not be
-// delivered.
-const ActionReferralFailed = "referral.failed"
-
 // NoteReferralFailure writes to the case's audit trail that its referral
 // could not be delivered, and why; the case stays confirmed.
 func (a *Activities) NoteReferralFailure(ctx context.Context, in NoteReferralFailureInput) error {
@@ -106,7 +102,7 @@ func (a *Activities) NoteReferralFailure(ctx context.Context, in NoteReferralFai
 		return invalidInput("workflows: note referral failure: empty case ID")
 	}
 	err := a.Store.Audit(ctx, adscan.AuditEntry{
-		CaseID: in.CaseID, Actor: "system", Action: ActionReferralFailed,
+		CaseID: in.CaseID, Actor: "system", Action: adscan.ActionReferralFailed,
 		Detail: in.Error, At: a.now(),
 	})
 	return activityError("workflows: note referral failure of case "+in.CaseID, err)
