@@ -70,8 +70,9 @@ type Store interface {
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
 
-	// CreateUser fails with ECONFLICT if the name is taken.
-	CreateUser(ctx context.Context, u User) error
+	// CreateUser adds a user and the audit entry saying who (by) created
+	// it, in one transaction. ECONFLICT if the name is taken.
+	CreateUser(ctx context.Context, u User, by string) error
 	// GetUser returns ENOTFOUND if there is no such user.
 	GetUser(ctx context.Context, name string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 
 	"adscan"
 )
@@ -67,4 +68,40 @@ func getAudit(ctx context.Context, tx *sql.Tx, caseID string) ([]adscan.AuditEnt
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// ListAudit returns up to limit entries of the whole audit log (cases,
+// users, scans, logins), newest first, with IDs below before (0: from the
+// newest) — keyset pagination by ID. limit is 1 to 1000; EINVALID
+// otherwise.
+func (s *Store) ListAudit(ctx context.Context, before int64, limit int) ([]adscan.AuditEntry, error) {
+	if limit < 1 || limit > 1000 {
+		return nil, adscan.Errorf(adscan.EINVALID, "audit log: limit %d is not between 1 and 1000", limit)
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	out := []adscan.AuditEntry{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT id, case_id, actor, action, detail, at FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2`, before, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e adscan.AuditEntry
+			var cid sql.NullString
+			if err := rows.Scan(&e.ID, &cid, &e.Actor, &e.Action, &e.Detail, timeInto(&e.At)); err != nil {
+				return err
+			}
+			e.CaseID = cid.String
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list audit log: %w", err)
+	}
+	return out, nil
 }

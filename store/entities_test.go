@@ -160,12 +160,27 @@ func TestUsers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		s := openStore(t, b.newDSN(t))
-		must(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleReviewer, PasswordHash: "$2a$hash"}))
-		must(t, s.CreateUser(ctx, adscan.User{Name: "admin", Role: adscan.RoleAdmin, PasswordHash: "$2a$other"}))
-		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleAdmin, PasswordHash: "x"}), adscan.ECONFLICT)
-		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: "root", PasswordHash: "x"}), adscan.EINVALID)
-		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: adscan.RoleViewer}), adscan.EINVALID)
-		wantCode(t, s.CreateUser(ctx, adscan.User{Role: adscan.RoleViewer, PasswordHash: "x"}), adscan.EINVALID)
+		must(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleReviewer, PasswordHash: "$2a$hash"}, "admin"))
+		must(t, s.CreateUser(ctx, adscan.User{Name: "admin", Role: adscan.RoleAdmin, PasswordHash: "$2a$other"}, "system"))
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleAdmin, PasswordHash: "x"}, "admin"), adscan.ECONFLICT)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: "root", PasswordHash: "x"}, "admin"), adscan.EINVALID)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: adscan.RoleViewer}, "admin"), adscan.EINVALID)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Name: "zhao", Role: adscan.RoleViewer, PasswordHash: "x"}, ""), adscan.EINVALID)
+		wantCode(t, s.CreateUser(ctx, adscan.User{Role: adscan.RoleViewer, PasswordHash: "x"}, "admin"), adscan.EINVALID)
+
+		// Each user made is in the audit log, with who made it; refused
+		// ones are not.
+		log, err := s.ListAudit(ctx, 0, 10)
+		must(t, err)
+		if len(log) != 2 || log[0].Action != adscan.ActionUserCreated || log[0].Actor != "system" || log[0].Detail != "admin as admin" ||
+			log[1].Actor != "admin" || log[1].Detail != "li as reviewer" || log[0].ID <= log[1].ID {
+			t.Errorf("audit log = %+v", log)
+		}
+		if older, err := s.ListAudit(ctx, log[0].ID, 10); err != nil || len(older) != 1 || older[0].ID != log[1].ID {
+			t.Errorf("ListAudit before %d = %+v, %v", log[0].ID, older, err)
+		}
+		_, err = s.ListAudit(ctx, 0, 0)
+		wantCode(t, err, adscan.EINVALID)
 
 		u, err := s.GetUser(ctx, "li")
 		must(t, err)

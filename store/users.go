@@ -9,10 +9,14 @@ import (
 	"adscan"
 )
 
-// CreateUser adds a user; a zero CreatedAt means now. EINVALID for no name,
-// an unknown role or no password hash, ECONFLICT if the name is taken.
-func (s *Store) CreateUser(ctx context.Context, u adscan.User) error {
+// CreateUser adds a user and, in the same transaction, an audit entry
+// (ActionUserCreated) naming by, who created it; a zero CreatedAt means
+// now. EINVALID for no name, an unknown role, no password hash or no by,
+// ECONFLICT if the name is taken.
+func (s *Store) CreateUser(ctx context.Context, u adscan.User, by string) error {
 	switch {
+	case by == "":
+		return adscan.Errorf(adscan.EINVALID, "user %s: who creates it is not given", u.Name)
 	case u.Name == "":
 		return adscan.Errorf(adscan.EINVALID, "a user needs a name")
 	case !u.Role.Valid():
@@ -36,7 +40,8 @@ func (s *Store) CreateUser(ctx context.Context, u adscan.User) error {
 		} else if !ok {
 			return adscan.Errorf(adscan.ECONFLICT, "user name %q is taken", u.Name)
 		}
-		return nil
+		return s.addAudit(ctx, tx, adscan.AuditEntry{Actor: by, Action: adscan.ActionUserCreated,
+			Detail: u.Name + " as " + string(u.Role), At: u.CreatedAt})
 	})
 	if err != nil {
 		return fmt.Errorf("store: create user %s: %w", u.Name, err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -119,6 +120,9 @@ func TestUsers(t *testing.T) {
 	}
 	wantError(t, h.do(request{method: "POST", path: "/api/users", user: "admin",
 		body: `{"name":"zhang.san","role":"viewer","password":"long enough pw"}`}), http.StatusConflict, "taken")
+	if audit := auditActions(t, h); strings.Count(audit, "user.created:admin") != 1 {
+		t.Errorf("audit log %q: want one user.created by admin", audit)
+	}
 	for _, tc := range []struct{ body, want string }{
 		{`{"name":"li si","role":"viewer","password":"long enough pw"}`, "user name"},
 		{`{"name":"lisi","role":"boss","password":"long enough pw"}`, `role "boss"`},

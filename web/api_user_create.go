@@ -1,6 +1,7 @@
 package web
 
 import (
+	"adscan/accounts"
 	"net/http"
 
 	"adscan"
@@ -20,15 +21,14 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	u, err := NewUser(req.Name, req.Role, req.Password, h.now())
+	u, err := accounts.NewUser(req.Name, req.Role, req.Password, h.now())
 	if err != nil {
 		h.error(w, r, err)
 		return
 	}
-	if err := h.store.CreateUser(r.Context(), u); err != nil {
+	if err := h.store.CreateUser(r.Context(), u, principalFrom(r.Context()).User.Name); err != nil {
 		h.error(w, r, err)
 		return
 	}
-	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionUserCreated, Detail: u.Name + " as " + string(u.Role)})
 	h.writeJSON(w, r, http.StatusCreated, u)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"adscan/accounts"
 	"context"
 	"errors"
 	"log/slog"
@@ -100,7 +101,7 @@ func (h *handler) checkPassword(r *http.Request, name, password, how string) (ad
 	if err != nil || hash == "" {
 		hash = h.dummyHash()
 	}
-	if !passwordMatches(hash, password) || err != nil || !u.Role.Valid() {
+	if !accounts.PasswordMatches(hash, password) || err != nil || !u.Role.Valid() {
 		h.limiter.fail(name, ip)
 		h.log.Warn("login failed", slog.String("user", name), slog.String("ip", ip), slog.String("via", how))
 		return adscan.User{}, errBadCredentials

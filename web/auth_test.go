@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -207,7 +208,11 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 func auditActions(t *testing.T, h *harness) string {
 	t.Helper()
 	var b strings.Builder
-	for _, e := range h.audit.list() {
+	log, err := h.store.ListAudit(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log {
 		b.WriteString(string(e.Action) + ":" + e.Actor + " ")
 	}
 	return b.String()

@@ -32,7 +32,6 @@ type harness struct {
 	t     testing.TB
 	srv   *Server
 	store *store.Store
-	audit *auditRecorder
 	orch  *fakeOrchestrator
 	logs  *bytes.Buffer
 	now   time.Time
@@ -49,9 +48,8 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(func() { st.Close() })
 	h := &harness{t: t, store: st, logs: &bytes.Buffer{}, now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), ready: true}
 	h.orch = newFakeOrchestrator(st)
-	h.audit = &auditRecorder{Store: st}
 	srv, err := New(Config{
-		Store:        h.audit,
+		Store:        st,
 		Orchestrator: h.orch,
 		Logger:       slog.New(slog.NewTextHandler(syncWriter{mu: &sync.Mutex{}, w: h.logs}, nil)),
 		SessionKey:   bytes.Repeat([]byte("k"), 32),
@@ -80,27 +78,6 @@ func (s syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// auditRecorder is the real store, remembering the audit entries written
-// through it (the store has no query for entries without a case).
-type auditRecorder struct {
-	*store.Store
-	mu      sync.Mutex
-	entries []adscan.AuditEntry
-}
-
-func (a *auditRecorder) Audit(ctx context.Context, e adscan.AuditEntry) error {
-	a.mu.Lock()
-	a.entries = append(a.entries, e)
-	a.mu.Unlock()
-	return a.Store.Audit(ctx, e)
-}
-
-func (a *auditRecorder) list() []adscan.AuditEntry {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]adscan.AuditEntry(nil), a.entries...)
-}
-
 // addUser stores a user with testPassword, hashed at bcrypt's lowest cost
 // so tests stay fast.
 func (h *harness) addUser(name string, role adscan.Role) {
@@ -109,7 +86,7 @@ func (h *harness) addUser(name string, role adscan.Role) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if err := h.store.CreateUser(context.Background(), adscan.User{Name: name, Role: role, PasswordHash: string(hash)}); err != nil {
+	if err := h.store.CreateUser(context.Background(), adscan.User{Name: name, Role: role, PasswordHash: string(hash)}, "test"); err != nil {
 		h.t.Fatalf("create user %s: %v", name, err)
 	}
 }

@@ -1,17 +1,13 @@
 package web
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"adscan"
-	"adscan/store"
 )
 
 func containsAll(s string, subs ...string) bool {
@@ -151,65 +147,4 @@ func TestMetrics(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "adscan_http_requests_total") {
 		t.Errorf("MetricsHandler: %d %s", rec.Code, rec.Body.String()[:min(200, rec.Body.Len())])
 	}
-}
-
-func TestEnsureAdmin(t *testing.T) {
-	ctx := context.Background()
-	open := func(t *testing.T) *store.Store {
-		st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db.sqlite"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-	t.Run("from env", func(t *testing.T) {
-		st := open(t)
-		var out bytes.Buffer
-		if err := EnsureAdmin(ctx, st, env(map[string]string{AdminPasswordEnv: "s3cret-admin-pw"}), &out); err != nil {
-			t.Fatal(err)
-		}
-		u, err := st.GetUser(ctx, "admin")
-		if err != nil || u.Role != adscan.RoleAdmin || !passwordMatches(u.PasswordHash, "s3cret-admin-pw") {
-			t.Fatalf("admin = %+v, %v", u, err)
-		}
-		if strings.Contains(out.String(), "s3cret") {
-			t.Errorf("printed the password from the environment: %q", out.String())
-		}
-		// Once a user exists it does nothing.
-		out.Reset()
-		if err := EnsureAdmin(ctx, st, env(nil), &out); err != nil || out.Len() != 0 {
-			t.Errorf("second call: %v, printed %q", err, out.String())
-		}
-	})
-	t.Run("generated", func(t *testing.T) {
-		st := open(t)
-		var out bytes.Buffer
-		if err := EnsureAdmin(ctx, st, env(nil), &out); err != nil {
-			t.Fatal(err)
-		}
-		fields := strings.Fields(out.String())
-		var password string
-		for i, f := range fields {
-			if f == "password" && i+1 < len(fields) {
-				password = fields[i+1]
-			}
-		}
-		u, err := st.GetUser(ctx, "admin")
-		if err != nil || len(password) < 20 || !passwordMatches(u.PasswordHash, password) {
-			t.Fatalf("printed %q; admin %+v, %v", out.String(), u, err)
-		}
-	})
-	t.Run("short env password", func(t *testing.T) {
-		st := open(t)
-		err := EnsureAdmin(ctx, st, env(map[string]string{AdminPasswordEnv: "admin"}), &bytes.Buffer{})
-		if adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), AdminPasswordEnv) {
-			t.Fatalf("err = %v", err)
-		}
-		if users, _ := st.ListUsers(ctx); len(users) != 0 {
-			t.Errorf("users made: %+v", users)
-		}
-	})
 }

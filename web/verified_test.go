@@ -1,6 +1,7 @@
 package web
 
 import (
+	"adscan/accounts"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -36,11 +37,11 @@ func TestVerifiedCache(t *testing.T) {
 // later ones hit the verified cache.
 func BenchmarkBasicAuthRequest(b *testing.B) {
 	h := newHarness(b)
-	u, err := NewUser("bench", adscan.RoleViewer, testPassword, time.Now())
+	u, err := accounts.NewUser("bench", adscan.RoleViewer, testPassword, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := h.store.CreateUser(context.Background(), u); err != nil {
+	if err := h.store.CreateUser(context.Background(), u, "test"); err != nil {
 		b.Fatal(err)
 	}
 	handler := h.srv.Handler()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"adscan/accounts"
 	"context"
 	"errors"
 	"fmt"
@@ -109,7 +110,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 	if p.store, err = openStore(ctx, dsn, p.logger); err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
-	if err := web.EnsureAdmin(ctx, p.store, p.s.getenv, p.s.out); err != nil {
+	if err := accounts.EnsureAdmin(ctx, p.store, p.s.getenv, p.s.out); err != nil {
 		return fmt.Errorf("dev: first admin: %w", err)
 	}
 	tOpts := temporalOptions{address: p.temporal.FrontendHostPort(), namespace: p.temporal.Namespace()}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"adscan/accounts"
 	"fmt"
 	"time"
 
@@ -39,7 +40,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				return fmt.Errorf("serve: %w", err)
 			}
 			defer tc.Close()
-			if err := web.EnsureAdmin(ctx, st, s.getenv, s.out); err != nil {
+			if err := accounts.EnsureAdmin(ctx, st, s.getenv, s.out); err != nil {
 				return fmt.Errorf("serve: first admin: %w", err)
 			}
 			key, err := sessionKey(s, keyFile)

@@ -13,8 +13,8 @@ import (
 	"golang.org/x/term"
 
 	"adscan"
+	"adscan/accounts"
 	"adscan/store"
-	"adscan/web"
 )
 
 // Environment variables of `adscan user add`.
@@ -91,7 +91,7 @@ func runUserAdd(cmd *cobra.Command, s streams, opts userAddOptions, name string)
 	if err != nil {
 		return err
 	}
-	u, err := web.NewUser(name, role, password, time.Now())
+	u, err := accounts.NewUser(name, role, password, time.Now())
 	if err != nil {
 		return fmt.Errorf("user add: %s", adscan.ErrorMessage(err))
 	}
@@ -100,7 +100,7 @@ func runUserAdd(cmd *cobra.Command, s streams, opts userAddOptions, name string)
 		return fmt.Errorf("user add: open database: %w", err)
 	}
 	defer st.Close()
-	if err := st.CreateUser(cmd.Context(), u); err != nil {
+	if err := st.CreateUser(cmd.Context(), u, cliActor(s)); err != nil {
 		if code := adscan.ErrorCode(err); code != adscan.EINTERNAL {
 			return fmt.Errorf("user add: %s", adscan.ErrorMessage(err))
 		}
@@ -148,4 +148,13 @@ func readNewPassword(s streams, fromStdin bool) (string, error) {
 		return "", fmt.Errorf("user add: the passwords differ")
 	}
 	return string(p1), nil
+}
+
+// cliActor names who ran a command in the audit trail: "cli:" and the
+// operating-system user ($USER), or "cli" when it is not set.
+func cliActor(s streams) string {
+	if u := strings.TrimSpace(s.getenv("USER")); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
 }

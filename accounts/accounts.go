@@ -1,4 +1,9 @@
-package web
+// Package accounts makes the users of the console and the API: the rule
+// for a user name and a password, the password's hash, and the first
+// admin. Every path that creates a user — the API, the console, 'adscan
+// user add', the first start — goes through NewUser and Store.CreateUser,
+// which records who created whom in the audit trail.
+package accounts
 
 import (
 	"context"
@@ -7,15 +12,57 @@ import (
 	"io"
 	"regexp"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"adscan"
 )
+
+// Password length limits, in bytes. bcrypt reads at most 72 bytes, so a
+// longer password would be silently cut; it is refused instead.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 72
+)
+
+// HashPassword checks a new password and returns its bcrypt hash for
+// adscan.User.PasswordHash. It returns an EINVALID error if the password is
+// shorter than 8 or longer than 72 bytes or not UTF-8.
+func HashPassword(password string) (string, error) {
+	if err := checkNewPassword(password); err != nil {
+		return "", err
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", adscan.Errorf(adscan.EINVALID, "password: %v", err)
+	}
+	return string(b), nil
+}
+
+func checkNewPassword(p string) error {
+	switch {
+	case len(p) < MinPasswordLen:
+		return adscan.Errorf(adscan.EINVALID, "password is too short: want at least %d bytes", MinPasswordLen)
+	case len(p) > MaxPasswordLen:
+		return adscan.Errorf(adscan.EINVALID, "password is too long: want at most %d bytes", MaxPasswordLen)
+	case !utf8.ValidString(p):
+		return adscan.Errorf(adscan.EINVALID, "password is not valid UTF-8")
+	}
+	return nil
+}
+
+// PasswordMatches reports whether password matches a bcrypt hash.
+func PasswordMatches(hash, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
 
 // userNamePattern is what a user name may look like.
 var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 
 // NewUser checks a new user's name, role and password and returns the
-// user with its bcrypt password hash, ready for Store.CreateUser. Errors
+// user with its bcrypt password hash, ready for Store.CreateUser (which
+// writes the audit entry). Errors
 // are EINVALID and name the bad input.
 func NewUser(name string, role adscan.Role, password string, now time.Time) (adscan.User, error) {
 	if !userNamePattern.MatchString(name) {
@@ -43,7 +90,7 @@ const AdminPasswordEnv = "ADSCAN_ADMIN_PASSWORD"
 func EnsureAdmin(ctx context.Context, store adscan.Store, getenv func(string) string, out io.Writer) error {
 	users, err := store.ListUsers(ctx)
 	if err != nil {
-		return fmt.Errorf("web: ensure admin: list users: %w", err)
+		return fmt.Errorf("accounts: ensure admin: list users: %w", err)
 	}
 	if len(users) > 0 {
 		return nil
@@ -54,13 +101,13 @@ func EnsureAdmin(ctx context.Context, store adscan.Store, getenv func(string) st
 	}
 	u, err := NewUser("admin", adscan.RoleAdmin, password, time.Now())
 	if err != nil {
-		return fmt.Errorf("web: ensure admin: %s: %w", AdminPasswordEnv, err)
+		return fmt.Errorf("accounts: ensure admin: %s: %w", AdminPasswordEnv, err)
 	}
-	if err := store.CreateUser(ctx, u); err != nil {
+	if err := store.CreateUser(ctx, u, "system"); err != nil {
 		if adscan.ErrorCode(err) == adscan.ECONFLICT {
 			return nil // another process made it first
 		}
-		return fmt.Errorf("web: ensure admin: create user: %w", err)
+		return fmt.Errorf("accounts: ensure admin: create user: %w", err)
 	}
 	if generated {
 		fmt.Fprintf(out, "adscan: created user admin with password %s (shown only this once; set %s to choose it)\n", password, AdminPasswordEnv)
