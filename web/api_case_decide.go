@@ -17,40 +17,35 @@ type decisionRequest struct {
 // and returns the case after it. 400 for an unknown decision or an
 // oversize note, 404 for an unknown case, 409 when the case's state does
 // not allow the decision (for example a dismissed case).
-func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) {
+func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) error {
 	var req decisionRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if !req.Decision.Valid() {
-		h.error(w, r, adscan.Errorf(adscan.EINVALID, "decision %q is not one of confirm, dismiss, escalate", req.Decision))
-		return
+		return adscan.Errorf(adscan.EINVALID, "decision %q is not one of confirm, dismiss, escalate", req.Decision)
 	}
 	if err := checkNote("note", req.Note); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	id := r.PathValue("id")
 	// The orchestrator checks again; checking here first gives a clear
 	// answer without a round trip to the review workflow.
 	c, err := h.store.GetCase(r.Context(), id)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if !c.State.Allows(req.Decision) {
-		h.error(w, r, adscan.Errorf(adscan.ECONFLICT, "case %s is %s; it cannot take the decision %s", id, c.State, req.Decision))
-		return
+		return adscan.Errorf(adscan.ECONFLICT, "case %s is %s; it cannot take the decision %s", id, c.State, req.Decision)
 	}
 	user := principalFrom(r.Context()).User.Name
 	c, err = h.orch.Decide(r.Context(), id, adscan.CaseDecision{
 		Decision: req.Decision, Note: req.Note, By: user, DecidedAt: h.now(),
 	})
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("case decided", slog.String("case", id), slog.String("decision", string(req.Decision)), slog.String("user", user))
 	h.writeJSON(w, r, http.StatusOK, c)
+	return nil
 }

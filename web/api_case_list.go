@@ -9,21 +9,20 @@ import (
 // listCases returns cases filtered by ?scan=, ?state=, ?category=, ?target=,
 // paged by ?limit= (default 100, at most 1000) and ?offset=. An unknown
 // state or category is a 400.
-func (h *handler) listCases(w http.ResponseWriter, r *http.Request) {
+func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	f, err := caseFilter(r)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	cases, err := h.store.ListCases(r.Context(), f)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if cases == nil {
 		cases = []adscan.Case{}
 	}
 	h.writeJSON(w, r, http.StatusOK, cases)
+	return nil
 }
 
 // caseFilter reads a case filter from the query string.

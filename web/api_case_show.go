@@ -16,11 +16,10 @@ type caseDetail struct {
 
 // showCase returns the case with findings, sightings, decision, audit trail
 // and the metadata of each capture they refer to. 404 if unknown.
-func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
+func (h *handler) showCase(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.store.GetCase(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	d := caseDetail{Case: c, Captures: []adscan.CaptureMeta{}}
 	seen := map[string]bool{}
@@ -42,10 +41,10 @@ func (h *handler) showCase(w http.ResponseWriter, r *http.Request) {
 			h.log.Error("case refers to a missing capture", slog.String("case", c.ID), slog.String("capture", id))
 			continue
 		} else if err != nil {
-			h.error(w, r, err)
-			return
+			return err
 		}
 		d.Captures = append(d.Captures, cp.Meta())
 	}
 	h.writeJSON(w, r, http.StatusOK, d)
+	return nil
 }

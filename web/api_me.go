@@ -16,11 +16,12 @@ type meResponse struct {
 }
 
 // showMe returns the signed-in user and, for a session, its CSRF token.
-func (h *handler) showMe(w http.ResponseWriter, r *http.Request) {
+func (h *handler) showMe(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	resp := meResponse{Name: p.User.Name, Role: p.User.Role}
 	if p.Via == viaCookie {
 		resp.CSRFToken = h.sessions.csrfToken(p.Session.Nonce)
 	}
 	h.writeJSON(w, r, http.StatusOK, resp)
+	return nil
 }

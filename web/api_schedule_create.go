@@ -89,25 +89,23 @@ func (h *handler) scheduleOf(req scheduleRequest, user string) (adscan.Schedule,
 }
 
 // createSchedule creates a recurring scan and answers 201 with it.
-func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request) {
+func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request) error {
 	var req scheduleRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	user := principalFrom(r.Context()).User.Name
 	s, err := h.scheduleOf(req, user)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	s, err = h.orch.CreateSchedule(r.Context(), s)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	h.log.Info("schedule created", slog.String("schedule", s.ID), slog.String("user", user))
 	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScheduleCreated, Detail: s.ID})
 	w.Header().Set("Location", "/api/schedules/"+s.ID)
 	h.writeJSON(w, r, http.StatusCreated, newScheduleResponse(s))
+	return nil
 }

@@ -3,11 +3,11 @@ package web
 import "net/http"
 
 // showSchedule returns one schedule; 404 if unknown.
-func (h *handler) showSchedule(w http.ResponseWriter, r *http.Request) {
+func (h *handler) showSchedule(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.orch.GetSchedule(r.Context(), r.PathValue("id"))
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, r, http.StatusOK, newScheduleResponse(s))
+	return nil
 }

@@ -17,24 +17,22 @@ type targetRequest struct {
 
 // createTarget adds a target to the register, or updates the one with the
 // same URL (in canonical form: see adscan.ParseTargetURL), and returns it.
-func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) {
+func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) error {
 	var req targetRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	t, err := adscan.ParseTarget(adscan.Target{
 		URL: req.URL, Name: req.Name, Region: req.Region, MaxPages: req.MaxPages, MaxDepth: req.MaxDepth,
 		CreatedAt: h.now(),
 	}, h.private)
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if t, err = h.store.UpsertTarget(r.Context(), t); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionTargetSaved, Detail: t.URL})
 	h.writeJSON(w, r, http.StatusOK, t)
+	return nil
 }

@@ -7,14 +7,14 @@ import (
 )
 
 // listTargets returns the register of targets.
-func (h *handler) listTargets(w http.ResponseWriter, r *http.Request) {
+func (h *handler) listTargets(w http.ResponseWriter, r *http.Request) error {
 	ts, err := h.store.ListTargets(r.Context())
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if ts == nil {
 		ts = []adscan.Target{}
 	}
 	h.writeJSON(w, r, http.StatusOK, ts)
+	return nil
 }

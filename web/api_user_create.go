@@ -15,20 +15,18 @@ type userRequest struct {
 }
 
 // createUser adds a user and answers 201 with it; 409 if the name is taken.
-func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
+func (h *handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	var req userRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	u, err := accounts.NewUser(req.Name, req.Role, req.Password, h.now())
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if err := h.store.CreateUser(r.Context(), u, principalFrom(r.Context()).User.Name); err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, r, http.StatusCreated, u)
+	return nil
 }

@@ -7,14 +7,14 @@ import (
 )
 
 // listUsers returns every user (names, roles, creation times; never hashes).
-func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
+func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) error {
 	us, err := h.store.ListUsers(r.Context())
 	if err != nil {
-		h.error(w, r, err)
-		return
+		return err
 	}
 	if us == nil {
 		us = []adscan.User{}
 	}
 	h.writeJSON(w, r, http.StatusOK, us)
+	return nil
 }

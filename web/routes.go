@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +46,21 @@ type route struct {
 	pattern string // a ServeMux pattern: "METHOD /path/{param}"
 	access  access
 	role    adscan.Role // the least role for apiUser and page routes
-	handle  http.HandlerFunc
+	handle  handlerFunc
+}
+
+// handlerFunc is a route's handler. It writes the response on success and
+// returns an error otherwise, which the route table's wrapper writes once:
+// as JSON under /api/ and for /healthz and /metrics, as a console error
+// page (简体中文) everywhere else.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// plain adapts an http.Handler that writes its own errors.
+func plain(hh http.Handler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		hh.ServeHTTP(w, r)
+		return nil
+	}
 }
 
 // routeTable lists every route the server serves. Tests walk it to check
@@ -55,7 +70,7 @@ func (h *handler) routeTable() []route {
 		{"GET /healthz", public, "", h.healthz},
 		{"GET /login", public, "", h.showLoginPage},
 		{"POST /login", public, "", h.checkLogin},
-		{"GET /static/", public, "", staticHandler().ServeHTTP},
+		{"GET /static/", public, "", plain(staticHandler())},
 
 		{"POST /logout", page, adscan.RoleViewer, h.logout},
 		{"GET /{$}", page, adscan.RoleViewer, h.showHomePage},
@@ -85,7 +100,7 @@ func (h *handler) routeTable() []route {
 		{"GET /api/users", apiUser, adscan.RoleAdmin, h.listUsers},
 		{"POST /api/users", apiUser, adscan.RoleAdmin, h.createUser},
 
-		{"GET /metrics", apiUser, adscan.RoleAdmin, h.metrics.handler().ServeHTTP},
+		{"GET /metrics", apiUser, adscan.RoleAdmin, plain(h.metrics.handler())},
 
 		// Anything else under /api/ gets a JSON 404 rather than the mux's text one.
 		{"/api/", public, "", h.apiNotFound},
@@ -97,7 +112,7 @@ func (h *handler) routeTable() []route {
 func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range h.routeTable() {
-		var hh http.Handler = rt.handle
+		var hh http.Handler = h.writeErrors(rt)
 		switch rt.access {
 		case apiUser:
 			hh = h.requireAPIUser(rt.role, hh)
@@ -109,7 +124,31 @@ func (h *handler) routes() *http.ServeMux {
 	return mux
 }
 
+// writeErrors turns a route's handler into an http.Handler that writes
+// the error it returns, in the route's kind of response.
+func (h *handler) writeErrors(rt route) http.Handler {
+	writeErr := h.errorPage
+	if jsonRoute(rt.pattern) {
+		writeErr = h.error
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := rt.handle(w, r); err != nil {
+			writeErr(w, r, err)
+		}
+	})
+}
+
+// jsonRoute reports whether a route pattern answers in JSON: the API,
+// /healthz and /metrics.
+func jsonRoute(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	if path == "" {
+		path = pattern
+	}
+	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/metrics"
+}
+
 // apiNotFound answers requests to unknown API paths.
-func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	h.error(w, r, adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) error {
+	return adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
 }

@@ -148,3 +148,15 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("MetricsHandler: %d %s", rec.Code, rec.Body.String()[:min(200, rec.Body.Len())])
 	}
 }
+
+// TestJSONRoute: which routes answer errors in JSON and which as pages.
+func TestJSONRoute(t *testing.T) {
+	for pattern, want := range map[string]bool{
+		"GET /api/cases": true, "/api/": true, "GET /healthz": true, "GET /metrics": true,
+		"GET /{$}": false, "POST /login": false, "GET /cases/{id}": false, "GET /static/": false,
+	} {
+		if got := jsonRoute(pattern); got != want {
+			t.Errorf("jsonRoute(%q) = %v, want %v", pattern, got, want)
+		}
+	}
+}

@@ -13,11 +13,10 @@ import (
 // user name and password (rate-limited per user and address), sets the
 // session cookie and redirects to the form's "next" page. A failure
 // renders the form again with a message and the status (403, 401, 429).
-func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
+func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	if err := parseForm(r); err != nil {
-		h.errorPage(w, r, err)
-		return
+		return err
 	}
 	name := r.PostFormValue("username")
 	d := pageData{Title: "登录", Username: name, Next: localPath(r.PostFormValue("next"))}
@@ -28,13 +27,13 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 		d.CSRFToken = h.loginCSRFToken(w, r)
 		d.Error = "表单已过期或来源无效，请重新登录。"
 		h.render(w, r, http.StatusForbidden, "login", d)
-		return
+		return nil
 	}
 	d.CSRFToken = h.sessions.csrfToken("login:" + c.Value)
 	if name == "" || r.PostFormValue("password") == "" {
 		d.Error = "请输入用户名和密码。"
 		h.render(w, r, http.StatusBadRequest, "login", d)
-		return
+		return nil
 	}
 
 	u, err := h.checkPassword(r, name, r.PostFormValue("password"), "form")
@@ -44,15 +43,14 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", fmt.Sprint(int(tm.retryAfter.Seconds())+1))
 		d.Error = fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试。", tm.minutes())
 		h.render(w, r, http.StatusTooManyRequests, "login", d)
-		return
+		return nil
 	case adscan.ErrorCode(err) == adscan.EUNAUTHORIZED:
 		h.audit(r, adscan.AuditEntry{Actor: name, Action: adscan.ActionLoginFailed, Detail: "from " + clientIP(r)})
 		d.Error = "用户名或密码错误。"
 		h.render(w, r, http.StatusUnauthorized, "login", d)
-		return
+		return nil
 	case err != nil:
-		h.errorPage(w, r, err)
-		return
+		return err
 	}
 
 	_, value := h.sessions.issue(u.Name, u.PasswordHash)
@@ -67,4 +65,5 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) {
 	})
 	h.audit(r, adscan.AuditEntry{Actor: u.Name, Action: adscan.ActionLogin, Detail: "from " + clientIP(r)})
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+	return nil
 }

@@ -7,10 +7,11 @@ import (
 // showLoginPage renders the login form. It sets the login cookie that the
 // form's CSRF token is bound to, so a login form posted from another site
 // fails.
-func (h *handler) showLoginPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 	d := pageData{Title: "登录", Next: localPath(r.URL.Query().Get("next"))}
 	d.CSRFToken = h.loginCSRFToken(w, r)
 	h.render(w, r, http.StatusOK, "login", d)
+	return nil
 }
 
 // loginCSRFToken returns the login form's CSRF token, bound to the login

@@ -8,7 +8,7 @@ import (
 
 // logout ends the session (in this process, even for a copy of the cookie),
 // clears the cookie and redirects to the login page.
-func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	if p.Via == viaCookie {
 		h.sessions.revoke(p.Session)
@@ -24,4 +24,5 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 	})
 	h.audit(r, adscan.AuditEntry{Actor: p.User.Name, Action: adscan.ActionLogout})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
