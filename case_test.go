@@ -1,6 +1,9 @@
 package adscan
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCaseStates(t *testing.T) {
 	for _, s := range CaseStates {
@@ -30,6 +33,19 @@ func TestCaseStates(t *testing.T) {
 	} {
 		if got := tc.s.Allows(tc.d); got != tc.want {
 			t.Errorf("%s.Allows(%s) = %v, want %v", tc.s, tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestCaseCursor(t *testing.T) {
+	c := CaseCursor{CreatedAt: time.Date(2026, 12, 3, 4, 5, 6, 789, time.FixedZone("CST", 8*3600)), ID: "case-1 x"}
+	got, err := ParseCaseCursor(c.String())
+	if err != nil || !got.CreatedAt.Equal(c.CreatedAt) || got.ID != c.ID {
+		t.Fatalf("ParseCaseCursor(%q) = %+v, %v", c.String(), got, err)
+	}
+	for _, bad := range []string{"", "!!", "eA", c.String() + "x"} {
+		if _, err := ParseCaseCursor(bad); ErrorCode(err) != EINVALID {
+			t.Errorf("ParseCaseCursor(%q) = %v, want EINVALID", bad, err)
 		}
 	}
 }

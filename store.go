@@ -1,6 +1,11 @@
 package adscan
 
-import "context"
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+)
 
 // CaseFilter selects cases for listing. Zero fields match everything.
 type CaseFilter struct {
@@ -8,9 +13,27 @@ type CaseFilter struct {
 	State    CaseState
 	Category Category
 	Target   string
-	Limit    int // 0 means the store's default (100)
-	Offset   int
+	// Search keeps cases whose URL, target URL, target name or evidence
+	// text contains it (case-insensitive for ASCII).
+	Search string
+	// After, when set, keeps the cases that come after this one in the
+	// list's order (newest first): keyset pagination, stable while new
+	// cases arrive. Use it rather than Offset.
+	After *CaseCursor
+	Limit int // 0 means the store's default (100)
+	// Offset skips cases; kept for old clients of the API.
+	Offset int
 }
+
+// CaseCursor is a case's place in a case list: its creation time and ID.
+type CaseCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Cursor returns the case's place in a case list, to ask for the cases
+// after it (CaseFilter.After).
+func (c Case) Cursor() *CaseCursor { return &CaseCursor{CreatedAt: c.CreatedAt, ID: c.ID} }
 
 // FindingsInput is what a site scan records for one flagged page: the capture
 // that showed it and the flags the classifier raised.
@@ -55,7 +78,12 @@ type Store interface {
 	RecordFindings(ctx context.Context, in FindingsInput) (c Case, created bool, err error)
 	// GetCase returns the case with findings, sightings, decision and audit trail.
 	GetCase(ctx context.Context, id string) (Case, error)
+	// ListCases returns the cases f keeps, newest first (without findings,
+	// sightings or audit; with categories).
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
+	// CountCases returns how many cases f keeps, ignoring its After,
+	// Limit and Offset.
+	CountCases(ctx context.Context, f CaseFilter) (int, error)
 	// DecideCase applies a reviewer's decision. ECONFLICT if the case's state
 	// does not allow it (see CaseState.Allows); EINVALID for an unknown decision.
 	DecideCase(ctx context.Context, id string, d CaseDecision) (Case, error)
@@ -78,4 +106,23 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]User, error)
 
 	Close() error
+}
+
+// String encodes the cursor for a URL: opaque, URL-safe, and read back by
+// ParseCaseCursor.
+func (c CaseCursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + c.ID))
+}
+
+// ParseCaseCursor reads a cursor made by CaseCursor.String. EINVALID,
+// naming s, for anything else.
+func ParseCaseCursor(s string) (*CaseCursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		at, id, ok := strings.Cut(string(b), " ")
+		if t, terr := time.Parse(time.RFC3339Nano, at); ok && terr == nil && id != "" {
+			return &CaseCursor{CreatedAt: t, ID: id}, nil
+		}
+	}
+	return nil, Errorf(EINVALID, "%q is not a case list cursor (use the one a list gave as next)", s)
 }

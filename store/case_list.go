@@ -25,7 +25,7 @@ func (s *Store) ListCases(ctx context.Context, f adscan.CaseFilter) ([]adscan.Ca
 	var out []adscan.Case
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		if out, err = listCases(ctx, tx, f); err != nil {
+		if out, err = s.listCases(ctx, tx, f); err != nil {
 			return err
 		}
 		return addCategories(ctx, tx, out)
@@ -36,6 +36,24 @@ func (s *Store) ListCases(ctx context.Context, f adscan.CaseFilter) ([]adscan.Ca
 	return out, nil
 }
 
+// CountCases returns how many cases f keeps, ignoring After, Limit and
+// Offset. EINVALID for an unknown state or category.
+func (s *Store) CountCases(ctx context.Context, f adscan.CaseFilter) (int, error) {
+	if err := validCaseFilter(f); err != nil {
+		return 0, err
+	}
+	f.After = nil
+	var n int
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		where, args := s.caseWhere(f)
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`+where, args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: count cases: %w", err)
+	}
+	return n, nil
+}
+
 func validCaseFilter(f adscan.CaseFilter) error {
 	switch {
 	case f.Limit < 0 || f.Offset < 0:
@@ -44,11 +62,18 @@ func validCaseFilter(f adscan.CaseFilter) error {
 		return adscan.Errorf(adscan.EINVALID, "unknown case state %q", f.State)
 	case f.Category != "" && !f.Category.Valid():
 		return adscan.Errorf(adscan.EINVALID, "unknown category %q", f.Category)
+	case len(f.Search) > 200:
+		return adscan.Errorf(adscan.EINVALID, "case search is %d bytes; at most 200 are allowed", len(f.Search))
+	case f.After != nil && f.After.ID == "":
+		return adscan.Errorf(adscan.EINVALID, "case list cursor has no case ID")
 	}
 	return nil
 }
 
-func listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.Case, error) {
+// caseWhere returns the WHERE clause (or "") and its arguments for the
+// filter's conditions other than After, Limit and Offset; arg numbers
+// start at $1.
+func (s *Store) caseWhere(f adscan.CaseFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -67,11 +92,33 @@ func listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.C
 	if f.Target != "" {
 		where = append(where, `target = `+arg(f.Target))
 	}
-	q := selectCase
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+	if q := strings.TrimSpace(f.Search); q != "" {
+		like := arg("%" + likeEscaper.Replace(strings.ToLower(q)) + "%")
+		evidence := "e.evidence"
+		if s.dialect.name == "postgres" {
+			evidence = "e.evidence::text" // JSONB
+		}
+		where = append(where, `(LOWER(cases.url) LIKE `+like+` ESCAPE '\' OR LOWER(cases.target) LIKE `+like+` ESCAPE '\'`+
+			` OR EXISTS (SELECT 1 FROM targets t WHERE t.url = cases.target AND LOWER(t.name) LIKE `+like+` ESCAPE '\')`+
+			` OR EXISTS (SELECT 1 FROM findings e WHERE e.case_id = cases.id AND LOWER(`+evidence+`) LIKE `+like+` ESCAPE '\'))`)
 	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
+	if f.After != nil {
+		at := arg(s.timeArg(f.After.CreatedAt))
+		where = append(where, `(created_at < `+at+` OR (created_at = `+at+` AND id < `+arg(f.After.ID)+`))`)
+	}
+	if len(where) == 0 {
+		return "", args
+	}
+	return ` WHERE ` + strings.Join(where, ` AND `), args
+}
+
+// likeEscaper escapes LIKE's wildcards (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func (s *Store) listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.Case, error) {
+	where, args := s.caseWhere(f)
+	q := selectCase + where + fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
+	args = append(args, f.Limit, f.Offset)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -254,6 +254,13 @@ func TestListCasesFilters(t *testing.T) {
 			"combined":          {adscan.CaseFilter{ScanID: "s1", Category: adscan.CategoryRanking, State: adscan.CaseOpen}, join(c1)},
 			"limit and offset":  {adscan.CaseFilter{Limit: 1, Offset: 1}, join(c2)},
 			"no match":          {adscan.CaseFilter{ScanID: "nope"}, ""},
+			"search evidence":   {adscan.CaseFilter{Search: "状元"}, join(c1)},
+			"search URL":        {adscan.CaseFilter{Search: "B.EXAMPLE"}, join(c3)},
+			"search wildcard":   {adscan.CaseFilter{Search: "%"}, ""},
+			"after the newest":  {adscan.CaseFilter{After: c3.Cursor()}, join(c2, c1)},
+			"after, one page":   {adscan.CaseFilter{After: c3.Cursor(), Limit: 1}, join(c2)},
+			"after the last":    {adscan.CaseFilter{After: c1.Cursor()}, ""},
+			"after and state":   {adscan.CaseFilter{After: c3.Cursor(), State: adscan.CaseOpen}, join(c1)},
 		} {
 			if got := ids(tc.f); got != tc.want {
 				t.Errorf("%s: got %q, want %q", name, got, tc.want)
@@ -264,7 +271,15 @@ func TestListCasesFilters(t *testing.T) {
 		if want := []adscan.Category{adscan.CategoryRanking, adscan.CategoryLateHours}; !slices.Equal(cases[0].Categories, want) {
 			t.Errorf("listed categories = %v, want %v", cases[0].Categories, want)
 		}
-		for _, f := range []adscan.CaseFilter{{Limit: -1}, {Offset: -1}, {State: "closed"}, {Category: "cheap"}} {
+		for f, want := range map[*adscan.CaseFilter]int{
+			{}: 3, {State: adscan.CaseOpen}: 2, {Search: "状元"}: 1, {After: c3.Cursor(), Limit: 1}: 3, {ScanID: "nope"}: 0,
+		} {
+			if n, err := s.CountCases(ctx, *f); err != nil || n != want {
+				t.Errorf("CountCases(%+v) = %d, %v; want %d", *f, n, err, want)
+			}
+		}
+		for _, f := range []adscan.CaseFilter{{Limit: -1}, {Offset: -1}, {State: "closed"}, {Category: "cheap"},
+			{Search: strings.Repeat("x", 201)}, {After: &adscan.CaseCursor{}}} {
 			_, err := s.ListCases(ctx, f)
 			if adscan.ErrorCode(err) != adscan.EINVALID {
 				t.Errorf("ListCases(%+v) error %v, want EINVALID", f, err)

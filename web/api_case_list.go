@@ -1,28 +1,69 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"adscan"
 )
 
-// listCases returns cases filtered by ?scan=, ?state=, ?category=, ?target=,
-// paged by ?limit= (default 100, at most 1000) and ?offset=. An unknown
-// state or category is a 400.
+// listCases returns cases filtered by ?scan=, ?state=, ?category=,
+// ?target= and ?q= (a search of URLs, target names and evidence), newest
+// first, at most ?limit= (default 100, at most 1000). The body is the JSON
+// array of cases; when more follow, a Link header with rel="next" (and
+// X-Next-Cursor) gives the URL of the next page (?after=CURSOR, keyset
+// pagination), and X-Total-Count says how many cases the filter keeps. An
+// unknown state or category, or a bad cursor, is a 400.
 func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	f, err := caseFilter(r)
 	if err != nil {
 		return err
 	}
-	cases, err := h.store.ListCases(r.Context(), f)
+	page, err := h.casePage(r, f)
 	if err != nil {
 		return err
 	}
-	if cases == nil {
-		cases = []adscan.Case{}
+	w.Header().Set("X-Total-Count", strconv.Itoa(page.Total))
+	if page.Next != "" {
+		q := r.URL.Query()
+		q.Set("after", page.Next)
+		q.Del("offset")
+		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
+		w.Header().Set("X-Next-Cursor", page.Next)
 	}
-	h.writeJSON(w, r, http.StatusOK, cases)
+	h.writeJSON(w, r, http.StatusOK, page.Cases)
 	return nil
+}
+
+// casePage is one page of a case list.
+type casePage struct {
+	Cases []adscan.Case
+	Next  string // the cursor of the next page; "" on the last
+	Total int    // cases the filter keeps, on every page
+}
+
+// casePage lists one page of the cases f keeps, asking the store for one
+// more than f.Limit to know whether another page follows.
+func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) (casePage, error) {
+	limit := f.Limit
+	f.Limit++
+	cases, err := h.store.ListCases(r.Context(), f)
+	if err != nil {
+		return casePage{}, err
+	}
+	p := casePage{Cases: cases}
+	if len(cases) > limit {
+		p.Cases = cases[:limit]
+		p.Next = p.Cases[limit-1].Cursor().String()
+	}
+	if p.Cases == nil {
+		p.Cases = []adscan.Case{}
+	}
+	if p.Total, err = h.store.CountCases(r.Context(), f); err != nil {
+		return casePage{}, err
+	}
+	return p, nil
 }
 
 // caseFilter reads a case filter from the query string.
@@ -33,6 +74,14 @@ func caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		State:    adscan.CaseState(q.Get("state")),
 		Category: adscan.Category(q.Get("category")),
 		Target:   q.Get("target"),
+		Search:   q.Get("q"),
+	}
+	if a := q.Get("after"); a != "" {
+		c, err := adscan.ParseCaseCursor(a)
+		if err != nil {
+			return f, err
+		}
+		f.After = c
 	}
 	if f.State != "" && !f.State.Valid() {
 		return f, adscan.Errorf(adscan.EINVALID, "query parameter state=%q is not one of %s", f.State, adscan.JoinCaseStates())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -152,4 +153,38 @@ func TestReferral(t *testing.T) {
 	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type %q", ct)
 	}
+}
+
+// TestListCasesPages: a scan with 103 cases lists as 100 and a next link,
+// then 3 and none; the total is on every page; a bad cursor is a 400.
+func TestListCasesPages(t *testing.T) {
+	h := newHarness(t)
+	for i := range 103 {
+		h.seedCase("s1", "https://a.example/", fmt.Sprintf("https://a.example/p%d", i), "暑假班", adscan.CategoryHolidayTraining)
+	}
+	w := h.do(request{method: "GET", path: "/api/cases?scan=s1", user: "viewer"})
+	wantStatus(t, w, http.StatusOK)
+	first := decode[[]adscan.Case](t, w)
+	link := w.Header().Get("Link")
+	if len(first) != 100 || w.Header().Get("X-Total-Count") != "103" || !strings.Contains(link, `rel="next"`) || w.Header().Get("X-Next-Cursor") == "" {
+		t.Fatalf("first page: %d cases, total %q, Link %q", len(first), w.Header().Get("X-Total-Count"), link)
+	}
+	next := link[strings.Index(link, "<")+1 : strings.Index(link, ">")]
+	if !strings.HasPrefix(next, "/api/cases?") || !strings.Contains(next, "scan=s1") {
+		t.Fatalf("next link %q", next)
+	}
+	w = h.do(request{method: "GET", path: next, user: "viewer"})
+	wantStatus(t, w, http.StatusOK)
+	second := decode[[]adscan.Case](t, w)
+	if len(second) != 3 || w.Header().Get("Link") != "" || w.Header().Get("X-Total-Count") != "103" {
+		t.Fatalf("second page: %d cases, Link %q, total %q", len(second), w.Header().Get("Link"), w.Header().Get("X-Total-Count"))
+	}
+	seen := map[string]bool{}
+	for _, c := range append(first, second...) {
+		if seen[c.ID] {
+			t.Errorf("case %s listed twice", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	wantError(t, h.do(request{method: "GET", path: "/api/cases?after=nonsense", user: "viewer"}), http.StatusBadRequest, "cursor")
 }
