@@ -74,6 +74,9 @@ func (h *handler) routeTable() []route {
 
 		{"POST /logout", page, adscan.RoleViewer, h.logout},
 		{"GET /{$}", page, adscan.RoleViewer, h.showHomePage},
+		{"GET /cases", page, adscan.RoleViewer, h.showCaseList},
+		{"GET /cases/{id}", page, adscan.RoleViewer, h.showCasePage},
+		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
 
 		{"GET /api/me", apiUser, adscan.RoleViewer, h.showMe},
 

@@ -21,7 +21,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the console pages; each is templates/NAME.html inside layout.html.
-var pages = []string{"login", "home", "error"}
+var pages = []string{"login", "home", "error", "cases", "case"}
 
 // roleNames are the roles as the console shows them.
 var roleNames = map[adscan.Role]string{
@@ -35,6 +35,26 @@ var roleNames = map[adscan.Role]string{
 // html/template, so crawled or user-supplied text is always escaped.
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
+		"catName": func(c adscan.Category) string {
+			if n, ok := categoryNames[c]; ok {
+				return n
+			}
+			return string(c)
+		},
+		"stateName": func(s adscan.CaseState) string {
+			if n, ok := stateNames[s]; ok {
+				return n
+			}
+			return string(s)
+		},
+		"decisionName": func(d adscan.Decision) string {
+			if n, ok := decisionNames[d]; ok {
+				return n
+			}
+			return string(d)
+		},
+		"time":    consoleTime,
+		"percent": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
 		"roleName": func(r adscan.Role) string {
 			if n, ok := roleNames[r]; ok {
 				return n
@@ -64,6 +84,8 @@ type pageData struct {
 	Next     string
 	// Error page.
 	Heading string
+	// Page is the page's own data (caseQueue, caseView, …).
+	Page any
 }
 
 // newPageData fills the fields every console page of a signed-in user needs.

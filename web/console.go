@@ -1,0 +1,129 @@
+package web
+
+import (
+	"sort"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"adscan"
+)
+
+// categoryNames are the categories as the console shows them (the
+// lexicon's titles are longer; these fit a table cell).
+var categoryNames = map[adscan.Category]string{
+	adscan.CategoryTutoringAd:            "学科类培训广告",
+	adscan.CategoryRanking:               "宣传分数排名",
+	adscan.CategoryEliteAdmission:        "宣传名校录取",
+	adscan.CategoryAdvanceTeaching:       "超标超前培训",
+	adscan.CategoryHolidayTraining:       "节假日学科培训",
+	adscan.CategoryLateHours:             "夜间培训",
+	adscan.CategoryLoanInducement:        "诱导贷款缴费",
+	adscan.CategoryTeacherMoonlighting:   "在职教师有偿补课",
+	adscan.CategoryForeignCurriculum:     "境外课程",
+	adscan.CategoryUnapprovedCompetition: "违规竞赛",
+}
+
+// stateNames are the case states as the console shows them.
+var stateNames = map[adscan.CaseState]string{
+	adscan.CaseOpen:      "待审核",
+	adscan.CaseEscalated: "已上报",
+	adscan.CaseConfirmed: "已确认",
+	adscan.CaseReferred:  "已移送",
+	adscan.CaseDismissed: "已驳回",
+}
+
+// decisionNames are the reviewer's decisions as the console shows them.
+var decisionNames = map[adscan.Decision]string{
+	adscan.DecisionConfirm:  "确认违规",
+	adscan.DecisionDismiss:  "驳回（误报）",
+	adscan.DecisionEscalate: "上报",
+}
+
+// consoleZone is the time zone the console shows times in.
+var consoleZone = time.FixedZone("CST", 8*3600)
+
+// consoleTime formats t for the console, in China Standard Time.
+func consoleTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(consoleZone).Format("2006-01-02 15:04:05")
+}
+
+// segment is a run of a captured text: marked runs are evidence, with the
+// categories whose evidence covers them. Templates print Text escaped.
+type segment struct {
+	Text string
+	Mark bool
+	Cats []adscan.Category
+	ID   string // an anchor for the first run of each evidence span
+}
+
+// span is one evidence span to mark: byte offsets into the text.
+type span struct {
+	Start, End int
+	Cat        adscan.Category
+}
+
+// highlight splits text into runs, marking the spans. Spans out of range,
+// empty, or not on UTF-8 boundaries are skipped (the evidence's offsets
+// are the classifier's; a reviewer must never see text cut mid-character).
+// Overlapping spans merge into one marked run listing every category.
+// It runs in O(n log n) in the number of spans, plus the text's length.
+func highlight(text string, spans []span) []segment {
+	var ok []span
+	for _, s := range spans {
+		if s.Start < 0 || s.End > len(text) || s.Start >= s.End ||
+			!boundary(text, s.Start) || !boundary(text, s.End) {
+			continue
+		}
+		ok = append(ok, s)
+	}
+	sort.Slice(ok, func(a, b int) bool {
+		if ok[a].Start != ok[b].Start {
+			return ok[a].Start < ok[b].Start
+		}
+		return ok[a].End > ok[b].End
+	})
+	var out []segment
+	pos := 0
+	for i := 0; i < len(ok); {
+		start, end := ok[i].Start, ok[i].End
+		cats := []adscan.Category{ok[i].Cat}
+		j := i + 1
+		for ; j < len(ok) && ok[j].Start < end; j++ {
+			end = max(end, ok[j].End)
+			cats = appendNew(cats, ok[j].Cat)
+		}
+		if start > pos {
+			out = append(out, segment{Text: text[pos:start]})
+		}
+		out = append(out, segment{Text: text[start:end], Mark: true, Cats: cats})
+		pos, i = end, j
+	}
+	if pos < len(text) {
+		out = append(out, segment{Text: text[pos:]})
+	}
+	n := 0
+	for i := range out {
+		if out[i].Mark {
+			n++
+			out[i].ID = "ev" + strconv.Itoa(n)
+		}
+	}
+	return out
+}
+
+func boundary(s string, i int) bool {
+	return i == 0 || i == len(s) || utf8.RuneStart(s[i])
+}
+
+func appendNew(cs []adscan.Category, c adscan.Category) []adscan.Category {
+	for _, x := range cs {
+		if x == c {
+			return cs
+		}
+	}
+	return append(cs, c)
+}

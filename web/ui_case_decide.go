@@ -1,0 +1,71 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"adscan"
+)
+
+// decideCaseForm applies the decision form of a case page (decision,
+// note; its CSRF token is checked by the route table) and goes on to the
+// next case waiting for review, or back to the case when there is none.
+// A decision the case's state no longer allows — another reviewer was
+// first — renders the case as it now is, with a 409 and the reason.
+func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	d := adscan.Decision(r.PostFormValue("decision"))
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if !d.Valid() {
+		return adscan.Errorf(adscan.EINVALID, "请选择一个决定：确认违规、驳回或上报（收到 %q）", string(d))
+	}
+	if err := checkNote("note", note); err != nil {
+		return err
+	}
+	if d == adscan.DecisionDismiss && note == "" {
+		return h.refuseDecision(w, r, id, note, "驳回需要填写理由，便于复核和改进词库。")
+	}
+	user := principalFrom(r.Context()).User.Name
+	c, err := h.store.GetCase(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !c.State.Allows(d) {
+		return h.refuseDecision(w, r, id, note, "该案件当前状态为「"+stateNames[c.State]+"」，不能再"+decisionNames[d]+"；可能已有其他审核员处理。")
+	}
+	_, err = h.orch.Decide(r.Context(), id, adscan.CaseDecision{Decision: d, Note: note, By: user, DecidedAt: h.now()})
+	if adscan.ErrorCode(err) == adscan.ECONFLICT {
+		return h.refuseDecision(w, r, id, note, "该案件已被其他审核员处理，以下为当前状态。")
+	}
+	if err != nil {
+		return err
+	}
+	h.log.Info("case decided", slog.String("case", id), slog.String("decision", string(d)), slog.String("user", user))
+	next, err := h.store.ListCases(r.Context(), adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})
+	if err != nil {
+		return err
+	}
+	to := "/cases/" + id
+	if len(next) == 1 {
+		to = "/cases/" + next[0].ID
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// refuseDecision renders the case as it is now with why the decision was
+// not taken: 409 for a state conflict, 400 for a missing reason.
+func (h *handler) refuseDecision(w http.ResponseWriter, r *http.Request, id, note, why string) error {
+	v, err := h.caseView(r, id)
+	if err != nil {
+		return err
+	}
+	v.Error, v.Note = why, note
+	status := http.StatusConflict
+	if len(v.Decisions) > 0 && strings.HasPrefix(why, "驳回需要") {
+		status = http.StatusBadRequest
+	}
+	h.renderCase(w, r, status, v)
+	return nil
+}

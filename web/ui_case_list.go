@@ -1,0 +1,106 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"adscan"
+)
+
+// queuePageSize is how many cases a page of the queue shows.
+const queuePageSize = 50
+
+// caseQueue is the data of the queue page.
+type caseQueue struct {
+	Filter     adscan.CaseFilter
+	Cases      []adscan.Case
+	Total      int
+	StateTabs  []stateTab
+	Categories []adscan.Category
+	NextURL    string // "" on the last page
+	FirstURL   string // the first page of the same filter; "" on it
+	TargetName map[string]string
+}
+
+// stateTab is a state with how many cases the rest of the filter keeps in it.
+type stateTab struct {
+	State  adscan.CaseState // "" for every state
+	Count  int
+	URL    string
+	Active bool
+}
+
+// showCaseList renders the queue: the cases the query's filter keeps
+// (state, category, target, scan, q), newest first, a page at a time
+// (?after=CURSOR), with how many cases each state holds under the rest of
+// the filter. A bad filter is a 400 page.
+func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
+	f, err := caseFilter(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("limit") == "" {
+		f.Limit = queuePageSize
+	}
+	page, err := h.casePage(r, f)
+	if err != nil {
+		return err
+	}
+	q := caseQueue{Filter: f, Cases: page.Cases, Total: page.Total, Categories: adscan.Categories}
+	base := r.URL.Query()
+	base.Del("after")
+	base.Del("offset")
+	if page.Next != "" {
+		v := cloneValues(base)
+		v.Set("after", page.Next)
+		q.NextURL = "/cases?" + v.Encode()
+	}
+	if f.After != nil {
+		q.FirstURL = "/cases?" + base.Encode()
+	}
+	for _, s := range append([]adscan.CaseState{""}, adscan.CaseStates...) {
+		g := f
+		g.State, g.After = s, nil
+		n, err := h.store.CountCases(r.Context(), g)
+		if err != nil {
+			return err
+		}
+		v := cloneValues(base)
+		if s == "" {
+			v.Del("state")
+		} else {
+			v.Set("state", string(s))
+		}
+		q.StateTabs = append(q.StateTabs, stateTab{State: s, Count: n, URL: "/cases?" + v.Encode(), Active: s == f.State})
+	}
+	if q.TargetName, err = h.targetNames(r); err != nil {
+		return err
+	}
+	d := h.newPageData(r, "案件队列")
+	d.Page = q
+	h.render(w, r, http.StatusOK, "cases", d)
+	return nil
+}
+
+// targetNames maps each registered target's URL to its name.
+func (h *handler) targetNames(r *http.Request) (map[string]string, error) {
+	ts, err := h.store.ListTargets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		if t.Name != "" {
+			m[t.URL] = t.Name
+		}
+	}
+	return m, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"adscan"
+)
+
+// caseView is the data of a case page.
+type caseView struct {
+	Case       adscan.Case
+	TargetName string
+	// Capture is the newest capture behind the case's findings: its text
+	// is shown, with the evidence of the findings it holds marked.
+	Capture  *adscan.CaptureMeta
+	Segments []segment
+	// Findings are those of Capture; Earlier counts findings of older captures.
+	Findings  []adscan.Finding
+	Earlier   int
+	Captures  []adscan.CaptureMeta // every capture the case refers to, newest first
+	Decisions []adscan.Decision    // what the case's state allows, for the form
+	CanDecide bool                 // the user is a reviewer or more
+	NextURL   string               // the next case waiting for review after this one
+	Error     string               // why the last decision was refused
+	Note      string               // the note of a refused decision, to post again
+}
+
+// showCasePage renders a case: the captured text with every evidence span
+// marked, each finding's category, rule, clause and score, the capture's
+// URLs, redirects, status, time, digests and lexicon, the sightings, the
+// audit trail and the decision form. 404 page for an unknown case.
+func (h *handler) showCasePage(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.caseView(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h.renderCase(w, r, http.StatusOK, v)
+	return nil
+}
+
+func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, status int, v caseView) {
+	d := h.newPageData(r, "案件 "+v.Case.ID)
+	d.Page = v
+	h.render(w, r, status, "case", d)
+}
+
+// caseView gathers what a case page shows.
+func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
+	ctx := r.Context()
+	c, err := h.store.GetCase(ctx, id)
+	if err != nil {
+		return caseView{}, err
+	}
+	v := caseView{Case: c, CanDecide: principalFrom(ctx).User.Role.AtLeast(adscan.RoleReviewer)}
+	names, err := h.targetNames(r)
+	if err != nil {
+		return caseView{}, err
+	}
+	v.TargetName = names[c.Target]
+	for _, d := range []adscan.Decision{adscan.DecisionConfirm, adscan.DecisionDismiss, adscan.DecisionEscalate} {
+		if c.State.Allows(d) {
+			v.Decisions = append(v.Decisions, d)
+		}
+	}
+
+	// Every capture the case refers to, newest first; the newest one
+	// behind a finding is shown.
+	seen := map[string]bool{}
+	var captures []adscan.Capture
+	add := func(cid string) error {
+		if cid == "" || seen[cid] {
+			return nil
+		}
+		seen[cid] = true
+		cp, err := h.store.GetCapture(ctx, cid)
+		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+			h.log.Error("case refers to a missing capture", slog.String("case", c.ID), slog.String("capture", cid))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		captures = append(captures, cp)
+		return nil
+	}
+	for _, f := range c.Findings {
+		if err := add(f.CaptureID); err != nil {
+			return caseView{}, err
+		}
+	}
+	shown := -1
+	for i, cp := range captures {
+		if shown < 0 || cp.FetchedAt.After(captures[shown].FetchedAt) {
+			shown = i
+		}
+	}
+	for _, s := range c.Sightings {
+		if err := add(s.CaptureID); err != nil {
+			return caseView{}, err
+		}
+	}
+	for i := len(captures) - 1; i >= 0; i-- {
+		v.Captures = append(v.Captures, captures[i].Meta())
+	}
+	if shown >= 0 {
+		cp := captures[shown]
+		meta := cp.Meta()
+		v.Capture = &meta
+		var spans []span
+		for _, f := range c.Findings {
+			if f.CaptureID != cp.ID {
+				v.Earlier++
+				continue
+			}
+			v.Findings = append(v.Findings, f)
+			for _, e := range f.Evidence {
+				spans = append(spans, span{Start: e.Start, End: e.End, Cat: f.Category})
+			}
+		}
+		v.Segments = highlight(cp.Text, spans)
+	}
+
+	// The next case waiting for review, in the queue's order.
+	next, err := h.store.ListCases(ctx, adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})
+	if err != nil {
+		return caseView{}, err
+	}
+	if len(next) == 1 {
+		v.NextURL = "/cases/" + next[0].ID
+	}
+	return v, nil
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"adscan"
+)
+
+// htmlPage parses a console page, failing the test on a wrong status.
+func htmlPage(t *testing.T, w *httptest.ResponseRecorder, status int) *goquery.Document {
+	t.Helper()
+	wantStatus(t, w, status)
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("content type %q", ct)
+	}
+	doc, err := goquery.NewDocumentFromReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+const hostileText = `<script>alert(document.cookie)</script><img src=x onerror=alert(1)> 暑假班火热报名`
+
+func TestCaseQueuePage(t *testing.T) {
+	h := newHarness(t)
+	a := h.seedCase("s1", "https://a.example/", "https://a.example/ad", hostileText, adscan.CategoryHolidayTraining)
+	h.seedCase("s1", "https://a.example/", "https://a.example/rank", "中考状元榜", adscan.CategoryRanking)
+	c := h.seedCase("s2", "https://b.example/", "https://b.example/", "提前学下学期课程", adscan.CategoryAdvanceTeaching)
+	if _, err := h.store.DecideCase(t.Context(), c.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "reviewer", Note: "误报"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.UpsertTarget(t.Context(), adscan.Target{URL: "https://a.example/", Name: "某某教育"}); err != nil {
+		t.Fatal(err)
+	}
+
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases", user: "viewer"}), http.StatusOK)
+	if n := doc.Find("table.cases tbody tr").Length(); n != 3 {
+		t.Errorf("queue shows %d rows, want 3", n)
+	}
+	tabs := map[string]string{}
+	doc.Find(".tabs a").Each(func(_ int, s *goquery.Selection) {
+		tabs[strings.Fields(s.Text())[0]] = s.Find(".count").Text()
+	})
+	if tabs["全部"] != "3" || tabs["待审核"] != "2" || tabs["已驳回"] != "1" {
+		t.Errorf("state tabs %v", tabs)
+	}
+	if !strings.Contains(doc.Find("table.cases").Text(), "某某教育") {
+		t.Errorf("queue does not name the target")
+	}
+
+	// Filters: state, category, search in the evidence; the tabs keep the rest of the filter.
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases?state=open&category=ranking", user: "viewer"}), http.StatusOK)
+	if rows := doc.Find("table.cases tbody tr"); rows.Length() != 1 || !strings.Contains(rows.Text(), "/rank") {
+		t.Errorf("state+category filter: %q", rows.Text())
+	}
+	if href, _ := doc.Find(".tabs a").First().Attr("href"); !strings.Contains(href, "category=ranking") || strings.Contains(href, "state=") {
+		t.Errorf("the 全部 tab links to %q", href)
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases?q=" + url.QueryEscape("暑假班"), user: "viewer"}), http.StatusOK)
+	if rows := doc.Find("table.cases tbody tr"); rows.Length() != 1 || !strings.Contains(rows.Find("a").AttrOr("href", ""), a.ID) {
+		t.Errorf("search: %q", rows.Text())
+	}
+
+	// Paging: a next link while more follow.
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases?limit=2", user: "viewer"}), http.StatusOK)
+	next, ok := doc.Find("#next-page").Attr("href")
+	if !ok || doc.Find("table.cases tbody tr").Length() != 2 {
+		t.Fatalf("first page of 2: next %q", next)
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: next, user: "viewer"}), http.StatusOK)
+	if doc.Find("table.cases tbody tr").Length() != 1 || doc.Find("#next-page").Length() != 0 {
+		t.Errorf("second page: %d rows", doc.Find("table.cases tbody tr").Length())
+	}
+
+	// Bad input is a 400 page in 简体中文, naming the input.
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases?state=closed", user: "viewer"}), http.StatusBadRequest)
+	if !strings.Contains(doc.Find("h1").Text(), "请求有误") || !strings.Contains(doc.Text(), "closed") {
+		t.Errorf("bad state page: %q", doc.Find("main").Text())
+	}
+}
+
+func TestCasePage(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/ad", hostileText, adscan.CategoryHolidayTraining)
+	w := h.do(request{method: "GET", path: "/cases/" + c.ID, user: "reviewer"})
+	body := w.Body.String()
+	doc := htmlPage(t, w, http.StatusOK)
+
+	// Crawled text is shown as text, never as markup.
+	if doc.Find("main script").Length() != 1 || doc.Find("main img").Length() != 0 {
+		t.Errorf("crawled markup became elements: %d scripts, %d imgs", doc.Find("main script").Length(), doc.Find("main img").Length())
+	}
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
+		t.Errorf("page holds crawled markup unescaped")
+	}
+	mark := doc.Find(".captured-text mark")
+	if mark.Length() != 1 || mark.Text() != hostileText || !strings.Contains(mark.AttrOr("title", ""), "节假日学科培训") {
+		t.Errorf("marked evidence %q (title %q)", mark.Text(), mark.AttrOr("title", ""))
+	}
+	meta := doc.Find("section.evidence dl.meta").Text()
+	for _, want := range []string{"https://a.example/ad", "200", "shuangjian 2026.11"} {
+		if !strings.Contains(meta, want) {
+			t.Errorf("capture metadata lacks %q: %s", want, meta)
+		}
+	}
+	if doc.Find(".finding .basis").Text() != "依据：（十七）" {
+		t.Errorf("finding basis %q", doc.Find(".finding .basis").Text())
+	}
+	var decisions []string
+	doc.Find("#decision-form button[name=decision]").Each(func(_ int, s *goquery.Selection) { decisions = append(decisions, s.AttrOr("value", "")) })
+	if strings.Join(decisions, ",") != "confirm,dismiss,escalate" || doc.Find("#decision-form input[name=csrf_token]").AttrOr("value", "") == "" {
+		t.Errorf("decision form: %v", decisions)
+	}
+
+	// A viewer sees the case but no decision form; an unknown case is a 404 page.
+	if doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, user: "viewer"}), http.StatusOK); doc.Find("#decision-form").Length() != 0 {
+		t.Errorf("a viewer gets the decision form")
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases/nope", user: "viewer"}), http.StatusNotFound)
+	if !strings.Contains(doc.Find("h1").Text(), "未找到") {
+		t.Errorf("unknown case: %q", doc.Find("h1").Text())
+	}
+}
+
+func TestDecideCaseForm(t *testing.T) {
+	h := newHarness(t)
+	older := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	newer := h.seedCase("s1", "https://a.example/", "https://a.example/2", "中考状元", adscan.CategoryRanking)
+	session := h.login("reviewer", testPassword)
+	token := func(id string) string {
+		t.Helper()
+		w := h.do(request{method: "GET", path: "/cases/" + id, cookies: []*http.Cookie{session}})
+		return csrfFromPage(t, w.Body.String())
+	}
+	post := func(id string, form url.Values) *httptest.ResponseRecorder {
+		return h.do(request{method: "POST", path: "/cases/" + id + "/decision", body: form.Encode(), cookies: []*http.Cookie{session},
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	}
+
+	// Without its CSRF token the form is refused, and nothing changes.
+	w := post(newer.ID, url.Values{"decision": {"confirm"}})
+	htmlPage(t, w, http.StatusForbidden)
+	if got, _ := h.store.GetCase(t.Context(), newer.ID); got.State != adscan.CaseOpen {
+		t.Fatalf("case %s after a form without token", got.State)
+	}
+
+	// A dismissal needs its reason.
+	doc := htmlPage(t, post(newer.ID, url.Values{"decision": {"dismiss"}, "csrf_token": {token(newer.ID)}}), http.StatusBadRequest)
+	if !strings.Contains(doc.Find(".error").Text(), "理由") {
+		t.Errorf("dismiss without reason: %q", doc.Find(".error").Text())
+	}
+
+	// Confirming goes on to the next case waiting for review.
+	w = post(newer.ID, url.Values{"decision": {"confirm"}, "note": {"明显的分数宣传"}, "csrf_token": {token(newer.ID)}})
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/cases/"+older.ID {
+		t.Errorf("after confirming, went to %q, want the next open case %s", loc, older.ID)
+	}
+	if got, _ := h.store.GetCase(t.Context(), newer.ID); got.State != adscan.CaseConfirmed || got.Decision.By != "reviewer" {
+		t.Errorf("case after confirm: %+v", got)
+	}
+
+	// Deciding it again (another reviewer's tab): 409, and the page shows its state.
+	doc = htmlPage(t, post(newer.ID, url.Values{"decision": {"dismiss"}, "note": {"不是广告"}, "csrf_token": {token(older.ID)}}), http.StatusConflict)
+	if !strings.Contains(doc.Find(".error").Text(), "已确认") || !strings.Contains(doc.Find("h1 .state").Text(), "已确认") {
+		t.Errorf("conflict page: error %q, state %q", doc.Find(".error").Text(), doc.Find("h1 .state").Text())
+	}
+
+	// A viewer may not decide.
+	viewer := h.login("viewer", testPassword)
+	w = h.do(request{method: "POST", path: "/cases/" + older.ID + "/decision", body: url.Values{"decision": {"confirm"}}.Encode(),
+		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	htmlPage(t, w, http.StatusForbidden)
+}
