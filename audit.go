@@ -11,6 +11,7 @@ const (
 	ActionCaseDecided      AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
 	ActionCaseState        AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
 	ActionReferralFailed   AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
+	ActionReferralRetried  AuditAction = "referral.retried" // a regulator asked for the delivery again
 	ActionScanStarted      AuditAction = "scan.started"     // detail the scan ID
 	ActionScheduleCreated  AuditAction = "schedule.created" // detail the schedule ID
 	ActionScheduleDeleted  AuditAction = "schedule.deleted"

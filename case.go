@@ -209,12 +209,12 @@ type CaseDecision struct {
 
 // AuditEntry is one line of the audit trail.
 type AuditEntry struct {
-	ID     int64     `json:"id"`
-	CaseID string    `json:"case_id,omitempty"`
-	Actor  string    `json:"actor"` // a user name, or "system"
+	ID     int64       `json:"id"`
+	CaseID string      `json:"case_id,omitempty"`
+	Actor  string      `json:"actor"` // a user name, or "system"
 	Action AuditAction `json:"action"`
-	Detail string    `json:"detail,omitempty"`
-	At     time.Time `json:"at"`
+	Detail string      `json:"detail,omitempty"`
+	At     time.Time   `json:"at"`
 }
 
 // Referral is the package handed to market supervision for a confirmed case.
@@ -264,4 +264,34 @@ type User struct {
 	Role         Role      `json:"role"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// ReferralDelivery is where the referral of a confirmed case stands.
+type ReferralDelivery string
+
+const (
+	ReferralPending   ReferralDelivery = "pending"   // confirmed; delivery under way (or not yet tried)
+	ReferralDelivered ReferralDelivery = "delivered" // the package reached its destination
+	ReferralFailed    ReferralDelivery = "failed"    // delivery gave up; a regulator may retry
+)
+
+// ReferralStatus is a confirmed or referred case with its referral's
+// delivery: what /referrals lists.
+type ReferralStatus struct {
+	CaseID     string           `json:"case_id"`
+	Target     string           `json:"target"`
+	URL        string           `json:"url"`
+	State      CaseState        `json:"state"`
+	Delivery   ReferralDelivery `json:"delivery"`
+	Categories []Category       `json:"categories"`
+	// Destination, SHA256 and DeliveredAt are set once delivered.
+	Destination string     `json:"destination,omitempty"`
+	SHA256      string     `json:"sha256,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	// Failures counts the deliveries that gave up; LastError is the last
+	// one's reason, at LastFailedAt.
+	Failures     int        `json:"failures"`
+	LastError    string     `json:"last_error,omitempty"`
+	LastFailedAt *time.Time `json:"last_failed_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }

@@ -39,6 +39,10 @@ type Orchestrator interface {
 	// Decide hands a reviewer's decision to the case's review workflow and
 	// returns the case as it is after the decision.
 	Decide(ctx context.Context, caseID string, d CaseDecision) (Case, error)
+	// RetryReferral delivers again the referral of a confirmed case whose
+	// delivery failed, and returns at once. ECONFLICT if the case is not
+	// confirmed, its referral was delivered, or a retry is running.
+	RetryReferral(ctx context.Context, caseID, by string) error
 
 	CreateSchedule(ctx context.Context, s Schedule) (Schedule, error)
 	ListSchedules(ctx context.Context) ([]Schedule, error)

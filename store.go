@@ -94,6 +94,10 @@ type Store interface {
 	SaveReferral(ctx context.Context, r Referral) error
 	// GetReferral returns ENOTFOUND if the case has no referral yet.
 	GetReferral(ctx context.Context, caseID string) (Referral, error)
+	// ListReferrals returns the confirmed and referred cases with their
+	// referral's delivery, most recently changed first, up to limit (1 to
+	// 1000); failed ones only if onlyFailed.
+	ListReferrals(ctx context.Context, limit int, onlyFailed bool) ([]ReferralStatus, error)
 
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error

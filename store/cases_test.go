@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"adscan"
 )
@@ -285,5 +286,51 @@ func TestListCasesFilters(t *testing.T) {
 				t.Errorf("ListCases(%+v) error %v, want EINVALID", f, err)
 			}
 		}
+	})
+}
+
+func TestListReferrals(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "s1")
+		delivered, _ := record(t, s, "s1", target, target+"1", "1", flag(adscan.CategoryRanking, "状元"))
+		failed, _ := record(t, s, "s1", target, target+"2", "2", flag(adscan.CategoryLateHours, "21:30"))
+		retried, _ := record(t, s, "s1", target, target+"3", "3", flag(adscan.CategoryLateHours, "22:00"))
+		record(t, s, "s1", target, target+"4", "4", flag(adscan.CategoryLateHours, "23:00")) // open: not listed
+		for _, c := range []adscan.Case{delivered, failed, retried} {
+			_, err := s.DecideCase(ctx, c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "li"})
+			must(t, err)
+		}
+		now := time.Now()
+		must(t, s.SaveReferral(ctx, adscan.Referral{CaseID: delivered.ID, Package: []byte("{}"), Destination: "outbox", DeliveredAt: &now}))
+		must(t, s.SetCaseState(ctx, delivered.ID, adscan.CaseReferred, "system", "delivered"))
+		for _, c := range []adscan.Case{failed, retried} {
+			must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: c.ID, Actor: "system", Action: adscan.ActionReferralFailed, Detail: "422 from " + c.ID}))
+		}
+		must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: retried.ID, Actor: "wang", Action: adscan.ActionReferralRetried}))
+
+		list, err := s.ListReferrals(ctx, 10, false)
+		must(t, err)
+		got := map[string]adscan.ReferralStatus{}
+		for _, r := range list {
+			got[r.CaseID] = r
+		}
+		if len(list) != 3 || got[delivered.ID].Delivery != adscan.ReferralDelivered || got[delivered.ID].Destination != "outbox" ||
+			got[failed.ID].Delivery != adscan.ReferralFailed || got[failed.ID].LastError != "422 from "+failed.ID || got[failed.ID].Failures != 1 ||
+			got[failed.ID].LastFailedAt == nil || got[retried.ID].Delivery != adscan.ReferralPending ||
+			len(got[failed.ID].Categories) != 1 {
+			t.Errorf("ListReferrals = %+v", list)
+		}
+		only, err := s.ListReferrals(ctx, 10, true)
+		must(t, err)
+		if len(only) != 1 || only[0].CaseID != failed.ID {
+			t.Errorf("failed only = %+v", only)
+		}
+		if one, err := s.ListReferrals(ctx, 1, false); err != nil || len(one) != 1 {
+			t.Errorf("limit 1: %d, %v", len(one), err)
+		}
+		_, err = s.ListReferrals(ctx, 0, false)
+		wantCode(t, err, adscan.EINVALID)
 	})
 }

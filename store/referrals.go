@@ -73,3 +73,90 @@ func (s *Store) GetReferral(ctx context.Context, caseID string) (adscan.Referral
 	}
 	return r, nil
 }
+
+// ListReferrals returns the confirmed and referred cases with their
+// referral's delivery — delivered if the referral was saved as delivered,
+// failed if a delivery gave up (ActionReferralFailed) since the case's last
+// retry (ActionReferralRetried), pending otherwise — most recently changed
+// first, at most limit (1 to 1000; EINVALID otherwise); only the failed
+// ones if onlyFailed.
+func (s *Store) ListReferrals(ctx context.Context, limit int, onlyFailed bool) ([]adscan.ReferralStatus, error) {
+	if limit < 1 || limit > 1000 {
+		return nil, adscan.Errorf(adscan.EINVALID, "referral list: limit %d is not between 1 and 1000", limit)
+	}
+	out := []adscan.ReferralStatus{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT c.id, c.target, c.url, c.state, c.created_at, c.updated_at,
+				COALESCE(r.destination, ''), COALESCE(r.sha256, ''), r.delivered_at,
+				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
+				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
+				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $2)
+			FROM cases c LEFT JOIN referrals r ON r.case_id = c.id
+			WHERE c.state IN ($3, $4)
+			ORDER BY c.updated_at DESC, c.id DESC`,
+			adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var lastFail []sql.NullInt64
+		for rows.Next() {
+			var st adscan.ReferralStatus
+			var created time.Time
+			var delivered *time.Time
+			var failID, retryID sql.NullInt64
+			if err := rows.Scan(&st.CaseID, &st.Target, &st.URL, &st.State, timeInto(&created), timeInto(&st.UpdatedAt),
+				&st.Destination, &st.SHA256, nullTimeInto(&delivered), &st.Failures, &failID, &retryID); err != nil {
+				return err
+			}
+			st.DeliveredAt = delivered
+			switch {
+			case delivered != nil:
+				st.Delivery = adscan.ReferralDelivered
+			case failID.Valid && (!retryID.Valid || failID.Int64 > retryID.Int64):
+				st.Delivery = adscan.ReferralFailed
+			default:
+				st.Delivery = adscan.ReferralPending
+			}
+			if onlyFailed && st.Delivery != adscan.ReferralFailed {
+				continue
+			}
+			out = append(out, st)
+			lastFail = append(lastFail, failID)
+			if len(out) == limit {
+				break
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for i, id := range lastFail {
+			if !id.Valid {
+				continue
+			}
+			var at time.Time
+			if err := tx.QueryRowContext(ctx, `SELECT detail, at FROM audit WHERE id = $1`, id.Int64).
+				Scan(&out[i].LastError, timeInto(&at)); err != nil {
+				return err
+			}
+			out[i].LastFailedAt = &at
+		}
+		cases := make([]adscan.Case, len(out))
+		for i, st := range out {
+			cases[i].ID = st.CaseID
+		}
+		if err := addCategories(ctx, tx, cases); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Categories = cases[i].Categories
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list referrals: %w", err)
+	}
+	return out, nil
+}

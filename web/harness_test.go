@@ -315,3 +315,23 @@ func (o *fakeOrchestrator) DeleteSchedule(_ context.Context, id string) error {
 	delete(o.schedules, id)
 	return nil
 }
+
+// RetryReferral delivers at once, as a retried ReferralWorkflow would when
+// the destination answers: the referral is saved and the case referred.
+func (o *fakeOrchestrator) RetryReferral(ctx context.Context, caseID, by string) error {
+	c, err := o.store.GetCase(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	if c.State != adscan.CaseConfirmed {
+		return adscan.Errorf(adscan.ECONFLICT, "case %s is %s; only a confirmed case's referral can be retried", caseID, c.State)
+	}
+	if err := o.store.Audit(ctx, adscan.AuditEntry{CaseID: caseID, Actor: by, Action: adscan.ActionReferralRetried}); err != nil {
+		return err
+	}
+	now := time.Now()
+	if err := o.store.SaveReferral(ctx, adscan.Referral{CaseID: caseID, Package: []byte(`{"format":"test"}`), Destination: "outbox/" + caseID + ".json", DeliveredAt: &now}); err != nil {
+		return err
+	}
+	return o.store.SetCaseState(ctx, caseID, adscan.CaseReferred, "system", "delivered")
+}

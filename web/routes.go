@@ -77,6 +77,9 @@ func (h *handler) routeTable() []route {
 		{"GET /cases", page, adscan.RoleViewer, h.showCaseList},
 		{"GET /cases/{id}", page, adscan.RoleViewer, h.showCasePage},
 		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
+		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},
+		{"GET /referrals", page, adscan.RoleViewer, h.showReferrals},
+		{"POST /referrals/{id}/retry", page, adscan.RoleRegulator, h.retryReferralForm},
 
 		{"GET /api/me", apiUser, adscan.RoleViewer, h.showMe},
 
@@ -88,6 +91,8 @@ func (h *handler) routeTable() []route {
 		{"GET /api/cases/{id}", apiUser, adscan.RoleViewer, h.showCase},
 		{"POST /api/cases/{id}/decision", apiUser, adscan.RoleReviewer, h.decideCase},
 		{"GET /api/cases/{id}/referral", apiUser, adscan.RoleViewer, h.showReferral},
+		{"POST /api/cases/{id}/referral/retry", apiUser, adscan.RoleRegulator, h.retryReferral},
+		{"GET /api/referrals", apiUser, adscan.RoleViewer, h.listReferrals},
 
 		{"GET /api/schedules", apiUser, adscan.RoleViewer, h.listSchedules},
 		{"POST /api/schedules", apiUser, adscan.RoleRegulator, h.createSchedule},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"adscan"
 )
@@ -21,7 +22,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the console pages; each is templates/NAME.html inside layout.html.
-var pages = []string{"login", "home", "error", "cases", "case"}
+var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier"}
 
 // roleNames are the roles as the console shows them.
 var roleNames = map[adscan.Role]string{
@@ -53,7 +54,16 @@ func parseTemplates() (map[string]*template.Template, error) {
 			}
 			return string(d)
 		},
-		"time":    consoleTime,
+		"time": consoleTime,
+		"deliveryName": func(d adscan.ReferralDelivery) string {
+			switch d {
+			case adscan.ReferralDelivered:
+				return "已送达"
+			case adscan.ReferralFailed:
+				return "送达失败"
+			}
+			return "待送达"
+		},
 		"percent": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
 		"roleName": func(r adscan.Role) string {
 			if n, ok := roleNames[r]; ok {
@@ -86,12 +96,16 @@ type pageData struct {
 	Heading string
 	// Page is the page's own data (caseQueue, caseView, …).
 	Page any
+	// Print lays the page out for paper (A4), without the console's header.
+	Print bool
+	// Now is when the page was made.
+	Now time.Time
 }
 
 // newPageData fills the fields every console page of a signed-in user needs.
 func (h *handler) newPageData(r *http.Request, title string) pageData {
 	p := principalFrom(r.Context())
-	d := pageData{Title: title}
+	d := pageData{Title: title, Now: h.now()}
 	if p.User.Name != "" {
 		u := p.User
 		d.User = &u

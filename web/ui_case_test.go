@@ -179,3 +179,87 @@ func TestDecideCaseForm(t *testing.T) {
 		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
 	htmlPage(t, w, http.StatusForbidden)
 }
+
+func TestReferralsPageAndRetry(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	failed := h.seedCase("s1", "https://a.example/", "https://a.example/ad", "中考状元", adscan.CategoryRanking)
+	pending := h.seedCase("s1", "https://a.example/", "https://a.example/x", "暑假班", adscan.CategoryHolidayTraining)
+	h.seedCase("s1", "https://a.example/", "https://a.example/open", "提前学", adscan.CategoryAdvanceTeaching)
+	for _, id := range []string{failed.ID, pending.ID} {
+		if _, err := h.store.DecideCase(ctx, id, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", Note: "属实"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.store.Audit(ctx, adscan.AuditEntry{CaseID: failed.ID, Actor: "system", Action: adscan.ActionReferralFailed,
+		Detail: "POST https://scjg.example/api: 422 <b>bad</b>"}); err != nil {
+		t.Fatal(err)
+	}
+
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/referrals", user: "regulator"}), http.StatusOK)
+	rows := doc.Find("table.referral-list tbody tr")
+	if rows.Length() != 2 {
+		t.Fatalf("referrals page lists %d cases, want the 2 confirmed", rows.Length())
+	}
+	row := doc.Find(`tr[data-case="` + failed.ID + `"]`)
+	if row.Find(".delivery").Text() != "送达失败" || !strings.Contains(row.Find(".error-text").Text(), "422 <b>bad</b>") || row.Find("b").Length() != 0 {
+		t.Errorf("failed row: %q", row.Text())
+	}
+	if doc.Find(`tr[data-case="`+pending.ID+`"] .delivery`).Text() != "待送达" {
+		t.Errorf("pending row: %q", doc.Find(`tr[data-case="`+pending.ID+`"]`).Text())
+	}
+	form := row.Find("form")
+	if form.AttrOr("action", "") != "/referrals/"+failed.ID+"/retry" || form.Find("input[name=csrf_token]").Length() != 1 {
+		t.Fatalf("retry form: %q", form.AttrOr("action", ""))
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/referrals?failed=1", user: "viewer"}), http.StatusOK)
+	if doc.Find("table.referral-list tbody tr").Length() != 1 || doc.Find("form.inline").Length() != 0 {
+		t.Errorf("failed only, as a viewer: %d rows, %d retry forms", doc.Find("table.referral-list tbody tr").Length(), doc.Find("form.inline").Length())
+	}
+
+	// A reviewer may not retry; a regulator may, once.
+	session := h.login("regulator", testPassword)
+	token := csrfFromPage(t, h.do(request{method: "GET", path: "/referrals", cookies: []*http.Cookie{session}}).Body.String())
+	post := func(id string, c *http.Cookie, token string) *httptest.ResponseRecorder {
+		return h.do(request{method: "POST", path: "/referrals/" + id + "/retry", body: url.Values{"csrf_token": {token}}.Encode(),
+			cookies: []*http.Cookie{c}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	}
+	reviewer := h.login("reviewer", testPassword)
+	rtoken := csrfFromPage(t, h.do(request{method: "GET", path: "/referrals", cookies: []*http.Cookie{reviewer}}).Body.String())
+	htmlPage(t, post(failed.ID, reviewer, rtoken), http.StatusForbidden)
+	w := post(failed.ID, session, token)
+	wantStatus(t, w, http.StatusSeeOther)
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/referrals", user: "viewer"}), http.StatusOK)
+	if got := doc.Find(`tr[data-case="` + failed.ID + `"] .delivery`).Text(); got != "已送达" {
+		t.Errorf("after the retry: %q", got)
+	}
+	htmlPage(t, post(failed.ID, session, token), http.StatusConflict)
+
+	// The API lists them too, and retrying a delivered one is a 409.
+	list := decode[[]adscan.ReferralStatus](t, h.do(request{method: "GET", path: "/api/referrals", user: "viewer"}))
+	if len(list) != 2 {
+		t.Errorf("api referrals %+v", list)
+	}
+	wantError(t, h.do(request{method: "POST", path: "/api/cases/" + failed.ID + "/referral/retry", user: "regulator"}), http.StatusConflict, "referred")
+}
+
+func TestDossier(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/ad", hostileText, adscan.CategoryHolidayTraining)
+	if _, err := h.store.DecideCase(t.Context(), c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", Note: "暑期学科类培训招生"}); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID + "/dossier", user: "viewer"}), http.StatusOK)
+	if doc.Find("header.top").Length() != 0 || doc.Find("body.print").Length() != 1 {
+		t.Errorf("the dossier carries the console's header")
+	}
+	text := doc.Find("article.dossier").Text()
+	for _, want := range []string{c.ID, "https://a.example/ad", "节假日学科培训", "（十七）", "暑期学科类培训招生", "确认违规"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("dossier lacks %q", want)
+		}
+	}
+	if doc.Find("article.dossier mark").Text() != hostileText || doc.Find("article.dossier img").Length() != 0 {
+		t.Errorf("dossier text: %q", doc.Find("article.dossier mark").Text())
+	}
+}

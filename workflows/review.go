@@ -114,30 +114,11 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 	cancelTimer()
 
 	if res.State == adscan.CaseConfirmed {
-		rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: 5 * time.Minute,
-			RetryPolicy: &temporal.RetryPolicy{
-				InitialInterval:    5 * time.Second,
-				BackoffCoefficient: 2,
-				MaximumInterval:    30 * time.Minute,
-				// until delivered: the endpoint may be down for a while
-			},
-		})
-		var rr ReferralResult
-		if err := workflow.ExecuteActivity(rctx, a.DeliverReferral, in.CaseID).Get(ctx, &rr); err != nil {
-			// Retries are over (the endpoint refused, or the package could
-			// not be built): say so where reviewers look, then fail so the
-			// review shows as failed in Temporal and can be reset.
-			note := NoteReferralFailureInput{CaseID: in.CaseID, Error: err.Error()}
-			if nerr := workflow.ExecuteActivity(actx, a.NoteReferralFailure, note).Get(ctx, nil); nerr != nil {
-				logger.Error("referral failure not recorded", "case", in.CaseID, "error", nerr)
-			}
-			return res, fmt.Errorf("workflows: refer case %s: %w", in.CaseID, err)
+		rr, err := referCase(ctx, in.CaseID)
+		if err != nil {
+			return res, err
 		}
 		res.Referral = &rr
-		if err := workflow.ExecuteActivity(actx, a.MarkReferred, MarkReferredInput{CaseID: in.CaseID, Destination: rr.Destination}).Get(ctx, nil); err != nil {
-			return res, fmt.Errorf("workflows: mark case %s referred: %w", in.CaseID, err)
-		}
 		res.State = adscan.CaseReferred
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -170,4 +151,56 @@ func validateDecision(caseID string, state adscan.CaseState, busy bool, d adscan
 			fmt.Sprintf("case %s is %s; it cannot take the decision %s", caseID, state, d.Decision), errTypeConflict)
 	}
 	return nil
+}
+
+// referCase delivers a confirmed case's referral, retrying until it is
+// delivered or refused for good, and marks the case referred. When the
+// retries are over (the endpoint refused, or the package could not be
+// built) it says so in the case's audit trail, where reviewers and
+// /referrals look, and fails, so the workflow shows as failed in Temporal;
+// ReferralWorkflow (the console's "retry") runs it again.
+func referCase(ctx workflow.Context, caseID string) (ReferralResult, error) {
+	var a *Activities
+	actx := shortActivity(ctx)
+	logger := workflow.GetLogger(ctx)
+	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    5 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Minute,
+			// until delivered: the endpoint may be down for a while
+		},
+	})
+	var rr ReferralResult
+	if err := workflow.ExecuteActivity(rctx, a.DeliverReferral, caseID).Get(ctx, &rr); err != nil {
+		note := NoteReferralFailureInput{CaseID: caseID, Error: err.Error()}
+		if nerr := workflow.ExecuteActivity(actx, a.NoteReferralFailure, note).Get(ctx, nil); nerr != nil {
+			logger.Error("referral failure not recorded", "case", caseID, "error", nerr)
+		}
+		return rr, fmt.Errorf("workflows: refer case %s: %w", caseID, err)
+	}
+	if err := workflow.ExecuteActivity(actx, a.MarkReferred, MarkReferredInput{CaseID: caseID, Destination: rr.Destination}).Get(ctx, nil); err != nil {
+		return rr, fmt.Errorf("workflows: mark case %s referred: %w", caseID, err)
+	}
+	return rr, nil
+}
+
+// ReferralInput is the input of ReferralWorkflow.
+type ReferralInput struct {
+	CaseID string `json:"case_id"`
+}
+
+// ReferralWorkflowID is the workflow ID of a retried referral of a case:
+// at most one runs at a time.
+func ReferralWorkflowID(caseID string) string { return "referral-" + caseID }
+
+// ReferralWorkflow delivers the referral of a confirmed case whose review
+// workflow gave up on it (see referCase), as a regulator's retry. A
+// referral already delivered is not delivered again (DeliverReferral).
+func ReferralWorkflow(ctx workflow.Context, in ReferralInput) (ReferralResult, error) {
+	if in.CaseID == "" {
+		return ReferralResult{}, temporal.NewNonRetryableApplicationError("workflows: referral: empty case ID", errTypeInvalid, nil)
+	}
+	return referCase(ctx, in.CaseID)
 }

@@ -267,3 +267,47 @@ func TestCaseReviewTakesDecisionSentBeforeStateLoaded(t *testing.T) {
 		})
 	}
 }
+
+// TestReferralWorkflow: a retried referral delivers and marks the case
+// referred; refused again, it is recorded and fails.
+func TestReferralWorkflow(t *testing.T) {
+	var a *Activities
+	t.Run("delivered", func(t *testing.T) {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		Register(env, &Activities{})
+		env.OnActivity(a.DeliverReferral, mock.Anything, "c1").Return(ReferralResult{SHA256: "ab", Destination: "outbox/c1.json"}, nil).Once()
+		env.OnActivity(a.MarkReferred, mock.Anything, MarkReferredInput{CaseID: "c1", Destination: "outbox/c1.json"}).Return(nil).Once()
+		env.ExecuteWorkflow(ReferralWorkflow, ReferralInput{CaseID: "c1"})
+		var rr ReferralResult
+		if err := env.GetWorkflowResult(&rr); err != nil || rr.SHA256 != "ab" {
+			t.Errorf("result %+v, %v", rr, err)
+		}
+		env.AssertExpectations(t)
+	})
+	t.Run("refused", func(t *testing.T) {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		Register(env, &Activities{})
+		env.OnActivity(a.DeliverReferral, mock.Anything, "c1").
+			Return(ReferralResult{}, temporal.NewNonRetryableApplicationError("endpoint answered 422", "adscan.referral_rejected", nil)).Once()
+		env.OnActivity(a.NoteReferralFailure, mock.Anything, mock.MatchedBy(func(in NoteReferralFailureInput) bool {
+			return in.CaseID == "c1" && strings.Contains(in.Error, "422")
+		})).Return(nil).Once()
+		env.OnActivity(a.MarkReferred, mock.Anything, mock.Anything).Return(nil).Never()
+		env.ExecuteWorkflow(ReferralWorkflow, ReferralInput{CaseID: "c1"})
+		if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "422") {
+			t.Errorf("workflow error = %v, want the refusal", err)
+		}
+		env.AssertExpectations(t)
+	})
+	t.Run("no case", func(t *testing.T) {
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		Register(env, &Activities{})
+		env.ExecuteWorkflow(ReferralWorkflow, ReferralInput{})
+		if err := env.GetWorkflowError(); appErrType(err) != errTypeInvalid {
+			t.Errorf("empty case ID: %v", err)
+		}
+	})
+}

@@ -28,6 +28,7 @@ const (
 	ScanWorkflowName       = "ScanWorkflow"
 	SiteScanWorkflowName   = "SiteScanWorkflow"
 	CaseReviewWorkflowName = "CaseReviewWorkflow"
+	ReferralWorkflowName   = "ReferralWorkflow"
 )
 
 // DecisionUpdate is the name of CaseReviewWorkflow's Update that takes a
@@ -58,6 +59,7 @@ func Register(r worker.Registry, a *Activities) {
 	r.RegisterWorkflowWithOptions(ScanWorkflow, workflow.RegisterOptions{Name: ScanWorkflowName})
 	r.RegisterWorkflowWithOptions(SiteScanWorkflow, workflow.RegisterOptions{Name: SiteScanWorkflowName})
 	r.RegisterWorkflowWithOptions(CaseReviewWorkflow, workflow.RegisterOptions{Name: CaseReviewWorkflowName})
+	r.RegisterWorkflowWithOptions(ReferralWorkflow, workflow.RegisterOptions{Name: ReferralWorkflowName})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
 

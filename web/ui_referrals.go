@@ -1,0 +1,96 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"adscan"
+)
+
+// referralList is the data of the referrals page.
+type referralList struct {
+	Referrals  []adscan.ReferralStatus
+	OnlyFailed bool
+	CanRetry   bool
+	TargetName map[string]string
+}
+
+// showReferrals renders the confirmed cases with their referral's delivery
+// (pending, delivered with destination and digest, failed with the error
+// and how many deliveries gave up), newest first; ?failed=1 shows only the
+// failed ones. Regulators get a retry button on each failed one.
+func (h *handler) showReferrals(w http.ResponseWriter, r *http.Request) error {
+	onlyFailed := r.URL.Query().Get("failed") == "1"
+	rs, err := h.store.ListReferrals(r.Context(), 500, onlyFailed)
+	if err != nil {
+		return err
+	}
+	names, err := h.targetNames(r)
+	if err != nil {
+		return err
+	}
+	d := h.newPageData(r, "移送")
+	d.Page = referralList{Referrals: rs, OnlyFailed: onlyFailed, TargetName: names,
+		CanRetry: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator)}
+	h.render(w, r, http.StatusOK, "referrals", d)
+	return nil
+}
+
+// retryReferralForm asks for the referral of a case to be delivered again
+// and goes back to /referrals. 409 page if the case is not confirmed, was
+// delivered, or a retry is running.
+func (h *handler) retryReferralForm(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	user := principalFrom(r.Context()).User.Name
+	if err := h.orch.RetryReferral(r.Context(), id, user); err != nil {
+		return err
+	}
+	h.log.Info("referral retried", slog.String("case", id), slog.String("user", user))
+	http.Redirect(w, r, "/referrals", http.StatusSeeOther)
+	return nil
+}
+
+// retryReferral is POST /api/cases/{id}/referral/retry: 202 once the
+// delivery is under way; 409 if the case is not confirmed, its referral
+// was delivered, or a retry is running.
+func (h *handler) retryReferral(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := h.orch.RetryReferral(r.Context(), id, principalFrom(r.Context()).User.Name); err != nil {
+		return err
+	}
+	h.writeJSON(w, r, http.StatusAccepted, map[string]string{"case_id": id, "status": "retrying"})
+	return nil
+}
+
+// listReferrals is GET /api/referrals: the confirmed cases with their
+// referral's delivery; ?failed=1 for the failed ones only; ?limit= (100).
+func (h *handler) listReferrals(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r.URL.Query(), "limit", 100, maxListLimit)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	rs, err := h.store.ListReferrals(r.Context(), limit, r.URL.Query().Get("failed") == "1")
+	if err != nil {
+		return err
+	}
+	h.writeJSON(w, r, http.StatusOK, rs)
+	return nil
+}
+
+// showDossier renders a case's printable referral dossier: the
+// institution, URL, capture times and digests, the highlighted text, the
+// clauses, and the reviewer's decision and note; it prints cleanly to A4.
+func (h *handler) showDossier(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.caseView(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	d := h.newPageData(r, "移送材料 "+v.Case.ID)
+	d.Page = v
+	d.Print = true
+	h.render(w, r, http.StatusOK, "dossier", d)
+	return nil
+}
