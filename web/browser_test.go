@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"adscan"
+)
+
+// chromiumPath finds the browser for the browser tests: $ADSCAN_CHROMIUM,
+// else chromium (Debian's package) or google-chrome on PATH. The tests skip
+// with a message where there is none; CI installs Debian's chromium.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ADSCAN_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium: install Debian's chromium (apt-get install chromium fonts-noto-cjk) or set ADSCAN_CHROMIUM to run the browser tests")
+	return ""
+}
+
+// newBrowser starts headless Chromium for one test. Every JavaScript
+// dialog (alert, confirm) it opens is counted and dismissed.
+func newBrowser(t *testing.T) (context.Context, *atomic.Int32) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("lang", "zh-CN"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	var dialogs atomic.Int32
+	events := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
+	go func() {
+		for _, err := range events {
+			if err != nil {
+				return
+			}
+			dialogs.Add(1)
+			chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	return ctx, &dialogs
+}
+
+// screenshot saves a full-page PNG to $ADSCAN_SCREENSHOTS/name.png when
+// that variable names a directory (to look at the console), else nothing.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("ADSCAN_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestBrowserTriage walks a reviewer's day in real Chromium: sign in,
+// filter the queue, open a case and see its evidence marked, confirm it
+// with the keyboard, find it under referrals and open its dossier. Crawled
+// markup in the page's text shows as text and opens no dialog; a form
+// posted without its CSRF token is refused.
+func TestBrowserTriage(t *testing.T) {
+	h := newHarness(t)
+	h.now = time.Now()
+	hostile := h.seedCase("s1", "https://a.example/", "https://a.example/summer", hostileText, adscan.CategoryHolidayTraining)
+	h.seedCase("s1", "https://a.example/", "https://a.example/rank", "中考状元榜：本校学员包揽前十名", adscan.CategoryRanking)
+	h.seedCase("s2", "https://b.example/", "https://b.example/", "提前学下学期课程，抢跑一学期", adscan.CategoryAdvanceTeaching)
+	if _, err := h.store.UpsertTarget(t.Context(), adscan.Target{URL: "https://a.example/", Name: "某某教育（测试）", Region: "海淀区"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.srv.Handler())
+	defer srv.Close()
+	ctx, dialogs := newBrowser(t)
+	count := func(sel string) int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(sel)+`).length`))
+		if err != nil {
+			t.Fatalf("count %s: %v", sel, err)
+		}
+		return n
+	}
+
+	// Sign in: the queue sends an anonymous visitor to the login page and back.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/cases"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "reviewer"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.cases`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in to the queue: %v", err)
+	}
+	if heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`))); err != nil || !strings.Contains(heading, "案件队列") {
+		t.Fatalf("after signing in: %q, %v", heading, err)
+	}
+	screenshot(t, ctx, "queue")
+
+	// Filter the queue by category.
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`select[name=category]`), string(adscan.CategoryHolidayTraining)),
+		chromedp.Submit(chromedp.CSS(`select[name=category]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href*="category=holiday_training"]`)),
+	)
+	if err != nil || count("table.cases tbody tr") != 1 {
+		t.Fatalf("filter by category: %v, %d rows", err, count("table.cases tbody tr"))
+	}
+
+	// Open the case: the evidence is marked, the crawled markup is text.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`table.cases tbody tr a`)),
+		chromedp.WaitVisible(chromedp.CSS(`.captured-text mark`)),
+	)
+	if err != nil {
+		t.Fatalf("open the case: %v", err)
+	}
+	if marked, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.captured-text mark`))); err != nil || marked != hostileText {
+		t.Fatalf("marked evidence %q, %v", marked, err)
+	}
+	if n := count("main img, .captured-text script, .captured-text img"); n != 0 {
+		t.Fatalf("%d elements made from crawled markup", n)
+	}
+	screenshot(t, ctx, "case")
+
+	// A form posted without its CSRF token is refused.
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/cases/`+hostile.ID+`/decision", {method: "POST",
+		headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "decision=confirm"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || status != 403 {
+		t.Fatalf("decision without CSRF token: %v, status %d", err, status)
+	}
+
+	// Confirm with the keyboard: c.
+	err = chromedp.Do(ctx,
+		chromedp.KeyEvent("c"),
+		// The oldest case has no next one waiting: the page comes back, confirmed.
+		chromedp.WaitVisible(chromedp.CSS(`h1 .state-confirmed`)),
+	)
+	if err != nil {
+		t.Fatalf("confirm with c: %v", err)
+	}
+	if c, err := h.store.GetCase(t.Context(), hostile.ID); err != nil || c.State != adscan.CaseConfirmed || c.Decision.By != "reviewer" {
+		t.Fatalf("after pressing c: %+v, %v", c, err)
+	}
+
+	// Find it under referrals and open its dossier.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/referrals"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-case="`+hostile.ID+`"]`)),
+		chromedp.Click(chromedp.CSS(`tr[data-case="`+hostile.ID+`"] a[href$="/dossier"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.dossier`)),
+	)
+	if err != nil {
+		t.Fatalf("referrals to dossier: %v", err)
+	}
+	dossier, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`article.dossier`)))
+	if err != nil || !strings.Contains(dossier, "确认违规") || !strings.Contains(dossier, "某某教育（测试）") {
+		t.Fatalf("dossier: %v; %q", err, dossier)
+	}
+	screenshot(t, ctx, "dossier")
+	if n := dialogs.Load(); n != 0 {
+		t.Errorf("%d JavaScript dialogs opened: crawled text ran as script", n)
+	}
+}
