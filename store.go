@@ -105,6 +105,15 @@ type Store interface {
 	// CreateUser adds a user and the audit entry saying who (by) created
 	// it, in one transaction. ECONFLICT if the name is taken.
 	CreateUser(ctx context.Context, u User, by string) error
+	// CreateSession records a console session (id: a digest of its
+	// secret) of a user, made at now, lasting until expires.
+	CreateSession(ctx context.Context, id, user string, now, expires time.Time) error
+	// SessionActive reports whether the session exists for that user, is
+	// not expired at now and was not ended.
+	SessionActive(ctx context.Context, id, user string, now time.Time) (bool, error)
+	// EndSession ends one session; EndUserSessions every session of a user.
+	EndSession(ctx context.Context, id string) error
+	EndUserSessions(ctx context.Context, user string) (int, error)
 	// GetUser returns ENOTFOUND if there is no such user.
 	GetUser(ctx context.Context, name string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)

@@ -273,3 +273,37 @@ func TestEmptyListsAndPing(t *testing.T) {
 		}
 	})
 }
+
+func TestSessions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		must(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleReviewer, PasswordHash: "$2a$hash"}, "admin"))
+		now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+		later := now.Add(12 * time.Hour)
+		must(t, s.CreateSession(ctx, "s1", "li", now, later))
+		must(t, s.CreateSession(ctx, "s2", "li", now, later))
+		wantCode(t, s.CreateSession(ctx, "s1", "li", now, later), adscan.ECONFLICT)
+		wantCode(t, s.CreateSession(ctx, "s3", "nobody", now, later), adscan.ENOTFOUND)
+		wantCode(t, s.CreateSession(ctx, "", "li", now, later), adscan.EINVALID)
+		active := func(id, user string, at time.Time) bool {
+			t.Helper()
+			ok, err := s.SessionActive(ctx, id, user, at)
+			must(t, err)
+			return ok
+		}
+		if !active("s1", "li", now) || active("s1", "wang", now) || active("s1", "li", later) || active("nope", "li", now) {
+			t.Errorf("SessionActive: wrong answer for a live, another user's, an expired or an unknown session")
+		}
+		must(t, s.EndSession(ctx, "s1"))
+		must(t, s.EndSession(ctx, "s1"))
+		if active("s1", "li", now) || !active("s2", "li", now) {
+			t.Errorf("EndSession ended the wrong sessions")
+		}
+		n, err := s.EndUserSessions(ctx, "li")
+		must(t, err)
+		if n != 1 || active("s2", "li", now) {
+			t.Errorf("EndUserSessions ended %d", n)
+		}
+	})
+}

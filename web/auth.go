@@ -76,6 +76,11 @@ func (h *handler) authenticate(r *http.Request) (principal, error) {
 	if passTag(u.PasswordHash) != s.PassTag {
 		return principal{}, errSessionEnded
 	}
+	if ok, err := h.store.SessionActive(r.Context(), s.storeID(), s.User, h.now()); err != nil {
+		return principal{}, err
+	} else if !ok {
+		return principal{}, errSessionEnded
+	}
 	return principal{User: u, Via: viaCookie, Session: s}, nil
 }
 

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -324,5 +326,45 @@ func TestOversizedFormIs413(t *testing.T) {
 	w := h.do(request{method: "POST", path: "/login", header: ct, body: big})
 	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "提交的内容过大") {
 		t.Errorf("login: status %d, want 413 with a Chinese heading:\n%.300s", w.Code, w.Body.String())
+	}
+}
+
+// TestLogoutHoldsAcrossServers: a session works on every serve process of
+// a cluster and after a restart (same store, same key); once logged out on
+// one, its cookie works on none, a restarted one included.
+func TestLogoutHoldsAcrossServers(t *testing.T) {
+	h := newHarness(t)
+	other := func() *Server {
+		srv, err := New(Config{Store: h.store, Orchestrator: h.orch, SessionKey: bytes.Repeat([]byte("k"), 32),
+			Now: func() time.Time { return h.now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	me := func(srv *Server, c *http.Cookie) int {
+		r := httptest.NewRequest("GET", "/api/me", nil)
+		r.AddCookie(c)
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, r)
+		return w.Code
+	}
+	session := h.login("reviewer", testPassword)
+	second := other()
+	if code := me(second, session); code != http.StatusOK {
+		t.Fatalf("the session on a second server: %d", code)
+	}
+	token := decode[meResponse](t, h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{session}})).CSRFToken
+	w := h.do(request{method: "POST", path: "/logout", body: url.Values{"csrf_token": {token}}.Encode(), cookies: []*http.Cookie{session},
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	for name, srv := range map[string]*Server{"the first": h.srv, "the second": second, "a restarted": other()} {
+		if code := me(srv, session); code != http.StatusUnauthorized {
+			t.Errorf("logged-out cookie on %s server: %d, want 401", name, code)
+		}
+	}
+	// Another session of the same user is not ended by this logout.
+	if code := me(other(), h.login("reviewer", testPassword)); code != http.StatusOK {
+		t.Errorf("a new session after the logout: %d", code)
 	}
 }

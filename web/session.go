@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -33,14 +32,12 @@ type session struct {
 }
 
 // sessionCodec signs and verifies session cookies and derives CSRF tokens.
-// Logged-out sessions are remembered until they expire so a copied cookie
-// stops working at logout (in this process).
+// Whether a signed session is still active (not logged out, its user not
+// changed) is the store's to say (Store.SessionActive), so a logout holds
+// on every serve process and across restarts.
 type sessionCodec struct {
 	signKey, csrfKey []byte
 	now              func() time.Time
-
-	mu      sync.Mutex
-	revoked map[string]time.Time // nonce → expiry
 }
 
 func newSessionCodec(key []byte, now func() time.Time) *sessionCodec {
@@ -48,7 +45,6 @@ func newSessionCodec(key []byte, now func() time.Time) *sessionCodec {
 		signKey: derive(key, "adscan session v1"),
 		csrfKey: derive(key, "adscan csrf v1"),
 		now:     now,
-		revoked: map[string]time.Time{},
 	}
 }
 
@@ -91,11 +87,11 @@ func (c *sessionCodec) sign(p string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-var errBadSession = errors.New("web: session cookie is invalid, expired or logged out")
+var errBadSession = errors.New("web: session cookie is invalid or expired")
 
 // decode verifies a cookie value and returns its session. It returns
-// errBadSession for a forged, malformed, expired or logged-out session; the
-// caller still checks the user and PassTag against the store.
+// errBadSession for a forged, malformed or expired session; the caller
+// still checks the store that it is active, and the user and PassTag.
 func (c *sessionCodec) decode(value string) (session, error) {
 	p, sig, ok := strings.Cut(value, ".")
 	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(p))) {
@@ -112,26 +108,14 @@ func (c *sessionCodec) decode(value string) (session, error) {
 	if c.now().Unix() >= s.Expires {
 		return session{}, errBadSession
 	}
-	c.mu.Lock()
-	_, revoked := c.revoked[s.Nonce]
-	c.mu.Unlock()
-	if revoked {
-		return session{}, errBadSession
-	}
 	return s, nil
 }
 
-// revoke ends a session before its expiry.
-func (c *sessionCodec) revoke(s session) {
-	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for n, exp := range c.revoked {
-		if now.After(exp) {
-			delete(c.revoked, n)
-		}
-	}
-	c.revoked[s.Nonce] = time.Unix(s.Expires, 0)
+// storeID is the session's ID in the store: a digest of its nonce, so
+// the store never holds what binds the session's CSRF token.
+func (s session) storeID() string {
+	sum := sha256.Sum256([]byte("adscan session id\x00" + s.Nonce))
+	return hex.EncodeToString(sum[:])
 }
 
 // csrfToken returns the CSRF token bound to a binding value: a session's

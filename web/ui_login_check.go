@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"adscan"
 )
@@ -53,7 +54,10 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	_, value := h.sessions.issue(u.Name, u.PasswordHash)
+	sess, value := h.sessions.issue(u.Name, u.PasswordHash)
+	if err := h.store.CreateSession(r.Context(), sess.storeID(), u.Name, h.now(), time.Unix(sess.Expires, 0)); err != nil {
+		return err
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
 		Value:    value,

@@ -6,12 +6,15 @@ import (
 	"adscan"
 )
 
-// logout ends the session (in this process, even for a copy of the cookie),
-// clears the cookie and redirects to the login page.
+// logout ends the session in the store (on every serve process, for any
+// copy of the cookie, across restarts), clears the cookie and redirects to
+// the login page.
 func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	if p.Via == viaCookie {
-		h.sessions.revoke(p.Session)
+		if err := h.store.EndSession(r.Context(), p.Session.storeID()); err != nil {
+			return err // the session must not outlive a logout that seemed to work
+		}
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
