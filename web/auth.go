@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -90,7 +91,7 @@ func (h *handler) authenticate(r *http.Request) (principal, error) {
 // verifiedCache) so scripts sending Basic credentials on every request do
 // not pay for bcrypt each time. how names the way in ("basic", "form") for the log.
 func (h *handler) checkPassword(r *http.Request, name, password, how string) (adscan.User, error) {
-	ip := clientIP(r)
+	ip := h.clientIP(r)
 	if err := h.limiter.allow(name, ip); err != nil {
 		h.log.Warn("login refused: too many failures", slog.String("user", name), slog.String("ip", ip), slog.String("via", how))
 		return adscan.User{}, err
@@ -116,14 +117,60 @@ func (h *handler) checkPassword(r *http.Request, name, password, how string) (ad
 	return u, nil
 }
 
-// clientIP is the host of the request's remote address. Headers such as
-// X-Forwarded-For are not trusted.
-func clientIP(r *http.Request) string {
+// clientIP is the address of the client that sent the request: the
+// remote address, or — when that is a trusted proxy (Config.TrustedProxies)
+// — the nearest address in X-Forwarded-For that is not a trusted proxy
+// (read from the right, as each proxy appends). X-Forwarded-For from any
+// other sender is ignored, so a client cannot choose its own address.
+func (h *handler) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !h.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // a malformed entry: trust nothing to its left
+		}
+		if !h.trusted(hop) {
+			return hop
+		}
+		host = hop
 	}
 	return host
+}
+
+// trusted reports whether addr is one of the configured trusted proxies.
+func (h *handler) trusted(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range h.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// secureCookie reports whether cookies should be marked Secure: when the
+// server is configured so, when the request came over TLS, or when a
+// trusted proxy says it did (X-Forwarded-Proto: https).
+func (h *handler) secureCookie(r *http.Request) bool {
+	if h.secure || r.TLS != nil {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return h.trusted(host) && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }
 
 // safeMethod reports whether m cannot change anything (no CSRF check).

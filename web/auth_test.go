@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -366,5 +368,69 @@ func TestLogoutHoldsAcrossServers(t *testing.T) {
 	// Another session of the same user is not ended by this logout.
 	if code := me(other(), h.login("reviewer", testPassword)); code != http.StatusOK {
 		t.Errorf("a new session after the logout: %d", code)
+	}
+}
+
+// TestLockoutBehindProxy: behind a trusted reverse proxy, twenty failed
+// logins from one client under made-up names lock out that client only:
+// another user through the same proxy signs in, by form and by Basic
+// credentials. X-Forwarded-For from an untrusted sender is ignored, so the
+// attacker cannot dodge its limit by inventing addresses.
+func TestLockoutBehindProxy(t *testing.T) {
+	h := newHarness(t)
+	srv, err := New(Config{Store: h.store, Orchestrator: h.orch, SessionKey: bytes.Repeat([]byte("k"), 32),
+		Now: func() time.Time { return h.now }, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(remote, xff, user, password string) int {
+		r := httptest.NewRequest("GET", "/api/me", nil)
+		r.RemoteAddr = remote + ":40000"
+		if xff != "" {
+			r.Header.Set("X-Forwarded-For", xff)
+		}
+		r.SetBasicAuth(user, password)
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, r)
+		return w.Code
+	}
+	const proxy, attacker, colleague = "10.0.0.2", "198.51.100.66", "203.0.113.9"
+	for i := range maxIPFailures {
+		if code := get(proxy, "192.0.2.1, "+attacker, fmt.Sprintf("nobody%d", i), "wrong password"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, code)
+		}
+	}
+	if code := get(proxy, attacker, "reviewer", testPassword); code != http.StatusTooManyRequests {
+		t.Errorf("the attacker's client after %d failures: %d, want 429", maxIPFailures, code)
+	}
+	if code := get(proxy, colleague, "reviewer", testPassword); code != http.StatusOK {
+		t.Errorf("another client through the same proxy: %d, want 200", code)
+	}
+	if code := get(proxy, colleague+", 10.0.0.7", "viewer", testPassword); code != http.StatusOK {
+		t.Errorf("through two trusted proxies: %d, want 200", code)
+	}
+	// Not from a trusted proxy: X-Forwarded-For is the sender's own claim.
+	const direct = "198.51.100.77"
+	for i := range maxIPFailures {
+		get(direct, fmt.Sprintf("203.0.113.%d", i), fmt.Sprintf("made-up%d", i), "wrong password")
+	}
+	if code := get(direct, "203.0.113.200", "viewer", testPassword); code != http.StatusTooManyRequests {
+		t.Errorf("a direct client inventing X-Forwarded-For: %d, want 429", code)
+	}
+
+	// Cookies are Secure when a trusted proxy says the request came over HTTPS.
+	r := httptest.NewRequest("GET", "/login", nil)
+	r.RemoteAddr = proxy + ":40000"
+	r.Header.Set("X-Forwarded-Proto", "https")
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, r)
+	if c := cookieNamed(w.Result().Cookies(), loginCSRFCookie); c == nil || !c.Secure {
+		t.Errorf("login cookie behind an HTTPS proxy: %+v", c)
+	}
+	r.RemoteAddr = attacker + ":40000"
+	w = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, r)
+	if c := cookieNamed(w.Result().Cookies(), loginCSRFCookie); c == nil || c.Secure {
+		t.Errorf("login cookie when an untrusted client claims HTTPS: %+v", c)
 	}
 }

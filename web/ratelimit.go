@@ -7,12 +7,20 @@ import (
 	"time"
 )
 
-// Failed-login limits: within loginWindow, at most maxUserFailures failures
-// for one user name from one client address, maxIPFailures from one
-// address in all, and maxAccountFailures for one user name from all
-// addresses together (guessing spread over many addresses). Past any, logins
-// from that address (for that user), or for that user, are refused, even
-// with the right password, until the window ends.
+// Failed-login limits, within loginWindow:
+//   - maxUserFailures for one user name from one client: that client is
+//     refused for that user;
+//   - maxIPFailures from one client in all (made-up names, password
+//     spraying): that client is refused for every user;
+//   - maxAccountFailures for one user name from all clients together
+//     (guessing spread over many addresses): the clients that failed for
+//     that user are refused for it.
+//
+// Refused means even with the right password, until the window ends. No
+// limit refuses a client that never failed: an attacker cannot lock out
+// the people they impersonate. The client is the remote address, or the
+// address a trusted proxy names (Config.TrustedProxies): behind a reverse
+// proxy that is not configured as trusted, every user shares its address.
 const (
 	loginWindow        = 15 * time.Minute
 	maxUserFailures    = 5
@@ -52,20 +60,28 @@ func userKey(user, ip string) string { return "u\x00" + user + "\x00" + ip }
 func ipKey(ip string) string         { return "i\x00" + ip }
 func accountKey(user string) string  { return "a\x00" + user }
 
-// allow returns a *tooManyAttempts if the address, or the address for this
-// user, has used up its failures in the current window.
+// allow returns a *tooManyAttempts if the client may not try to sign in
+// as user now (see the limits above).
 func (l *loginLimiter) allow(user, ip string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	for _, k := range []struct {
-		key string
-		max int
-	}{{userKey(user, ip), maxUserFailures}, {ipKey(ip), maxIPFailures}, {accountKey(user), maxAccountFailures}} {
-		f := l.failures[k.key]
-		if f != nil && now.Sub(f.start) < loginWindow && f.n >= k.max {
-			return &tooManyAttempts{retryAfter: loginWindow - now.Sub(f.start)}
+	live := func(key string) *failureCount {
+		if f := l.failures[key]; f != nil && now.Sub(f.start) < loginWindow {
+			return f
 		}
+		return nil
+	}
+	refuse := func(f *failureCount) error { return &tooManyAttempts{retryAfter: loginWindow - now.Sub(f.start)} }
+	pair := live(userKey(user, ip))
+	if pair != nil && pair.n >= maxUserFailures {
+		return refuse(pair)
+	}
+	if f := live(ipKey(ip)); f != nil && f.n >= maxIPFailures {
+		return refuse(f)
+	}
+	if f := live(accountKey(user)); f != nil && f.n >= maxAccountFailures && pair != nil {
+		return refuse(f)
 	}
 	return nil
 }

@@ -7,7 +7,9 @@ import (
 )
 
 // TestLoginLimiterAccountWide: guesses at one account spread over many
-// addresses hit the account-wide ceiling; other accounts are unaffected.
+// addresses hit the account-wide ceiling, which refuses the addresses that
+// failed; the account's owner at an address that never failed, and other
+// accounts, are let in.
 func TestLoginLimiterAccountWide(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	l := newLoginLimiter(func() time.Time { return now })
@@ -18,14 +20,17 @@ func TestLoginLimiterAccountWide(t *testing.T) {
 		}
 		l.fail("admin", ip)
 	}
-	if err := l.allow("admin", "198.51.100.7"); err == nil {
-		t.Fatal("a fresh address was let in after the account-wide limit")
+	if err := l.allow("admin", "203.0.113.7"); err == nil {
+		t.Fatal("an address that failed for the account was let in after the account-wide limit")
 	}
-	if err := l.allow("alice", "198.51.100.7"); err != nil {
+	if err := l.allow("admin", "198.51.100.7"); err != nil {
+		t.Errorf("the account's owner at an address that never failed was refused: %v", err)
+	}
+	if err := l.allow("alice", "203.0.113.7"); err != nil {
 		t.Errorf("another account was refused: %v", err)
 	}
 	now = now.Add(loginWindow)
-	if err := l.allow("admin", "198.51.100.7"); err != nil {
+	if err := l.allow("admin", "203.0.113.7"); err != nil {
 		t.Errorf("still refused after the window: %v", err)
 	}
 }

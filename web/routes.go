@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +21,8 @@ type handler struct {
 	now      func() time.Time
 	ready    func() bool
 	secure   bool
-	private  bool // AllowPrivateTargets
+	private  bool           // AllowPrivateTargets
+	proxies  []netip.Prefix // TrustedProxies
 	sessions *sessionCodec
 	limiter  *loginLimiter
 	verified *verifiedCache

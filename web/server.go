@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"adscan"
@@ -44,6 +45,11 @@ type Config struct {
 	// private and loopback addresses (tests, intranets); see
 	// adscan.ParseTargetURL. Give the Orchestrator the same setting.
 	AllowPrivateTargets bool
+	// TrustedProxies are the reverse proxies in front of the server: from
+	// them X-Forwarded-For names the client (for login limits and logs)
+	// and X-Forwarded-Proto: https marks cookies Secure. Behind a proxy
+	// that is not listed, every client has the proxy's address.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -94,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 		ready:    cfg.Ready,
 		secure:   cfg.SecureCookies,
 		private:  cfg.AllowPrivateTargets,
+		proxies:  cfg.TrustedProxies,
 		sessions: newSessionCodec(key, cfg.Now),
 		limiter:  newLoginLimiter(cfg.Now),
 		verified: newVerifiedCache(key, cfg.Now),

@@ -24,7 +24,7 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) error {
 
 	c, err := r.Cookie(loginCSRFCookie)
 	if err != nil || !h.sessions.checkCSRF("login:"+c.Value, r.PostFormValue("csrf_token")) {
-		h.log.Warn("login form CSRF check failed", slog.String("ip", clientIP(r)))
+		h.log.Warn("login form CSRF check failed", slog.String("ip", h.clientIP(r)))
 		d.CSRFToken = h.loginCSRFToken(w, r)
 		d.Error = "表单已过期或来源无效，请重新登录。"
 		h.render(w, r, http.StatusForbidden, "login", d)
@@ -46,7 +46,7 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) error {
 		h.render(w, r, http.StatusTooManyRequests, "login", d)
 		return nil
 	case adscan.ErrorCode(err) == adscan.EUNAUTHORIZED:
-		h.audit(r, adscan.AuditEntry{Actor: name, Action: adscan.ActionLoginFailed, Detail: "from " + clientIP(r)})
+		h.audit(r, adscan.AuditEntry{Actor: name, Action: adscan.ActionLoginFailed, Detail: "from " + h.clientIP(r)})
 		d.Error = "用户名或密码错误。"
 		h.render(w, r, http.StatusUnauthorized, "login", d)
 		return nil
@@ -64,10 +64,10 @@ func (h *handler) checkLogin(w http.ResponseWriter, r *http.Request) error {
 		Path:     "/",
 		MaxAge:   int(sessionTTL.Seconds()),
 		HttpOnly: true,
-		Secure:   h.secure,
+		Secure:   h.secureCookie(r),
 		SameSite: http.SameSiteLaxMode,
 	})
-	h.audit(r, adscan.AuditEntry{Actor: u.Name, Action: adscan.ActionLogin, Detail: "from " + clientIP(r)})
+	h.audit(r, adscan.AuditEntry{Actor: u.Name, Action: adscan.ActionLogin, Detail: "from " + h.clientIP(r)})
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 	return nil
 }

@@ -28,7 +28,7 @@ func (h *handler) loginCSRFToken(w http.ResponseWriter, r *http.Request) string 
 			Path:     "/login",
 			MaxAge:   int(sessionTTL.Seconds()),
 			HttpOnly: true,
-			Secure:   h.secure,
+			Secure:   h.secureCookie(r),
 			SameSite: http.SameSiteStrictMode,
 		})
 	}

@@ -22,7 +22,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   h.secure,
+		Secure:   h.secureCookie(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 	h.audit(r, adscan.AuditEntry{Actor: p.User.Name, Action: adscan.ActionLogout})

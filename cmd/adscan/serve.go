@@ -3,6 +3,8 @@ package main
 import (
 	"adscan/accounts"
 	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,7 @@ func newServeCmd(s streams) *cobra.Command {
 	var addr, keyFile string
 	var allowPrivate, secure bool
 	var crawlHeartbeat time.Duration
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "serve --temporal-address HOST:PORT --db DSN --http ADDR",
 		Short: "Serve the review console and JSON API of a cluster",
@@ -27,6 +30,10 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.check("serve"); err != nil {
 				return err
+			}
+			trusted, err := parseTrustedProxies(proxies)
+			if err != nil {
+				return usageError{fmt.Errorf("serve: %w", err)}
 			}
 			ctx := cmd.Context()
 			logger := newLogger(s)
@@ -60,6 +67,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				SecureCookies: secure,
 
 				AllowPrivateTargets: allowPrivate,
+				TrustedProxies:      trusted,
 			}, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -75,7 +83,28 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
+	f.StringSliceVar(&proxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy in front of serve, whose X-Forwarded-For names the client and X-Forwarded-Proto: https marks cookies Secure (repeatable)")
 	f.DurationVar(&crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
 		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
 	return cmd
+}
+
+// parseTrustedProxies reads --trusted-proxy values: addresses (a /32 or
+// /128) or CIDR prefixes.
+func parseTrustedProxies(vs []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range vs {
+		v = strings.TrimSpace(v)
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q is not an address or CIDR prefix (e.g. 10.0.0.5 or 10.0.0.0/8)", v)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
