@@ -7,20 +7,24 @@ type AuditAction string
 
 // The audit actions.
 const (
-	ActionCaseCreated      AuditAction = "case.created"     // a case was made from a flagged page; actor "system"
-	ActionCaseDecided      AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
-	ActionCaseState        AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
-	ActionReferralFailed   AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
-	ActionReferralRetried  AuditAction = "referral.retried" // a regulator asked for the delivery again
-	ActionScanStarted      AuditAction = "scan.started"     // detail the scan ID
-	ActionScheduleCreated  AuditAction = "schedule.created" // detail the schedule ID
-	ActionScheduleDeleted  AuditAction = "schedule.deleted"
-	ActionSchedulePaused   AuditAction = "schedule.paused"
-	ActionScheduleUnpaused AuditAction = "schedule.unpaused"
-	ActionScheduleTrigger  AuditAction = "schedule.triggered"
-	ActionTargetSaved      AuditAction = "target.saved" // detail the target's URL
-	ActionUserCreated      AuditAction = "user.created" // detail "name as role"
-	ActionLogin            AuditAction = "user.login"   // detail "from ADDRESS"
-	ActionLoginFailed      AuditAction = "user.login_failed"
-	ActionLogout           AuditAction = "user.logout"
+	ActionCaseCreated       AuditAction = "case.created"     // a case was made from a flagged page; actor "system"
+	ActionCaseDecided       AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
+	ActionCaseState         AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
+	ActionReferralFailed    AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
+	ActionReferralRetried   AuditAction = "referral.retried" // a regulator asked for the delivery again
+	ActionScanStarted       AuditAction = "scan.started"     // detail the scan ID
+	ActionScheduleCreated   AuditAction = "schedule.created" // detail the schedule ID
+	ActionScheduleDeleted   AuditAction = "schedule.deleted"
+	ActionSchedulePaused    AuditAction = "schedule.paused"
+	ActionScheduleUnpaused  AuditAction = "schedule.unpaused"
+	ActionScheduleTrigger   AuditAction = "schedule.triggered"
+	ActionTargetSaved       AuditAction = "target.saved"      // detail the target's URL
+	ActionUserCreated       AuditAction = "user.created"      // detail "name as role"
+	ActionUserRoleChanged   AuditAction = "user.role_changed" // detail "name: old → new"
+	ActionUserDisabled      AuditAction = "user.disabled"
+	ActionUserEnabled       AuditAction = "user.enabled"
+	ActionUserPasswordReset AuditAction = "user.password_reset"
+	ActionLogin             AuditAction = "user.login" // detail "from ADDRESS"
+	ActionLoginFailed       AuditAction = "user.login_failed"
+	ActionLogout            AuditAction = "user.logout"
 )

@@ -260,10 +260,19 @@ func (r Role) AtLeast(min Role) bool { return r.Valid() && r.rank() >= min.rank(
 
 // User is a person who signs in to the console or the API.
 type User struct {
-	Name         string    `json:"name"`
-	Role         Role      `json:"role"`
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	Name         string `json:"name"`
+	Role         Role   `json:"role"`
+	PasswordHash string `json:"-"`
+	// Disabled users cannot sign in; disabling ends their sessions.
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// UserChange is what an admin changes of a user; nil fields stay.
+type UserChange struct {
+	Role         *Role
+	Disabled     *bool
+	PasswordHash *string // a new password's hash (see accounts.HashPassword)
 }
 
 // ReferralDelivery is where the referral of a confirmed case stands.

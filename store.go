@@ -114,6 +114,9 @@ type Store interface {
 	// EndSession ends one session; EndUserSessions every session of a user.
 	EndSession(ctx context.Context, id string) error
 	EndUserSessions(ctx context.Context, user string) (int, error)
+	// UpdateUser applies an admin's change (by) to a user, audits it and
+	// ends the user's sessions; ENOTFOUND for an unknown user.
+	UpdateUser(ctx context.Context, name string, c UserChange, by string) (User, error)
 	// GetUser returns ENOTFOUND if there is no such user.
 	GetUser(ctx context.Context, name string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,5 +306,43 @@ func TestSessions(t *testing.T) {
 		if n != 1 || active("s2", "li", now) {
 			t.Errorf("EndUserSessions ended %d", n)
 		}
+	})
+}
+
+func TestUpdateUser(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		must(t, s.CreateUser(ctx, adscan.User{Name: "li", Role: adscan.RoleReviewer, PasswordHash: "$2a$old"}, "admin"))
+		now := time.Now()
+		must(t, s.CreateSession(ctx, "s1", "li", now, now.Add(time.Hour)))
+		viewer, yes, hash := adscan.RoleViewer, true, "$2a$new"
+		u, err := s.UpdateUser(ctx, "li", adscan.UserChange{Role: &viewer, Disabled: &yes, PasswordHash: &hash}, "admin")
+		must(t, err)
+		if u.Role != viewer || !u.Disabled || u.PasswordHash != hash {
+			t.Errorf("UpdateUser = %+v", u)
+		}
+		if got, err := s.GetUser(ctx, "li"); err != nil || got.Role != viewer || !got.Disabled || got.PasswordHash != hash {
+			t.Errorf("GetUser after = %+v, %v", got, err)
+		}
+		if ok, err := s.SessionActive(ctx, "s1", "li", now); err != nil || ok {
+			t.Errorf("session after the change: %v, %v", ok, err)
+		}
+		log, err := s.ListAudit(ctx, 0, 10)
+		must(t, err)
+		var actions []string
+		for _, e := range log {
+			actions = append(actions, string(e.Action)+":"+e.Actor)
+		}
+		if got := strings.Join(actions, " "); !strings.Contains(got, "user.role_changed:admin") || !strings.Contains(got, "user.disabled:admin") || !strings.Contains(got, "user.password_reset:admin") {
+			t.Errorf("audit log %s", got)
+		}
+		bad := adscan.Role("boss")
+		_, err = s.UpdateUser(ctx, "li", adscan.UserChange{Role: &bad}, "admin")
+		wantCode(t, err, adscan.EINVALID)
+		_, err = s.UpdateUser(ctx, "li", adscan.UserChange{}, "admin")
+		wantCode(t, err, adscan.EINVALID)
+		_, err = s.UpdateUser(ctx, "nobody", adscan.UserChange{Disabled: &yes}, "admin")
+		wantCode(t, err, adscan.ENOTFOUND)
 	})
 }

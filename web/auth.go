@@ -74,7 +74,7 @@ func (h *handler) authenticate(r *http.Request) (principal, error) {
 	} else if err != nil {
 		return principal{}, err
 	}
-	if passTag(u.PasswordHash) != s.PassTag {
+	if passTag(u.PasswordHash) != s.PassTag || u.Disabled {
 		return principal{}, errSessionEnded
 	}
 	if ok, err := h.store.SessionActive(r.Context(), s.storeID(), s.User, h.now()); err != nil {
@@ -100,14 +100,14 @@ func (h *handler) checkPassword(r *http.Request, name, password, how string) (ad
 	if err != nil && adscan.ErrorCode(err) != adscan.ENOTFOUND {
 		return adscan.User{}, err
 	}
-	if err == nil && u.Role.Valid() && h.verified.has(name, password, u.PasswordHash) {
+	if err == nil && u.Role.Valid() && !u.Disabled && h.verified.has(name, password, u.PasswordHash) {
 		return u, nil
 	}
 	hash := u.PasswordHash
 	if err != nil || hash == "" {
 		hash = h.dummyHash()
 	}
-	if !accounts.PasswordMatches(hash, password) || err != nil || !u.Role.Valid() {
+	if !accounts.PasswordMatches(hash, password) || err != nil || !u.Role.Valid() || u.Disabled {
 		h.limiter.fail(name, ip)
 		h.log.Warn("login failed", slog.String("user", name), slog.String("ip", ip), slog.String("via", how))
 		return adscan.User{}, errBadCredentials

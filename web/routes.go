@@ -82,6 +82,9 @@ func (h *handler) routeTable() []route {
 		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},
 		{"GET /referrals", page, adscan.RoleViewer, h.showReferrals},
 		{"POST /referrals/{id}/retry", page, adscan.RoleRegulator, h.retryReferralForm},
+		{"GET /admin/users", page, adscan.RoleAdmin, h.showUsers},
+		{"POST /admin/users", page, adscan.RoleAdmin, h.createUserForm},
+		{"POST /admin/users/{name}", page, adscan.RoleAdmin, h.updateUserForm},
 
 		{"GET /api/me", apiUser, adscan.RoleViewer, h.showMe},
 
@@ -109,6 +112,7 @@ func (h *handler) routeTable() []route {
 
 		{"GET /api/users", apiUser, adscan.RoleAdmin, h.listUsers},
 		{"POST /api/users", apiUser, adscan.RoleAdmin, h.createUser},
+		{"PATCH /api/users/{name}", apiUser, adscan.RoleAdmin, h.updateUser},
 
 		{"GET /metrics", apiUser, adscan.RoleAdmin, plain(h.metrics.handler())},
 

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"adscan"
+)
+
+// TestAdminUsers: an admin creates a user, changes a role, disables and
+// re-enables, and resets a password on /admin/users; each change ends the
+// user's sessions at once; an admin cannot disable themselves; others
+// cannot reach the page.
+func TestAdminUsers(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", testPassword)
+	token := csrfFromPage(t, h.do(request{method: "GET", path: "/admin/users", cookies: []*http.Cookie{admin}}).Body.String())
+	post := func(path string, form url.Values) *httptest.ResponseRecorder {
+		form.Set("csrf_token", token)
+		return h.do(request{method: "POST", path: path, body: form.Encode(), cookies: []*http.Cookie{admin},
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	}
+	meCode := func(c *http.Cookie) int {
+		return h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{c}}).Code
+	}
+
+	// Create.
+	w := post("/admin/users", url.Values{"name": {"zhao.liu"}, "role": {"reviewer"}, "password": {"a long password"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	doc := htmlPage(t, h.do(request{method: "GET", path: w.Header().Get("Location"), cookies: []*http.Cookie{admin}}), http.StatusOK)
+	if doc.Find(`tr[data-user="zhao.liu"]`).Length() != 1 || !strings.Contains(doc.Find(".notice").Text(), "已创建") {
+		t.Fatalf("after creating: %q", doc.Find("main").Text())
+	}
+	doc = htmlPage(t, post("/admin/users", url.Values{"name": {"zhao.liu"}, "role": {"viewer"}, "password": {"a long password"}}), http.StatusConflict)
+	if !strings.Contains(doc.Find(".error").Text(), "taken") {
+		t.Errorf("duplicate name: %q", doc.Find(".error").Text())
+	}
+
+	// A role change ends the reviewer's session at once.
+	session := h.login("reviewer", testPassword)
+	wantStatus(t, post("/admin/users/reviewer", url.Values{"action": {"role"}, "role": {"viewer"}}), http.StatusSeeOther)
+	if code := meCode(session); code != http.StatusUnauthorized {
+		t.Errorf("reviewer's session after a role change: %d, want 401", code)
+	}
+	if me := decode[meResponse](t, h.do(request{method: "GET", path: "/api/me", user: "reviewer"})); me.Role != "viewer" {
+		t.Errorf("role after the change: %q", me.Role)
+	}
+
+	// Disabling refuses the password and ends sessions; enabling lets them back.
+	session = h.login("viewer", testPassword)
+	wantStatus(t, post("/admin/users/viewer", url.Values{"action": {"disable"}}), http.StatusSeeOther)
+	if code := meCode(session); code != http.StatusUnauthorized {
+		t.Errorf("session of a disabled user: %d", code)
+	}
+	if code := h.do(request{method: "GET", path: "/api/me", user: "viewer"}).Code; code != http.StatusUnauthorized {
+		t.Errorf("Basic credentials of a disabled user: %d", code)
+	}
+	wantStatus(t, post("/admin/users/viewer", url.Values{"action": {"enable"}}), http.StatusSeeOther)
+	if code := h.do(request{method: "GET", path: "/api/me", user: "viewer"}).Code; code != http.StatusOK {
+		t.Errorf("after enabling: %d", code)
+	}
+
+	// A password reset: the old password fails, the new one works.
+	wantStatus(t, post("/admin/users/regulator", url.Values{"action": {"password"}, "password": {"brand new secret"}}), http.StatusSeeOther)
+	if code := h.do(request{method: "GET", path: "/api/me", user: "regulator"}).Code; code != http.StatusUnauthorized {
+		t.Errorf("old password after a reset: %d", code)
+	}
+	r := request{method: "GET", path: "/api/me", header: map[string]string{"Authorization": "Basic " + basic("regulator", "brand new secret")}}
+	if code := h.do(r).Code; code != http.StatusOK {
+		t.Errorf("new password: %d", code)
+	}
+	htmlPage(t, post("/admin/users/regulator", url.Values{"action": {"password"}, "password": {"short"}}), http.StatusBadRequest)
+
+	// An admin cannot lock themselves out; unknown actions and users are refused.
+	doc = htmlPage(t, post("/admin/users/admin", url.Values{"action": {"disable"}}), http.StatusConflict)
+	if !strings.Contains(doc.Find(".error").Text(), "yourself") {
+		t.Errorf("self-disable: %q", doc.Find(".error").Text())
+	}
+	htmlPage(t, post("/admin/users/admin", url.Values{"action": {"explode"}}), http.StatusBadRequest)
+	htmlPage(t, post("/admin/users/nobody", url.Values{"action": {"disable"}}), http.StatusNotFound)
+
+	// Only admins reach the page.
+	for _, role := range []string{"reviewer", "viewer"} {
+		doc := htmlPage(t, h.do(request{method: "GET", path: "/admin/users", user: role}), http.StatusForbidden)
+		if doc.Find("table.user-list").Length() != 0 {
+			t.Errorf("%s sees the user list", role)
+		}
+	}
+	// The API does the same.
+	wantError(t, h.do(request{method: "PATCH", path: "/api/users/zhao.liu", user: "admin", body: `{"role":"boss"}`}), http.StatusBadRequest, `role "boss"`)
+	w = h.do(request{method: "PATCH", path: "/api/users/zhao.liu", user: "admin", body: `{"disabled":true}`})
+	wantStatus(t, w, http.StatusOK)
+	if u := decode[adscan.User](t, w); !u.Disabled {
+		t.Errorf("PATCH disabled: %+v", u)
+	}
+}
