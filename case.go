@@ -304,3 +304,48 @@ type ReferralStatus struct {
 	LastFailedAt *time.Time `json:"last_failed_at,omitempty"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
+
+// Dashboard is the review's state at a glance: what is open, by category
+// and by region; cases created and decided per week; how long decisions
+// take; what is past the review SLA; who offends again.
+type Dashboard struct {
+	OpenByCategory []Count `json:"open_by_category"`
+	OpenByRegion   []Count `json:"open_by_region"` // "" for targets without a region
+	Open           int     `json:"open"`           // open and escalated
+	// Overdue counts open cases older than the review SLA.
+	Overdue int          `json:"overdue"`
+	Weeks   []WeekCounts `json:"weeks"` // oldest first
+	// MedianDecision is the median time from a case's creation to its
+	// decision, over the decisions of the weeks shown (Decided of them).
+	MedianDecision time.Duration `json:"median_decision"`
+	Decided        int           `json:"decided"`
+	// RepeatOffenders are the targets with the most confirmed (or
+	// referred) cases; Name is the target's register name.
+	RepeatOffenders []Count `json:"repeat_offenders"`
+	// Reappeared are decided cases whose page a later scan saw again.
+	Reappeared []Reappearance `json:"reappeared"`
+}
+
+// Count is how many of something there are; Name is an optional label.
+type Count struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	N    int    `json:"n"`
+}
+
+// WeekCounts are the cases created, confirmed and dismissed in one week
+// (Monday to Sunday, China Standard Time) starting at Start.
+type WeekCounts struct {
+	Start     time.Time `json:"start"`
+	Created   int       `json:"created"`
+	Confirmed int       `json:"confirmed"`
+	Dismissed int       `json:"dismissed"`
+}
+
+// Reappearance is a decided case whose page was seen again after the decision.
+type Reappearance struct {
+	CaseID   string    `json:"case_id"`
+	URL      string    `json:"url"`
+	State    CaseState `json:"state"`
+	LastSeen time.Time `json:"last_seen"`
+}

@@ -92,6 +92,9 @@ type Store interface {
 
 	// SaveReferral stores (or replaces, by case) the referral of a case.
 	SaveReferral(ctx context.Context, r Referral) error
+	// Dashboard sums up the review at now: the last weeks weeks, open
+	// cases older than sla overdue.
+	Dashboard(ctx context.Context, now time.Time, sla time.Duration, weeks int) (Dashboard, error)
 	// GetReferral returns ENOTFOUND if the case has no referral yet.
 	GetReferral(ctx context.Context, caseID string) (Referral, error)
 	// ListReferrals returns the confirmed and referred cases with their

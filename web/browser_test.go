@@ -185,6 +185,15 @@ func TestBrowserTriage(t *testing.T) {
 		t.Fatalf("dossier: %v; %q", err, dossier)
 	}
 	screenshot(t, ctx, "dossier")
+
+	// The dashboard draws its charts with the figures beside them.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`svg.bars`))); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	if n := count("#chart-categories rect.bar"); n != 2 {
+		t.Errorf("dashboard draws %d category bars, want the 2 open categories", n)
+	}
+	screenshot(t, ctx, "dashboard")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: crawled text ran as script", n)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"adscan"
 )
@@ -45,5 +46,15 @@ func TestHighlight(t *testing.T) {
 	segs := highlight(text, []span{{s2, e2, adscan.CategoryRanking}, {s3, e3, adscan.CategoryEliteAdmission}, {s1, e1, adscan.CategoryHolidayTraining}})
 	if segs[0].ID != "ev1" || len(segs[2].Cats) != 2 || segs[2].ID != "ev2" {
 		t.Errorf("segments %+v", segs)
+	}
+}
+
+func TestDurationName(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "不到 1 分钟", 5 * time.Minute: "5 分钟", 3*time.Hour + 12*time.Minute: "3 小时 12 分钟", 76 * time.Hour: "3 天 4 小时",
+	} {
+		if got := durationName(d); got != want {
+			t.Errorf("durationName(%s) = %q, want %q", d, got, want)
+		}
 	}
 }

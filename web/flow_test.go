@@ -45,7 +45,7 @@ func TestBrowserFlow(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.Request.URL.Path != "/" || !strings.Contains(string(b), "欢迎，reviewer") {
+	if resp.Request.URL.Path != "/" || !strings.Contains(string(b), "reviewer（审核员）") || !strings.Contains(string(b), "总览") {
 		t.Fatalf("after login: %s %d\n%s", resp.Request.URL, resp.StatusCode, b)
 	}
 

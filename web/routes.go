@@ -15,20 +15,21 @@ import (
 // handler holds what every route handler needs. Each handler is a method
 // on it, in its own file.
 type handler struct {
-	store    adscan.Store
-	orch     adscan.Orchestrator
-	log      *slog.Logger
-	now      func() time.Time
-	ready    func() bool
-	secure   bool
-	private  bool           // AllowPrivateTargets
-	proxies  []netip.Prefix // TrustedProxies
-	sessions *sessionCodec
-	limiter  *loginLimiter
-	verified *verifiedCache
-	tmpl     map[string]*template.Template
-	metrics  *metrics
-	dummy    struct {
+	store     adscan.Store
+	orch      adscan.Orchestrator
+	log       *slog.Logger
+	now       func() time.Time
+	ready     func() bool
+	secure    bool
+	private   bool           // AllowPrivateTargets
+	proxies   []netip.Prefix // TrustedProxies
+	reviewSLA time.Duration
+	sessions  *sessionCodec
+	limiter   *loginLimiter
+	verified  *verifiedCache
+	tmpl      map[string]*template.Template
+	metrics   *metrics
+	dummy     struct {
 		once sync.Once
 		hash string
 	}

@@ -50,6 +50,10 @@ type Config struct {
 	// and X-Forwarded-Proto: https marks cookies Secure. Behind a proxy
 	// that is not listed, every client has the proxy's address.
 	TrustedProxies []netip.Prefix
+	// ReviewSLA is how long a case may wait for a reviewer (the workers'
+	// --review-sla); the dashboard counts open cases older than it as
+	// overdue. Zero means 72h.
+	ReviewSLA time.Duration
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -74,6 +78,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReviewSLA <= 0 {
+		cfg.ReviewSLA = 72 * time.Hour
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -93,19 +100,20 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	h := &handler{
-		store:    cfg.Store,
-		orch:     cfg.Orchestrator,
-		log:      cfg.Logger,
-		now:      cfg.Now,
-		ready:    cfg.Ready,
-		secure:   cfg.SecureCookies,
-		private:  cfg.AllowPrivateTargets,
-		proxies:  cfg.TrustedProxies,
-		sessions: newSessionCodec(key, cfg.Now),
-		limiter:  newLoginLimiter(cfg.Now),
-		verified: newVerifiedCache(key, cfg.Now),
-		tmpl:     tmpl,
-		metrics:  newMetrics(),
+		store:     cfg.Store,
+		orch:      cfg.Orchestrator,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		ready:     cfg.Ready,
+		secure:    cfg.SecureCookies,
+		private:   cfg.AllowPrivateTargets,
+		proxies:   cfg.TrustedProxies,
+		reviewSLA: cfg.ReviewSLA,
+		sessions:  newSessionCodec(key, cfg.Now),
+		limiter:   newLoginLimiter(cfg.Now),
+		verified:  newVerifiedCache(key, cfg.Now),
+		tmpl:      tmpl,
+		metrics:   newMetrics(),
 	}
 	s := &Server{h: h}
 	s.handler = h.metrics.instrument(securityHeaders(http.NewCrossOriginProtection().Handler(h.routes())))

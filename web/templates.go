@@ -54,7 +54,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 			}
 			return string(d)
 		},
-		"time": consoleTime,
+		"time":         consoleTime,
+		"durationName": durationName,
 		"deliveryName": func(d adscan.ReferralDelivery) string {
 			switch d {
 			case adscan.ReferralDelivered:

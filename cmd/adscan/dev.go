@@ -144,6 +144,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 		SessionKey: key,
 
 		AllowPrivateTargets: p.opts.worker.allowPrivate,
+		ReviewSLA:           p.opts.worker.reviewSLA,
 		Ready:               storeReady(p.store),
 	}, p.logger)
 	if err != nil {

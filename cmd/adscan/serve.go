@@ -20,6 +20,7 @@ func newServeCmd(s streams) *cobra.Command {
 	var allowPrivate, secure bool
 	var crawlHeartbeat time.Duration
 	var proxies []string
+	var reviewSLA time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --temporal-address HOST:PORT --db DSN --http ADDR",
 		Short: "Serve the review console and JSON API of a cluster",
@@ -68,6 +69,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 
 				AllowPrivateTargets: allowPrivate,
 				TrustedProxies:      trusted,
+				ReviewSLA:           reviewSLA,
 			}, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -83,6 +85,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
+	f.DurationVar(&reviewSLA, "review-sla", workflows.DefaultReviewSLA, "the workers' --review-sla: the dashboard counts open cases older than this as overdue")
 	f.StringSliceVar(&proxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy in front of serve, whose X-Forwarded-For names the client and X-Forwarded-Proto: https marks cookies Secure (repeatable)")
 	f.DurationVar(&crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
 		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
