@@ -10,13 +10,15 @@ import (
 
 // Target is a website in the regulator's register.
 type Target struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"` // the seed URL; its host is the target's site
-	Name      string    `json:"name,omitempty"`
-	Region    string    `json:"region,omitempty"`
-	MaxPages  int       `json:"max_pages,omitempty"`
-	MaxDepth  int       `json:"max_depth,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string     `json:"id"`
+	URL       string     `json:"url"` // the seed URL; its host is the target's site
+	Name      string     `json:"name,omitempty"`
+	Region    string     `json:"region,omitempty"`
+	Kind      TargetKind `json:"kind"`
+	Licence   Licence    `json:"licence"`
+	MaxPages  int        `json:"max_pages,omitempty"`
+	MaxDepth  int        `json:"max_depth,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // ScanStatus is the state of a scan.

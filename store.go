@@ -54,6 +54,9 @@ type FindingsInput struct {
 type Store interface {
 	// UpsertTarget adds a target or updates the one with the same URL.
 	UpsertTarget(ctx context.Context, t Target) (Target, error)
+	// UpsertTargets saves many targets in one transaction (all or
+	// nothing), audited as by; it returns how many were added and updated.
+	UpsertTargets(ctx context.Context, ts []Target, by string) (added, updated int, err error)
 	ListTargets(ctx context.Context) ([]Target, error)
 
 	// CreateScan stores a new scan; its ID must be set and unique.

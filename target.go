@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -85,7 +86,8 @@ func ParseScanTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
 // ParseTarget checks a target of the register and returns it with its URL
 // in canonical form and its name and region trimmed: the URL as
 // ParseTargetURL, the limits as ParseScanTarget, the name and region valid
-// UTF-8 of at most MaxTargetLabel bytes.
+// UTF-8 of at most MaxTargetLabel bytes, the kind and licence known ones
+// (institution and unregistered when empty).
 func ParseTarget(t Target, allowPrivate bool) (Target, error) {
 	u, err := ParseTargetURL(t.URL, allowPrivate)
 	if err != nil {
@@ -96,6 +98,18 @@ func ParseTarget(t Target, allowPrivate bool) (Target, error) {
 	}
 	t.URL = u
 	t.Name, t.Region = strings.TrimSpace(t.Name), strings.TrimSpace(t.Region)
+	if t.Kind == "" {
+		t.Kind = KindInstitution
+	}
+	if t.Licence == "" {
+		t.Licence = LicenceUnregistered
+	}
+	if !slices.Contains(TargetKinds, t.Kind) {
+		return Target{}, Errorf(EINVALID, "target %s: kind %q is not institution or platform", u, t.Kind)
+	}
+	if !slices.Contains(Licences, t.Licence) {
+		return Target{}, Errorf(EINVALID, "target %s: licence %q is not whitelist, blacklist or unregistered", u, t.Licence)
+	}
 	for _, f := range []struct{ name, v string }{{"name", t.Name}, {"region", t.Region}} {
 		if !utf8.ValidString(f.v) {
 			return Target{}, Errorf(EINVALID, "target %s: the %s is not valid UTF-8", u, f.name)
@@ -116,3 +130,27 @@ func checkTargetLimits(raw string, pages, depth int) error {
 	}
 	return nil
 }
+
+// TargetKind is what kind of site a target is.
+type TargetKind string
+
+const (
+	KindInstitution TargetKind = "institution" // a training institution's own site
+	KindPlatform    TargetKind = "platform"    // a platform where many advertise
+)
+
+// Licence is a target's standing in the register: 白名单 (licensed),
+// 黑名单 (blacklisted) or 未登记 (not registered).
+type Licence string
+
+const (
+	LicenceWhitelist    Licence = "whitelist"
+	LicenceBlacklist    Licence = "blacklist"
+	LicenceUnregistered Licence = "unregistered"
+)
+
+// TargetKinds and Licences list the valid values, in the console's order.
+var (
+	TargetKinds = []TargetKind{KindInstitution, KindPlatform}
+	Licences    = []Licence{LicenceUnregistered, LicenceWhitelist, LicenceBlacklist}
+)

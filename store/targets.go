@@ -8,15 +8,57 @@ import (
 	"adscan"
 )
 
-// UpsertTarget adds a target, or updates the name, region and limits of the
-// one with the same URL (keeping its ID and creation time), and returns it as
-// stored. The URL is stored in canonical form, so one site is one row
-// however it was typed. EINVALID as adscan.ParseTarget (private addresses
-// are the caller's call: the store takes them).
+// UpsertTarget adds a target, or updates the name, region, kind, licence
+// and limits of the one with the same URL (keeping its ID and creation
+// time), and returns it as stored. The URL is stored in canonical form, so
+// one site is one row however it was typed. EINVALID as adscan.ParseTarget
+// (private addresses are the caller's call: the store takes them).
 func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Target, error) {
+	var out adscan.Target
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, _, err = s.upsertTarget(ctx, tx, t)
+		return err
+	})
+	if err != nil {
+		return adscan.Target{}, fmt.Errorf("store: upsert target %s: %w", t.URL, err)
+	}
+	return out, nil
+}
+
+// UpsertTargets adds or updates targets (as UpsertTarget) all in one
+// transaction — all or nothing — with one audit entry (by) naming how
+// many were added and updated, and returns those counts.
+func (s *Store) UpsertTargets(ctx context.Context, ts []adscan.Target, by string) (added, updated int, err error) {
+	if by == "" {
+		return 0, 0, adscan.Errorf(adscan.EINVALID, "targets: who saves them is not given")
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		added, updated = 0, 0
+		for i, t := range ts {
+			_, isNew, err := s.upsertTarget(ctx, tx, t)
+			if err != nil {
+				return fmt.Errorf("target %d (%s): %w", i+1, t.URL, err)
+			}
+			if isNew {
+				added++
+			} else {
+				updated++
+			}
+		}
+		return s.addAudit(ctx, tx, adscan.AuditEntry{Actor: by, Action: adscan.ActionTargetSaved,
+			Detail: fmt.Sprintf("%d added, %d updated", added, updated)})
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: upsert targets: %w", err)
+	}
+	return added, updated, nil
+}
+
+func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, t adscan.Target) (adscan.Target, bool, error) {
 	t, err := adscan.ParseTarget(t, true)
 	if err != nil {
-		return adscan.Target{}, err
+		return adscan.Target{}, false, err
 	}
 	if t.ID == "" {
 		t.ID = s.newID()
@@ -24,25 +66,21 @@ func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Targe
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.stamp()
 	}
-	var out adscan.Target
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO targets (id, url, name, region, max_pages, max_depth, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (url) DO UPDATE SET
-				name = excluded.name, region = excluded.region,
-				max_pages = excluded.max_pages, max_depth = excluded.max_depth`,
-			t.ID, t.URL, t.Name, t.Region, t.MaxPages, t.MaxDepth, s.timeArg(t.CreatedAt)); err != nil {
-			return err
-		}
-		var err error
-		out, err = scanTarget(tx.QueryRowContext(ctx, selectTarget+` WHERE url = $1`, t.URL))
-		return err
-	})
-	if err != nil {
-		return adscan.Target{}, fmt.Errorf("store: upsert target %s: %w", t.URL, err)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM targets WHERE url = $1`, t.URL).Scan(&n); err != nil {
+		return adscan.Target{}, false, err
 	}
-	return out, nil
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO targets (id, url, name, region, kind, licence, max_pages, max_depth, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (url) DO UPDATE SET
+			name = excluded.name, region = excluded.region, kind = excluded.kind, licence = excluded.licence,
+			max_pages = excluded.max_pages, max_depth = excluded.max_depth`,
+		t.ID, t.URL, t.Name, t.Region, t.Kind, t.Licence, t.MaxPages, t.MaxDepth, s.timeArg(t.CreatedAt)); err != nil {
+		return adscan.Target{}, false, err
+	}
+	out, err := scanTarget(tx.QueryRowContext(ctx, selectTarget+` WHERE url = $1`, t.URL))
+	return out, n == 0, err
 }
 
 // ListTargets returns every target, oldest first.
@@ -69,13 +107,13 @@ func (s *Store) ListTargets(ctx context.Context) ([]adscan.Target, error) {
 	return out, nil
 }
 
-const selectTarget = `SELECT id, url, name, region, max_pages, max_depth, created_at FROM targets`
+const selectTarget = `SELECT id, url, name, region, kind, licence, max_pages, max_depth, created_at FROM targets`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanTarget(r rowScanner) (adscan.Target, error) {
 	var t adscan.Target
-	err := r.Scan(&t.ID, &t.URL, &t.Name, &t.Region, &t.MaxPages, &t.MaxDepth, timeInto(&t.CreatedAt))
+	err := r.Scan(&t.ID, &t.URL, &t.Name, &t.Region, &t.Kind, &t.Licence, &t.MaxPages, &t.MaxDepth, timeInto(&t.CreatedAt))
 	return t, err
 }

@@ -8,11 +8,13 @@ import (
 
 // targetRequest is the body of POST /api/targets.
 type targetRequest struct {
-	URL      string `json:"url"`
-	Name     string `json:"name"`
-	Region   string `json:"region"`
-	MaxPages int    `json:"max_pages"`
-	MaxDepth int    `json:"max_depth"`
+	URL      string            `json:"url"`
+	Name     string            `json:"name"`
+	Region   string            `json:"region"`
+	Kind     adscan.TargetKind `json:"kind"`
+	Licence  adscan.Licence    `json:"licence"`
+	MaxPages int               `json:"max_pages"`
+	MaxDepth int               `json:"max_depth"`
 }
 
 // createTarget adds a target to the register, or updates the one with the
@@ -23,7 +25,7 @@ func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t, err := adscan.ParseTarget(adscan.Target{
-		URL: req.URL, Name: req.Name, Region: req.Region, MaxPages: req.MaxPages, MaxDepth: req.MaxDepth,
+		URL: req.URL, Name: req.Name, Region: req.Region, Kind: req.Kind, Licence: req.Licence, MaxPages: req.MaxPages, MaxDepth: req.MaxDepth,
 		CreatedAt: h.now(),
 	}, h.private)
 	if err != nil {

@@ -175,19 +175,19 @@ func scheduleTargetsFile(s streams, name string, allowPrivate bool) ([]adscan.Sc
 		return nil, err
 	}
 	defer f.Close()
-	rows, problems, err := readTargetsCSV(f, name, allowPrivate)
+	rows, problems, err := adscan.ReadTargetsCSV(f, name, allowPrivate)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range problems {
-		fmt.Fprintf(s.err, "%s:%d: %s\n", name, p.line, p.msg)
+		fmt.Fprintf(s.err, "%s:%d: %s\n", name, p.Line, p.Msg)
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s has %d bad row(s)", name, len(problems))
 	}
 	out := make([]adscan.ScanTarget, len(rows))
 	for i, r := range rows {
-		out[i] = adscan.ScanTarget{URL: r.target.URL, MaxPages: r.target.MaxPages, MaxDepth: r.target.MaxDepth}
+		out[i] = adscan.ScanTarget{URL: r.Target.URL, MaxPages: r.Target.MaxPages, MaxDepth: r.Target.MaxDepth}
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,158 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"adscan"
 )
-
-// targetColumns are the columns a targets CSV may have; url is required.
-var targetColumns = []string{"url", "name", "region", "max_pages", "max_depth"}
-
-// targetRow is one good data row of a targets CSV.
-type targetRow struct {
-	line   int
-	target adscan.Target
-}
-
-// rowProblem is what is wrong with one line of a targets CSV.
-type rowProblem struct {
-	line int
-	msg  string
-}
-
-// readTargetsCSV reads a targets CSV: a header naming some of targetColumns
-// (any order, any case; url required) and one target per row. It returns the
-// good rows and a problem per bad row: a URL that is not http(s) with a host
-// (or is private, loopback or link-local unless allowPrivate), a limit that
-// is not a whole number ≥ 0, too many fields, text that is not UTF-8, a URL
-// repeated from an earlier row. URLs are normalised (lower-case host, no fragment, "/" for an empty
-// path). The error is for a file that cannot be read as CSV at all: no
-// header, a bad header, broken quoting; it names the file and line.
-func readTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]targetRow, []rowProblem, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("%s: empty file; want a header line: %s", name, strings.Join(targetColumns, ","))
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	col, err := targetHeader(header)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s:1: %w", name, err)
-	}
-	var rows []targetRow
-	var problems []rowProblem
-	firstLine := map[string]int{} // normalised URL → line
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return rows, problems, nil
-		} else if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if blankRecord(rec) {
-			continue
-		}
-		t, msg := parseTargetRecord(rec, header, col, allowPrivate)
-		if msg == "" {
-			if first, dup := firstLine[t.URL]; dup {
-				msg = fmt.Sprintf("url %s repeats line %d", t.URL, first)
-			} else {
-				firstLine[t.URL] = line
-			}
-		}
-		if msg != "" {
-			problems = append(problems, rowProblem{line: line, msg: msg})
-			continue
-		}
-		rows = append(rows, targetRow{line: line, target: t})
-	}
-}
-
-// targetHeader maps each known column to its index in the header.
-func targetHeader(header []string) (map[string]int, error) {
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) // spreadsheets write a BOM
-		known := false
-		for _, k := range targetColumns {
-			known = known || h == k
-		}
-		if !known {
-			return nil, fmt.Errorf("unknown column %q; the columns are %s", header[i], strings.Join(targetColumns, ", "))
-		}
-		if hasKey(col, h) {
-			return nil, fmt.Errorf("column %q appears twice", h)
-		}
-		col[h] = i
-	}
-	if !hasKey(col, "url") {
-		return nil, fmt.Errorf("no url column in the header %q; the first line names the columns: %s", strings.Join(header, ","), strings.Join(targetColumns, ","))
-	}
-	return col, nil
-}
-
-func hasKey(m map[string]int, k string) bool {
-	_, ok := m[k]
-	return ok
-}
-
-func blankRecord(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// parseTargetRecord turns one record into a target, or says what is wrong.
-func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bool) (adscan.Target, string) {
-	if len(rec) > len(header) {
-		return adscan.Target{}, fmt.Sprintf("%d fields, but the header has %d columns", len(rec), len(header))
-	}
-	for _, f := range rec {
-		if !utf8.ValidString(f) {
-			return adscan.Target{}, "not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")"
-		}
-	}
-	field := func(name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	raw := field("url")
-	if raw == "" {
-		return adscan.Target{}, "no url"
-	}
-	t := adscan.Target{URL: raw, Name: field("name"), Region: field("region")}
-	for _, n := range []struct {
-		column string
-		dst    *int
-	}{{"max_pages", &t.MaxPages}, {"max_depth", &t.MaxDepth}} {
-		v := field(n.column)
-		if v == "" {
-			continue
-		}
-		x, err := strconv.Atoi(v)
-		if err != nil || x < 0 {
-			return adscan.Target{}, fmt.Sprintf("%s %q: want a whole number ≥ 0", n.column, v)
-		}
-		*n.dst = x
-	}
-	t, err := adscan.ParseTarget(t, allowPrivate)
-	if err != nil {
-		return adscan.Target{}, adscan.ErrorMessage(err)
-	}
-	return t, ""
-}
 
 // newTargetsCmd is `adscan targets`: the register of target websites.
 func newTargetsCmd(s streams) *cobra.Command {
@@ -188,7 +40,7 @@ func newTargetsImportCmd(s streams) *cobra.Command {
 		Use:   "import FILE.csv [--db DSN] [--skip-invalid] [--allow-private-targets]",
 		Short: "Add or update targets from a CSV file",
 		Long: `Add or update targets from a CSV file (- for standard input). The first line
-names the columns, in any order: ` + strings.Join(targetColumns, ", ") + `; only url
+names the columns, in any order: ` + strings.Join(adscan.TargetColumns, ", ") + `; only url
 is required. A target with the URL of a registered one updates it.
 
 Every row is checked first and each bad one reported with its line number; if
@@ -211,12 +63,12 @@ any is bad nothing is imported, unless --skip-invalid imports the good rows.`,
 				defer f.Close()
 				r = f
 			}
-			rows, problems, err := readTargetsCSV(r, name, allowPrivate)
+			rows, problems, err := adscan.ReadTargetsCSV(r, name, allowPrivate)
 			if err != nil {
 				return fmt.Errorf("%s: %w", command, err)
 			}
 			for _, p := range problems {
-				fmt.Fprintf(s.err, "%s:%d: %s\n", name, p.line, p.msg)
+				fmt.Fprintf(s.err, "%s:%d: %s\n", name, p.Line, p.Msg)
 			}
 			if len(problems) > 0 && !skipInvalid {
 				return fmt.Errorf("%s: %s has %d bad row(s); nothing imported (fix them, or --skip-invalid imports the other rows)", command, name, len(problems))
@@ -230,24 +82,14 @@ any is bad nothing is imported, unless --skip-invalid imports the good rows.`,
 				return err
 			}
 			defer st.Close()
-			before, err := st.ListTargets(ctx)
+			targets := make([]adscan.Target, len(rows))
+			for i, row := range rows {
+				targets[i] = row.Target
+			}
+			// One transaction: a failure half-way imports nothing.
+			added, updated, err := st.UpsertTargets(ctx, targets, cliActor(s))
 			if err != nil {
-				return cliError(command, err)
-			}
-			known := map[string]bool{}
-			for _, t := range before {
-				known[t.URL] = true
-			}
-			var added, updated int
-			for _, row := range rows {
-				if _, err := st.UpsertTarget(ctx, row.target); err != nil {
-					return cliError(command, fmt.Errorf("%s:%d (%d added, %d updated before it): %w", name, row.line, added, updated, err))
-				}
-				if known[row.target.URL] {
-					updated++
-				} else {
-					added++
-				}
+				return cliError(command, fmt.Errorf("%s: nothing imported: %w", name, err))
 			}
 			fmt.Fprintf(s.out, "adscan: imported %d targets from %s: %d added, %d updated", len(rows), name, added, updated)
 			if len(problems) > 0 {

@@ -1,0 +1,157 @@
+package adscan
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// TargetColumns are the columns a targets CSV may have; url is required.
+var TargetColumns = []string{"url", "name", "region", "kind", "licence", "max_pages", "max_depth"}
+
+// TargetRow is one good data row of a targets CSV.
+type TargetRow struct {
+	Line   int
+	Target Target
+}
+
+// RowProblem is what is wrong with one line of a targets CSV.
+type RowProblem struct {
+	Line int
+	Msg  string
+}
+
+// ReadTargetsCSV reads a targets CSV: a header naming some of TargetColumns
+// (any order, any case; url required) and one target per row. It returns the
+// good rows and a problem per bad row: a URL that is not http(s) with a host
+// (or is private, loopback or link-local unless allowPrivate), a limit that
+// is not a whole number ≥ 0, too many fields, text that is not UTF-8, a URL
+// repeated from an earlier row. URLs are normalised (lower-case host, no fragment, "/" for an empty
+// path). The error is for a file that cannot be read as CSV at all: no
+// header, a bad header, broken quoting; it names the file and line.
+func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, []RowProblem, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("%s: empty file; want a header line: %s", name, strings.Join(TargetColumns, ","))
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	col, err := targetHeader(header)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s:1: %w", name, err)
+	}
+	var rows []TargetRow
+	var problems []RowProblem
+	firstLine := map[string]int{} // normalised URL → line
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return rows, problems, nil
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if blankRecord(rec) {
+			continue
+		}
+		t, msg := parseTargetRecord(rec, header, col, allowPrivate)
+		if msg == "" {
+			if first, dup := firstLine[t.URL]; dup {
+				msg = fmt.Sprintf("url %s repeats line %d", t.URL, first)
+			} else {
+				firstLine[t.URL] = line
+			}
+		}
+		if msg != "" {
+			problems = append(problems, RowProblem{Line: line, Msg: msg})
+			continue
+		}
+		rows = append(rows, TargetRow{Line: line, Target: t})
+	}
+}
+
+// targetHeader maps each known column to its index in the header.
+func targetHeader(header []string) (map[string]int, error) {
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) // spreadsheets write a BOM
+		known := false
+		for _, k := range TargetColumns {
+			known = known || h == k
+		}
+		if !known {
+			return nil, fmt.Errorf("unknown column %q; the columns are %s", header[i], strings.Join(TargetColumns, ", "))
+		}
+		if hasKey(col, h) {
+			return nil, fmt.Errorf("column %q appears twice", h)
+		}
+		col[h] = i
+	}
+	if !hasKey(col, "url") {
+		return nil, fmt.Errorf("no url column in the header %q; the first line names the columns: %s", strings.Join(header, ","), strings.Join(TargetColumns, ","))
+	}
+	return col, nil
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTargetRecord turns one record into a target, or says what is wrong.
+func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bool) (Target, string) {
+	if len(rec) > len(header) {
+		return Target{}, fmt.Sprintf("%d fields, but the header has %d columns", len(rec), len(header))
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return Target{}, "not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")"
+		}
+	}
+	field := func(name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	raw := field("url")
+	if raw == "" {
+		return Target{}, "no url"
+	}
+	t := Target{URL: raw, Name: field("name"), Region: field("region"), Kind: TargetKind(field("kind")), Licence: Licence(field("licence"))}
+	for _, n := range []struct {
+		column string
+		dst    *int
+	}{{"max_pages", &t.MaxPages}, {"max_depth", &t.MaxDepth}} {
+		v := field(n.column)
+		if v == "" {
+			continue
+		}
+		x, err := strconv.Atoi(v)
+		if err != nil || x < 0 {
+			return Target{}, fmt.Sprintf("%s %q: want a whole number ≥ 0", n.column, v)
+		}
+		*n.dst = x
+	}
+	t, err := ParseTarget(t, allowPrivate)
+	if err != nil {
+		return Target{}, ErrorMessage(err)
+	}
+	return t, ""
+}
