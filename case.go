@@ -351,3 +351,11 @@ type Reappearance struct {
 	State    CaseState `json:"state"`
 	LastSeen time.Time `json:"last_seen"`
 }
+
+// TargetSummary is a target of the register with what the console shows
+// beside it.
+type TargetSummary struct {
+	Target
+	OpenCases   int        `json:"open_cases"`             // open and escalated
+	LastFetched *time.Time `json:"last_fetched,omitempty"` // the last capture of any of its pages
+}

@@ -58,6 +58,8 @@ type Store interface {
 	// nothing), audited as by; it returns how many were added and updated.
 	UpsertTargets(ctx context.Context, ts []Target, by string) (added, updated int, err error)
 	ListTargets(ctx context.Context) ([]Target, error)
+	// ListTargetSummaries is every target with its open cases and last fetch.
+	ListTargetSummaries(ctx context.Context) ([]TargetSummary, error)
 
 	// CreateScan stores a new scan; its ID must be set and unique.
 	CreateScan(ctx context.Context, s Scan) error

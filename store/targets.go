@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"adscan"
 )
@@ -116,4 +117,36 @@ func scanTarget(r rowScanner) (adscan.Target, error) {
 	var t adscan.Target
 	err := r.Scan(&t.ID, &t.URL, &t.Name, &t.Region, &t.Kind, &t.Licence, &t.MaxPages, &t.MaxDepth, timeInto(&t.CreatedAt))
 	return t, err
+}
+
+// ListTargetSummaries returns every target by name (then URL), each with
+// its open (and escalated) cases and the time of its last capture.
+func (s *Store) ListTargetSummaries(ctx context.Context) ([]adscan.TargetSummary, error) {
+	out := []adscan.TargetSummary{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT t.id, t.url, t.name, t.region, t.kind, t.licence, t.max_pages, t.max_depth, t.created_at,
+				(SELECT COUNT(*) FROM cases c WHERE c.target = t.url AND c.state IN ($1, $2)),
+				(SELECT MAX(p.fetched_at) FROM captures p WHERE p.target = t.url)
+			FROM targets t ORDER BY t.name, t.url`, adscan.CaseOpen, adscan.CaseEscalated)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ts adscan.TargetSummary
+			var last *time.Time
+			if err := rows.Scan(&ts.ID, &ts.URL, &ts.Name, &ts.Region, &ts.Kind, &ts.Licence, &ts.MaxPages, &ts.MaxDepth,
+				timeInto(&ts.CreatedAt), &ts.OpenCases, nullTimeInto(&last)); err != nil {
+				return err
+			}
+			ts.LastFetched = last
+			out = append(out, ts)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list target summaries: %w", err)
+	}
+	return out, nil
 }

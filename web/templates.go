@@ -22,7 +22,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the console pages; each is templates/NAME.html inside layout.html.
-var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users"}
+var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users", "targets"}
 
 // roleNames are the roles as the console shows them.
 var roleNames = map[adscan.Role]string{
@@ -56,6 +56,21 @@ func parseTemplates() (map[string]*template.Template, error) {
 		},
 		"time":         consoleTime,
 		"durationName": durationName,
+		"kindName": func(k adscan.TargetKind) string {
+			if k == adscan.KindPlatform {
+				return "网络平台"
+			}
+			return "培训机构网站"
+		},
+		"licenceName": func(l adscan.Licence) string {
+			switch l {
+			case adscan.LicenceWhitelist:
+				return "白名单"
+			case adscan.LicenceBlacklist:
+				return "黑名单"
+			}
+			return "未登记"
+		},
 		"deliveryName": func(d adscan.ReferralDelivery) string {
 			switch d {
 			case adscan.ReferralDelivered:

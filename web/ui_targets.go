@@ -1,0 +1,153 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"adscan"
+)
+
+// targetRegister is the data of the register page.
+type targetRegister struct {
+	Targets  []adscan.TargetSummary
+	Edit     adscan.Target // the target in the form (empty: a new one)
+	CanEdit  bool          // regulators and admins
+	Kinds    []adscan.TargetKind
+	Licences []adscan.Licence
+	Columns  string
+	Notice   string
+	Errors   []string // what was wrong with the last form or import
+}
+
+// showTargets renders the register: every target with its region, kind,
+// licence, last fetch and open cases; for regulators the add/edit form
+// (?edit=ID fills it), the CSV import and a scan of the selected targets.
+func (h *handler) showTargets(w http.ResponseWriter, r *http.Request) error {
+	return h.renderTargets(w, r, http.StatusOK, adscan.Target{}, targetNotices[r.URL.Query().Get("done")], nil)
+}
+
+// targetNotices are the messages after a change (?done=…).
+var targetNotices = map[string]string{
+	"saved":    "已保存。",
+	"imported": "已导入。",
+}
+
+func (h *handler) renderTargets(w http.ResponseWriter, r *http.Request, status int, edit adscan.Target, notice string, problems []string) error {
+	ts, err := h.store.ListTargetSummaries(r.Context())
+	if err != nil {
+		return err
+	}
+	if id := r.URL.Query().Get("edit"); id != "" && edit.URL == "" {
+		for _, t := range ts {
+			if t.ID == id {
+				edit = t.Target
+			}
+		}
+	}
+	d := h.newPageData(r, "目标网站登记")
+	d.Page = targetRegister{Targets: ts, Edit: edit, CanEdit: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator),
+		Kinds: adscan.TargetKinds, Licences: adscan.Licences, Columns: strings.Join(adscan.TargetColumns, ","),
+		Notice: notice, Errors: problems}
+	h.render(w, r, status, "targets", d)
+	return nil
+}
+
+// saveTargetForm adds a target, or updates the one with the same URL.
+func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
+	t := adscan.Target{
+		URL: r.PostFormValue("url"), Name: r.PostFormValue("name"), Region: r.PostFormValue("region"),
+		Kind: adscan.TargetKind(r.PostFormValue("kind")), Licence: adscan.Licence(r.PostFormValue("licence")),
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"max_pages", &t.MaxPages}, {"max_depth", &t.MaxDepth}} {
+		if v := strings.TrimSpace(r.PostFormValue(f.name)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{fmt.Sprintf("%s %q 不是整数。", f.name, v)})
+			}
+			*f.dst = n
+		}
+	}
+	parsed, err := adscan.ParseTarget(t, h.private)
+	if err == nil {
+		_, _, err = h.store.UpsertTargets(r.Context(), []adscan.Target{parsed}, principalFrom(r.Context()).User.Name)
+	}
+	if adscan.ErrorCode(err) == adscan.EINVALID {
+		return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{adscan.ErrorMessage(err)})
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/targets?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+// importTargetsForm imports an uploaded CSV: every line is checked first
+// and, if any is bad, nothing is imported and each bad line is named.
+func (h *handler) importTargetsForm(w http.ResponseWriter, r *http.Request) error {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", []string{"请选择要导入的 CSV 文件。"})
+	}
+	defer f.Close()
+	rows, problems, err := adscan.ReadTargetsCSV(io.LimitReader(f, maxBodyBytes), hdr.Filename, h.private)
+	if err != nil {
+		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", []string{err.Error()})
+	}
+	if len(problems) > 0 || len(rows) == 0 {
+		msgs := []string{fmt.Sprintf("%s 有 %d 行有误，未导入任何数据：", hdr.Filename, len(problems))}
+		if len(rows) == 0 && len(problems) == 0 {
+			msgs = []string{hdr.Filename + " 中没有可导入的目标网站。"}
+		}
+		for _, p := range problems {
+			msgs = append(msgs, fmt.Sprintf("第 %d 行：%s", p.Line, p.Msg))
+		}
+		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", msgs)
+	}
+	ts := make([]adscan.Target, len(rows))
+	for i, row := range rows {
+		ts[i] = row.Target
+	}
+	added, updated, err := h.store.UpsertTargets(r.Context(), ts, principalFrom(r.Context()).User.Name)
+	if err != nil {
+		return err
+	}
+	return h.renderTargets(w, r, http.StatusOK, adscan.Target{}, fmt.Sprintf("已从 %s 导入：新增 %d 个，更新 %d 个。", hdr.Filename, added, updated), nil)
+}
+
+// scanTargetsForm starts a scan of the selected targets (with their
+// limits) and goes to the queue of the cases that scan finds.
+func (h *handler) scanTargetsForm(w http.ResponseWriter, r *http.Request) error {
+	ids := r.PostForm["target"]
+	if len(ids) == 0 {
+		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", []string{"请先勾选要扫描的目标网站。"})
+	}
+	all, err := h.store.ListTargets(r.Context())
+	if err != nil {
+		return err
+	}
+	byID := map[string]adscan.Target{}
+	for _, t := range all {
+		byID[t.ID] = t
+	}
+	var targets []adscan.ScanTarget
+	for _, id := range ids {
+		t, ok := byID[id]
+		if !ok {
+			return adscan.Errorf(adscan.ENOTFOUND, "no target %q in the register", id)
+		}
+		targets = append(targets, adscan.ScanTarget{URL: t.URL, MaxPages: t.MaxPages, MaxDepth: t.MaxDepth})
+	}
+	user := principalFrom(r.Context()).User.Name
+	scan, err := h.orch.StartScan(r.Context(), adscan.ScanRequest{Targets: targets, CreatedBy: user})
+	if err != nil {
+		return err
+	}
+	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScanStarted, Detail: scan.ID})
+	http.Redirect(w, r, "/cases?scan="+scan.ID, http.StatusSeeOther)
+	return nil
+}
