@@ -359,3 +359,29 @@ type TargetSummary struct {
 	OpenCases   int        `json:"open_cases"`             // open and escalated
 	LastFetched *time.Time `json:"last_fetched,omitempty"` // the last capture of any of its pages
 }
+
+// FetchErrorKind names why a page's fetch failed.
+type FetchErrorKind string
+
+const (
+	FetchRefusedAddress   FetchErrorKind = "refused_address" // a private or loopback address
+	FetchRobots           FetchErrorKind = "robots"          // robots.txt disallows it
+	FetchRedirectLoop     FetchErrorKind = "redirect_loop"
+	FetchTooManyRedirects FetchErrorKind = "too_many_redirects"
+	FetchTimeout          FetchErrorKind = "timeout"
+	FetchHTTPStatus       FetchErrorKind = "http_status" // a 4xx or 5xx answer
+	FetchDecode           FetchErrorKind = "decode"      // the body could not be decoded
+	FetchNetwork          FetchErrorKind = "network"
+	FetchInvalid          FetchErrorKind = "invalid" // the store refused what the page gave
+	FetchOther            FetchErrorKind = "other"
+)
+
+// ScanError is a page of a scan that could not be fetched or recorded.
+type ScanError struct {
+	ScanID  string         `json:"scan_id"`
+	Target  string         `json:"target"`
+	URL     string         `json:"url"`
+	Kind    FetchErrorKind `json:"kind"`
+	Message string         `json:"message"`
+	At      time.Time      `json:"at"`
+}

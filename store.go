@@ -68,6 +68,10 @@ type Store interface {
 	ListScans(ctx context.Context, limit int) ([]Scan, error)
 	// AddScanProgress adds pages and errors to a scan's counters.
 	AddScanProgress(ctx context.Context, id string, pages, errors int) error
+	// AddScanError records why a page of a scan failed (once per page).
+	AddScanError(ctx context.Context, e ScanError) error
+	// ListScanErrors returns up to limit of a scan's failed pages.
+	ListScanErrors(ctx context.Context, scanID string, limit int) ([]ScanError, error)
 	// FinishScan sets a scan's final status (and error text for a failure).
 	FinishScan(ctx context.Context, id string, status ScanStatus, errText string) error
 

@@ -23,6 +23,10 @@ var (
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrDisallowed: robots.txt disallows the URL for our User-Agent.
 	ErrDisallowed = errors.New("disallowed by robots.txt")
+	// ErrServerError: the server still answered 5xx (or 429) after the retries.
+	ErrServerError = errors.New("server error")
+	// ErrDecode: the body could not be decoded as text.
+	ErrDecode = errors.New("cannot decode the body")
 )
 
 // session is the per-Run machinery: one colly collector (its transport,
@@ -175,7 +179,7 @@ func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept fu
 		}
 		if attempt >= s.cfg.Retries {
 			if err == nil {
-				err = fmt.Errorf("server error %d after %d attempts", status, attempt+1)
+				err = fmt.Errorf("%w %d after %d attempts", ErrServerError, status, attempt+1)
 			}
 			return f, err
 		}

@@ -85,7 +85,7 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 	ct := last.Header.Get("Content-Type")
 	entity, err := decodeContent(raw, last.Header.Get("Content-Encoding"), s.cfg.MaxBodyBytes)
 	if err != nil {
-		p.Err = fmt.Errorf("crawler: decode %s: %w", last.URL, err)
+		p.Err = fmt.Errorf("crawler: decode %s: %w: %w", last.URL, ErrDecode, err)
 		return p
 	}
 	doc, err := htmltext.Extract(entity, ct)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"adscan"
 )
@@ -344,5 +345,25 @@ func TestUpdateUser(t *testing.T) {
 		wantCode(t, err, adscan.EINVALID)
 		_, err = s.UpdateUser(ctx, "nobody", adscan.UserChange{Disabled: &yes}, "admin")
 		wantCode(t, err, adscan.ENOTFOUND)
+	})
+}
+
+func TestScanErrors(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		e := adscan.ScanError{ScanID: "s1", Target: "https://a.example/", URL: "https://a.example/x", Kind: adscan.FetchTimeout, Message: "timeout"}
+		must(t, s.AddScanError(ctx, e))
+		e.Kind, e.Message = adscan.FetchHTTPStatus, strings.Repeat("错", 600) // a retry: replaces, and is cut on a rune
+		must(t, s.AddScanError(ctx, e))
+		must(t, s.AddScanError(ctx, adscan.ScanError{ScanID: "s2", URL: "https://b.example/", Kind: adscan.FetchOther}))
+		wantCode(t, s.AddScanError(ctx, adscan.ScanError{ScanID: "s1"}), adscan.EINVALID)
+		got, err := s.ListScanErrors(ctx, "s1", 10)
+		must(t, err)
+		if len(got) != 1 || got[0].Kind != adscan.FetchHTTPStatus || !utf8.ValidString(got[0].Message) || len(got[0].Message) > 1100 {
+			t.Errorf("ListScanErrors = %d errors, kind %q, %d bytes", len(got), got[0].Kind, len(got[0].Message))
+		}
+		_, err = s.ListScanErrors(ctx, "s1", 0)
+		wantCode(t, err, adscan.EINVALID)
 	})
 }

@@ -40,6 +40,20 @@ var decisionNames = map[adscan.Decision]string{
 	adscan.DecisionEscalate: "上报",
 }
 
+// fetchErrorNames are why a page failed, as the console shows it.
+var fetchErrorNames = map[adscan.FetchErrorKind]string{
+	adscan.FetchRefusedAddress:   "拒绝访问内网地址",
+	adscan.FetchRobots:           "robots.txt 不允许",
+	adscan.FetchRedirectLoop:     "重定向循环",
+	adscan.FetchTooManyRedirects: "重定向次数过多",
+	adscan.FetchTimeout:          "超时",
+	adscan.FetchHTTPStatus:       "服务器错误",
+	adscan.FetchDecode:           "无法解码",
+	adscan.FetchNetwork:          "网络错误",
+	adscan.FetchInvalid:          "无法记录",
+	adscan.FetchOther:            "其他错误",
+}
+
 // consoleZone is the time zone the console shows times in.
 var consoleZone = time.FixedZone("CST", 8*3600)
 

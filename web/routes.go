@@ -87,6 +87,8 @@ func (h *handler) routeTable() []route {
 		{"POST /targets", page, adscan.RoleRegulator, h.saveTargetForm},
 		{"POST /targets/import", page, adscan.RoleRegulator, h.importTargetsForm},
 		{"POST /targets/scan", page, adscan.RoleRegulator, h.scanTargetsForm},
+		{"GET /scans", page, adscan.RoleViewer, h.showScans},
+		{"GET /scans/{id}", page, adscan.RoleViewer, h.showScanPage},
 		{"GET /admin/users", page, adscan.RoleAdmin, h.showUsers},
 		{"POST /admin/users", page, adscan.RoleAdmin, h.createUserForm},
 		{"POST /admin/users/{name}", page, adscan.RoleAdmin, h.updateUserForm},
@@ -96,6 +98,7 @@ func (h *handler) routeTable() []route {
 		{"POST /api/scans", apiUser, adscan.RoleRegulator, h.createScan},
 		{"GET /api/scans", apiUser, adscan.RoleViewer, h.listScans},
 		{"GET /api/scans/{id}", apiUser, adscan.RoleViewer, h.showScan},
+		{"GET /api/scans/{id}/errors", apiUser, adscan.RoleViewer, h.listScanErrors},
 
 		{"GET /api/cases", apiUser, adscan.RoleViewer, h.listCases},
 		{"GET /api/cases/{id}", apiUser, adscan.RoleViewer, h.showCase},

@@ -22,7 +22,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the console pages; each is templates/NAME.html inside layout.html.
-var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users", "targets"}
+var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users", "targets", "scans", "scan"}
 
 // roleNames are the roles as the console shows them.
 var roleNames = map[adscan.Role]string{
@@ -56,6 +56,23 @@ func parseTemplates() (map[string]*template.Template, error) {
 		},
 		"time":         consoleTime,
 		"durationName": durationName,
+		"scanStatusName": func(s adscan.ScanStatus) string {
+			switch s {
+			case adscan.ScanRunning:
+				return "进行中"
+			case adscan.ScanCompleted:
+				return "已完成"
+			case adscan.ScanFailed:
+				return "失败"
+			}
+			return string(s)
+		},
+		"fetchErrorName": func(k adscan.FetchErrorKind) string {
+			if n, ok := fetchErrorNames[k]; ok {
+				return n
+			}
+			return string(k)
+		},
 		"kindName": func(k adscan.TargetKind) string {
 			if k == adscan.KindPlatform {
 				return "网络平台"
@@ -114,6 +131,8 @@ type pageData struct {
 	Page any
 	// Print lays the page out for paper (A4), without the console's header.
 	Print bool
+	// Refresh makes the page reload itself every few seconds (live progress).
+	Refresh bool
 	// Now is when the page was made.
 	Now time.Time
 }

@@ -31,6 +31,7 @@ type CrawledPage struct {
 	Capture adscan.Capture
 	Result  adscan.Result
 	Err     string
+	ErrKind adscan.FetchErrorKind // why it failed, when Err is set
 }
 
 // CrawlStats is what a SiteCrawler reports of a finished crawl.
@@ -220,6 +221,14 @@ func (r *crawlRun) onCheckpoint(state []byte) {
 func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	st, scanID, target := r.a.Store, r.in.ScanID, r.in.Target.URL
 	if p.Err != "" {
+		kind := p.ErrKind
+		if kind == "" {
+			kind = adscan.FetchOther
+		}
+		if err := st.AddScanError(ctx, adscan.ScanError{ScanID: scanID, Target: target, URL: p.Capture.RequestedURL,
+			Kind: kind, Message: p.Err, At: r.a.now()}); err != nil && adscan.ErrorCode(err) != adscan.EINVALID {
+			return activityError("workflows: record the error of "+p.Capture.RequestedURL, err)
+		}
 		return r.countPage(ctx, false, true)
 	}
 
@@ -313,6 +322,10 @@ func (r *crawlRun) flushProgress(ctx context.Context) error {
 // bug) as an error page and lets the crawl go on.
 func (r *crawlRun) skipPage(ctx context.Context, what, pageURL string, err error) error {
 	r.a.logger().Warn("workflows: page skipped: the store refused its "+what, "scan", r.in.ScanID, "url", pageURL, "error", err)
+	if aerr := r.a.Store.AddScanError(ctx, adscan.ScanError{ScanID: r.in.ScanID, Target: r.in.Target.URL, URL: pageURL,
+		Kind: adscan.FetchInvalid, Message: "the store refused its " + what + ": " + adscan.ErrorMessage(err), At: r.a.now()}); aerr != nil {
+		r.a.logger().Warn("workflows: scan error not recorded", "url", pageURL, "error", aerr)
+	}
 	return r.countPage(ctx, false, true)
 }
 

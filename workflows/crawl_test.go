@@ -45,7 +45,7 @@ func sitePages() []CrawledPage {
 	return []CrawledPage{
 		page("https://a.example/", "首页 欢迎"),
 		page("https://a.example/rank", "状元 榜单 喜报", adscan.CategoryRanking),
-		{Capture: adscan.Capture{RequestedURL: "https://a.example/broken"}, Err: "status 500"},
+		{Capture: adscan.Capture{RequestedURL: "https://a.example/broken"}, Err: "status 500", ErrKind: adscan.FetchHTTPStatus},
 		page("https://a.example/ad", "奥数 提前学 寒假班", adscan.CategoryTutoringAd, adscan.CategoryAdvanceTeaching),
 		page("https://a.example/about", "关于我们"),
 		page("https://a.example/elite", "名校 录取率 98%", adscan.CategoryEliteAdmission),
@@ -112,6 +112,11 @@ func TestCrawlSiteRecordsCasesAndReviews(t *testing.T) {
 	scan, _ := st.GetScan(t.Context(), "scan-1")
 	if scan.Pages != 6 || scan.Errors != 1 {
 		t.Errorf("scan progress %d pages %d errors, want 6 and 1", scan.Pages, scan.Errors)
+	}
+	errs, err := st.ListScanErrors(t.Context(), "scan-1", 10)
+	if err != nil || len(errs) != 1 || errs[0].URL != "https://a.example/broken" || errs[0].Kind != adscan.FetchHTTPStatus ||
+		errs[0].Message != "status 500" || errs[0].Target != "https://a.example/" {
+		t.Errorf("scan errors %+v, %v; want the broken page with its reason", errs, err)
 	}
 	for _, id := range st.captureIDs {
 		c, err := st.GetCapture(t.Context(), id)

@@ -63,7 +63,7 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 		func(p crawler.Page) error {
 			cp := CrawledPage{Capture: p.Capture, Result: p.Result}
 			if p.Err != nil {
-				cp.Err = p.Err.Error()
+				cp.Err, cp.ErrKind = p.Err.Error(), crawler.ErrorKind(p.Err)
 			}
 			return onPage(ctx, cp)
 		},

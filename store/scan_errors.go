@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"adscan"
+)
+
+// maxScanErrorMessage bounds a stored error message: a hostile site's
+// error text is not ours to keep whole.
+const maxScanErrorMessage = 1000
+
+// AddScanError records why a page of a scan failed; the same page failing
+// again (a retried crawl) replaces the earlier record, so retries do not
+// multiply it. A zero At means now. EINVALID without a scan ID or URL.
+func (s *Store) AddScanError(ctx context.Context, e adscan.ScanError) error {
+	if e.ScanID == "" || e.URL == "" {
+		return adscan.Errorf(adscan.EINVALID, "a scan error needs a scan ID and a URL")
+	}
+	if e.At.IsZero() {
+		e.At = s.stamp()
+	}
+	if len(e.Message) > maxScanErrorMessage {
+		e.Message = truncateUTF8(e.Message, maxScanErrorMessage) + "…"
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO scan_errors (scan_id, target, url, kind, message, at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (scan_id, url) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at`,
+			e.ScanID, e.Target, e.URL, e.Kind, e.Message, s.timeArg(e.At))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: add error of scan %s: %w", e.ScanID, err)
+	}
+	return nil
+}
+
+// ListScanErrors returns up to limit (1 to 1000) of a scan's failed
+// pages, by target and URL.
+func (s *Store) ListScanErrors(ctx context.Context, scanID string, limit int) ([]adscan.ScanError, error) {
+	if limit < 1 || limit > 1000 {
+		return nil, adscan.Errorf(adscan.EINVALID, "scan errors: limit %d is not between 1 and 1000", limit)
+	}
+	out := []adscan.ScanError{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT scan_id, target, url, kind, message, at FROM scan_errors
+			WHERE scan_id = $1 ORDER BY target, url LIMIT $2`, scanID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e adscan.ScanError
+			if err := rows.Scan(&e.ScanID, &e.Target, &e.URL, &e.Kind, &e.Message, timeInto(&e.At)); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list errors of scan %s: %w", scanID, err)
+	}
+	return out, nil
+}
+
+// truncateUTF8 cuts s to at most n bytes on a rune boundary.
+func truncateUTF8(s string, n int) string {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+
+	"adscan"
+)
+
+// scanList is the data of the scans page.
+type scanList struct {
+	Scans []adscan.Scan
+	Live  bool // some scan is running: the page refreshes itself
+}
+
+// scanView is the data of one scan's page.
+type scanView struct {
+	Scan   adscan.Scan
+	Errors []adscan.ScanError
+	Live   bool
+}
+
+// showScans renders the latest scans with their progress; while one runs
+// the page refreshes every few seconds (a meta refresh: no script).
+func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
+	scans, err := h.store.ListScans(r.Context(), 100)
+	if err != nil {
+		return err
+	}
+	v := scanList{Scans: scans}
+	for _, s := range scans {
+		v.Live = v.Live || s.Status == adscan.ScanRunning
+	}
+	d := h.newPageData(r, "扫描")
+	d.Page = v
+	d.Refresh = v.Live
+	h.render(w, r, http.StatusOK, "scans", d)
+	return nil
+}
+
+// showScanPage renders one scan: progress, targets, and every page that
+// failed with why (refused address, robots.txt, timeout, redirect loop …).
+func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.store.GetScan(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	errs, err := h.store.ListScanErrors(r.Context(), s.ID, 1000)
+	if err != nil {
+		return err
+	}
+	d := h.newPageData(r, "扫描 "+s.ID)
+	d.Page = scanView{Scan: s, Errors: errs, Live: s.Status == adscan.ScanRunning}
+	d.Refresh = s.Status == adscan.ScanRunning
+	h.render(w, r, http.StatusOK, "scan", d)
+	return nil
+}
+
+// listScanErrors is GET /api/scans/{id}/errors: the scan's failed pages
+// with why; ?limit= (100, at most 1000). 404 for an unknown scan.
+func (h *handler) listScanErrors(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r.URL.Query(), "limit", 100, maxListLimit)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	s, err := h.store.GetScan(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	errs, err := h.store.ListScanErrors(r.Context(), s.ID, limit)
+	if err != nil {
+		return err
+	}
+	h.writeJSON(w, r, http.StatusOK, errs)
+	return nil
+}
