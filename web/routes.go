@@ -81,6 +81,7 @@ func (h *handler) routeTable() []route {
 		{"GET /cases/{id}", page, adscan.RoleViewer, h.showCasePage},
 		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
 		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},
+		{"GET /cases/{id}/warc/{capture}", page, adscan.RoleViewer, h.downloadWARC},
 		{"GET /referrals", page, adscan.RoleViewer, h.showReferrals},
 		{"POST /referrals/{id}/retry", page, adscan.RoleRegulator, h.retryReferralForm},
 		{"GET /targets", page, adscan.RoleViewer, h.showTargets},

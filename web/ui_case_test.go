@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -262,4 +263,34 @@ func TestDossier(t *testing.T) {
 	if doc.Find("article.dossier mark").Text() != hostileText || doc.Find("article.dossier img").Length() != 0 {
 		t.Errorf("dossier text: %q", doc.Find("article.dossier mark").Text())
 	}
+}
+
+func TestDownloadWARC(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/ad", "暑假班", adscan.CategoryHolidayTraining)
+	record := []byte("WARC/1.1\r\nWARC-Type: response\r\n\r\n<html><script>alert(1)</script></html>")
+	capID, err := h.store.PutCapture(ctx, adscan.Capture{ScanID: "s1", Target: "https://a.example/", RequestedURL: "https://a.example/ad",
+		FinalURL: "https://a.example/ad", Status: 200, FetchedAt: h.now.Add(time.Minute), BodySHA256: strings.Repeat("a", 64), Text: "暑假班 again",
+		TextSHA256: strings.Repeat("b", 64), WARC: record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.store.RecordFindings(ctx, adscan.FindingsInput{ScanID: "s1", Target: "https://a.example/", URL: "https://a.example/ad",
+		CaptureID: capID, Flags: []adscan.Flag{{Category: adscan.CategoryHolidayTraining, Score: 0.9,
+			Evidence: []adscan.Evidence{{Text: "暑假班", Start: 0, End: len("暑假班")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, user: "viewer"}), http.StatusOK)
+	href, ok := doc.Find(`.downloads a[href*="/warc/"]`).Attr("href")
+	if !ok {
+		t.Fatal("the case page has no WARC download")
+	}
+	w := h.do(request{method: "GET", path: href, user: "viewer"})
+	wantStatus(t, w, http.StatusOK)
+	if w.Header().Get("Content-Type") != "application/warc" || !strings.HasPrefix(w.Header().Get("Content-Disposition"), "attachment;") ||
+		w.Body.String() != string(record) {
+		t.Errorf("download: %v %q", w.Header(), w.Body.String())
+	}
+	htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID + "/warc/not-ours", user: "viewer"}), http.StatusNotFound)
 }
