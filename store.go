@@ -16,6 +16,13 @@ type CaseFilter struct {
 	// Search keeps cases whose URL, target URL, target name or evidence
 	// text contains it (case-insensitive for ASCII).
 	Search string
+	// Region keeps cases of targets registered in that region.
+	Region string
+	// CreatedFrom and CreatedBefore keep cases created in [From, Before);
+	// zero times do not limit.
+	CreatedFrom, CreatedBefore time.Time
+	// Oldest lists oldest first (After then means newer than the cursor).
+	Oldest bool
 	// After, when set, keeps the cases that come after this one in the
 	// list's order (newest first): keyset pagination, stable while new
 	// cases arrive. Use it rather than Offset.
@@ -87,7 +94,7 @@ type Store interface {
 	RecordFindings(ctx context.Context, in FindingsInput) (c Case, created bool, err error)
 	// GetCase returns the case with findings, sightings, decision and audit trail.
 	GetCase(ctx context.Context, id string) (Case, error)
-	// ListCases returns the cases f keeps, newest first (without findings,
+	// ListCases returns the cases f keeps, newest first (oldest first with Oldest; without findings,
 	// sightings or audit; with categories).
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)
 	// CountCases returns how many cases f keeps, ignoring its After,

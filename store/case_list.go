@@ -102,9 +102,21 @@ func (s *Store) caseWhere(f adscan.CaseFilter) (string, []any) {
 			` OR EXISTS (SELECT 1 FROM targets t WHERE t.url = cases.target AND LOWER(t.name) LIKE `+like+` ESCAPE '\')`+
 			` OR EXISTS (SELECT 1 FROM findings e WHERE e.case_id = cases.id AND LOWER(`+evidence+`) LIKE `+like+` ESCAPE '\'))`)
 	}
+	if f.Region != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM targets r WHERE r.url = cases.target AND r.region = `+arg(f.Region)+`)`)
+	}
+	if !f.CreatedFrom.IsZero() {
+		where = append(where, `created_at >= `+arg(s.timeArg(f.CreatedFrom)))
+	}
+	if !f.CreatedBefore.IsZero() {
+		where = append(where, `created_at < `+arg(s.timeArg(f.CreatedBefore)))
+	}
 	if f.After != nil {
-		at := arg(s.timeArg(f.After.CreatedAt))
-		where = append(where, `(created_at < `+at+` OR (created_at = `+at+` AND id < `+arg(f.After.ID)+`))`)
+		at, op := arg(s.timeArg(f.After.CreatedAt)), "<"
+		if f.Oldest {
+			op = ">"
+		}
+		where = append(where, `(created_at `+op+` `+at+` OR (created_at = `+at+` AND id `+op+` `+arg(f.After.ID)+`))`)
 	}
 	if len(where) == 0 {
 		return "", args
@@ -117,7 +129,11 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func (s *Store) listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.Case, error) {
 	where, args := s.caseWhere(f)
-	q := selectCase + where + fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
+	order := `created_at DESC, id DESC`
+	if f.Oldest {
+		order = `created_at, id`
+	}
+	q := selectCase + where + fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2)
 	args = append(args, f.Limit, f.Offset)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -220,10 +220,12 @@ func TestListCasesFilters(t *testing.T) {
 		createScan(t, s, "s1")
 		createScan(t, s, "s2")
 		const other = "https://b.example/"
+		_, err := s.UpsertTarget(ctx, adscan.Target{URL: target, Region: "海淀区"})
+		must(t, err)
 		c1, _ := record(t, s, "s1", target, target+"1", "1", flag(adscan.CategoryRanking, "状元"))
 		c2, _ := record(t, s, "s1", target, target+"2", "2", flag(adscan.CategoryLateHours, "21:30"))
 		c3, _ := record(t, s, "s2", other, other+"3", "3", flag(adscan.CategoryRanking, "第一"), flag(adscan.CategoryLateHours, "22:00"))
-		_, err := s.DecideCase(ctx, c2.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "li"})
+		_, err = s.DecideCase(ctx, c2.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "li"})
 		must(t, err)
 
 		ids := func(f adscan.CaseFilter) string {
@@ -262,6 +264,11 @@ func TestListCasesFilters(t *testing.T) {
 			"after, one page":   {adscan.CaseFilter{After: c3.Cursor(), Limit: 1}, join(c2)},
 			"after the last":    {adscan.CaseFilter{After: c1.Cursor()}, ""},
 			"after and state":   {adscan.CaseFilter{After: c3.Cursor(), State: adscan.CaseOpen}, join(c1)},
+			"oldest first":      {adscan.CaseFilter{Oldest: true}, join(c1, c2, c3)},
+			"oldest, after":     {adscan.CaseFilter{Oldest: true, After: c1.Cursor(), Limit: 1}, join(c2)},
+			"region":            {adscan.CaseFilter{Region: "海淀区"}, join(c2, c1)},
+			"from":              {adscan.CaseFilter{CreatedFrom: c2.CreatedAt}, join(c3, c2)},
+			"before":            {adscan.CaseFilter{CreatedBefore: c2.CreatedAt}, join(c1)},
 		} {
 			if got := ids(tc.f); got != tc.want {
 				t.Errorf("%s: got %q, want %q", name, got, tc.want)

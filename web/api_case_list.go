@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"adscan"
 )
@@ -16,7 +18,7 @@ import (
 // pagination), and X-Total-Count says how many cases the filter keeps. An
 // unknown state or category, or a bad cursor, is a 400.
 func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
-	f, err := caseFilter(r)
+	f, err := h.caseFilter(r)
 	if err != nil {
 		return err
 	}
@@ -66,8 +68,11 @@ func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) (casePage, erro
 	return p, nil
 }
 
-// caseFilter reads a case filter from the query string.
-func caseFilter(r *http.Request) (adscan.CaseFilter, error) {
+// caseFilter reads a case filter from the query string: scan, state,
+// category, target, region, q (search), from and to (dates, YYYY-MM-DD,
+// China Standard Time, both included), sort (newest, the default, or
+// oldest), after (a cursor), limit and offset.
+func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 	q := r.URL.Query()
 	f := adscan.CaseFilter{
 		ScanID:   q.Get("scan"),
@@ -75,6 +80,35 @@ func caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		Category: adscan.Category(q.Get("category")),
 		Target:   q.Get("target"),
 		Search:   q.Get("q"),
+		Region:   q.Get("region"),
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Time
+		add  int // days: "to" includes its day
+	}{{"from", &f.CreatedFrom, 0}, {"to", &f.CreatedBefore, 1}} {
+		v := strings.TrimSpace(q.Get(d.name))
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, consoleZone)
+		if err != nil {
+			return f, adscan.Errorf(adscan.EINVALID, "query parameter %s=%q is not a date such as 2026-12-01", d.name, v)
+		}
+		*d.dst = t.AddDate(0, 0, d.add)
+	}
+	if q.Get("overdue") == "1" {
+		f.State = adscan.CaseOpen
+		if cut := h.now().Add(-h.reviewSLA); f.CreatedBefore.IsZero() || cut.Before(f.CreatedBefore) {
+			f.CreatedBefore = cut
+		}
+	}
+	switch q.Get("sort") {
+	case "", "newest":
+	case "oldest":
+		f.Oldest = true
+	default:
+		return f, adscan.Errorf(adscan.EINVALID, "query parameter sort=%q is not newest or oldest", q.Get("sort"))
 	}
 	if a := q.Get("after"); a != "" {
 		c, err := adscan.ParseCaseCursor(a)

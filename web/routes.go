@@ -78,6 +78,7 @@ func (h *handler) routeTable() []route {
 		{"POST /logout", page, adscan.RoleViewer, h.logout},
 		{"GET /{$}", page, adscan.RoleViewer, h.showHomePage},
 		{"GET /cases", page, adscan.RoleViewer, h.showCaseList},
+		{"GET /cases.csv", page, adscan.RoleViewer, h.exportCases},
 		{"GET /cases/{id}", page, adscan.RoleViewer, h.showCasePage},
 		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
 		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},

@@ -20,6 +20,10 @@ type caseQueue struct {
 	NextURL    string // "" on the last page
 	FirstURL   string // the first page of the same filter; "" on it
 	TargetName map[string]string
+	// The query's own words, to fill the form again.
+	From, To, Sort string
+	Overdue        bool
+	ExportURL      string // the same filter as CSV
 }
 
 // stateTab is a state with how many cases the rest of the filter keeps in it.
@@ -35,7 +39,7 @@ type stateTab struct {
 // (?after=CURSOR), with how many cases each state holds under the rest of
 // the filter. A bad filter is a 400 page.
 func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
-	f, err := caseFilter(r)
+	f, err := h.caseFilter(r)
 	if err != nil {
 		return err
 	}
@@ -46,8 +50,9 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := caseQueue{Filter: f, Cases: page.Cases, Total: page.Total, Categories: adscan.Categories}
 	base := r.URL.Query()
+	q := caseQueue{Filter: f, Cases: page.Cases, Total: page.Total, Categories: adscan.Categories,
+		From: base.Get("from"), To: base.Get("to"), Sort: base.Get("sort"), Overdue: base.Get("overdue") == "1"}
 	base.Del("after")
 	base.Del("offset")
 	if page.Next != "" {
@@ -58,6 +63,7 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	if f.After != nil {
 		q.FirstURL = "/cases?" + base.Encode()
 	}
+	q.ExportURL = "/cases.csv?" + base.Encode()
 	for _, s := range append([]adscan.CaseState{""}, adscan.CaseStates...) {
 		g := f
 		g.State, g.After = s, nil

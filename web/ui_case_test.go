@@ -294,3 +294,56 @@ func TestDownloadWARC(t *testing.T) {
 	}
 	htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID + "/warc/not-ours", user: "viewer"}), http.StatusNotFound)
 }
+
+func TestQueueFiltersAndExport(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	a := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	h.seedCase("s1", "https://b.example/", "https://b.example/2", "中考状元", adscan.CategoryRanking)
+	if _, err := h.store.UpsertTarget(ctx, adscan.Target{URL: "https://a.example/", Name: `=HYPERLINK("http://evil.example","点我")`, Region: "海淀区"}); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(path string) int {
+		t.Helper()
+		return htmlPage(t, h.do(request{method: "GET", path: path, user: "viewer"}), http.StatusOK).Find("table.cases tbody tr").Length()
+	}
+	day := a.CreatedAt.In(consoleZone).Format("2006-01-02")
+	h.now = a.CreatedAt.Add(time.Minute) // the store stamps cases with its own clock
+	for path, want := range map[string]int{
+		"/cases?region=" + url.QueryEscape("海淀区"): 1,
+		"/cases?from=" + day + "&to=" + day:         2,
+		"/cases?to=2020-01-01":                      0,
+		"/cases?overdue=1":                          0, // seeded just now: within the SLA
+		"/cases?sort=oldest":                        2,
+	} {
+		if got := rows(path); got != want {
+			t.Errorf("%s: %d rows, want %d", path, got, want)
+		}
+	}
+	h.now = a.CreatedAt.Add(100 * time.Hour)
+	if got := rows("/cases?overdue=1"); got != 2 {
+		t.Errorf("overdue after 100h: %d rows, want 2", got)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases?sort=oldest", user: "viewer"}), http.StatusOK)
+	if href := doc.Find("table.cases tbody tr a").First().AttrOr("href", ""); href != "/cases/"+a.ID {
+		t.Errorf("oldest first starts with %q, want %s", href, a.ID)
+	}
+	htmlPage(t, h.do(request{method: "GET", path: "/cases?from=yesterday", user: "viewer"}), http.StatusBadRequest)
+	htmlPage(t, h.do(request{method: "GET", path: "/cases?sort=random", user: "viewer"}), http.StatusBadRequest)
+
+	w := h.do(request{method: "GET", path: "/cases.csv?region=" + url.QueryEscape("海淀区"), user: "viewer"})
+	wantStatus(t, w, http.StatusOK)
+	body := w.Body.String()
+	if !strings.HasPrefix(body, "\ufeff案件编号") || !strings.Contains(body, a.ID) || strings.Count(body, "\n") != 2 ||
+		!strings.Contains(body, `"'=HYPERLINK(""http://evil.example"",""点我"")"`) || !strings.HasPrefix(w.Header().Get("Content-Disposition"), "attachment") {
+		t.Errorf("export: %q", body)
+	}
+}
+
+func TestGuardRow(t *testing.T) {
+	got := guardRow([]string{"=1+1", "+86 138", "-2", "@SUM(A1)", "\tx", "普通", "", "a=b"})
+	want := []string{"'=1+1", "'+86 138", "'-2", "'@SUM(A1)", "'\tx", "普通", "", "a=b"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("guardRow = %q", got)
+	}
+}
