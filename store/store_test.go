@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,17 +13,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"adscan"
+	"adscan/store/storetest"
 )
 
 // The suite runs every test against SQLite and, when ADSCAN_TEST_POSTGRES
 // names a server (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable),
 // against PostgreSQL, each test in a schema of its own that it drops after.
 
-const pgEnv = "ADSCAN_TEST_POSTGRES"
+const pgEnv = storetest.PostgresEnv
 
 // backend makes fresh, empty databases of one kind.
 type backend struct {
@@ -40,42 +36,8 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 	}
 }
 
-func newSQLiteDSN(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "data", "adscan.db")
-}
-
-func newPostgresDSN(t testing.TB) string {
-	base := os.Getenv(pgEnv)
-	if base == "" {
-		t.Skipf("%s is not set; skipping the PostgreSQL run (set it to e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", pgEnv)
-	}
-	cfg, err := pgx.ParseConfig(base)
-	if err != nil {
-		t.Fatalf("%s: %v", pgEnv, err)
-	}
-	admin := stdlib.OpenDB(*cfg)
-	t.Cleanup(func() { admin.Close() })
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "adscan_test_" + hex.EncodeToString(rnd[:])
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", pgEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func newSQLiteDSN(t testing.TB) string   { return storetest.SQLiteDSN(t) }
+func newPostgresDSN(t testing.TB) string { return storetest.PostgresDSN(t) }
 
 // openStore opens dsn with a stepping clock and closes the store after the test.
 func openStore(t *testing.T, dsn string, opts ...Option) *Store {
