@@ -100,6 +100,9 @@ type Store interface {
 	// CountCases returns how many cases f keeps, ignoring its After,
 	// Limit and Offset.
 	CountCases(ctx context.Context, f CaseFilter) (int, error)
+	// CountCasesByState returns how many cases f keeps in each state,
+	// ignoring its State, After, Limit and Offset.
+	CountCasesByState(ctx context.Context, f CaseFilter) (map[CaseState]int, error)
 	// DecideCase applies a reviewer's decision. ECONFLICT if the case's state
 	// does not allow it (see CaseState.Allows); EINVALID for an unknown decision.
 	DecideCase(ctx context.Context, id string, d CaseDecision) (Case, error)

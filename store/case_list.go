@@ -54,6 +54,38 @@ func (s *Store) CountCases(ctx context.Context, f adscan.CaseFilter) (int, error
 	return n, nil
 }
 
+// CountCasesByState returns how many cases f keeps in each state,
+// ignoring its State, After, Limit and Offset: the queue's tabs, in one
+// query. States with no case are absent.
+func (s *Store) CountCasesByState(ctx context.Context, f adscan.CaseFilter) (map[adscan.CaseState]int, error) {
+	f.State, f.After = "", nil
+	if err := validCaseFilter(f); err != nil {
+		return nil, err
+	}
+	out := map[adscan.CaseState]int{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		where, args := s.caseWhere(f)
+		rows, err := tx.QueryContext(ctx, `SELECT state, COUNT(*) FROM cases`+where+` GROUP BY state`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st adscan.CaseState
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[st] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count cases by state: %w", err)
+	}
+	return out, nil
+}
+
 func validCaseFilter(f adscan.CaseFilter) error {
 	switch {
 	case f.Limit < 0 || f.Offset < 0:
@@ -81,29 +113,26 @@ func (s *Store) caseWhere(f adscan.CaseFilter) (string, []any) {
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if f.ScanID != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM sightings g WHERE g.case_id = cases.id AND g.scan_id = `+arg(f.ScanID)+`)`)
+		where = append(where, `cases.id IN (SELECT g.case_id FROM sightings g WHERE g.scan_id = `+arg(f.ScanID)+`)`)
 	}
 	if f.State != "" {
 		where = append(where, `state = `+arg(f.State))
 	}
 	if f.Category != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM findings d WHERE d.case_id = cases.id AND d.category = `+arg(f.Category)+`)`)
+		where = append(where, `cases.id IN (SELECT d.case_id FROM findings d WHERE d.category = `+arg(f.Category)+`)`)
 	}
 	if f.Target != "" {
 		where = append(where, `target = `+arg(f.Target))
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
+		// cases.search holds the URL, the target and the evidence texts
+		// in lower case (see RecordFindings); names come from the register.
 		like := arg("%" + likeEscaper.Replace(strings.ToLower(q)) + "%")
-		evidence := "e.evidence"
-		if s.dialect.name == "postgres" {
-			evidence = "e.evidence::text" // JSONB
-		}
-		where = append(where, `(LOWER(cases.url) LIKE `+like+` ESCAPE '\' OR LOWER(cases.target) LIKE `+like+` ESCAPE '\'`+
-			` OR EXISTS (SELECT 1 FROM targets t WHERE t.url = cases.target AND LOWER(t.name) LIKE `+like+` ESCAPE '\')`+
-			` OR EXISTS (SELECT 1 FROM findings e WHERE e.case_id = cases.id AND LOWER(`+evidence+`) LIKE `+like+` ESCAPE '\'))`)
+		where = append(where, `(cases.search LIKE `+like+` ESCAPE '\'`+
+			` OR cases.target IN (SELECT t.url FROM targets t WHERE LOWER(t.name) LIKE `+like+` ESCAPE '\'))`)
 	}
 	if f.Region != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM targets r WHERE r.url = cases.target AND r.region = `+arg(f.Region)+`)`)
+		where = append(where, `cases.target IN (SELECT r.url FROM targets r WHERE r.region = `+arg(f.Region)+`)`)
 	}
 	if !f.CreatedFrom.IsZero() {
 		where = append(where, `created_at >= `+arg(s.timeArg(f.CreatedFrom)))

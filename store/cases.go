@@ -79,11 +79,11 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 	var id string
 	created := true
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO cases (id, target, url, state, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5)
+		INSERT INTO cases (id, target, url, state, created_at, updated_at, search)
+		VALUES ($1, $2, $3, $4, $5, $5, $6)
 		ON CONFLICT (target, url) DO NOTHING
 		RETURNING id`,
-		s.newID(), in.Target, in.URL, adscan.CaseOpen, s.timeArg(now)).Scan(&id)
+		s.newID(), in.Target, in.URL, adscan.CaseOpen, s.timeArg(now), strings.ToLower(in.URL+" "+in.Target)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		created = false
 		err = tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE target = $1 AND url = $2`, in.Target, in.URL).Scan(&id)
@@ -126,6 +126,11 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 		n, err := affected(res)
 		if err != nil {
 			return "", false, err
+		}
+		if n {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET search = search || $1 WHERE id = $2`, searchText(evidence), id); err != nil {
+				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
+			}
 		}
 		changed = changed || n
 	}
@@ -280,4 +285,15 @@ func scanCase(r rowScanner) (adscan.Case, error) {
 	var c adscan.Case
 	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt))
 	return c, err
+}
+
+// searchText is what a finding adds to its case's search column: its
+// evidence texts, lower case.
+func searchText(ev []adscan.Evidence) string {
+	var b strings.Builder
+	for _, e := range ev {
+		b.WriteString(" ")
+		b.WriteString(strings.ToLower(e.Text))
+	}
+	return b.String()
 }

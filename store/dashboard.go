@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"adscan"
@@ -44,13 +43,15 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time, sla time.Duration,
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		if d.OpenByCategory, err = counts(ctx, tx, `
-			SELECT f.category, '', COUNT(DISTINCT c.id) FROM cases c JOIN findings f ON f.case_id = c.id
-			WHERE c.state IN ($1, $2) GROUP BY f.category ORDER BY 3 DESC, 1`, open...); err != nil {
+			SELECT f.category, '', COUNT(DISTINCT f.case_id) FROM findings f
+			WHERE f.case_id IN (SELECT id FROM cases WHERE state IN ($1, $2)) GROUP BY f.category ORDER BY 3 DESC, 1`, open...); err != nil {
 			return fmt.Errorf("open by category: %w", err)
 		}
 		if d.OpenByRegion, err = counts(ctx, tx, `
-			SELECT COALESCE(t.region, ''), '', COUNT(*) FROM cases c LEFT JOIN targets t ON t.url = c.target
-			WHERE c.state IN ($1, $2) GROUP BY COALESCE(t.region, '') ORDER BY 3 DESC, 1`, open...); err != nil {
+			SELECT COALESCE(t.region, ''), '', SUM(c.n) FROM
+				(SELECT target, COUNT(*) AS n FROM cases WHERE state IN ($1, $2) GROUP BY target) c
+				LEFT JOIN targets t ON t.url = c.target
+			GROUP BY COALESCE(t.region, '') ORDER BY 3 DESC, 1`, open...); err != nil {
 			return fmt.Errorf("open by region: %w", err)
 		}
 		for _, c := range d.OpenByRegion {
@@ -67,70 +68,73 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time, sla time.Duration,
 			return fmt.Errorf("repeat offenders: %w", err)
 		}
 
-		rows, err := tx.QueryContext(ctx, `SELECT created_at FROM cases WHERE created_at >= $1`, s.timeArg(first))
+		// Cases created and decided, by the hour (UTC), put in weeks here.
+		hour, took := s.hourExpr("created_at"), s.secondsBetween("c.created_at", "d.decided_at")
+		rows, err := tx.QueryContext(ctx, `SELECT `+hour+`, COUNT(*) FROM cases WHERE created_at >= $1 GROUP BY 1`, s.timeArg(first))
 		if err != nil {
 			return fmt.Errorf("created per week: %w", err)
 		}
-		for rows.Next() {
-			var at time.Time
-			if err := rows.Scan(timeInto(&at)); err != nil {
-				rows.Close()
-				return err
-			}
+		err = eachHour(rows, func(at time.Time, _ string, n int) {
 			if i := week(at); i >= 0 {
-				d.Weeks[i].Created++
+				d.Weeks[i].Created += n
 			}
+		})
+		if err != nil {
+			return fmt.Errorf("created per week: %w", err)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-
-		rows, err = tx.QueryContext(ctx, `
-			SELECT d.decision, d.decided_at, c.created_at FROM decisions d JOIN cases c ON c.id = d.case_id
-			WHERE d.decided_at >= $1`, s.timeArg(first))
+		rows, err = tx.QueryContext(ctx, `SELECT `+s.hourExpr("d.decided_at")+`, d.decision, COUNT(*) FROM decisions d
+			WHERE d.decided_at >= $1 GROUP BY 1, 2`, s.timeArg(first))
 		if err != nil {
 			return fmt.Errorf("decided per week: %w", err)
 		}
-		var took []time.Duration
-		for rows.Next() {
-			var dec adscan.Decision
-			var at, created time.Time
-			if err := rows.Scan(&dec, timeInto(&at), timeInto(&created)); err != nil {
-				rows.Close()
-				return err
-			}
+		err = eachHour(rows, func(at time.Time, dec string, n int) {
 			i := week(at)
-			if i < 0 {
-				continue
+			switch {
+			case i < 0:
+			case adscan.Decision(dec) == adscan.DecisionConfirm:
+				d.Weeks[i].Confirmed += n
+			case adscan.Decision(dec) == adscan.DecisionDismiss:
+				d.Weeks[i].Dismissed += n
 			}
-			switch dec {
-			case adscan.DecisionConfirm:
-				d.Weeks[i].Confirmed++
-			case adscan.DecisionDismiss:
-				d.Weeks[i].Dismissed++
-			}
-			if dec != adscan.DecisionEscalate {
-				took = append(took, at.Sub(created))
-			}
+		})
+		if err != nil {
+			return fmt.Errorf("decided per week: %w", err)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		// The median time to a decision (confirm or dismiss) of the weeks shown.
+		decided := ` FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.decided_at >= $1 AND d.decision <> $2`
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+decided, s.timeArg(first), adscan.DecisionEscalate).Scan(&d.Decided); err != nil {
+			return fmt.Errorf("decisions: %w", err)
 		}
-		d.Decided = len(took)
-		if len(took) > 0 {
-			slices.Sort(took)
-			d.MedianDecision = took[len(took)/2]
-			if len(took)%2 == 0 {
-				d.MedianDecision = (took[len(took)/2-1] + took[len(took)/2]) / 2
+		if d.Decided > 0 {
+			var mid []float64
+			rows, err := tx.QueryContext(ctx, `SELECT `+took+decided+` ORDER BY 1 LIMIT $3 OFFSET $4`,
+				s.timeArg(first), adscan.DecisionEscalate, 2-d.Decided%2, (d.Decided-1)/2)
+			if err != nil {
+				return fmt.Errorf("median decision time: %w", err)
+			}
+			for rows.Next() {
+				var secs float64
+				if err := rows.Scan(&secs); err != nil {
+					rows.Close()
+					return err
+				}
+				mid = append(mid, secs)
+			}
+			rows.Close()
+			if len(mid) > 0 {
+				var sum float64
+				for _, m := range mid {
+					sum += m
+				}
+				d.MedianDecision = time.Duration(sum / float64(len(mid)) * float64(time.Second)).Round(time.Second)
 			}
 		}
 
 		rows, err = tx.QueryContext(ctx, `
-			SELECT c.id, c.url, c.state, MAX(g.seen_at) FROM cases c
-			JOIN sightings g ON g.case_id = c.id
-			WHERE g.seen_at > (SELECT MIN(d.decided_at) FROM decisions d WHERE d.case_id = c.id AND d.decision <> $1)
+			SELECT c.id, c.url, c.state, MAX(g.seen_at) FROM decisions d
+			JOIN sightings g ON g.case_id = d.case_id AND g.seen_at > d.decided_at
+			JOIN cases c ON c.id = d.case_id
+			WHERE d.decision <> $1
 			GROUP BY c.id, c.url, c.state ORDER BY 4 DESC, 1 LIMIT 10`, adscan.DecisionEscalate)
 		if err != nil {
 			return fmt.Errorf("reappeared: %w", err)
@@ -167,4 +171,46 @@ func counts(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]adscan.Co
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// hourExpr is col (a time column) as its UTC hour, "2006-01-02T15".
+func (s *Store) hourExpr(col string) string {
+	if s.dialect.name == "postgres" {
+		return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')`
+	}
+	return `substr(` + col + `, 1, 13)` // sqliteTime
+}
+
+// secondsBetween is the seconds from one time column to another.
+func (s *Store) secondsBetween(from, to string) string {
+	if s.dialect.name == "postgres" {
+		return `EXTRACT(EPOCH FROM ` + to + ` - ` + from + `)::float8`
+	}
+	return `(julianday(` + to + `) - julianday(` + from + `)) * 86400.0`
+}
+
+// eachHour reads rows of (hour, [label,] count) as made with hourExpr.
+func eachHour(rows *sql.Rows, fn func(at time.Time, label string, n int)) error {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var h, label string
+		var n int
+		dest := []any{&h, &n}
+		if len(cols) == 3 {
+			dest = []any{&h, &label, &n}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		at, err := time.Parse("2006-01-02T15", h)
+		if err != nil {
+			return fmt.Errorf("hour %q: %w", h, err)
+		}
+		fn(at, label, n)
+	}
+	return rows.Err()
 }

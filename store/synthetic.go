@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"adscan"
@@ -104,8 +105,12 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 				return fmt.Errorf("capture: %w", err)
 			}
 			state := states[rng.IntN(len(states))]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, target, url, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-				caseID, target, page, state, s.timeArg(created)); err != nil {
+			var ev []adscan.Evidence
+			for j := range cats {
+				ev = append(ev, adscan.Evidence{Text: text[spans[j][0]:spans[j][1]]})
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, target, url, state, created_at, updated_at, search) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+				caseID, target, page, state, s.timeArg(created), strings.ToLower(page+" "+target)+searchText(ev)); err != nil {
 				return fmt.Errorf("case: %w", err)
 			}
 			for j, c := range cats {
@@ -145,6 +150,11 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: seed synthetic data: %w", err)
+	}
+	// Fresh statistics, as autovacuum (PostgreSQL) or a long-lived database
+	// would have: without them the planner guesses the tables are small.
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("store: analyze synthetic data: %w", err)
 	}
 	return nil
 }

@@ -147,5 +147,4 @@ func BenchmarkCasePage(b *testing.B) {
 	})
 }
 
-
 var benchQueuePath = "/cases?state=open&category=ranking&q=" + url.QueryEscape("状元")

@@ -46,34 +46,52 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = queuePageSize
 	}
-	page, err := h.casePage(r, f)
+	limit := f.Limit
+	f.Limit++
+	cases, err := h.store.ListCases(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	f.Limit = limit
+	byState, err := h.store.CountCasesByState(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	total := byState[f.State]
+	if f.State == "" {
+		for _, n := range byState {
+			total += n
+		}
+	}
+	next := ""
+	if len(cases) > limit {
+		cases = cases[:limit]
+		next = cases[limit-1].Cursor().String()
+	}
 	base := r.URL.Query()
-	q := caseQueue{Filter: f, Cases: page.Cases, Total: page.Total, Categories: adscan.Categories,
+	q := caseQueue{Filter: f, Cases: cases, Total: total, Categories: adscan.Categories,
 		From: base.Get("from"), To: base.Get("to"), Sort: base.Get("sort"), Overdue: base.Get("overdue") == "1"}
 	base.Del("after")
 	base.Del("offset")
-	if page.Next != "" {
+	if next != "" {
 		v := cloneValues(base)
-		v.Set("after", page.Next)
+		v.Set("after", next)
 		q.NextURL = "/cases?" + v.Encode()
 	}
 	if f.After != nil {
 		q.FirstURL = "/cases?" + base.Encode()
 	}
 	q.ExportURL = "/cases.csv?" + base.Encode()
+	all := 0
+	for _, n := range byState {
+		all += n
+	}
 	for _, s := range append([]adscan.CaseState{""}, adscan.CaseStates...) {
-		g := f
-		g.State, g.After = s, nil
-		n, err := h.store.CountCases(r.Context(), g)
-		if err != nil {
-			return err
-		}
 		v := cloneValues(base)
+		n := byState[s]
 		if s == "" {
 			v.Del("state")
+			n = all
 		} else {
 			v.Set("state", string(s))
 		}

@@ -311,10 +311,10 @@ func TestQueueFiltersAndExport(t *testing.T) {
 	h.now = a.CreatedAt.Add(time.Minute) // the store stamps cases with its own clock
 	for path, want := range map[string]int{
 		"/cases?region=" + url.QueryEscape("海淀区"): 1,
-		"/cases?from=" + day + "&to=" + day:         2,
-		"/cases?to=2020-01-01":                      0,
-		"/cases?overdue=1":                          0, // seeded just now: within the SLA
-		"/cases?sort=oldest":                        2,
+		"/cases?from=" + day + "&to=" + day:       2,
+		"/cases?to=2020-01-01":                    0,
+		"/cases?overdue=1":                        0, // seeded just now: within the SLA
+		"/cases?sort=oldest":                      2,
 	} {
 		if got := rows(path); got != want {
 			t.Errorf("%s: %d rows, want %d", path, got, want)
