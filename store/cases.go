@@ -128,7 +128,8 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 			return "", false, err
 		}
 		if n {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET search = search || $1 WHERE id = $2`, searchText(evidence), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET search = search || $1, categories = categories | $2 WHERE id = $3`,
+				searchText(evidence), categoryBit(f.Category), id); err != nil {
 				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
 			}
 		}
@@ -296,4 +297,16 @@ func searchText(ev []adscan.Evidence) string {
 		b.WriteString(strings.ToLower(e.Text))
 	}
 	return b.String()
+}
+
+// categoryBit is a category's bit in cases.categories: bit i is
+// adscan.Categories[i] (a fixed order: the migration that made the column
+// wrote the same bits).
+func categoryBit(c adscan.Category) int64 {
+	for i, k := range adscan.Categories {
+		if k == c {
+			return 1 << i
+		}
+	}
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"adscan"
 )
@@ -42,9 +43,13 @@ func (s *Store) DecideCase(ctx context.Context, id string, d adscan.CaseDecision
 		if !state.Allows(d.Decision) {
 			return adscan.Errorf(adscan.ECONFLICT, "case %s is %s, which does not allow %s", id, state, d.Decision)
 		}
+		var created time.Time
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM cases WHERE id = $1`, id).Scan(timeInto(&created)); err != nil {
+			return fmt.Errorf("case creation time: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO decisions (case_id, decision, note, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5)`,
-			id, d.Decision, d.Note, d.By, s.timeArg(d.DecidedAt)); err != nil {
+			INSERT INTO decisions (case_id, decision, note, decided_by, decided_at, took_s) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, d.Decision, d.Note, d.By, s.timeArg(d.DecidedAt), int64(d.DecidedAt.Sub(created).Round(time.Second)/time.Second)); err != nil {
 			return fmt.Errorf("insert decision: %w", err)
 		}
 		detail := string(d.Decision)

@@ -109,8 +109,12 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 			for j := range cats {
 				ev = append(ev, adscan.Evidence{Text: text[spans[j][0]:spans[j][1]]})
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, target, url, state, created_at, updated_at, search) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
-				caseID, target, page, state, s.timeArg(created), strings.ToLower(page+" "+target)+searchText(ev)); err != nil {
+			var bits int64
+			for _, c := range cats {
+				bits |= categoryBit(c)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, target, url, state, created_at, updated_at, search, categories) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)`,
+				caseID, target, page, state, s.timeArg(created), strings.ToLower(page+" "+target)+searchText(ev), bits); err != nil {
 				return fmt.Errorf("case: %w", err)
 			}
 			for j, c := range cats {
@@ -141,8 +145,8 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 				continue
 			}
 			decided := created.Add(time.Duration(1+rng.IntN(96)) * time.Hour)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, decision, note, decided_by, decided_at) VALUES ($1, $2, '示例', 'reviewer', $3)`,
-				caseID, d, s.timeArg(decided)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, decision, note, decided_by, decided_at, took_s) VALUES ($1, $2, '示例', 'reviewer', $3, $4)`,
+				caseID, d, s.timeArg(decided), int64(decided.Sub(created)/time.Second)); err != nil {
 				return fmt.Errorf("decision: %w", err)
 			}
 		}
