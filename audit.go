@@ -28,3 +28,10 @@ const (
 	ActionLoginFailed       AuditAction = "user.login_failed"
 	ActionLogout            AuditAction = "user.logout"
 )
+
+// Audit actions of the allow list.
+const (
+	ActionAllowProposed AuditAction = "allow.proposed" // detail "phrase @ site"
+	ActionAllowApproved AuditAction = "allow.approved" // detail "phrase @ site → lexicon VERSION"
+	ActionAllowRejected AuditAction = "allow.rejected"
+)

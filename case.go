@@ -385,3 +385,43 @@ type ScanError struct {
 	Message string         `json:"message"`
 	At      time.Time      `json:"at"`
 }
+
+// LexiconVersion is a lexicon kept in the store: the newest one is what
+// workers classify with, from their next crawl on.
+type LexiconVersion struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Version   string    `json:"version"`
+	Digest    string    `json:"digest"` // hex SHA-256 of YAML
+	YAML      []byte    `json:"-"`
+	Note      string    `json:"note,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ProposalState is where an allow-list proposal stands.
+type ProposalState string
+
+const (
+	ProposalPending  ProposalState = "pending"
+	ProposalApproved ProposalState = "approved"
+	ProposalRejected ProposalState = "rejected"
+)
+
+// AllowProposal is a reviewer's proposal, made when dismissing a false
+// flag, to stop Phrase flagging on Site (for Categories; none: all).
+type AllowProposal struct {
+	ID         int64         `json:"id"`
+	CaseID     string        `json:"case_id"`
+	Phrase     string        `json:"phrase"`
+	Site       string        `json:"site,omitempty"`
+	Categories []Category    `json:"categories,omitempty"`
+	Note       string        `json:"note,omitempty"`
+	ProposedBy string        `json:"proposed_by"`
+	ProposedAt time.Time     `json:"proposed_at"`
+	State      ProposalState `json:"state"`
+	DecidedBy  string        `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time    `json:"decided_at,omitempty"`
+	// LexiconDigest names the lexicon version an approval made.
+	LexiconDigest string `json:"lexicon_digest,omitempty"`
+}

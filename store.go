@@ -121,6 +121,20 @@ type Store interface {
 	// 1000); failed ones only if onlyFailed.
 	ListReferrals(ctx context.Context, limit int, onlyFailed bool) ([]ReferralStatus, error)
 
+	// ActiveLexicon returns the newest stored lexicon version (ENOTFOUND:
+	// none); ListLexiconVersions all, newest first, without YAML;
+	// GetLexiconVersion one with its YAML.
+	ActiveLexicon(ctx context.Context) (LexiconVersion, error)
+	ListLexiconVersions(ctx context.Context) ([]LexiconVersion, error)
+	GetLexiconVersion(ctx context.Context, id int64) (LexiconVersion, error)
+	// AddAllowProposal records a reviewer's allow-list proposal.
+	AddAllowProposal(ctx context.Context, p AllowProposal) (int64, error)
+	// ListAllowProposals returns proposals in a state ("" for all).
+	ListAllowProposals(ctx context.Context, state ProposalState) ([]AllowProposal, error)
+	// DecideAllowProposal approves (storing next as the newest lexicon
+	// version) or rejects a pending proposal, in one transaction.
+	DecideAllowProposal(ctx context.Context, id int64, approve bool, by string, next *LexiconVersion) (AllowProposal, error)
+
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"adscan/lexicon"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -24,6 +25,7 @@ type handler struct {
 	private   bool           // AllowPrivateTargets
 	proxies   []netip.Prefix // TrustedProxies
 	reviewSLA time.Duration
+	lexicon   *lexicon.Lexicon
 	sessions  *sessionCodec
 	limiter   *loginLimiter
 	verified  *verifiedCache
@@ -94,6 +96,8 @@ func (h *handler) routeTable() []route {
 		{"GET /schedules", page, adscan.RoleViewer, h.showSchedules},
 		{"POST /schedules", page, adscan.RoleRegulator, h.createScheduleForm},
 		{"POST /schedules/{id}/{action}", page, adscan.RoleRegulator, h.scheduleActionForm},
+		{"GET /lexicon", page, adscan.RoleViewer, h.showLexicon},
+		{"POST /lexicon/proposals/{id}", page, adscan.RoleRegulator, h.decideProposalForm},
 		{"GET /admin/users", page, adscan.RoleAdmin, h.showUsers},
 		{"POST /admin/users", page, adscan.RoleAdmin, h.createUserForm},
 		{"POST /admin/users/{name}", page, adscan.RoleAdmin, h.updateUserForm},

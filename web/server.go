@@ -13,6 +13,7 @@
 package web
 
 import (
+	"adscan/lexicon"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -54,6 +55,10 @@ type Config struct {
 	// --review-sla); the dashboard counts open cases older than it as
 	// overdue. Zero means 72h.
 	ReviewSLA time.Duration
+	// Lexicon is the server's own lexicon (serve --lexicon, else the
+	// embedded default): the base of the first version an approved
+	// allow-list proposal makes. nil means the embedded default.
+	Lexicon *lexicon.Lexicon
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -109,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 		private:   cfg.AllowPrivateTargets,
 		proxies:   cfg.TrustedProxies,
 		reviewSLA: cfg.ReviewSLA,
+		lexicon:   cfg.Lexicon,
 		sessions:  newSessionCodec(key, cfg.Now),
 		limiter:   newLoginLimiter(cfg.Now),
 		verified:  newVerifiedCache(key, cfg.Now),

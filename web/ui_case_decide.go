@@ -41,6 +41,16 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if d == adscan.DecisionDismiss && r.PostFormValue("propose") == "1" {
+		var cats []adscan.Category
+		if cat := adscan.Category(r.PostFormValue("propose_category")); cat.Valid() {
+			cats = []adscan.Category{cat}
+		}
+		if _, err := h.store.AddAllowProposal(r.Context(), adscan.AllowProposal{CaseID: id, Phrase: r.PostFormValue("phrase"),
+			Site: siteOf(c.URL), Categories: cats, Note: note, ProposedBy: user}); err != nil {
+			return err // the dismissal stands; the page says why the proposal did not
+		}
+	}
 	h.log.Info("case decided", slog.String("case", id), slog.String("decision", string(d)), slog.String("user", user))
 	next, err := h.store.ListCases(r.Context(), adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})
 	if err != nil {

@@ -24,6 +24,10 @@ type caseView struct {
 	NextURL   string               // the next case waiting for review after this one
 	Error     string               // why the last decision was refused
 	Note      string               // the note of a refused decision, to post again
+	// Phrase and Site prefill the dismissal's allow-list proposal: the
+	// first evidence text shown, and the page's host.
+	Phrase, Site string
+	PhraseCat    adscan.Category
 }
 
 // showCasePage renders a case: the captured text with every evidence span
@@ -119,7 +123,16 @@ func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
 			}
 		}
 		v.Segments = highlight(cp.Text, spans)
+		for _, f := range v.Findings {
+			if len(f.Evidence) > 0 && v.Phrase == "" {
+				v.Phrase, v.PhraseCat = f.Evidence[0].Text, f.Category
+				if r := []rune(v.Phrase); len(r) > 60 {
+					v.Phrase = string(r[:60])
+				}
+			}
+		}
 	}
+	v.Site = siteOf(c.URL)
 
 	// The next case waiting for review, in the queue's order.
 	next, err := h.store.ListCases(ctx, adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})

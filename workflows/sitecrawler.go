@@ -23,7 +23,16 @@ import (
 type CollyCrawler struct {
 	Base       crawler.Config
 	Classifier adscan.Classifier
-	Logger     *slog.Logger
+	// Classifiers, when set, gives each crawl its classifier instead of
+	// Classifier: the newest lexicon version in the store, so an approved
+	// allow-list entry holds from the next crawl on, without a restart.
+	Classifiers ClassifierSource
+	Logger      *slog.Logger
+}
+
+// ClassifierSource gives the classifier a crawl is to use now.
+type ClassifierSource interface {
+	Classifier(ctx context.Context) (adscan.Classifier, error)
 }
 
 var _ SiteCrawler = (*CollyCrawler)(nil)
@@ -46,7 +55,14 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	if target.MaxDepth > 0 {
 		cfg.MaxDepth = min(target.MaxDepth, adscan.MaxTargetDepth)
 	}
-	cr, err := crawler.New(cfg, c.Classifier)
+	cl := c.Classifier
+	if c.Classifiers != nil {
+		var err error
+		if cl, err = c.Classifiers.Classifier(ctx); err != nil {
+			return CrawlStats{}, fmt.Errorf("workflows: the lexicon to classify with: %w", err)
+		}
+	}
+	cr, err := crawler.New(cfg, cl)
 	if err != nil {
 		return CrawlStats{}, adscan.Errorf(adscan.EINVALID, "target %s: %v", target.URL, err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"adscan/accounts"
+	"adscan/lexicon"
 	"context"
 	"errors"
 	"fmt"
@@ -130,6 +131,12 @@ func (p *devProgram) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
+	var lex *lexicon.Lexicon // the console's base lexicon: --lexicon, else the embedded default
+	if p.opts.worker.lexicon != "" {
+		if lex, err = loadLexicon(p.s, "dev", p.opts.worker.lexicon); err != nil {
+			return err
+		}
+	}
 	p.http, err = startHTTP(p.opts.http, web.Config{
 		Store: p.store,
 		Orchestrator: &workflows.Client{
@@ -145,6 +152,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 
 		AllowPrivateTargets: p.opts.worker.allowPrivate,
 		ReviewSLA:           p.opts.worker.reviewSLA,
+		Lexicon:             lex,
 		Ready:               storeReady(p.store),
 	}, p.logger)
 	if err != nil {

@@ -21,6 +21,7 @@ func newServeCmd(s streams) *cobra.Command {
 	var crawlHeartbeat time.Duration
 	var proxies []string
 	var reviewSLA time.Duration
+	var lexiconFile string
 	cmd := &cobra.Command{
 		Use:   "serve --temporal-address HOST:PORT --db DSN --http ADDR",
 		Short: "Serve the review console and JSON API of a cluster",
@@ -30,6 +31,10 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.check("serve"); err != nil {
+				return err
+			}
+			lex, err := loadLexicon(s, "serve", lexiconFile)
+			if err != nil {
 				return err
 			}
 			trusted, err := parseTrustedProxies(proxies)
@@ -70,6 +75,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				AllowPrivateTargets: allowPrivate,
 				TrustedProxies:      trusted,
 				ReviewSLA:           reviewSLA,
+				Lexicon:             lex,
 			}, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -85,6 +91,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")
+	f.StringVar(&lexiconFile, "lexicon", "", "the workers' --lexicon: the base of the lexicon versions the console makes (default: the embedded lexicon)")
 	f.DurationVar(&reviewSLA, "review-sla", workflows.DefaultReviewSLA, "the workers' --review-sla: the dashboard counts open cases older than this as overdue")
 	f.StringSliceVar(&proxies, "trusted-proxy", nil, "address or CIDR of a reverse proxy in front of serve, whose X-Forwarded-For names the client and X-Forwarded-Proto: https marks cookies Secure (repeatable)")
 	f.DurationVar(&crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
