@@ -194,6 +194,20 @@ func TestBrowserTriage(t *testing.T) {
 		t.Errorf("dashboard draws %d category bars, want the 2 open categories", n)
 	}
 	screenshot(t, ctx, "dashboard")
+
+	// A reviewer cannot reach /admin/users, and sees the register without its forms.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/users"), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+		t.Fatalf("admin page: %v", err)
+	}
+	if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`))); h1 != "没有权限" || count("table.user-list") != 0 {
+		t.Errorf("a reviewer on /admin/users sees %q", h1)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/targets"), chromedp.WaitVisible(chromedp.CSS(`table.target-list`))); err != nil {
+		t.Fatalf("targets page: %v", err)
+	}
+	if n := count("form[action='/targets'], form[action='/targets/import'], input[name=target]"); n != 0 {
+		t.Errorf("a reviewer gets %d register forms", n)
+	}
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: crawled text ran as script", n)
 	}
