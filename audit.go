@@ -9,6 +9,7 @@ type AuditAction string
 const (
 	ActionCaseCreated       AuditAction = "case.created"     // a case was made from a flagged page; actor "system"
 	ActionCaseDecided       AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
+	ActionCaseAssigned      AuditAction = "case.assigned"    // detail "to NAME" or "unassigned from NAME"
 	ActionCaseState         AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
 	ActionReferralFailed    AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
 	ActionReferralRetried   AuditAction = "referral.retried" // a regulator asked for the delivery again

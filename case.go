@@ -174,6 +174,7 @@ type Case struct {
 	Target     string        `json:"target"`
 	URL        string        `json:"url"`
 	State      CaseState     `json:"state"`
+	Assignee   string        `json:"assignee,omitempty"` // who is working on it
 	Categories []Category    `json:"categories"`
 	Findings   []Finding     `json:"findings,omitempty"`
 	Sightings  []Sighting    `json:"sightings,omitempty"`

@@ -18,6 +18,8 @@ type CaseFilter struct {
 	Search string
 	// Region keeps cases of targets registered in that region.
 	Region string
+	// Assignee keeps the cases assigned to that user.
+	Assignee string
 	// CreatedFrom and CreatedBefore keep cases created in [From, Before);
 	// zero times do not limit.
 	CreatedFrom, CreatedBefore time.Time
@@ -103,6 +105,9 @@ type Store interface {
 	// CountCasesByState returns how many cases f keeps in each state,
 	// ignoring its State, After, Limit and Offset.
 	CountCasesByState(ctx context.Context, f CaseFilter) (map[CaseState]int, error)
+	// AssignCases makes assignee ("" for nobody) the one working on the
+	// cases, audited as by, in one transaction.
+	AssignCases(ctx context.Context, ids []string, assignee, by string) (int, error)
 	// DecideCase applies a reviewer's decision. ECONFLICT if the case's state
 	// does not allow it (see CaseState.Allows); EINVALID for an unknown decision.
 	DecideCase(ctx context.Context, id string, d CaseDecision) (Case, error)

@@ -131,6 +131,9 @@ func (s *Store) caseWhere(f adscan.CaseFilter) (string, []any) {
 		where = append(where, `(cases.search LIKE `+like+` ESCAPE '\'`+
 			` OR cases.target IN (SELECT t.url FROM targets t WHERE LOWER(t.name) LIKE `+like+` ESCAPE '\'))`)
 	}
+	if f.Assignee != "" {
+		where = append(where, `assignee = `+arg(f.Assignee))
+	}
 	if f.Region != "" {
 		where = append(where, `cases.target IN (SELECT r.url FROM targets r WHERE r.region = `+arg(f.Region)+`)`)
 	}

@@ -280,12 +280,54 @@ func orderCategories(cats []adscan.Category) []adscan.Category {
 	return append(out, unknown...)
 }
 
-const selectCase = `SELECT id, target, url, state, created_at, updated_at FROM cases`
+const selectCase = `SELECT id, target, url, state, assignee, created_at, updated_at FROM cases`
 
 func scanCase(r rowScanner) (adscan.Case, error) {
 	var c adscan.Case
-	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt))
+	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, &c.Assignee, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt))
 	return c, err
+}
+
+// AssignCases makes assignee ("" for nobody) the one working on each of
+// the cases, with an audit entry each (by), in one transaction, and
+// returns how many changed. ENOTFOUND names the first unknown case and
+// assigns none; EINVALID without by or with over 1000 cases.
+func (s *Store) AssignCases(ctx context.Context, ids []string, assignee, by string) (int, error) {
+	if by == "" || len(ids) > 1000 {
+		return 0, adscan.Errorf(adscan.EINVALID, "assigning cases needs who assigns them, and at most 1000 cases")
+	}
+	n := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		now := s.stamp()
+		for _, id := range ids {
+			var cur string
+			if err := tx.QueryRowContext(ctx, `SELECT assignee FROM cases WHERE id = $1`, id).Scan(&cur); errors.Is(err, sql.ErrNoRows) {
+				return notFound("case", id)
+			} else if err != nil {
+				return err
+			}
+			if cur == assignee {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET assignee = $1 WHERE id = $2`, assignee, id); err != nil {
+				return err
+			}
+			detail := "to " + assignee
+			if assignee == "" {
+				detail = "unassigned from " + cur
+			}
+			if err := s.addAudit(ctx, tx, adscan.AuditEntry{CaseID: id, Actor: by, Action: adscan.ActionCaseAssigned, Detail: detail, At: now}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: assign cases: %w", err)
+	}
+	return n, nil
 }
 
 // searchText is what a finding adds to its case's search column: its

@@ -341,3 +341,33 @@ func TestListReferrals(t *testing.T) {
 		wantCode(t, err, adscan.EINVALID)
 	})
 }
+
+func TestAssignCases(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "s1")
+		c1, _ := record(t, s, "s1", target, target+"1", "1", flag(adscan.CategoryRanking, "状元"))
+		c2, _ := record(t, s, "s1", target, target+"2", "2", flag(adscan.CategoryRanking, "第一"))
+		n, err := s.AssignCases(ctx, []string{c1.ID, c2.ID}, "li", "wang")
+		must(t, err)
+		if n != 2 {
+			t.Errorf("assigned %d", n)
+		}
+		if n, _ := s.AssignCases(ctx, []string{c1.ID}, "li", "wang"); n != 0 {
+			t.Errorf("assigning again changed %d", n)
+		}
+		_, err = s.AssignCases(ctx, []string{c1.ID, "nope"}, "zhao", "wang")
+		wantCode(t, err, adscan.ENOTFOUND)
+		mine, err := s.ListCases(ctx, adscan.CaseFilter{Assignee: "li"})
+		must(t, err)
+		if len(mine) != 2 || mine[0].Assignee != "li" {
+			t.Errorf("li's cases %+v (the failed batch must change none)", mine)
+		}
+		got, err := s.GetCase(ctx, c1.ID)
+		must(t, err)
+		if got.Assignee != "li" || got.Audit[len(got.Audit)-1].Action != adscan.ActionCaseAssigned {
+			t.Errorf("case %+v", got)
+		}
+	})
+}

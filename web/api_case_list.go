@@ -81,6 +81,10 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		Target:   q.Get("target"),
 		Search:   q.Get("q"),
 		Region:   q.Get("region"),
+		Assignee: q.Get("assignee"),
+	}
+	if q.Get("mine") == "1" {
+		f.Assignee = principalFrom(r.Context()).User.Name
 	}
 	for _, d := range []struct {
 		name string

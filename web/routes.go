@@ -81,6 +81,8 @@ func (h *handler) routeTable() []route {
 		{"GET /{$}", page, adscan.RoleViewer, h.showHomePage},
 		{"GET /cases", page, adscan.RoleViewer, h.showCaseList},
 		{"GET /cases.csv", page, adscan.RoleViewer, h.exportCases},
+		{"POST /cases/bulk", page, adscan.RoleReviewer, h.bulkCasesForm},
+		{"POST /cases/{id}/claim", page, adscan.RoleReviewer, h.claimCaseForm},
 		{"GET /cases/{id}", page, adscan.RoleViewer, h.showCasePage},
 		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
 		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},

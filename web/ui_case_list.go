@@ -23,7 +23,13 @@ type caseQueue struct {
 	// The query's own words, to fill the form again.
 	From, To, Sort string
 	Overdue        bool
+	Mine           bool
 	ExportURL      string // the same filter as CSV
+	Notice         string // what the last bulk action did
+	Back           string // this page, to come back to after a bulk action
+	CanDecide      bool   // reviewers: the bulk actions
+	Users          []string
+	Me             string
 }
 
 // stateTab is a state with how many cases the rest of the filter keeps in it.
@@ -70,7 +76,22 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := r.URL.Query()
 	q := caseQueue{Filter: f, Cases: cases, Total: total, Categories: adscan.Categories,
-		From: base.Get("from"), To: base.Get("to"), Sort: base.Get("sort"), Overdue: base.Get("overdue") == "1"}
+		From: base.Get("from"), To: base.Get("to"), Sort: base.Get("sort"), Overdue: base.Get("overdue") == "1",
+		Mine: base.Get("mine") == "1", Notice: base.Get("notice"), Me: principalFrom(r.Context()).User.Name,
+		CanDecide: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleReviewer)}
+	base.Del("notice")
+	q.Back = "/cases?" + base.Encode()
+	if q.CanDecide {
+		users, err := h.store.ListUsers(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if !u.Disabled && u.Role.AtLeast(adscan.RoleReviewer) {
+				q.Users = append(q.Users, u.Name)
+			}
+		}
+	}
 	base.Del("after")
 	base.Del("offset")
 	if next != "" {

@@ -347,3 +347,60 @@ func TestGuardRow(t *testing.T) {
 		t.Errorf("guardRow = %q", got)
 	}
 }
+
+func TestQueueBulkActions(t *testing.T) {
+	h := newHarness(t)
+	a := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	b := h.seedCase("s1", "https://a.example/", "https://a.example/2", "中考状元", adscan.CategoryRanking)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/3", "提前学", adscan.CategoryAdvanceTeaching)
+	session := h.login("reviewer", testPassword)
+	token := csrfFromPage(t, h.do(request{method: "GET", path: "/cases", cookies: []*http.Cookie{session}}).Body.String())
+	bulk := func(v url.Values) string {
+		t.Helper()
+		v.Set("csrf_token", token)
+		v.Set("back", "/cases?state=open")
+		w := h.do(request{method: "POST", path: "/cases/bulk", body: v.Encode(), cookies: []*http.Cookie{session},
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		wantStatus(t, w, http.StatusSeeOther)
+		loc, _ := url.Parse(w.Header().Get("Location"))
+		if loc.Path != "/cases" || loc.Query().Get("state") != "open" {
+			t.Errorf("went back to %s", loc)
+		}
+		return loc.Query().Get("notice")
+	}
+	if msg := bulk(url.Values{"action": {"claim"}, "case": {a.ID, b.ID}}); !strings.Contains(msg, "2 件") {
+		t.Errorf("claim: %q", msg)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases?mine=1", cookies: []*http.Cookie{session}}), http.StatusOK)
+	if n := doc.Find("table.cases tbody tr").Length(); n != 2 || !strings.Contains(doc.Find("table.cases").Text(), "承办：reviewer") {
+		t.Errorf("mine: %d rows", n)
+	}
+	if msg := bulk(url.Values{"action": {"dismiss"}, "case": {a.ID, b.ID}}); !strings.Contains(msg, "理由") {
+		t.Errorf("dismiss without a reason: %q", msg)
+	}
+	if got, _ := h.store.GetCase(t.Context(), a.ID); got.State != adscan.CaseOpen {
+		t.Fatalf("a dismissal without reason changed the case: %s", got.State)
+	}
+	if msg := bulk(url.Values{"action": {"dismiss"}, "note": {"同一机构的新闻稿"}, "case": {a.ID, b.ID}}); !strings.Contains(msg, "2 件") {
+		t.Errorf("dismiss: %q", msg)
+	}
+	if msg := bulk(url.Values{"action": {"escalate"}, "note": {"需要复核"}, "case": {a.ID, c.ID}}); !strings.Contains(msg, "1 件案件") || !strings.Contains(msg, a.ID) {
+		t.Errorf("escalate with one already dismissed: %q", msg)
+	}
+	for id, want := range map[string]adscan.CaseState{a.ID: adscan.CaseDismissed, b.ID: adscan.CaseDismissed, c.ID: adscan.CaseEscalated} {
+		if got, _ := h.store.GetCase(t.Context(), id); got.State != want {
+			t.Errorf("case %s is %s, want %s", id, got.State, want)
+		}
+	}
+	if msg := bulk(url.Values{"action": {"assign"}, "assignee": {"admin"}, "case": {c.ID}}); !strings.Contains(msg, "1 件") {
+		t.Errorf("assign: %q", msg)
+	}
+	if got, _ := h.store.GetCase(t.Context(), c.ID); got.Assignee != "admin" {
+		t.Errorf("assignee %q", got.Assignee)
+	}
+	viewer := h.login("viewer", testPassword)
+	vtoken := csrfFromPage(t, h.do(request{method: "GET", path: "/cases", cookies: []*http.Cookie{viewer}}).Body.String())
+	w := h.do(request{method: "POST", path: "/cases/bulk", body: url.Values{"csrf_token": {vtoken}, "action": {"claim"}, "case": {c.ID}}.Encode(),
+		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	htmlPage(t, w, http.StatusForbidden)
+}

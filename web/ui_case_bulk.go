@@ -1,0 +1,103 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"adscan"
+)
+
+// bulkCasesForm applies one action to the cases checked in the queue:
+// claim (assign to me), assign (to the chosen user), unassign, dismiss or
+// escalate (both with a reason, each through the case's review like a
+// single decision). It goes back to the queue with what happened; a case
+// whose state no longer allows the decision is named, not fatal.
+func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
+	ids := r.PostForm["case"]
+	back := localPath(r.PostFormValue("back"))
+	if back == "/" {
+		back = "/cases"
+	}
+	if len(ids) == 0 {
+		return redirectNotice(w, r, back, "请先勾选案件。")
+	}
+	if len(ids) > 1000 {
+		return adscan.Errorf(adscan.EINVALID, "at most 1000 cases at once (got %d)", len(ids))
+	}
+	user := principalFrom(r.Context()).User.Name
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if err := checkNote("note", note); err != nil {
+		return err
+	}
+	var msg string
+	switch action := r.PostFormValue("action"); action {
+	case "claim", "assign", "unassign":
+		to := user
+		switch action {
+		case "assign":
+			to = strings.TrimSpace(r.PostFormValue("assignee"))
+			if _, err := h.store.GetUser(r.Context(), to); err != nil {
+				return err
+			}
+		case "unassign":
+			to = ""
+		}
+		n, err := h.store.AssignCases(r.Context(), ids, to, user)
+		if err != nil {
+			return err
+		}
+		msg = fmt.Sprintf("已更新 %d 件案件的承办人。", n)
+	case "dismiss", "escalate":
+		if note == "" {
+			return redirectNotice(w, r, back, "批量驳回或上报需要填写理由。")
+		}
+		d := adscan.Decision(action)
+		var done int
+		var refused []string
+		for _, id := range ids {
+			_, err := h.orch.Decide(r.Context(), id, adscan.CaseDecision{Decision: d, Note: note, By: user, DecidedAt: h.now()})
+			switch code := adscan.ErrorCode(err); {
+			case err == nil:
+				done++
+			case code == adscan.ECONFLICT || code == adscan.ENOTFOUND:
+				refused = append(refused, id)
+			default:
+				return err
+			}
+		}
+		h.log.Info("cases decided in bulk", slog.String("decision", action), slog.Int("cases", done), slog.String("user", user))
+		msg = fmt.Sprintf("已%s %d 件案件。", decisionNames[d], done)
+		if len(refused) > 0 {
+			msg += fmt.Sprintf("%d 件因状态已变化未处理：%s。", len(refused), strings.Join(refused, "、"))
+		}
+	default:
+		return adscan.Errorf(adscan.EINVALID, "unknown bulk action %q (want claim, assign, unassign, dismiss or escalate)", action)
+	}
+	return redirectNotice(w, r, back, msg)
+}
+
+// claimCaseForm makes the signed-in reviewer the one working on a case.
+func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := h.store.AssignCases(r.Context(), []string{id}, principalFrom(r.Context()).User.Name, principalFrom(r.Context()).User.Name); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// redirectNotice goes back to a local page with a notice to show.
+func redirectNotice(w http.ResponseWriter, r *http.Request, to, notice string) error {
+	u, err := url.Parse(to)
+	if err != nil {
+		u = &url.URL{Path: "/cases"}
+	}
+	q := u.Query()
+	q.Set("notice", notice)
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return nil
+}
