@@ -26,12 +26,15 @@ type handler struct {
 	proxies   []netip.Prefix // TrustedProxies
 	reviewSLA time.Duration
 	lexicon   *lexicon.Lexicon
-	sessions  *sessionCodec
-	limiter   *loginLimiter
-	verified  *verifiedCache
-	tmpl      map[string]*template.Template
-	metrics   *metrics
-	dummy     struct {
+	// newClassifier builds a classifier for 试一试 (Config.NewClassifier).
+	newClassifier  func(*lexicon.Lexicon) (adscan.Classifier, error)
+	tryClassifiers classifierCache
+	sessions       *sessionCodec
+	limiter        *loginLimiter
+	verified       *verifiedCache
+	tmpl           map[string]*template.Template
+	metrics        *metrics
+	dummy          struct {
 		once sync.Once
 		hash string
 	}
@@ -100,6 +103,9 @@ func (h *handler) routeTable() []route {
 		{"POST /schedules/{id}/{action}", page, adscan.RoleRegulator, h.scheduleActionForm},
 		{"GET /lexicon", page, adscan.RoleViewer, h.showLexicon},
 		{"POST /lexicon/proposals/{id}", page, adscan.RoleRegulator, h.decideProposalForm},
+		{"GET /lexicon/diff", page, adscan.RoleViewer, h.showLexiconDiff},
+		{"GET /lexicon/try", page, adscan.RoleViewer, h.tryLexicon},
+		{"POST /lexicon/try", page, adscan.RoleViewer, h.tryLexicon},
 		{"GET /admin/users", page, adscan.RoleAdmin, h.showUsers},
 		{"POST /admin/users", page, adscan.RoleAdmin, h.createUserForm},
 		{"POST /admin/users/{name}", page, adscan.RoleAdmin, h.updateUserForm},

@@ -59,6 +59,10 @@ type Config struct {
 	// embedded default): the base of the first version an approved
 	// allow-list proposal makes. nil means the embedded default.
 	Lexicon *lexicon.Lexicon
+	// NewClassifier builds a classifier of a lexicon for /lexicon/try,
+	// on first use (classifier.New; it loads the segmenter's dictionary).
+	// nil: 试一试 answers 503.
+	NewClassifier func(*lexicon.Lexicon) (adscan.Classifier, error)
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -105,21 +109,22 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	h := &handler{
-		store:     cfg.Store,
-		orch:      cfg.Orchestrator,
-		log:       cfg.Logger,
-		now:       cfg.Now,
-		ready:     cfg.Ready,
-		secure:    cfg.SecureCookies,
-		private:   cfg.AllowPrivateTargets,
-		proxies:   cfg.TrustedProxies,
-		reviewSLA: cfg.ReviewSLA,
-		lexicon:   cfg.Lexicon,
-		sessions:  newSessionCodec(key, cfg.Now),
-		limiter:   newLoginLimiter(cfg.Now),
-		verified:  newVerifiedCache(key, cfg.Now),
-		tmpl:      tmpl,
-		metrics:   newMetrics(),
+		store:         cfg.Store,
+		orch:          cfg.Orchestrator,
+		log:           cfg.Logger,
+		now:           cfg.Now,
+		ready:         cfg.Ready,
+		secure:        cfg.SecureCookies,
+		private:       cfg.AllowPrivateTargets,
+		proxies:       cfg.TrustedProxies,
+		reviewSLA:     cfg.ReviewSLA,
+		lexicon:       cfg.Lexicon,
+		newClassifier: cfg.NewClassifier,
+		sessions:      newSessionCodec(key, cfg.Now),
+		limiter:       newLoginLimiter(cfg.Now),
+		verified:      newVerifiedCache(key, cfg.Now),
+		tmpl:          tmpl,
+		metrics:       newMetrics(),
 	}
 	s := &Server{h: h}
 	s.handler = h.metrics.instrument(securityHeaders(http.NewCrossOriginProtection().Handler(h.routes())))

@@ -71,3 +71,84 @@ func TestAllowProposalFlow(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// phraseClassifier flags every occurrence of its phrase (a stand-in for
+// the real classifier, whose dictionary is large).
+type phraseClassifier struct{ phrase string }
+
+func (p phraseClassifier) Classify(d adscan.Document) adscan.Result {
+	r := adscan.Result{Lexicon: adscan.LexiconRef{Name: "test", Version: "1"}}
+	var ev []adscan.Evidence
+	for i := 0; ; {
+		j := strings.Index(d.Text[i:], p.phrase)
+		if j < 0 {
+			break
+		}
+		ev = append(ev, adscan.Evidence{Text: p.phrase, Start: i + j, End: i + j + len(p.phrase)})
+		i += j + len(p.phrase)
+	}
+	if len(ev) > 0 {
+		r.Flags = []adscan.Flag{{Category: adscan.CategoryHolidayTraining, Score: 0.9, Evidence: ev}}
+	}
+	return r
+}
+
+func TestLexiconTryAndDiff(t *testing.T) {
+	h := newHarness(t)
+	built := 0
+	h.srv.h.newClassifier = func(*lexicon.Lexicon) (adscan.Classifier, error) {
+		built++
+		return phraseClassifier{"暑假班"}, nil
+	}
+	session := h.login("viewer", testPassword)
+	token := csrfFromPage(t, h.do(request{method: "GET", path: "/lexicon/try", cookies: []*http.Cookie{session}}).Body.String())
+	try := func(text string) *httptest.ResponseRecorder {
+		return h.do(request{method: "POST", path: "/lexicon/try", body: url.Values{"csrf_token": {token}, "text": {text}}.Encode(),
+			cookies: []*http.Cookie{session}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	}
+	doc := htmlPage(t, try("<b>暑假班</b>火热报名，暑假班名额有限"), http.StatusOK)
+	if doc.Find(".try-result mark").Length() != 2 || doc.Find(".try-result b").Length() != 0 || !strings.Contains(doc.Find(".try-result").Text(), "节假日学科培训") {
+		t.Errorf("try: %q", doc.Find(".try-result").Text())
+	}
+	doc = htmlPage(t, try("一段普通的文字"), http.StatusOK)
+	if !strings.Contains(doc.Find(".try-result").Text(), "未发现") {
+		t.Errorf("clean text: %q", doc.Find(".try-result").Text())
+	}
+	if built != 1 {
+		t.Errorf("the classifier was built %d times, want once for one lexicon", built)
+	}
+
+	// Two stored versions: the diff shows the added allow entry.
+	base, err := lexicon.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	for i, phrase := range []string{"夏令营", "游泳班"} {
+		id, err := h.store.AddAllowProposal(t.Context(), adscan.AllowProposal{CaseID: c.ID, Phrase: phrase, Site: "a.example", ProposedBy: "reviewer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := base.WithAllow(lexicon.AllowEntry{Phrase: phrase, Site: "a.example"})
+		next.Version = base.Version + "-allow." + strconv.Itoa(i+1)
+		var b strings.Builder
+		if err := next.Encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.DecideAllowProposal(t.Context(), id, true, "regulator", &adscan.LexiconVersion{Name: next.Name, Version: next.Version, YAML: []byte(b.String())}); err != nil {
+			t.Fatal(err)
+		}
+		base = next
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/lexicon/diff", cookies: []*http.Cookie{session}}), http.StatusOK)
+	added := doc.Find("pre.diff .add").Text()
+	if !strings.Contains(added, "游泳班") || strings.Contains(added, "夏令营") {
+		t.Errorf("diff of the two newest versions adds %q", added)
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/lexicon/diff?from=0&to=2", cookies: []*http.Cookie{session}}), http.StatusOK)
+	if added := doc.Find("pre.diff .add").Text(); !strings.Contains(added, "夏令营") || !strings.Contains(added, "游泳班") {
+		t.Errorf("diff from the built-in lexicon adds %q", added)
+	}
+	htmlPage(t, h.do(request{method: "GET", path: "/lexicon/diff?from=x", cookies: []*http.Cookie{session}}), http.StatusBadRequest)
+	htmlPage(t, h.do(request{method: "GET", path: "/lexicon/diff?from=99", cookies: []*http.Cookie{session}}), http.StatusNotFound)
+}

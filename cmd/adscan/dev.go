@@ -153,6 +153,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 		AllowPrivateTargets: p.opts.worker.allowPrivate,
 		ReviewSLA:           p.opts.worker.reviewSLA,
 		Lexicon:             lex,
+		NewClassifier:       newClassifier,
 		Ready:               storeReady(p.store),
 	}, p.logger)
 	if err != nil {

@@ -50,3 +50,12 @@ func (s *storeClassifiers) Classifier(ctx context.Context) (adscan.Classifier, e
 	s.logger.Info("classifying with a new lexicon version", "lexicon", lex.Name, "version", lex.Version, "digest", v.Digest)
 	return cl, nil
 }
+
+// newClassifier builds the classifier of a lexicon (the console's 试一试).
+func newClassifier(l *lexicon.Lexicon) (adscan.Classifier, error) {
+	cl, err := classifier.New(l)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}

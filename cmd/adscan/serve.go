@@ -76,6 +76,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				TrustedProxies:      trusted,
 				ReviewSLA:           reviewSLA,
 				Lexicon:             lex,
+				NewClassifier:       newClassifier,
 			}, logger)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
