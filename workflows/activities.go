@@ -29,6 +29,8 @@ type Activities struct {
 	ReviewSLA time.Duration
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger     // default slog.Default()
+	// Observer is told of pages, flags, cases, crawls and referrals (metrics).
+	Observer Observer
 }
 
 // ReferralConfig says where referral packages go: an HTTP endpoint if set,

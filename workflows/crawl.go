@@ -129,7 +129,9 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 
 	run.flushed = a.now()
 	run.reviews = newReviewStarter(ctx, a.startReview)
-	_, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
+	started := a.now()
+	stats, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
+	a.observer().CrawlFinished(in.Target.URL, a.now().Sub(started), stats, err)
 	if rerr := run.reviews.wait(); rerr != nil && err == nil {
 		err = rerr // retried: the crawl resumes at its end and starts them again
 	}
@@ -225,6 +227,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 		if kind == "" {
 			kind = adscan.FetchOther
 		}
+		r.a.observer().PageFailed(kind)
 		if err := st.AddScanError(ctx, adscan.ScanError{ScanID: scanID, Target: target, URL: p.Capture.RequestedURL,
 			Kind: kind, Message: p.Err, At: r.a.now()}); err != nil && adscan.ErrorCode(err) != adscan.EINVALID {
 			return activityError("workflows: record the error of "+p.Capture.RequestedURL, err)
@@ -233,6 +236,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	}
 
 	c := p.Capture
+	r.a.observer().PageFetched(c.BodySize)
 	c.ScanID, c.Target = scanID, target
 	if c.Lexicon == (adscan.LexiconRef{}) {
 		c.Lexicon = p.Result.Lexicon
@@ -264,6 +268,10 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 		}
 		if cs.State == adscan.CaseOpen || cs.State == adscan.CaseEscalated {
 			r.reviews.add(cs.ID)
+		}
+		r.a.observer().PageFlagged(p.Result.Categories())
+		if created {
+			r.a.observer().CaseCreated()
 		}
 		r.sawCase(cs.ID, created, p.Result.Categories())
 	}

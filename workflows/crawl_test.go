@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,5 +243,41 @@ func TestEnsureReviewsStartsOnlyMissing(t *testing.T) {
 	started := tc.startedIDs()
 	if len(started) != 2 || started[ReviewWorkflowID(elite)] != 0 {
 		t.Errorf("reviews started: %v; want the two open cases only", started)
+	}
+}
+
+// recObserver counts what the activities tell it.
+type recObserver struct {
+	mu                                    sync.Mutex
+	pages, failed, flagged, cases, crawls int
+	kinds                                 []adscan.FetchErrorKind
+}
+
+func (o *recObserver) PageFetched(int64) { o.mu.Lock(); o.pages++; o.mu.Unlock() }
+func (o *recObserver) PageFailed(k adscan.FetchErrorKind) {
+	o.mu.Lock()
+	o.failed++
+	o.kinds = append(o.kinds, k)
+	o.mu.Unlock()
+}
+func (o *recObserver) PageFlagged([]adscan.Category) { o.mu.Lock(); o.flagged++; o.mu.Unlock() }
+func (o *recObserver) CaseCreated()                  { o.mu.Lock(); o.cases++; o.mu.Unlock() }
+func (o *recObserver) CrawlFinished(string, time.Duration, CrawlStats, error) {
+	o.mu.Lock()
+	o.crawls++
+	o.mu.Unlock()
+}
+func (o *recObserver) ReferralDelivered() {}
+func (o *recObserver) ReferralFailed()    {}
+
+func TestCrawlSiteTellsTheObserver(t *testing.T) {
+	a, _, _ := newCrawlActivities(t, &fakeCrawler{pages: sitePages()})
+	rec := &recObserver{}
+	a.Observer = rec
+	if _, err, _ := crawlAttempt(t, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rec.pages != 5 || rec.failed != 1 || rec.kinds[0] != adscan.FetchHTTPStatus || rec.flagged != 3 || rec.cases != 3 || rec.crawls != 1 {
+		t.Errorf("observer saw %+v", rec)
 	}
 }

@@ -114,6 +114,7 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 	if err != nil {
 		return ReferralResult{}, activityError("workflows: save referral of case "+caseID, err)
 	}
+	a.observer().ReferralDelivered()
 	return ReferralResult{SHA256: digest, Destination: dest, Bytes: len(body)}, nil
 }
 

@@ -101,6 +101,7 @@ func (a *Activities) NoteReferralFailure(ctx context.Context, in NoteReferralFai
 	if in.CaseID == "" {
 		return invalidInput("workflows: note referral failure: empty case ID")
 	}
+	a.observer().ReferralFailed()
 	err := a.Store.Audit(ctx, adscan.AuditEntry{
 		CaseID: in.CaseID, Actor: "system", Action: adscan.ActionReferralFailed,
 		Detail: in.Error, At: a.now(),

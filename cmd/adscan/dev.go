@@ -123,7 +123,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if wo.outbox == "" && wo.referralEndpoint == "" {
 			wo.outbox = filepath.Join(data, "outbox")
 		}
-		if p.worker, err = startWorker(p.s, p.client, p.store, wo, p.logger); err != nil {
+		if p.worker, err = startWorker(ctx, p.s, p.client, p.store, wo, p.logger); err != nil {
 			return fmt.Errorf("dev: %w", err)
 		}
 	}

@@ -28,6 +28,9 @@ type streams struct {
 	in       io.Reader
 	out, err io.Writer
 	getenv   func(string) string
+	// logFormat is the root's --log-format (nil: not parsed, as in tests
+	// that build one command).
+	logFormat *string
 }
 
 // exitError makes a command exit with a status without printing anything
@@ -92,6 +95,14 @@ func newRootCmd(s streams) *cobra.Command {
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	s.logFormat = new(string)
+	root.PersistentFlags().StringVar(s.logFormat, "log-format", "", "log format on stderr: text or json (default $"+envLogFormat+", else text)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if f := logFormat(s); f != "text" && f != "json" {
+			return usageError{fmt.Errorf("--log-format %q: want text or json", f)}
+		}
+		return nil
+	}
 	// Each subcommand lives in its own file as newXxxCmd(s).
 	for _, newCmd := range []func(streams) *cobra.Command{
 		// subcommands:

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseTrustedProxies(t *testing.T) {
 	got, err := parseTrustedProxies([]string{"10.0.0.5", "10.1.2.3/16", "::ffff:192.0.2.1", "fd00::/8"})
@@ -9,5 +12,30 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if _, err := parseTrustedProxies([]string{"proxy.internal"}); err == nil {
 		t.Error("a host name was accepted")
+	}
+}
+
+func TestLogFormat(t *testing.T) {
+	code, _, errOut := runCrawlCmd(t, "--log-format", "xml", "lexicon", "default")
+	if code != exitUsage || !strings.Contains(errOut, `--log-format "xml": want text or json`) {
+		t.Errorf("bad --log-format: exit %d, %q", code, errOut)
+	}
+	var b strings.Builder
+	s := streams{err: &b, getenv: func(k string) string {
+		if k == envLogFormat {
+			return "json"
+		}
+		return ""
+	}}
+	newLogger(s).Info("hello", "k", "v")
+	if !strings.HasPrefix(b.String(), `{"time":`) || !strings.Contains(b.String(), `"msg":"hello"`) {
+		t.Errorf("ADSCAN_LOG_FORMAT=json logs %q", b.String())
+	}
+	text := "text"
+	b.Reset()
+	s.logFormat = &text
+	newLogger(s).Info("hello")
+	if !strings.Contains(b.String(), "msg=hello") {
+		t.Errorf("--log-format text over the environment logs %q", b.String())
 	}
 }

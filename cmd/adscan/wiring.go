@@ -1,6 +1,7 @@
 package main
 
 import (
+	"adscan/metrics"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -22,7 +23,6 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"adscan"
 	"adscan/classifier"
 	"adscan/crawler"
 	"adscan/lexicon"
@@ -130,14 +130,30 @@ func (o temporalOptions) tlsConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// newLogger is the one logger of a long-running command: text on stderr at
+// newLogger is the one logger of a long-running command: text (or JSON, see
+// logFormat) on stderr at
 // the level of ADSCAN_LOG_LEVEL (debug, info, warn, error; default info).
 func newLogger(s streams) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(envOr(s, envLogLevel, "info"))); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if logFormat(s) == "json" {
+		return slog.New(slog.NewJSONHandler(s.err, opts))
+	}
+	return slog.New(slog.NewTextHandler(s.err, opts))
+}
+
+// envLogFormat names the environment variable with the default --log-format.
+const envLogFormat = "ADSCAN_LOG_FORMAT"
+
+// logFormat is --log-format, else $ADSCAN_LOG_FORMAT, else "text".
+func logFormat(s streams) string {
+	if s.logFormat != nil && *s.logFormat != "" {
+		return strings.ToLower(*s.logFormat)
+	}
+	return strings.ToLower(envOr(s, envLogFormat, "text"))
 }
 
 // loadLexicon returns the lexicon at path, or the embedded default. A file
@@ -176,6 +192,7 @@ type workerOptions struct {
 	referralEndpoint string
 	outbox           string
 	reviewSLA        time.Duration
+	metrics          string // --metrics ADDR ("" for none); not passed on by args
 }
 
 func (o *workerOptions) register(f *pflag.FlagSet) {
@@ -187,6 +204,7 @@ func (o *workerOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.referralEndpoint, "referral-endpoint", "", "deliver referral packages by POST to this URL instead of the outbox")
 	f.StringVar(&o.outbox, "outbox", "", "directory referral packages are written to (default DATA/outbox for dev)")
 	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
+	f.StringVar(&o.metrics, "metrics", "", "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090)")
 }
 
 // args returns the command-line flags that give o, leaving out those at
@@ -224,7 +242,7 @@ func (o workerOptions) args() []string {
 
 // startWorker registers the workflows and activities on a worker of the
 // adscan task queue and starts it. Stop it with Stop.
-func startWorker(s streams, tc client.Client, st adscan.Store, o workerOptions, logger *slog.Logger) (worker.Worker, error) {
+func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Store, o workerOptions, logger *slog.Logger) (worker.Worker, error) {
 	lex, err := loadLexicon(s, "worker", o.lexicon)
 	if err != nil {
 		return nil, err
@@ -258,6 +276,24 @@ func startWorker(s streams, tc client.Client, st adscan.Store, o workerOptions, 
 		Referral:  workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, HTTPClient: &http.Client{Timeout: 30 * time.Second}},
 		ReviewSLA: o.reviewSLA,
 		Logger:    logger.With("component", "activities"),
+	}
+	if o.metrics != "" {
+		m := metrics.NewWorker()
+		acts.Observer = m
+		ready := func(ctx context.Context) error {
+			if err := st.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+				return fmt.Errorf("temporal: %w", err)
+			}
+			return nil
+		}
+		addr, err := metrics.Serve(ctx, o.metrics, m.Handler(ready))
+		if err != nil {
+			return nil, fmt.Errorf("worker: --metrics %s: %w", o.metrics, err)
+		}
+		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w, acts)

@@ -54,7 +54,7 @@ func newWorkerCmd(s streams) *cobra.Command {
 				return fmt.Errorf("worker: %w", err)
 			}
 			defer tc.Close()
-			w, err := startWorker(s, tc, st, wo, logger)
+			w, err := startWorker(ctx, s, tc, st, wo, logger)
 			if err != nil {
 				return err
 			}
