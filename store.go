@@ -140,6 +140,12 @@ type Store interface {
 	// version) or rejects a pending proposal, in one transaction.
 	DecideAllowProposal(ctx context.Context, id int64, approve bool, by string, next *LexiconVersion) (AllowProposal, error)
 
+	// AddScheduleID, RemoveScheduleID and ListScheduleIDs keep the IDs of
+	// the schedules made through adscan, for a list that does not lag.
+	AddScheduleID(ctx context.Context, id, by string) error
+	RemoveScheduleID(ctx context.Context, id string) error
+	ListScheduleIDs(ctx context.Context) ([]string, error)
+
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
 

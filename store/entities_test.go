@@ -367,3 +367,24 @@ func TestScanErrors(t *testing.T) {
 		wantCode(t, err, adscan.EINVALID)
 	})
 }
+
+func TestScheduleIDs(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		must(t, s.AddScheduleID(ctx, "nightly", "li"))
+		must(t, s.AddScheduleID(ctx, "nightly", "li"))
+		must(t, s.AddScheduleID(ctx, "a-weekly", "li"))
+		wantCode(t, s.AddScheduleID(ctx, "", "li"), adscan.EINVALID)
+		ids, err := s.ListScheduleIDs(ctx)
+		must(t, err)
+		if strings.Join(ids, ",") != "a-weekly,nightly" {
+			t.Errorf("ids %v", ids)
+		}
+		must(t, s.RemoveScheduleID(ctx, "nightly"))
+		must(t, s.RemoveScheduleID(ctx, "nightly"))
+		if ids, _ := s.ListScheduleIDs(ctx); len(ids) != 1 {
+			t.Errorf("after remove: %v", ids)
+		}
+	})
+}

@@ -76,6 +76,11 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 	if err != nil {
 		return adscan.Schedule{}, scheduleError("create", s.ID, err)
 	}
+	if c.Store != nil {
+		if err := c.Store.AddScheduleID(ctx, s.ID, s.CreatedBy); err != nil {
+			return adscan.Schedule{}, fmt.Errorf("workflows: schedule %s was created, but not recorded for listing: %w", s.ID, err)
+		}
+	}
 	return c.GetSchedule(ctx, s.ID)
 }
 
@@ -165,26 +170,48 @@ func scheduleFromDescription(id string, d *client.ScheduleDescription) (adscan.S
 	return s, nil
 }
 
-// ListSchedules returns every schedule, described, in ID order.
+// ListSchedules returns every schedule, described, in ID order: those
+// Temporal's list knows (it lags a little behind changes) and, when Store
+// is set, those recorded there as they were made, so a schedule created a
+// moment ago is listed. Each is described afresh (Describe does not lag).
 func (c *Client) ListSchedules(ctx context.Context) ([]adscan.Schedule, error) {
 	it, err := c.Temporal.ScheduleClient().List(ctx, client.ScheduleListOptions{})
 	if err != nil {
 		return nil, scheduleError("list", "", err)
 	}
+	seen := map[string]bool{}
 	var ids []string
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
 			return nil, scheduleError("list", "", err)
 		}
-		ids = append(ids, e.ID)
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			ids = append(ids, e.ID)
+		}
+	}
+	if c.Store != nil {
+		known, err := c.Store.ListScheduleIDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range known {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
 	}
 	sort.Strings(ids)
 	out := make([]adscan.Schedule, 0, len(ids))
 	for _, id := range ids {
 		s, err := c.GetSchedule(ctx, id)
 		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
-			continue // deleted meanwhile
+			if c.Store != nil {
+				_ = c.Store.RemoveScheduleID(ctx, id) // deleted elsewhere
+			}
+			continue
 		} else if err != nil {
 			return nil, err
 		}
@@ -218,9 +245,15 @@ func (c *Client) TriggerSchedule(ctx context.Context, id string) error {
 // DeleteSchedule deletes a schedule; runs already started go on. ENOTFOUND
 // if there is no such schedule.
 func (c *Client) DeleteSchedule(ctx context.Context, id string) error {
-	return c.onSchedule(ctx, "delete", id, func(h client.ScheduleHandle) error {
+	err := c.onSchedule(ctx, "delete", id, func(h client.ScheduleHandle) error {
 		return h.Delete(ctx)
 	})
+	if c.Store != nil && (err == nil || adscan.ErrorCode(err) == adscan.ENOTFOUND) {
+		if rerr := c.Store.RemoveScheduleID(ctx, id); rerr != nil && err == nil {
+			return rerr
+		}
+	}
+	return err
 }
 
 func (c *Client) onSchedule(ctx context.Context, action, id string, do func(client.ScheduleHandle) error) error {

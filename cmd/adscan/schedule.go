@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"adscan"
+	"adscan/store"
 	"adscan/workflows"
 )
 
@@ -20,17 +21,34 @@ import (
 type scheduleOptions struct {
 	temporal     temporalOptions
 	allowPrivate bool
+	db           string // optional: the store that records schedules for a list that does not lag
 }
 
 // orchestrator dials Temporal and returns the schedule client and a
-// function that closes the connection. Schedules live in Temporal only, so
-// no store is opened.
+// function that closes what it opened. Schedules live in Temporal; with
+// --db (or ADSCAN_DB) the store also records their IDs as they are made,
+// so 'schedule list' shows one made a moment ago (Temporal's own list
+// lags a little) — the console does the same.
 func (o *scheduleOptions) orchestrator(ctx context.Context, s streams, command string) (*workflows.Client, func(), error) {
 	tc, err := dialTemporal(ctx, o.temporal, quietLogger(s))
 	if err != nil {
 		return nil, nil, cliError(command, err)
 	}
-	return &workflows.Client{Temporal: tc, AllowPrivate: o.allowPrivate}, tc.Close, nil
+	c := &workflows.Client{Temporal: tc, AllowPrivate: o.allowPrivate}
+	dsn := o.db
+	if dsn == "" {
+		dsn = s.getenv(envDB)
+	}
+	if dsn == "" {
+		return c, tc.Close, nil
+	}
+	st, err := store.Open(ctx, dsn, store.WithLogger(quietLogger(s)))
+	if err != nil {
+		tc.Close()
+		return nil, nil, cliError(command, fmt.Errorf("open database %s: %w", redactDSN(dsn), err))
+	}
+	c.Store = st
+	return c, func() { st.Close(); tc.Close() }, nil
 }
 
 // newScheduleCmd is `adscan schedule`: regulators' recurring scans, kept as
@@ -52,6 +70,7 @@ func newScheduleCmd(s streams) *cobra.Command {
 	}
 	pf := cmd.PersistentFlags()
 	opts.temporal.register(pf, s, "127.0.0.1:7233")
+	pf.StringVar(&opts.db, "db", "", "the adscan database (default $"+envDB+"): recording schedules there makes 'list' show one made a moment ago")
 	pf.BoolVar(&opts.allowPrivate, "allow-private-targets", false, "allow targets on private, loopback and link-local addresses")
 	cmd.AddCommand(
 		newScheduleCreateCmd(s, &opts),
