@@ -127,6 +127,7 @@ type pageData struct {
 	Next     string
 	// Error page.
 	Heading string
+	Detail  string // the error's own message, under the explanation
 	// Page is the page's own data (caseQueue, caseView, …).
 	Page any
 	// Print lays the page out for paper (A4), without the console's header.
@@ -182,6 +183,20 @@ var errorHeadings = map[int]string{
 	http.StatusInternalServerError:   "服务器内部错误",
 }
 
+// errorExplanations say in 简体中文 what an error status means for the
+// person at the console; the error's own message (English, as the API
+// gives it, naming the bad input) follows as the detail.
+var errorExplanations = map[int]string{
+	http.StatusBadRequest:            "提交的内容有误，请按下面的说明修改后重试。",
+	http.StatusUnauthorized:          "请先登录，或登录已过期。",
+	http.StatusForbidden:             "您的角色不能进行此操作，或表单已过期（请刷新页面后重试）。",
+	http.StatusNotFound:              "要找的内容不存在，可能已被删除或地址有误。",
+	http.StatusConflict:              "该操作与当前状态冲突，可能已有其他人处理过。",
+	http.StatusRequestEntityTooLarge: "提交的内容超过大小上限。",
+	http.StatusServiceUnavailable:    "服务暂时不可用（Temporal 或数据库无响应），请稍后重试。",
+	http.StatusInternalServerError:   "服务器内部错误，已记录日志。",
+}
+
 // errorPage renders err as a console page with the status error() would
 // use for the API. Internal errors are logged, not shown.
 func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
@@ -207,6 +222,10 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	d := h.newPageData(r, errorHeadings[status])
 	d.Heading = errorHeadings[status]
 	d.Error = message
+	if zh, ok := errorExplanations[status]; ok && tm == nil {
+		d.Error = zh
+		d.Detail = message
+	}
 	h.render(w, r, status, "error", d)
 }
 
