@@ -66,8 +66,11 @@ type Capture struct {
 	FetchedAt    time.Time   `json:"fetched_at"`
 	BodySHA256   string      `json:"body_sha256"` // hex SHA-256 of the raw body as served
 	BodySize     int64       `json:"body_size"`
-	Text         string      `json:"text"`        // extracted text; evidence offsets index into it
-	TextSHA256   string      `json:"text_sha256"` // hex SHA-256 of Text
+	// Truncated says the body was cut at the crawler's size cap: BodySize
+	// and BodySHA256 are of the kept bytes only.
+	Truncated  bool   `json:"truncated,omitempty"`
+	Text       string `json:"text"`        // extracted text; evidence offsets index into it
+	TextSHA256 string `json:"text_sha256"` // hex SHA-256 of Text
 	// WARC is a WARC/1.1 response record of the raw response; kept for flagged pages only.
 	WARC    []byte     `json:"-"`
 	Lexicon LexiconRef `json:"lexicon"`
@@ -87,6 +90,7 @@ type CaptureMeta struct {
 	FetchedAt    time.Time  `json:"fetched_at"`
 	BodySHA256   string     `json:"body_sha256"`
 	BodySize     int64      `json:"body_size"`
+	Truncated    bool       `json:"truncated,omitempty"` // cut at the size cap after BodySize bytes
 	TextSHA256   string     `json:"text_sha256"`
 	WARCSHA256   string     `json:"warc_sha256,omitempty"` // of the WARC record, when one was kept
 	Lexicon      LexiconRef `json:"lexicon"`
@@ -98,7 +102,7 @@ func (c Capture) Meta() CaptureMeta {
 		ID: c.ID, ScanID: c.ScanID, Target: c.Target,
 		RequestedURL: c.RequestedURL, FinalURL: c.FinalURL, Redirects: c.Redirects,
 		Status: c.Status, FetchedAt: c.FetchedAt,
-		BodySHA256: c.BodySHA256, BodySize: c.BodySize, TextSHA256: c.TextSHA256,
+		BodySHA256: c.BodySHA256, BodySize: c.BodySize, Truncated: c.Truncated, TextSHA256: c.TextSHA256,
 		Lexicon: c.Lexicon,
 	}
 	if len(c.WARC) > 0 {

@@ -163,7 +163,7 @@ func TestCrawlFakeSite(t *testing.T) {
 	})
 	t.Run("huge page is cut", func(t *testing.T) {
 		p := page(fakesite.PathHuge)
-		if !p.Truncated || p.Capture.BodySize != cfg.MaxBodyBytes || !strings.HasPrefix(p.Capture.Text, "大页面") {
+		if !p.Truncated || !p.Capture.Truncated || p.Capture.BodySize != cfg.MaxBodyBytes || !strings.HasPrefix(p.Capture.Text, "大页面") {
 			t.Errorf("huge page: truncated %v size %d text %.20q", p.Truncated, p.Capture.BodySize, p.Capture.Text)
 		}
 	})

@@ -71,6 +71,7 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 	}
 	if int64(len(raw)) > s.cfg.MaxBodyBytes {
 		raw, p.Truncated = raw[:s.cfg.MaxBodyBytes], true
+		cp.Truncated = true
 	}
 	sum := sha256.Sum256(raw)
 	cp.BodySHA256, cp.BodySize = hex.EncodeToString(sum[:]), int64(len(raw))

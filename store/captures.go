@@ -41,13 +41,13 @@ func (s *Store) PutCapture(ctx context.Context, c adscan.Capture) (string, error
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
-				fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+				fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
 			RETURNING id`,
 			c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
 			s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
-			c.Lexicon.Name, c.Lexicon.Version).Scan(&id)
+			c.Lexicon.Name, c.Lexicon.Version, c.Truncated).Scan(&id)
 		if !errors.Is(err, sql.ErrNoRows) {
 			if isUniqueViolation(err) {
 				return adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
@@ -102,11 +102,11 @@ func getCapture(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, err
 	var c adscan.Capture
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, scan_id, target, requested_url, final_url, redirects, status, header, fetched_at,
-			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version
+			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated
 		FROM captures WHERE id = $1`, id).Scan(
 		&c.ID, &c.ScanID, &c.Target, &c.RequestedURL, &c.FinalURL, jsonInto(&c.Redirects), &c.Status,
 		jsonInto(&c.Header), timeInto(&c.FetchedAt), &c.BodySHA256, &c.BodySize, &c.Text, &c.TextSHA256,
-		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version)
+		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version, &c.Truncated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return adscan.Capture{}, notFound("capture", id)
 	}

@@ -404,3 +404,34 @@ func TestQueueBulkActions(t *testing.T) {
 		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
 	htmlPage(t, w, http.StatusForbidden)
 }
+
+func TestTruncatedCaptureIsSaid(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	capID, err := h.store.PutCapture(ctx, adscan.Capture{ScanID: "s1", Target: "https://a.example/", RequestedURL: "https://a.example/big",
+		FinalURL: "https://a.example/big", Status: 200, FetchedAt: h.now, BodySHA256: strings.Repeat("c", 64), BodySize: 8 << 20,
+		Truncated: true, Text: "暑假班", TextSHA256: strings.Repeat("d", 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := h.store.GetCapture(ctx, capID); err != nil || !cp.Truncated || !cp.Meta().Truncated {
+		t.Fatalf("stored capture: truncated %v, %v", cp.Truncated, err)
+	}
+	c, _, err := h.store.RecordFindings(ctx, adscan.FindingsInput{ScanID: "s1", Target: "https://a.example/", URL: "https://a.example/big",
+		CaptureID: capID, Flags: []adscan.Flag{{Category: adscan.CategoryHolidayTraining, Score: 0.9, Evidence: []adscan.Evidence{{Text: "暑假班", Start: 0, End: len("暑假班")}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/cases/" + c.ID, "/cases/" + c.ID + "/dossier"} {
+		doc := htmlPage(t, h.do(request{method: "GET", path: path, user: "viewer"}), http.StatusOK)
+		if got := doc.Find(".truncated").Text(); !strings.Contains(got, "8388608 字节处被截断") {
+			t.Errorf("%s says %q of the truncation", path, got)
+		}
+	}
+	detail := decode[struct {
+		Captures []adscan.CaptureMeta `json:"captures"`
+	}](t, h.do(request{method: "GET", path: "/api/cases/" + c.ID, user: "viewer"}))
+	if len(detail.Captures) != 1 || !detail.Captures[0].Truncated {
+		t.Errorf("the API's capture metadata: %+v", detail.Captures)
+	}
+}

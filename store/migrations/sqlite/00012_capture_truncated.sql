@@ -1,0 +1,7 @@
+-- +goose Up
+-- A body cut at the crawler's size cap is marked as such: its digest covers
+-- the kept bytes only (body_size of them).
+ALTER TABLE captures ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+
+-- +goose Down
+ALTER TABLE captures DROP COLUMN truncated;
