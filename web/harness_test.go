@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -334,4 +335,17 @@ func (o *fakeOrchestrator) RetryReferral(ctx context.Context, caseID, by string)
 		return err
 	}
 	return o.store.SetCaseState(ctx, caseID, adscan.CaseReferred, "system", "delivered")
+}
+
+// postForm posts a console form (URL-encoded) with a session cookie.
+func (h *harness) postForm(session *http.Cookie, path string, form url.Values) *httptest.ResponseRecorder {
+	h.t.Helper()
+	return h.do(request{method: "POST", path: path, body: form.Encode(), cookies: []*http.Cookie{session},
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+}
+
+// csrfToken is the session's CSRF token, read from a console page.
+func (h *harness) csrfToken(session *http.Cookie) string {
+	h.t.Helper()
+	return csrfFromPage(h.t, h.do(request{method: "GET", path: "/cases", cookies: []*http.Cookie{session}}).Body.String())
 }

@@ -17,11 +17,10 @@ import (
 func TestAdminUsers(t *testing.T) {
 	h := newHarness(t)
 	admin := h.login("admin", testPassword)
-	token := csrfFromPage(t, h.do(request{method: "GET", path: "/admin/users", cookies: []*http.Cookie{admin}}).Body.String())
+	token := h.csrfToken(admin)
 	post := func(path string, form url.Values) *httptest.ResponseRecorder {
 		form.Set("csrf_token", token)
-		return h.do(request{method: "POST", path: path, body: form.Encode(), cookies: []*http.Cookie{admin},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(admin, path, form)
 	}
 	meCode := func(c *http.Cookie) int {
 		return h.do(request{method: "GET", path: "/api/me", cookies: []*http.Cookie{c}}).Code

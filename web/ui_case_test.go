@@ -141,8 +141,7 @@ func TestDecideCaseForm(t *testing.T) {
 		return csrfFromPage(t, w.Body.String())
 	}
 	post := func(id string, form url.Values) *httptest.ResponseRecorder {
-		return h.do(request{method: "POST", path: "/cases/" + id + "/decision", body: form.Encode(), cookies: []*http.Cookie{session},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(session, "/cases/"+id+"/decision", form)
 	}
 
 	// Without its CSRF token the form is refused, and nothing changes.
@@ -176,8 +175,7 @@ func TestDecideCaseForm(t *testing.T) {
 
 	// A viewer may not decide.
 	viewer := h.login("viewer", testPassword)
-	w = h.do(request{method: "POST", path: "/cases/" + older.ID + "/decision", body: url.Values{"decision": {"confirm"}}.Encode(),
-		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	w = h.postForm(viewer, "/cases/"+older.ID+"/decision", url.Values{"decision": {"confirm"}})
 	htmlPage(t, w, http.StatusForbidden)
 }
 
@@ -222,8 +220,7 @@ func TestReferralsPageAndRetry(t *testing.T) {
 	session := h.login("regulator", testPassword)
 	token := csrfFromPage(t, h.do(request{method: "GET", path: "/referrals", cookies: []*http.Cookie{session}}).Body.String())
 	post := func(id string, c *http.Cookie, token string) *httptest.ResponseRecorder {
-		return h.do(request{method: "POST", path: "/referrals/" + id + "/retry", body: url.Values{"csrf_token": {token}}.Encode(),
-			cookies: []*http.Cookie{c}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(c, "/referrals/"+id+"/retry", url.Values{"csrf_token": {token}})
 	}
 	reviewer := h.login("reviewer", testPassword)
 	rtoken := csrfFromPage(t, h.do(request{method: "GET", path: "/referrals", cookies: []*http.Cookie{reviewer}}).Body.String())
@@ -359,8 +356,7 @@ func TestQueueBulkActions(t *testing.T) {
 		t.Helper()
 		v.Set("csrf_token", token)
 		v.Set("back", "/cases?state=open")
-		w := h.do(request{method: "POST", path: "/cases/bulk", body: v.Encode(), cookies: []*http.Cookie{session},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		w := h.postForm(session, "/cases/bulk", v)
 		wantStatus(t, w, http.StatusSeeOther)
 		loc, _ := url.Parse(w.Header().Get("Location"))
 		if loc.Path != "/cases" || loc.Query().Get("state") != "open" {
@@ -399,9 +395,7 @@ func TestQueueBulkActions(t *testing.T) {
 		t.Errorf("assignee %q", got.Assignee)
 	}
 	viewer := h.login("viewer", testPassword)
-	vtoken := csrfFromPage(t, h.do(request{method: "GET", path: "/cases", cookies: []*http.Cookie{viewer}}).Body.String())
-	w := h.do(request{method: "POST", path: "/cases/bulk", body: url.Values{"csrf_token": {vtoken}, "action": {"claim"}, "case": {c.ID}}.Encode(),
-		cookies: []*http.Cookie{viewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	w := h.postForm(viewer, "/cases/bulk", url.Values{"csrf_token": {h.csrfToken(viewer)}, "action": {"claim"}, "case": {c.ID}})
 	htmlPage(t, w, http.StatusForbidden)
 }
 

@@ -19,10 +19,7 @@ import (
 func TestAllowProposalFlow(t *testing.T) {
 	h := newHarness(t)
 	c := h.seedCase("s1", "https://news.example/", "https://News.example/a/1", "暑假班火热报名", adscan.CategoryHolidayTraining)
-	form := func(session *http.Cookie, path string, v url.Values) *httptest.ResponseRecorder {
-		return h.do(request{method: "POST", path: path, body: v.Encode(), cookies: []*http.Cookie{session},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
-	}
+	form := h.postForm
 	reviewer := h.login("reviewer", testPassword)
 	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, cookies: []*http.Cookie{reviewer}}), http.StatusOK)
 	if doc.Find("details.propose input[name=phrase]").AttrOr("value", "") != "暑假班火热报名" || !strings.Contains(doc.Find("details.propose").Text(), "news.example") {
@@ -103,8 +100,7 @@ func TestLexiconTryAndDiff(t *testing.T) {
 	session := h.login("viewer", testPassword)
 	token := csrfFromPage(t, h.do(request{method: "GET", path: "/lexicon/try", cookies: []*http.Cookie{session}}).Body.String())
 	try := func(text string) *httptest.ResponseRecorder {
-		return h.do(request{method: "POST", path: "/lexicon/try", body: url.Values{"csrf_token": {token}, "text": {text}}.Encode(),
-			cookies: []*http.Cookie{session}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(session, "/lexicon/try", url.Values{"csrf_token": {token}, "text": {text}})
 	}
 	doc := htmlPage(t, try("<b>暑假班</b>火热报名，暑假班名额有限"), http.StatusOK)
 	if doc.Find(".try-result mark").Length() != 2 || doc.Find(".try-result b").Length() != 0 || !strings.Contains(doc.Find(".try-result").Text(), "节假日学科培训") {

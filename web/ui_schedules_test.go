@@ -17,11 +17,10 @@ func TestSchedulesPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	session := h.login("regulator", testPassword)
-	token := csrfFromPage(t, h.do(request{method: "GET", path: "/schedules", cookies: []*http.Cookie{session}}).Body.String())
+	token := h.csrfToken(session)
 	post := func(path string, form url.Values) *httptest.ResponseRecorder {
 		form.Set("csrf_token", token)
-		return h.do(request{method: "POST", path: path, body: form.Encode(), cookies: []*http.Cookie{session},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(session, path, form)
 	}
 	w := post("/schedules", url.Values{"id": {"nightly"}, "cron": {"0 3 * * *"}, "time_zone": {"Asia/Shanghai"},
 		"target": {tg.ID}, "urls": {"https://b.example/\n"}, "note": {"区教育局"}})

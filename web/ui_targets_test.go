@@ -13,11 +13,10 @@ import (
 func TestTargetsPage(t *testing.T) {
 	h := newHarness(t)
 	session := h.login("regulator", testPassword)
-	token := csrfFromPage(t, h.do(request{method: "GET", path: "/targets", cookies: []*http.Cookie{session}}).Body.String())
+	token := h.csrfToken(session)
 	post := func(path string, form url.Values) *httptest.ResponseRecorder {
 		form.Set("csrf_token", token)
-		return h.do(request{method: "POST", path: path, body: form.Encode(), cookies: []*http.Cookie{session},
-			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		return h.postForm(session, path, form)
 	}
 	upload := func(name, content string) *httptest.ResponseRecorder {
 		var b bytes.Buffer
@@ -74,8 +73,6 @@ func TestTargetsPage(t *testing.T) {
 		t.Errorf("a reviewer gets the register's forms")
 	}
 	reviewer := h.login("reviewer", testPassword)
-	rtoken := csrfFromPage(t, h.do(request{method: "GET", path: "/targets", cookies: []*http.Cookie{reviewer}}).Body.String())
-	w = h.do(request{method: "POST", path: "/targets", body: url.Values{"url": {"https://x.example/"}, "csrf_token": {rtoken}}.Encode(),
-		cookies: []*http.Cookie{reviewer}, header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	w = h.postForm(reviewer, "/targets", url.Values{"url": {"https://x.example/"}, "csrf_token": {h.csrfToken(reviewer)}})
 	htmlPage(t, w, http.StatusForbidden)
 }
