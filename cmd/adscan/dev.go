@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -94,6 +96,11 @@ func (p *devProgram) Start(ctx context.Context) error {
 	data, err := filepath.Abs(p.opts.data)
 	if err != nil {
 		return fmt.Errorf("dev: --data %s: %w", p.opts.data, err)
+	}
+	for _, a := range []struct{ flag, addr string }{{"--temporal-address", p.opts.temporalAddress}, {"--temporal-ui", p.opts.temporalUI}} {
+		if err := loopbackOnly(a.flag, a.addr); err != nil {
+			return err
+		}
 	}
 	p.temporal, err = devserver.Start(ctx, devserver.Config{
 		DataDir:      filepath.Join(data, "temporal"),
@@ -215,4 +222,26 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// loopbackOnly refuses an address for the embedded Temporal server that
+// is not on loopback: it has no authentication, so anyone who reaches it
+// could start, signal or cancel workflows around the console's roles. A
+// cluster's Temporal is secured with mTLS and namespaces instead (see
+// README, "Running a cluster").
+func loopbackOnly(flag, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError{fmt.Errorf("dev: %s %q: %v", flag, addr, err)}
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		return nil
+	}
+	return usageError{fmt.Errorf("dev: %s %s: the embedded Temporal server has no authentication and listens on loopback only (127.0.0.1 or [::1]); run a secured Temporal cluster and 'adscan worker'/'adscan serve' to share it", flag, addr)}
 }

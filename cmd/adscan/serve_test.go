@@ -39,3 +39,17 @@ func TestLogFormat(t *testing.T) {
 		t.Errorf("--log-format text over the environment logs %q", b.String())
 	}
 }
+
+func TestDevTemporalLoopbackOnly(t *testing.T) {
+	for addr, ok := range map[string]bool{"127.0.0.1:7233": true, "[::1]:0": true, "localhost:7233": true, "": true,
+		"0.0.0.0:7233": false, ":7233": false, "10.0.0.5:7233": false, "temporal.example:7233": false} {
+		err := loopbackOnly("--temporal-address", addr)
+		if (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), "loopback only")) {
+			t.Errorf("loopbackOnly(%q) = %v", addr, err)
+		}
+	}
+	code, _, errOut := runCrawlCmd(t, "dev", "--temporal-address", "0.0.0.0:7233", "--data", t.TempDir())
+	if code != exitUsage || !strings.Contains(errOut, "no authentication") {
+		t.Errorf("dev on 0.0.0.0: exit %d, %q", code, errOut)
+	}
+}
