@@ -1,13 +1,14 @@
 package crawler
 
 import (
-	"adscan"
 	"context"
 	"fmt"
 	"net"
 	"net/netip"
 	"syscall"
 	"time"
+
+	"adscan"
 )
 
 // newDialer returns a dialer that checks every address it is about to

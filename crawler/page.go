@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"adscan/urlnorm"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -13,6 +12,7 @@ import (
 
 	"adscan"
 	"adscan/classifier/htmltext"
+	"adscan/urlnorm"
 )
 
 // Page is one fetched page as handed to the caller of Run.

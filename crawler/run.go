@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"adscan/urlnorm"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"adscan/urlnorm"
 )
 
 // maxSitemaps bounds the sitemaps (and sitemap indexes) one run reads.

@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"adscan"
 	"context"
 	"errors"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"adscan"
 	"adscan/crawler/fakesite"
 )
 

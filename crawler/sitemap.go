@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"adscan/urlnorm"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -10,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html/charset"
+
+	"adscan/urlnorm"
 )
 
 // maxSitemapEntries bounds the URLs taken from one sitemap file (the

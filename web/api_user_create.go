@@ -1,10 +1,10 @@
 package web
 
 import (
-	"adscan/accounts"
 	"net/http"
 
 	"adscan"
+	"adscan/accounts"
 )
 
 // userRequest is the body of POST /api/users.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"adscan/accounts"
 	"context"
 	"errors"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"adscan"
+	"adscan/accounts"
 )
 
 // authMethod is how a request proved who sent it.

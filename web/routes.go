@@ -1,7 +1,6 @@
 package web
 
 import (
-	"adscan/lexicon"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/lexicon"
 )
 
 // handler holds what every route handler needs. Each handler is a method

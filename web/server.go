@@ -13,7 +13,6 @@
 package web
 
 import (
-	"adscan/lexicon"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/lexicon"
 )
 
 // Config is what a Server needs. Store and Orchestrator are required.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"adscan/accounts"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/accounts"
 )
 
 func TestVerifiedCache(t *testing.T) {

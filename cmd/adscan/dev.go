@@ -1,8 +1,6 @@
 package main
 
 import (
-	"adscan/accounts"
-	"adscan/lexicon"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +15,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"adscan"
+	"adscan/accounts"
 	"adscan/devserver"
+	"adscan/lexicon"
 	"adscan/store"
 	"adscan/web"
 	"adscan/workflows"
@@ -31,6 +32,7 @@ type devOptions struct {
 	temporalUI      string
 	db              string
 	noWorker        bool
+	demo            int // synthetic cases to seed an empty store with (--demo)
 	crawlHeartbeat  time.Duration
 	worker          workerOptions
 }
@@ -68,6 +70,7 @@ ADSCAN_ADMIN_PASSWORD, or generates one and prints it once.`,
 	f.StringVar(&opts.temporalUI, "temporal-ui", "", "also serve the Temporal Web UI on this address (e.g. 127.0.0.1:8233)")
 	f.StringVar(&opts.db, "db", "", "database DSN: postgres://… (default: SQLite at DATA/adscan.db)")
 	f.BoolVar(&opts.noWorker, "no-worker", false, "run no worker: leave the work to 'adscan worker' processes")
+	f.IntVar(&opts.demo, "demo", 0, "fill an empty store with this many made-up cases (on 100 made-up targets) to look around the console")
 	f.DurationVar(&opts.crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
 		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
 	opts.worker.register(f)
@@ -120,6 +123,17 @@ func (p *devProgram) Start(ctx context.Context) error {
 	}
 	if err := accounts.EnsureAdmin(ctx, p.store, p.s.getenv, p.s.out); err != nil {
 		return fmt.Errorf("dev: first admin: %w", err)
+	}
+	if p.opts.demo > 0 {
+		err := p.store.SeedSynthetic(ctx, store.SyntheticSpec{Targets: 100, Cases: p.opts.demo, Now: time.Now(), Seed: 1})
+		switch {
+		case adscan.ErrorCode(err) == adscan.EINVALID:
+			fmt.Fprintf(p.s.out, "adscan dev: --demo: %s; left as it is\n", adscan.ErrorMessage(err))
+		case err != nil:
+			return fmt.Errorf("dev: --demo: %w", err)
+		default:
+			fmt.Fprintf(p.s.out, "adscan dev: made %d demo cases on 100 made-up targets (*.example.cn)\n", p.opts.demo)
+		}
 	}
 	tOpts := temporalOptions{address: p.temporal.FrontendHostPort(), namespace: p.temporal.Namespace()}
 	if p.client, err = dialTemporal(ctx, tOpts, p.logger); err != nil {

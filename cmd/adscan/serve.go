@@ -1,7 +1,6 @@
 package main
 
 import (
-	"adscan/accounts"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"adscan/accounts"
 	"adscan/web"
 	"adscan/workflows"
 )

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"adscan/metrics"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -26,6 +25,7 @@ import (
 	"adscan/classifier"
 	"adscan/crawler"
 	"adscan/lexicon"
+	"adscan/metrics"
 	"adscan/store"
 	"adscan/web"
 	"adscan/workflows"
