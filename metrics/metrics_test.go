@@ -60,3 +60,30 @@ func TestWorkerMetrics(t *testing.T) {
 		t.Errorf("/readyz: %d", code)
 	}
 }
+
+func TestTemporalHandler(t *testing.T) {
+	m := NewWorker()
+	h := m.TemporalHandler().WithTags(map[string]string{"namespace": "default"})
+	h.WithTags(map[string]string{"task_queue": "adscan"}).Counter("temporal_request").Inc(2)
+	h.WithTags(map[string]string{"task_queue": "adscan", "extra-tag": "x"}).Counter("temporal_request").Inc(1)
+	h.Gauge("temporal_worker_task_slots_available").Update(5)
+	h.Timer("temporal_request_latency").Record(30 * time.Millisecond)
+	h.Gauge("temporal_request_total").Update(1) // a name a counter took: ignored, not a panic
+	srv := httptest.NewServer(m.Handler(nil))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`temporal_request_total{namespace="default",task_queue="adscan"} 3`,
+		`temporal_worker_task_slots_available{namespace="default"} 5`,
+		`temporal_request_latency_seconds_count{namespace="default"} 1`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

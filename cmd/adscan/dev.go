@@ -136,6 +136,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 		}
 	}
 	tOpts := temporalOptions{address: p.temporal.FrontendHostPort(), namespace: p.temporal.Namespace()}
+	if !p.opts.noWorker {
+		p.opts.worker.withMetrics(&tOpts)
+	}
 	if p.client, err = dialTemporal(ctx, tOpts, p.logger); err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}

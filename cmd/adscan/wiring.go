@@ -49,6 +49,7 @@ type temporalOptions struct {
 	tlsCert, tlsKey, tlsCA string
 	apiKey                 string
 	tlsServerName          string
+	metrics                client.MetricsHandler // the SDK's own metrics (worker --metrics); not a flag
 }
 
 func (o *temporalOptions) register(f *pflag.FlagSet, s streams, defaultAddress string) {
@@ -87,6 +88,9 @@ func dialTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger) (
 		return nil, err
 	}
 	opts.ConnectionOptions.TLS = tlsCfg
+	if o.metrics != nil {
+		opts.MetricsHandler = o.metrics
+	}
 	if o.apiKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(o.apiKey)
 	}
@@ -192,7 +196,8 @@ type workerOptions struct {
 	referralEndpoint string
 	outbox           string
 	reviewSLA        time.Duration
-	metrics          string // --metrics ADDR ("" for none); not passed on by args
+	metrics          string          // --metrics ADDR ("" for none); not passed on by args
+	observer         *metrics.Worker // the metrics served there, made before Temporal is dialled (withMetrics)
 }
 
 func (o *workerOptions) register(f *pflag.FlagSet) {
@@ -278,7 +283,10 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		Logger:    logger.With("component", "activities"),
 	}
 	if o.metrics != "" {
-		m := metrics.NewWorker()
+		m := o.observer
+		if m == nil {
+			m = metrics.NewWorker()
+		}
 		acts.Observer = m
 		ready := func(ctx context.Context) error {
 			if err := st.Ping(ctx); err != nil {
@@ -409,4 +417,14 @@ func (h *httpServer) Shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return h.srv.Shutdown(ctx)
+}
+
+// withMetrics makes the worker's metrics when --metrics is given and has
+// the Temporal client report the SDK's own metrics into them too.
+func (o *workerOptions) withMetrics(t *temporalOptions) {
+	if o.metrics == "" {
+		return
+	}
+	o.observer = metrics.NewWorker()
+	t.metrics = o.observer.TemporalHandler()
 }

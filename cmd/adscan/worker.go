@@ -49,6 +49,7 @@ func newWorkerCmd(s streams) *cobra.Command {
 				return fmt.Errorf("worker: %w", err)
 			}
 			defer st.Close()
+			wo.withMetrics(&opts.temporal)
 			tc, err := dialTemporal(ctx, opts.temporal, logger)
 			if err != nil {
 				return fmt.Errorf("worker: %w", err)
