@@ -208,6 +208,58 @@ func TestBrowserTriage(t *testing.T) {
 	if n := count("form[action='/targets'], form[action='/targets/import'], input[name=target]"); n != 0 {
 		t.Errorf("a reviewer gets %d register forms", n)
 	}
+
+	// Dismiss a false flag and propose its phrase as an exception on that
+	// site; a regulator approves it on /lexicon: a new lexicon version with
+	// the entry is in force (the next scan classifies with it — see
+	// cmd/adscan's TestStoreClassifiersFollowApprovedVersions).
+	rank, err := h.store.ListCases(t.Context(), adscan.CaseFilter{Category: adscan.CategoryRanking})
+	if err != nil || len(rank) != 1 {
+		t.Fatalf("the ranking case: %v, %v", rank, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/cases/"+rank[0].ID),
+		chromedp.WaitVisible(chromedp.CSS(`#decision-form`)),
+		chromedp.Click(chromedp.CSS(`details.propose summary`)),
+		chromedp.Click(chromedp.CSS(`details.propose input[name=propose]`)),
+		chromedp.SetValue(chromedp.CSS(`details.propose input[name=phrase]`), "中考状元榜"),
+		chromedp.SendKeys(chromedp.CSS(`#note`), "学校公告，不是培训广告"),
+		chromedp.Click(chromedp.CSS(`#decide-dismiss`)),
+		// no older case waits for review: the case comes back, dismissed
+		chromedp.WaitVisible(chromedp.CSS(`h1 .state-dismissed`)),
+	)
+	if err != nil {
+		t.Fatalf("dismiss with a proposal: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		c, _ := h.store.GetCase(t.Context(), rank[0].ID)
+		if c.State == adscan.CaseDismissed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after dismissing: %s", c.State)
+		}
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "regulator"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tiles`)), // signed in: the dashboard
+		chromedp.Navigate(srv.URL+"/lexicon"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-proposal] button[value=approve]`)),
+		chromedp.Click(chromedp.CSS(`tr[data-proposal] button[value=approve]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	)
+	if err != nil {
+		t.Fatalf("approve the proposal: %v", err)
+	}
+	screenshot(t, ctx, "lexicon")
+	v, err := h.store.ActiveLexicon(t.Context())
+	if err != nil || !strings.Contains(string(v.YAML), "中考状元榜") || !strings.Contains(string(v.YAML), "a.example") {
+		t.Errorf("the lexicon in force after approval: %v\n%.300s", err, v.YAML)
+	}
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: crawled text ran as script", n)
 	}
