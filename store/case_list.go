@@ -159,14 +159,19 @@ func (s *Store) caseWhere(f adscan.CaseFilter) (string, []any) {
 // likeEscaper escapes LIKE's wildcards (with ESCAPE '\').
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-func (s *Store) listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.Case, error) {
+// listQuery is the query of ListCases and its arguments.
+func (s *Store) listQuery(f adscan.CaseFilter) (string, []any) {
 	where, args := s.caseWhere(f)
 	order := `created_at DESC, id DESC`
 	if f.Oldest {
 		order = `created_at, id`
 	}
 	q := selectCase + where + fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2)
-	args = append(args, f.Limit, f.Offset)
+	return q, append(args, f.Limit, f.Offset)
+}
+
+func (s *Store) listCases(ctx context.Context, tx *sql.Tx, f adscan.CaseFilter) ([]adscan.Case, error) {
+	q, args := s.listQuery(f)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
