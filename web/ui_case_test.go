@@ -429,3 +429,30 @@ func TestTruncatedCaptureIsSaid(t *testing.T) {
 		t.Errorf("the API's capture metadata: %+v", detail.Captures)
 	}
 }
+
+func TestCaseTimelineMarksReappearance(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	if _, err := h.store.DecideCase(ctx, c.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "reviewer", Note: "误报", DecidedAt: h.now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	capID, err := h.store.PutCapture(ctx, adscan.Capture{ScanID: "s2", Target: "https://a.example/", RequestedURL: "https://a.example/1",
+		FinalURL: "https://a.example/1", Status: 200, FetchedAt: h.now.Add(48 * time.Hour), BodySHA256: strings.Repeat("e", 64),
+		Text: "暑假班 again", TextSHA256: strings.Repeat("f", 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.store.RecordFindings(ctx, adscan.FindingsInput{ScanID: "s2", Target: "https://a.example/", URL: "https://a.example/1",
+		CaptureID: capID, Flags: []adscan.Flag{{Category: adscan.CategoryHolidayTraining, Score: 0.9, Evidence: []adscan.Evidence{{Text: "暑假班", End: len("暑假班")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, user: "viewer"}), http.StatusOK)
+	if n := doc.Find("section.sightings .reappeared").Length(); n != 1 || !strings.Contains(doc.Find("section.sightings").Text(), "已变化") {
+		t.Errorf("timeline: %d reappearance marks; %q", n, doc.Find("section.sightings").Text())
+	}
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/lexicon", user: "viewer"}), http.StatusOK)
+	if doc.Find("table.groups tbody tr").Length() == 0 {
+		t.Errorf("the lexicon page lists no term groups")
+	}
+}
