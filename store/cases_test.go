@@ -371,3 +371,42 @@ func TestAssignCases(t *testing.T) {
 		}
 	})
 }
+
+func TestTargetsSummariesAndCounts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		added, updated, err := s.UpsertTargets(ctx, []adscan.Target{
+			{URL: target, Name: "甲", Region: "海淀区", Licence: adscan.LicenceBlacklist},
+			{URL: "https://b.example/", Name: "乙", Kind: adscan.KindPlatform},
+		}, "li")
+		must(t, err)
+		if added != 2 || updated != 0 {
+			t.Errorf("added %d updated %d", added, updated)
+		}
+		if added, updated, err = s.UpsertTargets(ctx, []adscan.Target{{URL: "HTTPS://A.example/", Name: "甲2"}}, "li"); err != nil || added != 0 || updated != 1 {
+			t.Errorf("update by another spelling: %d %d %v", added, updated, err)
+		}
+		_, _, err = s.UpsertTargets(ctx, []adscan.Target{{URL: "https://c.example/"}, {URL: "ftp://bad/"}}, "li")
+		wantCode(t, err, adscan.EINVALID)
+		if ts, _ := s.ListTargets(ctx); len(ts) != 2 {
+			t.Errorf("a refused batch saved some: %d targets", len(ts))
+		}
+		createScan(t, s, "s1")
+		c1, _ := record(t, s, "s1", target, target+"1", "1", flag(adscan.CategoryRanking, "状元"))
+		record(t, s, "s1", target, target+"2", "2", flag(adscan.CategoryRanking, "第一"))
+		_, err = s.DecideCase(ctx, c1.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, By: "li"})
+		must(t, err)
+		sums, err := s.ListTargetSummaries(ctx)
+		must(t, err)
+		// by name: 乙 (U+4E59) before 甲 (U+7532)
+		if len(sums) != 2 || sums[1].Name != "甲2" || sums[1].OpenCases != 1 || sums[1].LastFetched == nil || sums[0].OpenCases != 0 || sums[0].Kind != adscan.KindPlatform {
+			t.Errorf("summaries %+v", sums)
+		}
+		by, err := s.CountCasesByState(ctx, adscan.CaseFilter{Category: adscan.CategoryRanking, State: adscan.CaseOpen})
+		must(t, err)
+		if by[adscan.CaseOpen] != 1 || by[adscan.CaseDismissed] != 1 || len(by) != 2 {
+			t.Errorf("by state %v", by)
+		}
+	})
+}
