@@ -20,7 +20,10 @@ const (
 // Error is an application error with a code and a message fit for the user.
 type Error struct {
 	Code    string
-	Message string
+	Message string // in English, as the API and the CLI give it
+	// ZH is the message in 简体中文 for the console, where one was written
+	// ("" elsewhere: the console then explains the code and shows Message).
+	ZH string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("adscan: %s: %s", e.Code, e.Message) }
@@ -28,6 +31,22 @@ func (e *Error) Error() string { return fmt.Sprintf("adscan: %s: %s", e.Code, e.
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ZHf sets the error's 简体中文 message and returns the error.
+func (e *Error) ZHf(format string, args ...any) *Error {
+	e.ZH = fmt.Sprintf(format, args...)
+	return e
+}
+
+// ErrorMessageZH returns the 简体中文 message of the first *Error in err's
+// chain, or "" when it has none.
+func ErrorMessageZH(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ZH
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

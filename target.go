@@ -11,6 +11,9 @@ import (
 	"adscan/urlnorm"
 )
 
+// fieldZH names a target's fields in the console's messages.
+var fieldZH = map[string]string{"name": "名称", "region": "区域"}
+
 // Limits of one target: a crawl's memory and checkpoint grow with its
 // pages, and no institution's site needs more.
 const (
@@ -33,7 +36,7 @@ const (
 func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", Errorf(EINVALID, "the target URL is missing")
+		return "", Errorf(EINVALID, "the target URL is missing").ZHf("请填写目标网站的网址。")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -41,28 +44,28 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return "", Errorf(EINVALID, "target %q is not a URL: %v", raw, err)
+		return "", Errorf(EINVALID, "target %q is not a URL: %v", raw, err).ZHf("“%s”不是有效的网址。", raw)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", Errorf(EINVALID, "target %q: the URL must start with http:// or https://", raw)
+		return "", Errorf(EINVALID, "target %q: the URL must start with http:// or https://", raw).ZHf("网址“%s”须以 http:// 或 https:// 开头。", raw)
 	}
 	if u.Hostname() == "" {
-		return "", Errorf(EINVALID, "target %q has no host", raw)
+		return "", Errorf(EINVALID, "target %q has no host", raw).ZHf("网址“%s”缺少域名。", raw)
 	}
 	norm, err := urlnorm.Normalize("", raw)
 	if err != nil {
-		return "", Errorf(EINVALID, "target %q: %v", raw, err)
+		return "", Errorf(EINVALID, "target %q: %v", raw, err).ZHf("网址“%s”无法识别。", raw)
 	}
 	if allowPrivate {
 		return norm, nil
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed", raw)
+		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed", raw).ZHf("“%s”是本机地址，不允许作为检测目标。", raw)
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if err := CheckPublicAddress(ip); err != nil {
-			return "", Errorf(EINVALID, "target %q: %v; private targets are not allowed", raw, err)
+			return "", Errorf(EINVALID, "target %q: %v; private targets are not allowed", raw, err).ZHf("“%s”是内网或保留地址，不允许作为检测目标。", raw)
 		}
 	}
 	return norm, nil
@@ -105,17 +108,17 @@ func ParseTarget(t Target, allowPrivate bool) (Target, error) {
 		t.Licence = LicenceUnregistered
 	}
 	if !slices.Contains(TargetKinds, t.Kind) {
-		return Target{}, Errorf(EINVALID, "target %s: kind %q is not institution or platform", u, t.Kind)
+		return Target{}, Errorf(EINVALID, "target %s: kind %q is not institution or platform", u, t.Kind).ZHf("%s：类型只能是培训机构网站或网络平台。", u)
 	}
 	if !slices.Contains(Licences, t.Licence) {
-		return Target{}, Errorf(EINVALID, "target %s: licence %q is not whitelist, blacklist or unregistered", u, t.Licence)
+		return Target{}, Errorf(EINVALID, "target %s: licence %q is not whitelist, blacklist or unregistered", u, t.Licence).ZHf("%s：登记状态“%s”无效，应为 whitelist（白名单）、blacklist（黑名单）或 unregistered（未登记）。", u, t.Licence)
 	}
 	for _, f := range []struct{ name, v string }{{"name", t.Name}, {"region", t.Region}} {
 		if !utf8.ValidString(f.v) {
-			return Target{}, Errorf(EINVALID, "target %s: the %s is not valid UTF-8", u, f.name)
+			return Target{}, Errorf(EINVALID, "target %s: the %s is not valid UTF-8", u, f.name).ZHf("%s：%s不是有效的 UTF-8 文字（表格请另存为“CSV UTF-8”）。", u, fieldZH[f.name])
 		}
 		if len(f.v) > MaxTargetLabel {
-			return Target{}, Errorf(EINVALID, "target %s: the %s has %d bytes; at most %d are allowed", u, f.name, len(f.v), MaxTargetLabel)
+			return Target{}, Errorf(EINVALID, "target %s: the %s has %d bytes; at most %d are allowed", u, f.name, len(f.v), MaxTargetLabel).ZHf("%s：%s过长（%d 字节，上限 %d）。", u, fieldZH[f.name], len(f.v), MaxTargetLabel)
 		}
 	}
 	return t, nil
@@ -123,10 +126,10 @@ func ParseTarget(t Target, allowPrivate bool) (Target, error) {
 
 func checkTargetLimits(raw string, pages, depth int) error {
 	if pages < 0 || depth < 0 {
-		return Errorf(EINVALID, "target %q: max_pages and max_depth must be 0 (the default) or more", raw)
+		return Errorf(EINVALID, "target %q: max_pages and max_depth must be 0 (the default) or more", raw).ZHf("%s：最多页数和最大深度不能为负数。", raw)
 	}
 	if pages > MaxTargetPages || depth > MaxTargetDepth {
-		return Errorf(EINVALID, "target %q: max_pages is at most %d and max_depth at most %d", raw, MaxTargetPages, MaxTargetDepth)
+		return Errorf(EINVALID, "target %q: max_pages is at most %d and max_depth at most %d", raw, MaxTargetPages, MaxTargetDepth).ZHf("%s：最多页数不超过 %d，最大深度不超过 %d。", raw, MaxTargetPages, MaxTargetDepth)
 	}
 	return nil
 }

@@ -19,10 +19,11 @@ type TargetRow struct {
 	Target Target
 }
 
-// RowProblem is what is wrong with one line of a targets CSV.
+// RowProblem is what is wrong with one line of a targets CSV: Msg in
+// English (the CLI), ZH in 简体中文 (the console).
 type RowProblem struct {
-	Line int
-	Msg  string
+	Line    int
+	Msg, ZH string
 }
 
 // ReadTargetsCSV reads a targets CSV: a header naming some of TargetColumns
@@ -61,16 +62,16 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 		if blankRecord(rec) {
 			continue
 		}
-		t, msg := parseTargetRecord(rec, header, col, allowPrivate)
-		if msg == "" {
+		t, bad := parseTargetRecord(rec, header, col, allowPrivate)
+		if bad == nil {
 			if first, dup := firstLine[t.URL]; dup {
-				msg = fmt.Sprintf("url %s repeats line %d", t.URL, first)
+				bad = Errorf(EINVALID, "url %s repeats line %d", t.URL, first).ZHf("网址 %s 与第 %d 行重复。", t.URL, first)
 			} else {
 				firstLine[t.URL] = line
 			}
 		}
-		if msg != "" {
-			problems = append(problems, RowProblem{Line: line, Msg: msg})
+		if bad != nil {
+			problems = append(problems, RowProblem{Line: line, Msg: bad.Message, ZH: bad.ZH})
 			continue
 		}
 		rows = append(rows, TargetRow{Line: line, Target: t})
@@ -115,13 +116,15 @@ func blankRecord(rec []string) bool {
 }
 
 // parseTargetRecord turns one record into a target, or says what is wrong.
-func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bool) (Target, string) {
+func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bool) (Target, *Error) {
 	if len(rec) > len(header) {
-		return Target{}, fmt.Sprintf("%d fields, but the header has %d columns", len(rec), len(header))
+		return Target{}, Errorf(EINVALID, "%d fields, but the header has %d columns", len(rec), len(header)).
+			ZHf("有 %d 个字段，但第一行只有 %d 列。", len(rec), len(header))
 	}
 	for _, f := range rec {
 		if !utf8.ValidString(f) {
-			return Target{}, "not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")"
+			return Target{}, Errorf(EINVALID, "not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")").
+				ZHf("不是 UTF-8 文字（表格软件导出的 GBK？请另存为“CSV UTF-8”）。")
 		}
 	}
 	field := func(name string) string {
@@ -132,7 +135,7 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 	}
 	raw := field("url")
 	if raw == "" {
-		return Target{}, "no url"
+		return Target{}, Errorf(EINVALID, "no url").ZHf("缺少网址。")
 	}
 	t := Target{URL: raw, Name: field("name"), Region: field("region"), Kind: TargetKind(field("kind")), Licence: Licence(field("licence"))}
 	for _, n := range []struct {
@@ -145,13 +148,16 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 		}
 		x, err := strconv.Atoi(v)
 		if err != nil || x < 0 {
-			return Target{}, fmt.Sprintf("%s %q: want a whole number ≥ 0", n.column, v)
+			return Target{}, Errorf(EINVALID, "%s %q: want a whole number ≥ 0", n.column, v).ZHf("%s“%s”应为不小于 0 的整数。", n.column, v)
 		}
 		*n.dst = x
 	}
 	t, err := ParseTarget(t, allowPrivate)
-	if err != nil {
-		return Target{}, ErrorMessage(err)
+	var e *Error
+	if errors.As(err, &e) {
+		return Target{}, e
+	} else if err != nil {
+		return Target{}, Errorf(EINVALID, "%v", err)
 	}
-	return t, ""
+	return t, nil
 }

@@ -43,11 +43,11 @@ func HashPassword(password string) (string, error) {
 func checkNewPassword(p string) error {
 	switch {
 	case len(p) < MinPasswordLen:
-		return adscan.Errorf(adscan.EINVALID, "password is too short: want at least %d bytes", MinPasswordLen)
+		return adscan.Errorf(adscan.EINVALID, "password is too short: want at least %d bytes", MinPasswordLen).ZHf("密码太短，至少 %d 个字符。", MinPasswordLen)
 	case len(p) > MaxPasswordLen:
-		return adscan.Errorf(adscan.EINVALID, "password is too long: want at most %d bytes", MaxPasswordLen)
+		return adscan.Errorf(adscan.EINVALID, "password is too long: want at most %d bytes", MaxPasswordLen).ZHf("密码太长，最多 %d 字节。", MaxPasswordLen)
 	case !utf8.ValidString(p):
-		return adscan.Errorf(adscan.EINVALID, "password is not valid UTF-8")
+		return adscan.Errorf(adscan.EINVALID, "password is not valid UTF-8").ZHf("密码不是有效的 UTF-8 文字。")
 	}
 	return nil
 }
@@ -67,10 +67,11 @@ var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 func NewUser(name string, role adscan.Role, password string, now time.Time) (adscan.User, error) {
 	if !userNamePattern.MatchString(name) {
 		return adscan.User{}, adscan.Errorf(adscan.EINVALID,
-			"user name %q is not valid: use 1 to 64 letters, digits and . _ @ -, starting with a letter or digit", name)
+			"user name %q is not valid: use 1 to 64 letters, digits and . _ @ -, starting with a letter or digit", name).
+			ZHf("用户名“%s”无效：请用 1 到 64 个字母、数字或 . _ @ -，以字母或数字开头。", name)
 	}
 	if !role.Valid() {
-		return adscan.User{}, adscan.Errorf(adscan.EINVALID, "role %q is not one of admin, regulator, reviewer, viewer", role)
+		return adscan.User{}, adscan.Errorf(adscan.EINVALID, "role %q is not one of admin, regulator, reviewer, viewer", role).ZHf("角色“%s”无效。", role)
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

@@ -157,5 +157,15 @@ func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond)
 
 // notFound returns an ENOTFOUND error for a missing thing.
 func notFound(what, id string) error {
-	return adscan.Errorf(adscan.ENOTFOUND, "%s %q not found", what, id)
+	e := adscan.Errorf(adscan.ENOTFOUND, "%s %q not found", what, id)
+	if zh, ok := notFoundZH[what]; ok {
+		e.ZHf("找不到%s“%s”。", zh, id)
+	}
+	return e
+}
+
+// notFoundZH names what was not found, for the console.
+var notFoundZH = map[string]string{
+	"case": "案件", "user": "用户", "scan": "扫描", "capture": "抓取记录", "referral of case": "该案件的移送记录",
+	"lexicon version": "词库版本", "allow proposal": "例外提议", "target": "目标网站",
 }

@@ -97,7 +97,7 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		}
 		t, err := time.ParseInLocation("2006-01-02", v, consoleZone)
 		if err != nil {
-			return f, adscan.Errorf(adscan.EINVALID, "query parameter %s=%q is not a date such as 2026-12-01", d.name, v)
+			return f, adscan.Errorf(adscan.EINVALID, "query parameter %s=%q is not a date such as 2026-12-01", d.name, v).ZHf("日期“%s”无效，应如 2026-12-01。", v)
 		}
 		*d.dst = t.AddDate(0, 0, d.add)
 	}
@@ -112,7 +112,7 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 	case "oldest":
 		f.Oldest = true
 	default:
-		return f, adscan.Errorf(adscan.EINVALID, "query parameter sort=%q is not newest or oldest", q.Get("sort"))
+		return f, adscan.Errorf(adscan.EINVALID, "query parameter sort=%q is not newest or oldest", q.Get("sort")).ZHf("排序方式“%s”无效。", q.Get("sort"))
 	}
 	if a := q.Get("after"); a != "" {
 		c, err := adscan.ParseCaseCursor(a)
@@ -122,10 +122,10 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		f.After = c
 	}
 	if f.State != "" && !f.State.Valid() {
-		return f, adscan.Errorf(adscan.EINVALID, "query parameter state=%q is not one of %s", f.State, adscan.JoinCaseStates())
+		return f, adscan.Errorf(adscan.EINVALID, "query parameter state=%q is not one of %s", f.State, adscan.JoinCaseStates()).ZHf("案件状态“%s”无效。", f.State)
 	}
 	if f.Category != "" && !f.Category.Valid() {
-		return f, adscan.Errorf(adscan.EINVALID, "query parameter category=%q is not a known category", f.Category)
+		return f, adscan.Errorf(adscan.EINVALID, "query parameter category=%q is not a known category", f.Category).ZHf("违规类别“%s”无效。", f.Category)
 	}
 	var err error
 	if f.Limit, err = queryInt(q, "limit", 100, maxListLimit); err != nil {

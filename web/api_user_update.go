@@ -35,7 +35,8 @@ func (h *handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) changeUser(r *http.Request, name string, req userUpdateRequest) (adscan.User, error) {
 	me := principalFrom(r.Context()).User.Name
 	if name == me && ((req.Disabled != nil && *req.Disabled) || (req.Role != nil && *req.Role != adscan.RoleAdmin)) {
-		return adscan.User{}, adscan.Errorf(adscan.ECONFLICT, "you cannot disable or demote yourself; another admin can")
+		return adscan.User{}, adscan.Errorf(adscan.ECONFLICT, "you cannot disable or demote yourself; another admin can").
+			ZHf("不能停用自己或降低自己的角色；请由另一位管理员操作。")
 	}
 	c := adscan.UserChange{Role: req.Role, Disabled: req.Disabled}
 	if req.Password != nil {

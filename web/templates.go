@@ -222,9 +222,12 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	d := h.newPageData(r, errorHeadings[status])
 	d.Heading = errorHeadings[status]
 	d.Error = message
-	if zh, ok := errorExplanations[status]; ok && tm == nil {
-		d.Error = zh
-		d.Detail = message
+	switch zh, ok := errorExplanations[status]; {
+	case tm != nil:
+	case adscan.ErrorMessageZH(err) != "":
+		d.Error, d.Detail = adscan.ErrorMessageZH(err), message
+	case ok:
+		d.Error, d.Detail = zh, message
 	}
 	h.render(w, r, status, "error", d)
 }

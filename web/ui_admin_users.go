@@ -50,7 +50,7 @@ func (h *handler) createUserForm(w http.ResponseWriter, r *http.Request) error {
 		err = h.store.CreateUser(r.Context(), u, principalFrom(r.Context()).User.Name)
 	}
 	if code := adscan.ErrorCode(err); code == adscan.EINVALID || code == adscan.ECONFLICT {
-		return h.renderUsers(w, r, errorStatus(code), "", adscan.ErrorMessage(err))
+		return h.renderUsers(w, r, errorStatus(code), "", consoleMessage(err))
 	} else if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (h *handler) updateUserForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := h.changeUser(r, r.PathValue("name"), req)
 	if code := adscan.ErrorCode(err); code == adscan.EINVALID || code == adscan.ECONFLICT {
-		return h.renderUsers(w, r, errorStatus(code), "", adscan.ErrorMessage(err))
+		return h.renderUsers(w, r, errorStatus(code), "", consoleMessage(err))
 	} else if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func TestAdminUsers(t *testing.T) {
 
 	// An admin cannot lock themselves out; unknown actions and users are refused.
 	doc = htmlPage(t, post("/admin/users/admin", url.Values{"action": {"disable"}}), http.StatusConflict)
-	if !strings.Contains(doc.Find(".error").Text(), "yourself") {
+	if !strings.Contains(doc.Find(".error").Text(), "不能停用自己") {
 		t.Errorf("self-disable: %q", doc.Find(".error").Text())
 	}
 	htmlPage(t, post("/admin/users/admin", url.Values{"action": {"explode"}}), http.StatusBadRequest)

@@ -85,7 +85,7 @@ func (h *handler) createScheduleForm(w http.ResponseWriter, r *http.Request) err
 		s, err = h.orch.CreateSchedule(r.Context(), s)
 	}
 	if code := adscan.ErrorCode(err); code == adscan.EINVALID || code == adscan.ECONFLICT {
-		return h.renderSchedules(w, r, errorStatus(code), "", adscan.ErrorMessage(err), req)
+		return h.renderSchedules(w, r, errorStatus(code), "", consoleMessage(err), req)
 	} else if err != nil {
 		return err
 	}

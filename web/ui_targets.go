@@ -78,7 +78,7 @@ func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 		_, _, err = h.store.UpsertTargets(r.Context(), []adscan.Target{parsed}, principalFrom(r.Context()).User.Name)
 	}
 	if adscan.ErrorCode(err) == adscan.EINVALID {
-		return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{adscan.ErrorMessage(err)})
+		return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{consoleMessage(err)})
 	} else if err != nil {
 		return err
 	}
@@ -104,7 +104,11 @@ func (h *handler) importTargetsForm(w http.ResponseWriter, r *http.Request) erro
 			msgs = []string{hdr.Filename + " 中没有可导入的目标网站。"}
 		}
 		for _, p := range problems {
-			msgs = append(msgs, fmt.Sprintf("第 %d 行：%s", p.Line, p.Msg))
+			msg := p.ZH
+			if msg == "" {
+				msg = p.Msg
+			}
+			msgs = append(msgs, fmt.Sprintf("第 %d 行：%s", p.Line, msg))
 		}
 		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", msgs)
 	}

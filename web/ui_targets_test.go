@@ -40,7 +40,7 @@ func TestTargetsPage(t *testing.T) {
 		t.Fatalf("register: %q", rows.Text())
 	}
 	doc = htmlPage(t, post("/targets", url.Values{"url": {"http://10.0.0.8/"}}), http.StatusBadRequest)
-	if !strings.Contains(doc.Find(".error").Text(), "private") {
+	if !strings.Contains(doc.Find(".error").Text(), "内网") {
 		t.Errorf("private target: %q", doc.Find(".error").Text())
 	}
 

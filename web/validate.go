@@ -38,7 +38,7 @@ func (h *handler) parseScanTargets(ts []adscan.ScanTarget) ([]adscan.ScanTarget,
 // checkNote checks a free-text note.
 func checkNote(field, note string) error {
 	if len(note) > maxNoteLen {
-		return adscan.Errorf(adscan.EINVALID, "%s is %d bytes; at most %d are allowed", field, len(note), maxNoteLen)
+		return adscan.Errorf(adscan.EINVALID, "%s is %d bytes; at most %d are allowed", field, len(note), maxNoteLen).ZHf("说明过长（%d 字节，上限 %d）。", len(note), maxNoteLen)
 	}
 	if !utf8.ValidString(note) {
 		return adscan.Errorf(adscan.EINVALID, "%s is not valid UTF-8", field)
