@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -159,6 +160,60 @@ func TestDevEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(prog.out.String(), "password") && strings.Contains(prog.out.String(), "generated") {
 		t.Errorf("restart generated a new admin password:\n%s", prog.out.String())
+	}
+
+	// A false flag dismissed with an allow-list proposal, approved by a
+	// regulator (here the admin), stops flagging its phrase on its site in
+	// the next scan — and only there: the same pages at another host name
+	// are flagged as before.
+	other := cases[1]
+	form := func(path string, v url.Values) int {
+		t.Helper()
+		req, err := http.NewRequest("POST", strings.TrimSuffix(a.base, "/")+path, strings.NewReader(v.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SetBasicAuth(a.user, a.pass)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := form("/cases/"+other.ID+"/decision", url.Values{"decision": {"dismiss"}, "note": {"测试：当作误报"},
+		"propose": {"1"}, "phrase": {"暑假小学数学"}, "propose_category": {""}}); code != http.StatusSeeOther {
+		t.Fatalf("dismiss with a proposal: status %d", code)
+	}
+	req, _ := http.NewRequest("GET", strings.TrimSuffix(a.base, "/")+"/lexicon", nil)
+	req.SetBasicAuth(a.user, a.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`data-proposal="(\d+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no pending proposal on /lexicon")
+	}
+	if code := form("/lexicon/proposals/"+string(m[1]), url.Values{"decision": {"approve"}}); code != http.StatusSeeOther {
+		t.Fatalf("approve: status %d", code)
+	}
+	here := a.startScan(adscan.ScanTarget{URL: site.URL + "/p/0.html", MaxPages: 100, MaxDepth: 20})
+	there := a.startScan(adscan.ScanTarget{URL: strings.Replace(site.URL, "127.0.0.1", "localhost", 1) + "/p/0.html", MaxPages: 100, MaxDepth: 20})
+	for _, id := range []string{here, there} {
+		if s := a.waitScan(id, 90*time.Second); s.Status != adscan.ScanCompleted || s.Pages != pages {
+			t.Fatalf("scan %s after the approval: %s, %d pages", id, s.Status, s.Pages)
+		}
+	}
+	if got := a.cases("scan=" + here); len(got) != 0 {
+		t.Errorf("the next scan of the site flagged %d pages despite the approved exception: %v", len(got), caseURLs(got))
+	}
+	if got := a.cases("scan=" + there); len(got) != len(want) {
+		t.Errorf("the same pages at another host: %d cases, want %d (the exception is for its site only)", len(got), len(want))
 	}
 	prog.stop(t)
 }
