@@ -22,6 +22,7 @@ type caseView struct {
 	Decisions []adscan.Decision    // what the case's state allows, for the form
 	CanDecide bool                 // the user is a reviewer or more
 	NextURL   string               // the next case waiting for review after this one
+	PrevURL   string               // the one before it (newer) in the queue
 	Error     string               // why the last decision was refused
 	Note      string               // the note of a refused decision, to post again
 	// Phrase and Site prefill the dismissal's allow-list proposal: the
@@ -141,6 +142,13 @@ func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
 	}
 	if len(next) == 1 {
 		v.NextURL = "/cases/" + next[0].ID
+	}
+	prev, err := h.store.ListCases(ctx, adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Oldest: true, Limit: 1})
+	if err != nil {
+		return caseView{}, err
+	}
+	if len(prev) == 1 {
+		v.PrevURL = "/cases/" + prev[0].ID
 	}
 	return v, nil
 }

@@ -157,6 +157,14 @@ func TestDecideCaseForm(t *testing.T) {
 		t.Errorf("dismiss without reason: %q", doc.Find(".error").Text())
 	}
 
+	// The newer case links to the older as next, the older to the newer as previous.
+	if doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + newer.ID, cookies: []*http.Cookie{session}}), http.StatusOK); doc.Find("#next-case").AttrOr("href", "") != "/cases/"+older.ID || doc.Find("#prev-case").Length() != 0 {
+		t.Errorf("newer case: next %q, prev %d", doc.Find("#next-case").AttrOr("href", ""), doc.Find("#prev-case").Length())
+	}
+	if doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + older.ID, cookies: []*http.Cookie{session}}), http.StatusOK); doc.Find("#prev-case").AttrOr("href", "") != "/cases/"+newer.ID {
+		t.Errorf("older case: prev %q", doc.Find("#prev-case").AttrOr("href", ""))
+	}
+
 	// Confirming goes on to the next case waiting for review.
 	w = post(newer.ID, url.Values{"decision": {"confirm"}, "note": {"明显的分数宣传"}, "csrf_token": {token(newer.ID)}})
 	wantStatus(t, w, http.StatusSeeOther)

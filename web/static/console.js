@@ -33,6 +33,7 @@
         break;
       case "/": if (note) { note.focus(); done = true; } break;
       case "n": done = follow("next-case") || follow("next-page"); break;
+      case "p": done = follow("prev-case"); break;
     }
     if (done) { e.preventDefault(); }
   });
