@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -222,4 +224,27 @@ func TestScanWorkflowCanceledMarksScanFailed(t *testing.T) {
 		t.Errorf("workflow error = %v, want canceled", err)
 	}
 	env.AssertExpectations(t)
+}
+
+// TestSiteScanCrawlsOnTheCrawlQueue: the crawl activity is scheduled on
+// the crawl task queue, the others on the shared one, so crawl and review
+// capacity scale apart.
+func TestSiteScanCrawlsOnTheCrawlQueue(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	Register(env, &Activities{})
+	var a *Activities
+	env.OnActivity(a.CrawlSite, mock.Anything, mock.Anything).Return(SiteScanResult{Pages: 1}, nil).Once()
+	env.OnActivity(a.EnsureReviews, mock.Anything, mock.Anything).Return(0, nil).Once()
+	queues := map[string]string{}
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		queues[info.ActivityType.Name] = info.TaskQueue
+	})
+	env.ExecuteWorkflow(SiteScanWorkflow, SiteScanInput{ScanID: "s1", Target: adscan.ScanTarget{URL: "https://a.example/"}})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if queues["CrawlSite"] != CrawlTaskQueue || queues["EnsureReviews"] == CrawlTaskQueue {
+		t.Errorf("activities ran on %v; want CrawlSite alone on %s", queues, CrawlTaskQueue)
+	}
 }

@@ -62,6 +62,11 @@ func SiteScanWorkflow(ctx workflow.Context, in SiteScanInput) (SiteScanResult, e
 			MaximumAttempts:    10,
 		},
 	})
+	// Crawls run on their own task queue since version 1 of this workflow;
+	// histories recorded before it replay on the shared one.
+	if workflow.GetVersion(ctx, "crawl-task-queue", workflow.DefaultVersion, 1) == 1 {
+		cctx = workflow.WithTaskQueue(cctx, CrawlTaskQueue)
+	}
 	var res SiteScanResult
 	if err := workflow.ExecuteActivity(cctx, a.CrawlSite, CrawlSiteInput{ScanID: in.ScanID, Target: in.Target}).Get(ctx, &res); err != nil {
 		return res, fmt.Errorf("workflows: crawl %s: %w", in.Target.URL, err)

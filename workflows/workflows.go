@@ -20,8 +20,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TaskQueue is the task queue adscan's workers poll and its workflows run on.
-const TaskQueue = "adscan"
+// TaskQueue is the task queue of adscan's workflows and of every activity
+// but the crawl; CrawlTaskQueue is the crawls' own (network-bound, long,
+// heartbeating), so crawl capacity and review capacity scale apart
+// (adscan worker --queues).
+const (
+	TaskQueue      = "adscan"
+	CrawlTaskQueue = "adscan-crawl"
+)
 
 // Workflow type names, as registered by Register.
 const (
@@ -53,6 +59,12 @@ const (
 // ReviewWorkflowID is the workflow ID of a case's review workflow. There is
 // at most one per case.
 func ReviewWorkflowID(caseID string) string { return "case-" + caseID }
+
+// RegisterActivities registers a's activities only: a worker of the
+// crawl task queue runs no workflow.
+func RegisterActivities(r worker.Registry, a *Activities) {
+	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
+}
 
 // Register registers the workflows and a's activities with a worker.
 func Register(r worker.Registry, a *Activities) {

@@ -162,7 +162,7 @@ func TestCrawlDelayAlias(t *testing.T) {
 func TestWorkerArgs(t *testing.T) {
 	var o workerOptions
 	fs := pflag.NewFlagSet("w", pflag.ContinueOnError)
-	o.register(fs)
+	o.register(fs, streams{getenv: func(string) string { return "" }})
 	if a := o.args(); len(a) != 0 {
 		t.Errorf("defaults give %q, want nothing", a)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 
 	"adscan"
 	"adscan/accounts"
@@ -73,7 +72,7 @@ ADSCAN_ADMIN_PASSWORD, or generates one and prints it once.`,
 	f.IntVar(&opts.demo, "demo", 0, "fill an empty store with this many made-up cases (on 100 made-up targets) to look around the console")
 	f.DurationVar(&opts.crawlHeartbeat, "crawl-heartbeat-timeout", workflows.DefaultCrawlHeartbeatTimeout,
 		"how long a crawl may go silent before Temporal retries it on a live worker, resuming from its checkpoint")
-	opts.worker.register(f)
+	opts.worker.register(f, s)
 	return cmd
 }
 
@@ -87,7 +86,7 @@ type devProgram struct {
 	temporal *devserver.Server
 	store    *store.Store
 	client   client.Client
-	worker   worker.Worker
+	worker   workers
 	http     *httpServer
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,15 @@ func TestDevTemporalLoopbackOnly(t *testing.T) {
 	code, _, errOut := runCrawlCmd(t, "dev", "--temporal-address", "0.0.0.0:7233", "--data", t.TempDir())
 	if code != exitUsage || !strings.Contains(errOut, "no authentication") {
 		t.Errorf("dev on 0.0.0.0: exit %d, %q", code, errOut)
+	}
+}
+
+func TestWorkerCapacityFlags(t *testing.T) {
+	for _, args := range [][]string{{"--queues", "everything"}, {"--max-crawls", "0"}, {"--max-activities", "-1"}} {
+		code, _, errOut := runCrawlCmd(t, append([]string{"worker", "--temporal-address", "127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "x.db"),
+			"--outbox", t.TempDir()}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, strings.TrimPrefix(args[0], "--")) {
+			t.Errorf("worker %v: exit %d, %q", args, code, errOut)
+		}
 	}
 }

@@ -198,9 +198,12 @@ type workerOptions struct {
 	reviewSLA        time.Duration
 	metrics          string          // --metrics ADDR ("" for none); not passed on by args
 	observer         *metrics.Worker // the metrics served there, made before Temporal is dialled (withMetrics)
+	queues           string          // all, work or crawl
+	maxCrawls        int
+	maxActivities    int
 }
 
-func (o *workerOptions) register(f *pflag.FlagSet) {
+func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.StringVar(&o.lexicon, "lexicon", "", "classify with this lexicon file instead of the embedded default")
 	f.BoolVar(&o.allowPrivate, "allow-private-targets", false, "allow targets on private, loopback and link-local addresses (never for public targets)")
 	f.DurationVar(&o.crawlDelay, "crawl-delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
@@ -209,6 +212,9 @@ func (o *workerOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.referralEndpoint, "referral-endpoint", "", "deliver referral packages by POST to this URL instead of the outbox")
 	f.StringVar(&o.outbox, "outbox", "", "directory referral packages are written to (default DATA/outbox for dev)")
 	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
+	f.StringVar(&o.queues, "queues", envOr(s, envQueues, "all"), "task queues to poll: all, work (workflows, review, referral and store activities) or crawl (the crawls), env "+envQueues)
+	f.IntVar(&o.maxCrawls, "max-crawls", envInt(s, envMaxCrawls, 4), "crawls this worker runs at once, env "+envMaxCrawls)
+	f.IntVar(&o.maxActivities, "max-activities", envInt(s, envMaxActivities, 0), "other activities this worker runs at once (0: the Temporal SDK's default), env "+envMaxActivities)
 	f.StringVar(&o.metrics, "metrics", "", "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090)")
 }
 
@@ -242,12 +248,24 @@ func (o workerOptions) args() []string {
 	if o.reviewSLA != workflows.DefaultReviewSLA {
 		add("--review-sla", o.reviewSLA.String())
 	}
+	if o.queues != "" && o.queues != "all" {
+		add("--queues", o.queues)
+	}
+	if o.maxCrawls != 0 && o.maxCrawls != 4 {
+		add("--max-crawls", strconv.Itoa(o.maxCrawls))
+	}
+	if o.maxActivities != 0 {
+		add("--max-activities", strconv.Itoa(o.maxActivities))
+	}
 	return a
 }
 
 // startWorker registers the workflows and activities on a worker of the
 // adscan task queue and starts it. Stop it with Stop.
-func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Store, o workerOptions, logger *slog.Logger) (worker.Worker, error) {
+func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Store, o workerOptions, logger *slog.Logger) (workers, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	lex, err := loadLexicon(s, "worker", o.lexicon)
 	if err != nil {
 		return nil, err
@@ -303,13 +321,36 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		}
 		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
-	w := worker.New(tc, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, acts)
-	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("worker: start: %w", err)
+	var ws workers
+	if o.queues == "all" || o.queues == "work" {
+		w := worker.New(tc, workflows.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxActivities})
+		workflows.Register(w, acts)
+		ws = append(ws, w)
 	}
-	logger.Info("worker started", "task_queue", workflows.TaskQueue, "lexicon", lex.Name, "lexicon_version", lex.Version)
-	return w, nil
+	if o.queues == "all" || o.queues == "crawl" {
+		w := worker.New(tc, workflows.CrawlTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxCrawls})
+		workflows.RegisterActivities(w, acts)
+		ws = append(ws, w)
+	}
+	for _, w := range ws {
+		if err := w.Start(); err != nil {
+			ws.Stop()
+			return nil, fmt.Errorf("worker: start: %w", err)
+		}
+	}
+	logger.Info("worker started", "queues", o.queues, "max_crawls", o.maxCrawls, "max_activities", o.maxActivities,
+		"lexicon", lex.Name, "lexicon_version", lex.Version)
+	return ws, nil
+}
+
+// workers are the Temporal workers of one process, one a task queue.
+type workers []worker.Worker
+
+// Stop stops each, after its running activities.
+func (ws workers) Stop() {
+	for _, w := range ws {
+		w.Stop()
+	}
 }
 
 // openStore opens the database, naming it in the error.
@@ -427,4 +468,33 @@ func (o *workerOptions) withMetrics(t *temporalOptions) {
 	}
 	o.observer = metrics.NewWorker()
 	t.metrics = o.observer.TemporalHandler()
+}
+
+// Environment variables of the worker's capacity flags.
+const (
+	envQueues        = "ADSCAN_QUEUES"
+	envMaxCrawls     = "ADSCAN_MAX_CRAWLS"
+	envMaxActivities = "ADSCAN_MAX_ACTIVITIES"
+)
+
+// envInt is the integer in the environment variable name, or def when it
+// is unset or not an integer.
+func envInt(s streams, name string, def int) int {
+	if v, err := strconv.Atoi(strings.TrimSpace(s.getenv(name))); err == nil {
+		return v
+	}
+	return def
+}
+
+// check reports a bad capacity flag as a usage error.
+func (o *workerOptions) check() error {
+	switch o.queues {
+	case "all", "work", "crawl":
+	default:
+		return usageError{fmt.Errorf("--queues %q: want all, work or crawl", o.queues)}
+	}
+	if o.maxCrawls < 1 || o.maxActivities < 0 {
+		return usageError{fmt.Errorf("--max-crawls must be 1 or more and --max-activities 0 (the Temporal SDK's default) or more")}
+	}
+	return nil
 }

@@ -39,6 +39,9 @@ func newWorkerCmd(s streams) *cobra.Command {
 			if err := opts.check("worker"); err != nil {
 				return err
 			}
+			if err := wo.check(); err != nil {
+				return err
+			}
 			if wo.outbox == "" && wo.referralEndpoint == "" {
 				return usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
 			}
@@ -67,6 +70,6 @@ func newWorkerCmd(s streams) *cobra.Command {
 		},
 	}
 	opts.register(cmd, s)
-	wo.register(cmd.Flags())
+	wo.register(cmd.Flags(), s)
 	return cmd
 }
