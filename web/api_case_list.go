@@ -22,50 +22,45 @@ func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.casePage(r, f)
+	cases, next, err := h.casePage(r, f)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(page.Total))
-	if page.Next != "" {
+	total, err := h.store.CountCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	if next != "" {
 		q := r.URL.Query()
-		q.Set("after", page.Next)
+		q.Set("after", next)
 		q.Del("offset")
 		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
-		w.Header().Set("X-Next-Cursor", page.Next)
+		w.Header().Set("X-Next-Cursor", next)
 	}
-	h.writeJSON(w, r, http.StatusOK, page.Cases)
+	h.writeJSON(w, r, http.StatusOK, cases)
 	return nil
 }
 
-// casePage is one page of a case list.
-type casePage struct {
-	Cases []adscan.Case
-	Next  string // the cursor of the next page; "" on the last
-	Total int    // cases the filter keeps, on every page
-}
-
-// casePage lists one page of the cases f keeps, asking the store for one
-// more than f.Limit to know whether another page follows.
-func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) (casePage, error) {
+// casePage lists one page of the cases f keeps (never nil) and the cursor
+// of the next page ("" on the last), asking the store for one more than
+// f.Limit to know whether another page follows.
+func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) ([]adscan.Case, string, error) {
 	limit := f.Limit
 	f.Limit++
 	cases, err := h.store.ListCases(r.Context(), f)
 	if err != nil {
-		return casePage{}, err
+		return nil, "", err
 	}
-	p := casePage{Cases: cases}
+	next := ""
 	if len(cases) > limit {
-		p.Cases = cases[:limit]
-		p.Next = p.Cases[limit-1].Cursor().String()
+		cases = cases[:limit]
+		next = cases[limit-1].Cursor().String()
 	}
-	if p.Cases == nil {
-		p.Cases = []adscan.Case{}
+	if cases == nil {
+		cases = []adscan.Case{}
 	}
-	if p.Total, err = h.store.CountCases(r.Context(), f); err != nil {
-		return casePage{}, err
-	}
-	return p, nil
+	return cases, next, nil
 }
 
 // caseFilter reads a case filter from the query string: scan, state,

@@ -52,27 +52,21 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = queuePageSize
 	}
-	limit := f.Limit
-	f.Limit++
-	cases, err := h.store.ListCases(r.Context(), f)
+	cases, next, err := h.casePage(r, f)
 	if err != nil {
 		return err
 	}
-	f.Limit = limit
 	byState, err := h.store.CountCasesByState(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	all := 0
+	for _, n := range byState {
+		all += n
+	}
 	total := byState[f.State]
 	if f.State == "" {
-		for _, n := range byState {
-			total += n
-		}
-	}
-	next := ""
-	if len(cases) > limit {
-		cases = cases[:limit]
-		next = cases[limit-1].Cursor().String()
+		total = all
 	}
 	base := r.URL.Query()
 	q := caseQueue{Filter: f, Cases: cases, Total: total, Categories: adscan.Categories,
@@ -103,10 +97,6 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 		q.FirstURL = "/cases?" + base.Encode()
 	}
 	q.ExportURL = "/cases.csv?" + base.Encode()
-	all := 0
-	for _, n := range byState {
-		all += n
-	}
 	for _, s := range append([]adscan.CaseState{""}, adscan.CaseStates...) {
 		v := cloneValues(base)
 		n := byState[s]
