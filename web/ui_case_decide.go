@@ -52,13 +52,12 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.log.Info("case decided", slog.String("case", id), slog.String("decision", string(d)), slog.String("user", user))
-	next, err := h.store.ListCases(r.Context(), adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})
+	to, err := h.openNeighbour(r, c, false)
 	if err != nil {
 		return err
 	}
-	to := "/cases/" + id
-	if len(next) == 1 {
-		to = "/cases/" + next[0].ID
+	if to == "" {
+		to = "/cases/" + id
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

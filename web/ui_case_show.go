@@ -135,20 +135,22 @@ func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
 	}
 	v.Site = siteOf(c.URL)
 
-	// The next case waiting for review, in the queue's order.
-	next, err := h.store.ListCases(ctx, adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Limit: 1})
-	if err != nil {
+	if v.NextURL, err = h.openNeighbour(r, c, false); err != nil {
 		return caseView{}, err
 	}
-	if len(next) == 1 {
-		v.NextURL = "/cases/" + next[0].ID
-	}
-	prev, err := h.store.ListCases(ctx, adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Oldest: true, Limit: 1})
-	if err != nil {
+	if v.PrevURL, err = h.openNeighbour(r, c, true); err != nil {
 		return caseView{}, err
-	}
-	if len(prev) == 1 {
-		v.PrevURL = "/cases/" + prev[0].ID
 	}
 	return v, nil
+}
+
+// openNeighbour is the page of the case waiting for review next to c in
+// the queue's order (newest first): the next, older one, or with newer
+// the previous one; "" when there is none.
+func (h *handler) openNeighbour(r *http.Request, c adscan.Case, newer bool) (string, error) {
+	cs, err := h.store.ListCases(r.Context(), adscan.CaseFilter{State: adscan.CaseOpen, After: c.Cursor(), Oldest: newer, Limit: 1})
+	if err != nil || len(cs) == 0 {
+		return "", err
+	}
+	return "/cases/" + cs[0].ID, nil
 }
