@@ -86,16 +86,27 @@ func (s *Store) ListReferrals(ctx context.Context, limit int, onlyFailed bool) (
 	}
 	out := []adscan.ReferralStatus{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
+		// Every listed case when all are wanted, so the database stops at
+		// the limit; the undelivered ones with a failure when only the
+		// failed are (whether a retry came after it is decided below).
+		q := `
 			SELECT c.id, c.target, c.url, c.state, c.created_at, c.updated_at,
 				COALESCE(r.destination, ''), COALESCE(r.sha256, ''), r.delivered_at,
 				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
 				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
 				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $2)
 			FROM cases c LEFT JOIN referrals r ON r.case_id = c.id
-			WHERE c.state IN ($3, $4)
-			ORDER BY c.updated_at DESC, c.id DESC`,
-			adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred)
+			WHERE c.state IN ($3, $4)`
+		args := []any{adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred}
+		if onlyFailed {
+			q += ` AND r.delivered_at IS NULL AND EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action = $1)`
+		}
+		q += ` ORDER BY c.updated_at DESC, c.id DESC`
+		if !onlyFailed {
+			q += ` LIMIT $5`
+			args = append(args, limit)
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}

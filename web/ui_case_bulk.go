@@ -82,7 +82,8 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 // claimCaseForm makes the signed-in reviewer the one working on a case.
 func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if _, err := h.store.AssignCases(r.Context(), []string{id}, principalFrom(r.Context()).User.Name, principalFrom(r.Context()).User.Name); err != nil {
+	me := principalFrom(r.Context()).User.Name
+	if _, err := h.store.AssignCases(r.Context(), []string{id}, me, me); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
