@@ -75,9 +75,13 @@ type Config struct {
 	Budget time.Duration
 	// UserAgent is sent with every request and matched against robots.txt.
 	UserAgent string
-	// Delay is the least time between two requests to one host. A robots.txt
-	// Crawl-delay raises it, up to MaxCrawlDelay.
+	// Delay is the least time between the starts of two requests to one
+	// host. A robots.txt Crawl-delay raises it, up to MaxCrawlDelay.
 	Delay, MaxCrawlDelay time.Duration
+	// Gate spaces requests to a host across crawls (see HostGate): share
+	// one between crawls, or a cluster-wide one between processes. Nil: a
+	// gate of the crawl's own.
+	Gate HostGate
 	// Parallelism is the number of fetches in flight (per host, when there is no delay).
 	Parallelism int
 	// IgnoreRobots turns robots.txt off. Leave it false for real sites.
@@ -86,8 +90,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// Timeout bounds one request, body included.
 	Timeout time.Duration
-	// Retries is how often a fetch that timed out or got a 5xx/429 is retried,
-	// RetryBackoff apart, doubling each time.
+	// Retries is how often a fetch that timed out or got a 5xx/429 is
+	// retried: a page goes back behind the rest of the queue, to be fetched
+	// again no sooner than RetryBackoff later, doubling with each attempt
+	// (sitemaps are retried in line).
 	Retries      int
 	RetryBackoff time.Duration
 	// AllowPrivate lets the crawler connect to private, loopback and

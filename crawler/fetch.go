@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -36,10 +37,20 @@ type session struct {
 	collector *colly.Collector
 	client    *http.Client // robots.txt and sitemaps
 	policies  *hostPolicies
+	// gate spaces requests per host: Config.Gate, else local; local also
+	// stands in while Config.Gate fails.
+	gate         HostGate
+	local        *LocalGate
+	waited       atomic.Int64 // nanoseconds waited for host turns
+	gateFailures atomic.Int64
 }
 
 func (c *Crawler) newSession() *session {
-	s := &session{Crawler: c}
+	s := &session{Crawler: c, local: &LocalGate{}}
+	s.gate = c.cfg.Gate
+	if s.gate == nil {
+		s.gate = s.local
+	}
 	base := &http.Transport{
 		Proxy:                 nil, // a proxy would be dialled instead of the target, defeating the address check
 		DialContext:           newDialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs).DialContext,
@@ -64,7 +75,7 @@ func (c *Crawler) newSession() *session {
 	col.MaxBodySize = int(c.cfg.MaxBodyBytes + 1) // one more byte tells a cut body
 	col.SetRequestTimeout(c.cfg.Timeout)
 	s.policies = &hostPolicies{collector: col, cfg: &s.cfg, policies: map[string]*policyLoad{}, served: map[string]robotsEntry{}}
-	rt := &recordingTransport{base: base, policies: s.policies}
+	rt := &recordingTransport{base: base, policies: s.policies, turn: s.takeTurn}
 	col.WithTransport(rt)
 	col.SetRedirectHandler(s.checkRedirect)
 	s.collector = col
@@ -191,6 +202,37 @@ func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept fu
 		}
 		backoff *= 2
 	}
+}
+
+// fetchOnce fetches the page of it once. When the fetch is worth another
+// attempt (see retryable) and it has attempts left, it returns the item to
+// queue again instead — after a backoff that doubles with each attempt, or
+// the server's Retry-After (capped at MaxCrawlDelay) when longer — so that
+// one slow page does not stall its crawl: the rest of the queue goes first.
+// Otherwise it returns the outcome; a 5xx still served on the last attempt
+// is an error.
+func (s *session) fetchOnce(ctx context.Context, it Item, accept func(int, string) bool) (fetched, *Item, error) {
+	f, err := s.fetch(ctx, it.URL, accept)
+	status, wait := 0, s.cfg.RetryBackoff<<min(it.Attempt, 16)
+	if err == nil {
+		last := f.rec.hops[len(f.rec.hops)-1]
+		status = last.Status
+		wait = max(wait, min(retryAfter(last.Header.Get("Retry-After"), last.At), s.cfg.MaxCrawlDelay))
+	}
+	if ctx.Err() != nil || !retryable(err, status) {
+		return f, nil, err
+	}
+	if it.Attempt < s.cfg.Retries {
+		s.cfg.Logger.Debug("crawler: will retry later", "url", it.URL, "attempt", it.Attempt+1, "status", status, "err", err, "wait", wait)
+		again := it
+		again.Attempt++
+		again.After = time.Now().Add(wait)
+		return f, &again, nil
+	}
+	if err == nil {
+		err = fmt.Errorf("%w %d after %d attempts", ErrServerError, status, it.Attempt+1)
+	}
+	return f, nil, err
 }
 
 // retryAfter returns the wait a Retry-After value (seconds or an HTTP date)

@@ -120,16 +120,37 @@ func (h *hostPolicies) load(ctx context.Context, origin, host string) *hostPolic
 	if len(p.sitemaps) == 0 {
 		p.sitemaps = []string{origin + "/sitemap.xml"}
 	}
-	// Per-host politeness: with a delay, one request at a time, delay apart.
+	// Per-host politeness: with a delay, one request at a time, their
+	// starts spaced by the host gate (see HostGate), not by colly, so that
+	// crawls in other processes count too.
 	par := h.cfg.Parallelism
 	if p.delay > 0 {
 		par = 1
 	}
-	rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(host) + "$", Delay: p.delay, Parallelism: par}
+	rule := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(host) + "$", Parallelism: par}
 	if err := h.collector.Limit(rule); err != nil {
 		p.err = fmt.Errorf("limit rule for %s: %w", host, err)
 	}
 	return p
+}
+
+// delayOf returns the delay between requests to u's host: its policy's
+// once robots.txt is loaded, Config.Delay before (for robots.txt itself).
+// It never waits for a load in flight.
+func (h *hostPolicies) delayOf(u *url.URL) time.Duration {
+	h.mu.Lock()
+	l, ok := h.policies[u.Scheme+"://"+strings.ToLower(u.Host)]
+	h.mu.Unlock()
+	if ok {
+		select {
+		case <-l.done:
+			if l.policy.err == nil {
+				return l.policy.delay
+			}
+		default:
+		}
+	}
+	return h.cfg.Delay
 }
 
 func (h *hostPolicies) fetchRobots(ctx context.Context, u string) (int, []byte, error) {

@@ -21,6 +21,10 @@ type Item struct {
 	Depth int    `json:"depth"`
 	// Sitemap marks a sitemap (or sitemap index) to read for URLs, not a page.
 	Sitemap bool `json:"sitemap,omitempty"`
+	// Attempt counts the earlier fetches of a page that timed out or got a
+	// 5xx/429; After is when it may be fetched again (see Config.Retries).
+	Attempt int       `json:"attempt,omitempty"`
+	After   time.Time `json:"after,omitzero"`
 }
 
 // Checkpoint is the state of a crawl, small and JSON-serialisable, from
@@ -46,7 +50,12 @@ type Summary struct {
 	Skipped    int // pages whose body was not read or not text
 	Disallowed int // URLs robots.txt kept us from
 	Sitemaps   int // sitemaps read
+	Retried    int // fetches put back in the queue to retry later
 	Elapsed    time.Duration
+	// PolitenessWait is the time requests waited for their host's turn
+	// (crawl delay, other crawls of the same host), summed over fetches
+	// of this run: with Elapsed it tells a slow site from a slow worker.
+	PolitenessWait time.Duration
 	// Stopped says why the crawl ended: "done" (frontier empty), "max pages",
 	// "budget", "canceled" (ctx) or "failed" (onPage returned an error).
 	Stopped string
@@ -125,6 +134,7 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 	}
 	wg.Wait()
 	sum := st.summary()
+	sum.PolitenessWait = time.Duration(s.waited.Load())
 	if onCheckpoint != nil {
 		onCheckpoint(st.checkpoint())
 	}
@@ -140,6 +150,7 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 // outcome is what processing one item produced.
 type outcome struct {
 	page       *Page  // nil for sitemaps and disallowed non-seed URLs
+	retry      *Item  // the page again, to fetch later (page is nil then)
 	queue      []Item // newly found URLs
 	disallowed bool
 	sitemap    bool
@@ -181,7 +192,11 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		out.queue = append(out.queue, s.readSitemap(ctx, it)...)
 		return out
 	}
-	f, ferr := s.fetchWithRetries(ctx, it.URL, acceptPage)
+	f, again, ferr := s.fetchOnce(ctx, it, acceptPage)
+	if again != nil {
+		out.retry = again
+		return out
+	}
 	if errors.Is(ferr, ErrDisallowed) {
 		out.disallowed = true
 		ferr = nil
@@ -217,6 +232,10 @@ type frontier struct {
 	// sitemapsQueued counts sitemaps queued by this run, at most maxSitemaps.
 	sitemapsQueued int
 	stopped        string
+	// wake is set while a timer will wake the dispatchers, at wakeTime,
+	// for a page waiting to be retried.
+	wake     *time.Timer
+	wakeTime time.Time
 }
 
 func newFrontier(cfg Config) *frontier {
@@ -265,7 +284,8 @@ func (f *frontier) next() (Item, bool) {
 		if f.stopped != "" {
 			return Item{}, false
 		}
-		if i := f.dispatchable(); i >= 0 {
+		i, later := f.dispatchable(time.Now())
+		if i >= 0 {
 			it := f.queue[i]
 			if i == 0 {
 				f.queue[0] = Item{}
@@ -279,7 +299,9 @@ func (f *frontier) next() (Item, bool) {
 			}
 			return it, true
 		}
-		if len(f.inflight) == 0 {
+		if !later.IsZero() {
+			f.wakeAt(later) // a retry is due then; meanwhile wait for other work
+		} else if len(f.inflight) == 0 {
 			if len(f.queue) == 0 {
 				f.stopped = "done"
 			} else {
@@ -293,15 +315,42 @@ func (f *frontier) next() (Item, bool) {
 }
 
 // dispatchable returns the index of the first queued item that may start
-// now, or -1: pages only while the page limit has room, sitemaps always.
-func (f *frontier) dispatchable() int {
+// at now, or -1: pages only while the page limit has room, sitemaps always,
+// a page to retry only once its After has passed. With -1, later is the
+// earliest After of a page that could start then (zero: none).
+func (f *frontier) dispatchable(now time.Time) (i int, later time.Time) {
 	room := f.sum.Pages+f.pagesOut < f.cfg.MaxPages
 	for i, it := range f.queue {
-		if it.Sitemap || room {
-			return i
+		if !it.Sitemap && !room {
+			continue
 		}
+		if it.After.After(now) {
+			if later.IsZero() || it.After.Before(later) {
+				later = it.After
+			}
+			continue
+		}
+		return i, time.Time{}
 	}
-	return -1
+	return -1, later
+}
+
+// wakeAt makes sure the dispatchers waiting in next are woken at t; the
+// caller holds mu.
+func (f *frontier) wakeAt(t time.Time) {
+	if f.wake != nil {
+		if !t.Before(f.wakeTime) {
+			return // an earlier wake-up is pending; next re-arms after it
+		}
+		f.wake.Stop()
+	}
+	f.wakeTime = t
+	f.wake = time.AfterFunc(time.Until(t), func() {
+		f.mu.Lock()
+		f.wake = nil
+		f.cond.Broadcast()
+		f.mu.Unlock()
+	})
 }
 
 // finish records a processed item and queues what it found; with snapshot
@@ -327,6 +376,11 @@ func (f *frontier) finish(it Item, out outcome, snapshot bool) Checkpoint {
 	}
 	if out.sitemap {
 		f.sum.Sitemaps++
+	}
+	if out.retry != nil {
+		// Behind the rest of the queue: other pages go on meanwhile.
+		f.sum.Retried++
+		f.queue = append(f.queue, *out.retry)
 	}
 	for _, q := range out.queue {
 		f.add(q)

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"time"
@@ -35,11 +36,16 @@ type fetchRecord struct {
 type recordingTransport struct {
 	base     http.RoundTripper
 	policies *hostPolicies
+	// turn waits for the host's turn (see HostGate) before a request.
+	turn func(ctx context.Context, host string, gap time.Duration) error
 }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp := t.policies.serve(req); resp != nil {
 		return resp, nil
+	}
+	if err := t.turn(req.Context(), req.URL.Host, t.policies.delayOf(req.URL)); err != nil {
+		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
 	rec, _ := req.Context().Value(fetchKey{}).(*fetchRecord)
