@@ -43,6 +43,35 @@ type Scan struct {
 	StartedAt  time.Time    `json:"started_at"`
 	FinishedAt *time.Time   `json:"finished_at,omitempty"`
 	Error      string       `json:"error,omitempty"`
+	// Sites is how each target's crawl went, once it has run (GetScan only).
+	Sites []ScanSite `json:"sites,omitempty"`
+}
+
+// ScanSite is the pace of one target's crawl in a scan, as of its last
+// attempt: with Seconds and PolitenessWaitSeconds an operator tells a slow
+// site (the time went to waiting for the host's turn or to slow answers)
+// from a slow worker.
+type ScanSite struct {
+	Target  string `json:"target"`
+	Pages   int    `json:"pages"`
+	Errors  int    `json:"errors"`
+	Retried int    `json:"retried"` // fetches put back to retry later
+	// Seconds is the crawl's duration, summed over resumptions;
+	// PolitenessWaitSeconds the part of its fetches' time spent waiting
+	// for the host's turn (its crawl delay, other crawls of the host).
+	Seconds               float64   `json:"seconds"`
+	PolitenessWaitSeconds float64   `json:"politeness_wait_seconds"`
+	PagesPerSecond        float64   `json:"pages_per_second"` // Pages / Seconds (0 before it took any time)
+	Done                  bool      `json:"done"`             // false: the crawl failed or is being retried
+	UpdatedAt             time.Time `json:"updated_at"`
+}
+
+// Pace returns pages / seconds, 0 before the crawl took any time.
+func Pace(pages int, seconds float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return float64(pages) / seconds
 }
 
 // ScanTarget is one target of a scan with its limits.

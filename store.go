@@ -81,6 +81,9 @@ type Store interface {
 	AddScanError(ctx context.Context, e ScanError) error
 	// ListScanErrors returns up to limit of a scan's failed pages.
 	ListScanErrors(ctx context.Context, scanID string, limit int) ([]ScanError, error)
+	// RecordScanSite saves (or replaces) how one target's crawl in a scan
+	// went; GetScan returns them as Scan.Sites.
+	RecordScanSite(ctx context.Context, scanID string, site ScanSite) error
 	// FinishScan sets a scan's final status (and error text for a failure).
 	FinishScan(ctx context.Context, id string, status ScanStatus, errText string) error
 

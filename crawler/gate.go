@@ -108,3 +108,12 @@ func (s *session) takeTurn(ctx context.Context, host string, gap time.Duration) 
 		return ctx.Err()
 	}
 }
+
+// HostGateFunc is a function that takes turns, as a HostGate; the store's
+// TakeHostTurn is one, shared by every worker of a cluster.
+type HostGateFunc func(ctx context.Context, host string, gap time.Duration) (time.Duration, error)
+
+// Turn implements HostGate.
+func (f HostGateFunc) Turn(ctx context.Context, host string, gap time.Duration) (time.Duration, error) {
+	return f(ctx, host, gap)
+}

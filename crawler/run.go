@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"adscan/urlnorm"
@@ -39,7 +40,8 @@ type Checkpoint struct {
 	Pages    int           `json:"pages"`
 	Errors   int           `json:"errors"`
 	Flagged  int           `json:"flagged"`
-	Elapsed  time.Duration `json:"elapsed"` // crawl time so far, counted against Config.Budget
+	Elapsed  time.Duration `json:"elapsed"`          // crawl time so far, counted against Config.Budget
+	Waited   time.Duration `json:"waited,omitempty"` // time spent waiting for host turns so far
 }
 
 // Summary is what a crawl did.
@@ -54,7 +56,7 @@ type Summary struct {
 	Elapsed    time.Duration
 	// PolitenessWait is the time requests waited for their host's turn
 	// (crawl delay, other crawls of the same host), summed over fetches
-	// of this run: with Elapsed it tells a slow site from a slow worker.
+	// and resumptions: with Elapsed it tells a slow site from a slow worker.
 	PolitenessWait time.Duration
 	// Stopped says why the crawl ended: "done" (frontier empty), "max pages",
 	// "budget", "canceled" (ctx) or "failed" (onPage returned an error).
@@ -81,6 +83,7 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 	}
 	s := c.newSession()
 	st := newFrontier(c.cfg)
+	st.waited = &s.waited
 	if resume != nil {
 		st.restore(*resume)
 	} else {
@@ -134,7 +137,6 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 	}
 	wg.Wait()
 	sum := st.summary()
-	sum.PolitenessWait = time.Duration(s.waited.Load())
 	if onCheckpoint != nil {
 		onCheckpoint(st.checkpoint())
 	}
@@ -227,6 +229,7 @@ type frontier struct {
 	seenList []string // insertion order, so checkpoints copy instead of sorting
 	before   time.Duration
 	start    time.Time
+	waited   *atomic.Int64 // the session's time waited for host turns (ns)
 	sum      Summary
 	pagesOut int // page items in flight
 	// sitemapsQueued counts sitemaps queued by this run, at most maxSitemaps.
@@ -239,7 +242,7 @@ type frontier struct {
 }
 
 func newFrontier(cfg Config) *frontier {
-	f := &frontier{cfg: cfg, seen: map[string]bool{}, start: time.Now()}
+	f := &frontier{cfg: cfg, seen: map[string]bool{}, start: time.Now(), waited: new(atomic.Int64)}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
@@ -273,6 +276,7 @@ func (f *frontier) restore(cp Checkpoint) {
 	f.queue = slices.Clone(cp.Frontier)
 	f.sum.Pages, f.sum.Errors, f.sum.Flagged = cp.Pages, cp.Errors, cp.Flagged
 	f.before = cp.Elapsed
+	f.waited.Add(int64(cp.Waited))
 }
 
 // next blocks until an item can be dispatched, and returns false when the
@@ -448,7 +452,7 @@ func (f *frontier) checkpointLocked() Checkpoint {
 	return Checkpoint{
 		Frontier: fr, Seen: slices.Clone(f.seenList),
 		Pages: f.sum.Pages, Errors: f.sum.Errors, Flagged: f.sum.Flagged,
-		Elapsed: f.before + time.Since(f.start),
+		Elapsed: f.before + time.Since(f.start), Waited: time.Duration(f.waited.Load()),
 	}
 }
 
@@ -457,6 +461,7 @@ func (f *frontier) summary() Summary {
 	defer f.mu.Unlock()
 	s := f.sum
 	s.Elapsed = f.before + time.Since(f.start)
+	s.PolitenessWait = time.Duration(f.waited.Load())
 	s.Stopped = f.stopped
 	if s.Stopped == "" {
 		s.Stopped = "canceled"

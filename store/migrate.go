@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -57,13 +58,28 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	results, err := p.Up(ctx)
-	if err != nil {
-		// Two processes opening a new SQLite file together can both try the
-		// first migration; the loser fails, but the database is migrated.
-		if pending, perr := p.HasPending(ctx); perr != nil || pending {
-			return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
+	// Two processes opening a new SQLite file together can both try a
+	// migration; the loser's fails while the winner goes on. The loser
+	// tries again (now skipping what the winner applied) until nothing is
+	// pending or the failure is its own.
+	for attempt := 0; err != nil && s.dialect.name == "sqlite" && attempt < 40; attempt++ {
+		pending, perr := p.HasPending(ctx)
+		if perr == nil && !pending {
+			s.log.Info("store: migrations were applied concurrently by another process", "dialect", s.dialect.name, "error", err)
+			err = nil
+			break
 		}
-		s.log.Info("store: migrations were applied concurrently by another process", "dialect", s.dialect.name, "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+		var more []*goose.MigrationResult
+		more, err = p.Up(ctx)
+		results = append(results, more...)
+	}
+	if err != nil {
+		return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
 	}
 	for _, r := range results {
 		s.log.Info("store: applied migration", "dialect", s.dialect.name,

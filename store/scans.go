@@ -66,7 +66,10 @@ func (s *Store) GetScan(ctx context.Context, id string) (adscan.Scan, error) {
 	var sc adscan.Scan
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		sc, err = getScan(ctx, tx, id)
+		if sc, err = getScan(ctx, tx, id); err != nil {
+			return err
+		}
+		sc.Sites, err = scanSites(ctx, tx, id)
 		return err
 	})
 	if err != nil {

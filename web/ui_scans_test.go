@@ -25,6 +25,10 @@ func TestScansPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := h.store.RecordScanSite(ctx, "scan-1", adscan.ScanSite{Target: "https://a.example/", Pages: 12, Errors: 2, Retried: 3,
+		Seconds: 24, PolitenessWaitSeconds: 18, Done: true}); err != nil {
+		t.Fatal(err)
+	}
 	w := h.do(request{method: "GET", path: "/scans", user: "viewer"})
 	doc := htmlPage(t, w, http.StatusOK)
 	row := doc.Find(`tr[data-scan="scan-1"]`)
@@ -36,6 +40,13 @@ func TestScansPages(t *testing.T) {
 	if errs.Length() != 2 || !strings.Contains(errs.Text(), "重定向循环") || !strings.Contains(errs.Text(), "拒绝访问内网地址") ||
 		!strings.Contains(errs.Text(), "<b>x</b>") || errs.Find("b").Length() != 0 {
 		t.Errorf("scan page errors: %q", errs.Text())
+	}
+	site := doc.Find("#sites tbody tr")
+	if site.Length() != 1 || !strings.Contains(site.Text(), "0.50") || !strings.Contains(site.Text(), "18.0") || !strings.Contains(site.Text(), "完成") {
+		t.Errorf("scan page sites: %q; want 0.50 pages/s, 18.0 s waiting, done", site.Text())
+	}
+	if sc := decode[adscan.Scan](t, h.do(request{method: "GET", path: "/api/scans/scan-1", user: "viewer"})); len(sc.Sites) != 1 || sc.Sites[0].PagesPerSecond != 0.5 {
+		t.Errorf("api scan sites %+v; want 0.5 pages/s", sc.Sites)
 	}
 	list := decode[[]adscan.ScanError](t, h.do(request{method: "GET", path: "/api/scans/scan-1/errors", user: "viewer"}))
 	if len(list) != 2 || list[0].Kind == "" {

@@ -39,6 +39,10 @@ type CrawlStats struct {
 	Pages   int // pages handed to onPage, failed ones included
 	Errors  int // pages whose fetch failed
 	Skipped int // links not followed (limits, robots.txt, off-site)
+	Retried int // fetches put back to retry later
+	// Elapsed is the crawl's duration and PolitenessWait the time its
+	// fetches waited for their host's turn, both summed over resumptions.
+	Elapsed, PolitenessWait time.Duration
 }
 
 // CrawlSiteInput is the input of CrawlSite.
@@ -132,6 +136,7 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	started := a.now()
 	stats, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
 	a.observer().CrawlFinished(in.Target.URL, a.now().Sub(started), stats, err)
+	run.recordSite(stats, err == nil)
 	if rerr := run.reviews.wait(); rerr != nil && err == nil {
 		err = rerr // retried: the crawl resumes at its end and starts them again
 	}
@@ -154,6 +159,29 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		return SiteScanResult{}, activityError("workflows: crawl "+in.Target.URL, err)
 	}
 	return run.result(), nil
+}
+
+// recordSite saves the crawl's pace for the scan's page (best effort: it
+// is for people, and a failure here must not fail the crawl).
+func (r *crawlRun) recordSite(stats CrawlStats, done bool) {
+	r.mu.Lock()
+	p := r.hb.Progress
+	r.mu.Unlock()
+	if stats.Elapsed == 0 && stats.Pages == 0 {
+		return // the crawl never started
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	site := adscan.ScanSite{
+		Target: r.in.Target.URL, Pages: p.Pages, Errors: p.Errors, Retried: stats.Retried,
+		Seconds: stats.Elapsed.Seconds(), PolitenessWaitSeconds: stats.PolitenessWait.Seconds(), Done: done,
+	}
+	if err := r.a.Store.RecordScanSite(ctx, r.in.ScanID, site); err != nil {
+		r.a.logger().Warn("workflows: crawl pace not recorded", "scan", r.in.ScanID, "target", r.in.Target.URL, "error", err)
+	}
+	r.a.logger().Info("crawl finished", "scan", r.in.ScanID, "target", r.in.Target.URL, "pages", p.Pages,
+		"errors", p.Errors, "retried", stats.Retried, "seconds", stats.Elapsed.Seconds(),
+		"politeness_wait_seconds", stats.PolitenessWait.Seconds(), "pages_per_second", adscan.Pace(p.Pages, stats.Elapsed.Seconds()), "done", done)
 }
 
 // crawlRun is the state of one CrawlSite attempt.

@@ -114,6 +114,11 @@ func TestCrawlSiteRecordsCasesAndReviews(t *testing.T) {
 	if scan.Pages != 6 || scan.Errors != 1 {
 		t.Errorf("scan progress %d pages %d errors, want 6 and 1", scan.Pages, scan.Errors)
 	}
+	if len(scan.Sites) != 1 || scan.Sites[0].Target != "https://a.example/" || scan.Sites[0].Pages != 6 || scan.Sites[0].Errors != 1 ||
+		!scan.Sites[0].Done || scan.Sites[0].PagesPerSecond < 9.9 || scan.Sites[0].PagesPerSecond > 10.1 ||
+		scan.Sites[0].PolitenessWaitSeconds < 0.23 || scan.Sites[0].PolitenessWaitSeconds > 0.25 {
+		t.Errorf("scan sites %+v; want the target's 6 pages at 10 pages/s, 0.24 s waiting, done", scan.Sites)
+	}
 	errs, err := st.ListScanErrors(t.Context(), "scan-1", 10)
 	if err != nil || len(errs) != 1 || errs[0].URL != "https://a.example/broken" || errs[0].Kind != adscan.FetchHTTPStatus ||
 		errs[0].Message != "status 500" || errs[0].Target != "https://a.example/" {

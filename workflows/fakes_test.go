@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -105,6 +106,8 @@ func (c *fakeCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume []b
 			return st, err
 		}
 		st.Pages++
+		st.Elapsed += 100 * time.Millisecond       // a page a tenth of a second,
+		st.PolitenessWait += 40 * time.Millisecond // 40 ms of it waiting for the host
 		state, _ := json.Marshal(i + 1)
 		onCheckpoint(state)
 	}

@@ -28,6 +28,8 @@ type CollyCrawler struct {
 	// allow-list entry holds from the next crawl on, without a restart.
 	Classifiers ClassifierSource
 	Logger      *slog.Logger
+
+	gate crawler.LocalGate // Base.Gate when it is nil
 }
 
 // ClassifierSource gives the classifier a crawl is to use now.
@@ -62,6 +64,9 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 			return CrawlStats{}, fmt.Errorf("workflows: the lexicon to classify with: %w", err)
 		}
 	}
+	if cfg.Gate == nil {
+		cfg.Gate = &c.gate // the worker's crawls share their hosts' turns
+	}
 	cr, err := crawler.New(cfg, cl)
 	if err != nil {
 		return CrawlStats{}, adscan.Errorf(adscan.EINVALID, "target %s: %v", target.URL, err)
@@ -88,7 +93,8 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 				onCheckpoint(b)
 			}
 		})
-	return CrawlStats{Pages: sum.Pages, Errors: sum.Errors, Skipped: sum.Disallowed}, err
+	return CrawlStats{Pages: sum.Pages, Errors: sum.Errors, Skipped: sum.Disallowed, Retried: sum.Retried,
+		Elapsed: sum.Elapsed, PolitenessWait: sum.PolitenessWait}, err
 }
 
 func (c *CollyCrawler) logger() *slog.Logger {

@@ -289,7 +289,10 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 				Delay:        delay,
 				MaxPages:     o.maxPages,
 				AllowPrivate: o.allowPrivate,
-				Logger:       logger.With("component", "crawler"),
+				// Every worker on the database takes turns on a host
+				// together: the host's delay holds across the cluster.
+				Gate:   crawler.HostGateFunc(st.TakeHostTurn),
+				Logger: logger.With("component", "crawler"),
 			},
 			Classifier:  cl,
 			Classifiers: &storeClassifiers{store: st, base: cl, logger: logger.With("component", "lexicon")},

@@ -1,0 +1,13 @@
+-- +goose Up
+-- Request slots per host, shared by every worker (see Store.TakeHostTurn):
+-- when the latest granted request starts and when, by its crawl's delay,
+-- the next may start, in microseconds since the Unix epoch of the
+-- clock of the processes sharing the file.
+CREATE TABLE host_turns (
+    host    TEXT PRIMARY KEY,
+    last_us INTEGER NOT NULL,
+    next_us INTEGER NOT NULL
+);
+
+-- +goose Down
+DROP TABLE IF EXISTS host_turns;
