@@ -2,118 +2,166 @@ package crawler
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 )
 
-// HostGate spaces the requests to one host. Every request a crawl sends —
-// pages, redirect hops, robots.txt, sitemaps — first takes a turn on its
-// host: Turn reserves the next start slot for a crawl whose delay on that
-// host is gap, and returns how long to wait for it. Slots are granted so
-// that two consecutive request starts on a host are at least the larger of
-// the two crawls' gaps apart, however many crawls (and, with a shared gate,
-// processes) use the host.
+// HostGate keeps one host's requests apart. Every request a crawl sends —
+// pages, redirect hops, robots.txt, sitemaps — first claims its host with
+// TakeHostTurn. A claim succeeds (wait 0) when no other claimed request on
+// the host is in flight (released, or its hold ran out) and the last one
+// was answered at least the larger of its crawl's gap and this one's ago;
+// the request is then sent, and released with ReleaseHostTurn once its
+// answer arrived (or it failed). Otherwise nothing is claimed and wait says
+// when to ask again. So a host sees one request at a time, each starting
+// at least the gap after the previous one was answered, however many crawls
+// (and, with a shared gate, processes) use it — causally, whatever the
+// delays between a claim and its request.
 //
-// Implementations: LocalGate (one process) and the store's (a cluster; see
-// store.Store.TakeHostTurn).
+// Implementations: LocalGate (one process) and store.Store (a cluster).
 type HostGate interface {
-	Turn(ctx context.Context, host string, gap time.Duration) (wait time.Duration, err error)
+	TakeHostTurn(ctx context.Context, host string, gap, hold time.Duration) (token int64, wait time.Duration, err error)
+	ReleaseHostTurn(ctx context.Context, host string, token int64, gap time.Duration) error
 }
 
-// hostTurn is when the latest slot on a host starts and when, by its own
-// crawl's gap, the next may start.
+// hostTurn is a host's state in a LocalGate: when its last request was
+// answered, when by that crawl's gap the next may start, and the claim in
+// flight (token, until when it holds).
 type hostTurn struct {
 	last, next time.Time
-}
-
-// grant is the slot rule both gates share: the next slot starts at the
-// latest of now, the last grant's own end and the last start plus gap.
-func (t hostTurn) grant(now time.Time, gap time.Duration) (slot time.Time, after hostTurn) {
-	slot = now
-	if t.next.After(slot) {
-		slot = t.next
-	}
-	if !t.last.IsZero() && t.last.Add(gap).After(slot) {
-		slot = t.last.Add(gap)
-	}
-	return slot, hostTurn{last: slot, next: slot.Add(gap)}
+	token      int64
+	busyUntil  time.Time
 }
 
 // LocalGate is a HostGate for the crawls of one process. Its zero value is
 // ready to use; it is safe for concurrent use.
 type LocalGate struct {
-	mu    sync.Mutex
-	hosts map[string]hostTurn
-	now   func() time.Time // tests
+	mu     sync.Mutex
+	hosts  map[string]hostTurn
+	tokens int64
+	now    func() time.Time // tests
 }
 
-// Turn implements HostGate. It never fails.
-func (g *LocalGate) Turn(_ context.Context, host string, gap time.Duration) (time.Duration, error) {
+func (g *LocalGate) clock() time.Time {
+	if g.now != nil {
+		return g.now()
+	}
+	return time.Now()
+}
+
+// TakeHostTurn implements HostGate. It never fails.
+func (g *LocalGate) TakeHostTurn(_ context.Context, host string, gap, hold time.Duration) (int64, time.Duration, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.hosts == nil {
 		g.hosts = map[string]hostTurn{}
 	}
-	now := time.Now()
-	if g.now != nil {
-		now = g.now()
-	}
+	now := g.clock()
 	// Forget hosts idle for long, so a long-lived process does not grow.
 	if len(g.hosts) > 4096 {
 		for h, t := range g.hosts {
-			if now.Sub(t.next) > time.Minute {
+			if now.Sub(t.next) > time.Minute && now.After(t.busyUntil) {
 				delete(g.hosts, h)
 			}
 		}
 	}
 	key := strings.ToLower(host)
-	slot, after := g.hosts[key].grant(now, gap)
-	g.hosts[key] = after
-	return slot.Sub(now), nil
+	t := g.hosts[key]
+	due := t.next
+	if !t.last.IsZero() && t.last.Add(gap).After(due) {
+		due = t.last.Add(gap)
+	}
+	if t.busyUntil.After(now) {
+		return 0, max(due.Sub(now), min(t.busyUntil.Sub(now), max(gap/4, 10*time.Millisecond))), nil
+	}
+	if due.After(now) {
+		return 0, due.Sub(now), nil
+	}
+	g.tokens++
+	t.token, t.busyUntil = g.tokens, now.Add(hold)
+	g.hosts[key] = t
+	return t.token, 0, nil
 }
 
-var _ HostGate = (*LocalGate)(nil)
+// ReleaseHostTurn implements HostGate. It never fails.
+func (g *LocalGate) ReleaseHostTurn(_ context.Context, host string, token int64, gap time.Duration) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	key := strings.ToLower(host)
+	t, ok := g.hosts[key]
+	if !ok || t.token != token {
+		return nil // its hold ran out and another claim took over
+	}
+	now := g.clock()
+	g.hosts[key] = hostTurn{last: now, next: now.Add(gap)}
+	return nil
+}
 
-// takeTurn waits for the host's turn before a request: through the
+// turnSlack is added to a crawl's gap when it claims a host: a claimed
+// request reaches its host a little after the claim, by a delay that
+// varies (the gate's answer, a busy process), and the host must not see two
+// requests closer than the gap. A tenth of the gap, at most 50 ms.
+func turnSlack(gap time.Duration) time.Duration {
+	return min(gap/10, 50*time.Millisecond)
+}
+
+// takeTurn waits until the request may claim its host (see HostGate) and
+// returns the release to call once its answer arrived: through the
 // configured gate, or — when it fails, say the database behind a cluster
 // gate is restarting — through the session's own, so the crawl stays polite
-// on its own while the cluster-wide spacing is lost. The time waited is
-// counted in the session's politeness total.
-func (s *session) takeTurn(ctx context.Context, host string, gap time.Duration) error {
+// on its own while the cluster-wide turns are lost. The time waited is
+// counted in the session's politeness total. A request of a crawl without a
+// delay takes no turn, except robots.txt (so it waits for other crawls).
+func (s *session) takeTurn(ctx context.Context, req *http.Request, gap time.Duration) (release func(), err error) {
 	if gap <= 0 {
-		return nil
-	}
-	wait, err := s.gate.Turn(ctx, host, gap)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if req.URL.Path != "/robots.txt" {
+			return func() {}, nil
 		}
-		s.gateFailures.Add(1)
-		if s.gateFailures.Load() == 1 {
-			s.cfg.Logger.Warn("crawler: the shared host gate failed; spacing requests within this crawl only", "host", host, "err", err)
+		gap = minTurnGap
+	}
+	host := req.URL.Host
+	gap += turnSlack(gap)
+	hold := s.cfg.Timeout + 5*time.Second
+	for {
+		var gate HostGate = s.gate
+		token, wait, err := gate.TakeHostTurn(ctx, host, gap, hold)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if s.gateFailures.Add(1) == 1 {
+				s.cfg.Logger.Warn("crawler: the shared host gate failed; spacing requests within this crawl only", "host", host, "err", err)
+			}
+			gate = s.local
+			token, wait, _ = gate.TakeHostTurn(ctx, host, gap, hold)
 		}
-		wait, _ = s.local.Turn(ctx, host, gap)
-	}
-	if wait <= 0 {
-		return nil
-	}
-	s.waited.Add(int64(wait))
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		if wait <= 0 {
+			return func() {
+				// Not the request's context: a release is due even when the
+				// request was canceled.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := gate.ReleaseHostTurn(rctx, host, token, gap); err != nil {
+					s.cfg.Logger.Warn("crawler: host turn not released; it lapses on its own", "host", host, "err", err)
+				}
+			}, nil
+		}
+		s.waited.Add(int64(wait))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
 	}
 }
 
-// HostGateFunc is a function that takes turns, as a HostGate; the store's
-// TakeHostTurn is one, shared by every worker of a cluster.
-type HostGateFunc func(ctx context.Context, host string, gap time.Duration) (time.Duration, error)
+// minTurnGap is the gap a request claims its host with when its crawl
+// has no delay there yet — robots.txt, asked before the host's Crawl-delay
+// is known — so that it still waits for other crawls' turns.
+const minTurnGap = time.Millisecond
 
-// Turn implements HostGate.
-func (f HostGateFunc) Turn(ctx context.Context, host string, gap time.Duration) (time.Duration, error) {
-	return f(ctx, host, gap)
-}
+var _ HostGate = (*LocalGate)(nil)

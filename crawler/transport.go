@@ -37,17 +37,19 @@ type recordingTransport struct {
 	base     http.RoundTripper
 	policies *hostPolicies
 	// turn waits for the host's turn (see HostGate) before a request.
-	turn func(ctx context.Context, host string, gap time.Duration) error
+	turn func(ctx context.Context, req *http.Request, gap time.Duration) (release func(), err error)
 }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp := t.policies.serve(req); resp != nil {
 		return resp, nil
 	}
-	if err := t.turn(req.Context(), req.URL.Host, t.policies.delayOf(req.URL)); err != nil {
+	release, err := t.turn(req.Context(), req, t.policies.delayOf(req.URL))
+	if err != nil {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
+	release()
 	rec, _ := req.Context().Value(fetchKey{}).(*fetchRecord)
 	if err != nil || rec == nil {
 		return resp, err

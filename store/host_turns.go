@@ -10,40 +10,97 @@ import (
 	"adscan"
 )
 
-// TakeHostTurn reserves the next request slot on host for a crawl whose
-// delay on it is gap, and returns how long to wait until the slot starts.
-// Slots are granted in one atomic statement so that, across every process
-// sharing the database, two consecutive request starts on a host are at
-// least the larger of their crawls' gaps apart. On PostgreSQL the slots
-// are reckoned on the database's clock, so workers' clocks need not agree;
-// on SQLite (one machine) on this process's.
+// TakeHostTurn claims host for one request of a crawl whose delay on it is
+// gap. The claim succeeds when no claimed request on the host is still in
+// flight (released, or its hold expired) and the last one ended at least
+// the larger of its crawl's gap and this one ago: it is recorded, held for
+// at most hold, and TakeHostTurn returns its token and a wait of 0 — send
+// now, and release with the token when the answer arrived. Otherwise
+// nothing is recorded and it returns how long to wait before asking again.
+// Each claim and release is one statement on the host's row, so across
+// every process sharing the database a host sees one request at a time,
+// each starting at least the gap after the previous one was answered. On
+// PostgreSQL the times are the database's clock, so workers' clocks need
+// not agree; on SQLite (one machine) this process's.
 //
-// It implements crawler.HostGate (through crawler.HostGateFunc). EINVALID
-// for an empty host or a gap that is not positive.
-func (s *Store) TakeHostTurn(ctx context.Context, host string, gap time.Duration) (time.Duration, error) {
+// With ReleaseHostTurn it implements crawler.HostGate (see cmd/adscan's
+// wiring). EINVALID for an empty host or a gap or hold that is not positive.
+func (s *Store) TakeHostTurn(ctx context.Context, host string, gap, hold time.Duration) (token int64, wait time.Duration, err error) {
 	host = strings.ToLower(host)
-	if host == "" || gap <= 0 {
-		return 0, adscan.Errorf(adscan.EINVALID, "store: a host turn needs a host and a positive gap (got %q, %v)", host, gap)
+	if host == "" || gap <= 0 || hold <= 0 {
+		return 0, 0, adscan.Errorf(adscan.EINVALID, "store: a host turn needs a host and a positive gap and hold (got %q, %v, %v)", host, gap, hold)
 	}
 	gapUS := gap.Microseconds()
-	// slot = the latest of now, the last grant's end, the last start + gap.
-	const slot = `GREATEST(excluded.last_us, host_turns.next_us, host_turns.last_us + $2)`
-	q := `INSERT INTO host_turns (host, last_us, next_us) VALUES ($1, $3, $3 + $2)
-		ON CONFLICT (host) DO UPDATE SET last_us = ` + slot + `, next_us = ` + slot + ` + $2
-		RETURNING last_us - $3`
-	args := []any{host, gapUS}
-	if s.dialect.name == "postgres" {
-		q = strings.ReplaceAll(q, "$3", `(extract(epoch from clock_timestamp()) * 1000000)::bigint`)
-	} else {
-		q = strings.ReplaceAll(q, "GREATEST(", "max(")
-		args = append(args, s.now().UnixMicro())
-	}
-	var waitUS int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, q, args...).Scan(&waitUS)
+	now, args := s.turnClock(4, host, gapUS, hold.Microseconds())
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO host_turns (host, last_us, next_us, busy_until_us) VALUES ($1, 0, 0, 0)
+			ON CONFLICT (host) DO NOTHING`, host); err != nil {
+			return err
+		}
+		// The clock is read when the row is locked (after any wait for
+		// another claim), so the claim's time is never stale.
+		err := tx.QueryRowContext(ctx, `UPDATE host_turns SET busy_until_us = `+now+` + $3
+			WHERE host = $1 AND `+now+` >= busy_until_us AND `+now+` >= next_us AND `+now+` >= last_us + $2
+			RETURNING busy_until_us`, args...).Scan(&token)
+		if err == nil {
+			wait = 0
+			return nil
+		}
+		if err != sql.ErrNoRows {
+			return err
+		}
+		token = 0
+		var busy, due int64
+		now, args := s.turnClock(3, host, gapUS)
+		if err := tx.QueryRowContext(ctx, s.greatest(`SELECT busy_until_us - `+now+`, GREATEST(next_us, last_us + $2) - `+now+`
+			FROM host_turns WHERE host = $1`), args...).Scan(&busy, &due); err != nil {
+			return err
+		}
+		wait = time.Duration(max(due, 1)) * time.Microsecond
+		if busy > 0 {
+			// A request is in flight: ask again soon, it may be answered
+			// long before its hold runs out.
+			wait = max(wait, min(time.Duration(busy)*time.Microsecond, max(gap/4, 10*time.Millisecond)))
+		}
+		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: take a turn on %s: %w", host, err)
+		return 0, 0, fmt.Errorf("store: take a turn on %s: %w", host, err)
 	}
-	return time.Duration(max(waitUS, 0)) * time.Microsecond, nil
+	return token, wait, nil
+}
+
+// ReleaseHostTurn ends the claim token of TakeHostTurn on host: the request
+// was answered (or failed) now, and the host's next request may start gap
+// later. A claim whose hold ran out (and may have been taken over) is left
+// alone.
+func (s *Store) ReleaseHostTurn(ctx context.Context, host string, token int64, gap time.Duration) error {
+	host = strings.ToLower(host)
+	now, args := s.turnClock(4, host, gap.Microseconds(), token)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE host_turns SET busy_until_us = 0, last_us = `+now+`, next_us = `+now+` + $2
+			WHERE host = $1 AND busy_until_us = $3`, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: release a turn on %s: %w", host, err)
+	}
+	return nil
+}
+
+// turnClock returns the SQL of "now" in microseconds and the statement's
+// arguments: args and, on SQLite, this process's time as parameter $pos.
+func (s *Store) turnClock(pos int, args ...any) (string, []any) {
+	if s.dialect.name == "postgres" {
+		return `(extract(epoch from clock_timestamp()) * 1000000)::bigint`, args
+	}
+	return fmt.Sprintf("$%d", pos), append(args, s.now().UnixMicro())
+}
+
+// greatest spells GREATEST for the store's database (SQLite's is max).
+func (s *Store) greatest(q string) string {
+	if s.dialect.name == "postgres" {
+		return q
+	}
+	return strings.ReplaceAll(q, "GREATEST(", "max(")
 }

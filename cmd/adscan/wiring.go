@@ -291,7 +291,7 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 				AllowPrivate: o.allowPrivate,
 				// Every worker on the database takes turns on a host
 				// together: the host's delay holds across the cluster.
-				Gate:   crawler.HostGateFunc(st.TakeHostTurn),
+				Gate:   st,
 				Logger: logger.With("component", "crawler"),
 			},
 			Classifier:  cl,
