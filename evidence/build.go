@@ -57,7 +57,7 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // Build writes the signed WACZ package of a case to w (see the package
 // documentation for what it holds). Packaging the same input with the same
-// key gives the same bytes. EINVALID for an
+// key gives the same bytes, but for a timestamp token. EINVALID for an
 // input that cannot make a package (no case ID, a stored WARC record that
 // is not one valid response record, a screenshot that is not a PNG).
 func Build(ctx context.Context, w io.Writer, in Input, s Signer) error {

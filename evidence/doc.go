@@ -23,17 +23,19 @@
 //	datapackage.json         every file above with "sha256:" hash and bytes
 //	datapackage-digest.json  the hash of datapackage.json and signedData
 //	                         (see SignedData): the Ed25519 signature of that
-//	                         hash and the public key
+//	                         hash, the public key, and optionally an RFC 3161
+//	                         timestamp token over the signature
 //
 // Packages are reproducible: record IDs are name-based UUIDs of their
 // content, gzip members and ZIP entries carry no varying time, so the same
-// case packaged twice with one key gives the same bytes.
+// case packaged twice with one key gives the same bytes (a timestamp token
+// aside).
 //
 // Keys are Ed25519, kept as PKCS #8 PEM (ResolveKey: a file, the
 // ADSCAN_SIGNING_KEY variable, or generated under a data directory). A
 // public key is written and read as the base64 DER SubjectPublicKeyInfo
 // (EncodePublicKey), the form the package itself carries.
 //
-// Verify checks every digest and the signature, and names the part that
-// fails.
+// Verify checks every digest, the signature and the token, and names the
+// part that fails.
 package evidence

@@ -34,7 +34,7 @@ func TestRoundTrip(t *testing.T) {
 	if !slices.Equal(types, want) {
 		t.Errorf("records %v, want %v", types, want)
 	}
-	if !rep.KeyTrusted || rep.IndexLines != 5 || rep.Pages != 3 || rep.Findings != 3 || len(rep.Files) != 3 {
+	if !rep.KeyTrusted || rep.IndexLines != 5 || rep.Pages != 3 || rep.Findings != 3 || len(rep.Files) != 3 || rep.Timestamp != nil {
 		t.Errorf("report %+v", rep)
 	}
 	if rep.PublicKey != (Signer{Key: key}).PublicKey() {

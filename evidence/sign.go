@@ -28,17 +28,30 @@ type DigestFile struct {
 //     shows the package was not changed since it was signed; that the
 //     deployment signed it takes its public key from elsewhere (adscan
 //     evidence key, the API), which Verify compares when given.
+//   - TimeSignature and TimestampCert are the spec's RFC 3161 fields of its
+//     domain-identity form: the base64 DER TimeStampResp of a TSA over the
+//     SHA-256 of the ASCII Signature string (what the spec's authsign
+//     stamps), and the PEM certificates that came in the token. Created must
+//     be within TimestampSkew of the token's time.
 type SignedData struct {
-	Hash      string `json:"hash"`
-	Created   string `json:"created"` // RFC 3339
-	Software  string `json:"software"`
-	Signature string `json:"signature"`
-	PublicKey string `json:"publicKey"`
+	Hash          string `json:"hash"`
+	Created       string `json:"created"` // RFC 3339
+	Software      string `json:"software"`
+	Signature     string `json:"signature"`
+	PublicKey     string `json:"publicKey"`
+	TimeSignature string `json:"timeSignature,omitempty"`
+	TimestampCert string `json:"timestampCert,omitempty"`
 }
 
-// Signer signs packages with a deployment's Ed25519 key.
+// TimestampSkew is how far a package's created time may be from its
+// timestamp token's time (the WACZ signing spec's 10 minutes).
+const TimestampSkew = 10 * time.Minute
+
+// Signer signs packages with a deployment's Ed25519 key, and asks TSA for a
+// timestamp token when TSA is set.
 type Signer struct {
 	Key ed25519.PrivateKey
+	TSA *TSA
 }
 
 // PublicKey returns the signer's public key as EncodePublicKey writes it.
@@ -55,6 +68,14 @@ func (s Signer) sign(ctx context.Context, hash string, created time.Time, softwa
 	sd := &SignedData{
 		Hash: hash, Created: created.UTC().Format(time.RFC3339Nano), Software: software,
 		Signature: sig, PublicKey: s.PublicKey(),
+	}
+	if s.TSA != nil {
+		resp, certs, err := s.TSA.Stamp(ctx, []byte(sig))
+		if err != nil {
+			return nil, err
+		}
+		sd.TimeSignature = base64.StdEncoding.EncodeToString(resp)
+		sd.TimestampCert = certs
 	}
 	return sd, nil
 }

@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 )
 
 // Failure is one check a package failed: the part (a file, a record, the
-// signature) and what is wrong with it.
+// signature, the timestamp) and what is wrong with it.
 type Failure struct {
 	Part    string
 	Problem string
@@ -38,6 +39,7 @@ type Report struct {
 	Created    string       // the signature's created time
 	PublicKey  string       // the key the signature was checked with
 	KeyTrusted bool         // that key is the one given to Verify (else it is only the package's own)
+	Timestamp  *TimestampInfo
 	Failures   []Failure
 }
 
@@ -54,6 +56,10 @@ type VerifyOptions struct {
 	// with the key the package carries, which shows only that the package
 	// was not changed after it was signed, not who signed it.
 	Key ed25519.PublicKey
+	// TSARoots, when not nil, are the roots a timestamp token's TSA
+	// certificate must chain to; nil checks the token's signature with the
+	// certificate it carries, without trusting that certificate.
+	TSARoots *x509.CertPool
 }
 
 // Verify checks a package with the deployment's public key (nil: see
@@ -67,7 +73,8 @@ func Verify(r io.ReaderAt, size int64, key ed25519.PublicKey) (Report, error) {
 // datapackage-digest.json; the Ed25519 signature (with opts.Key when set);
 // every WARC record's block and payload digests (gowarc); every index line
 // against the record at its offset; every page against the index; every
-// finding's evidence span against its capture's text. The report names each failure's part. The
+// finding's evidence span against its capture's text; and the timestamp
+// token when there is one. The report names each failure's part. The
 // error is nil only when every check passed; it is EINVALID for a package
 // that fails a check.
 func VerifyWith(r io.ReaderAt, size int64, opts VerifyOptions) (Report, error) {
@@ -161,7 +168,7 @@ func checkManifest(rep *Report, files map[string][]byte, names []string) *DataPa
 }
 
 // checkSignature checks datapackage-digest.json: the hash of
-// datapackage.json and the signature.
+// datapackage.json, the signature, and the timestamp token.
 func checkSignature(rep *Report, files map[string][]byte, opts VerifyOptions) {
 	data, ok := files[dataPackageSig]
 	if !ok {
@@ -204,6 +211,14 @@ func checkSignature(rep *Report, files map[string][]byte, opts VerifyOptions) {
 	if err != nil || !ed25519.Verify(pub, []byte(sd.Hash), sig) {
 		rep.fail("signature", "does not verify with key %s", rep.PublicKey)
 		return
+	}
+	if sd.TimeSignature != "" {
+		info, err := verifyTimestamp(sd, opts.TSARoots)
+		if err != nil {
+			rep.fail("timestamp", "%v", err)
+			return
+		}
+		rep.Timestamp = &info
 	}
 }
 
