@@ -226,7 +226,7 @@ func caseRecords(in Input) ([]record, *Findings, []page, error) {
 func compressRecords(records []record) ([]byte, error) {
 	var warc bytes.Buffer
 	for i := range records {
-		gz, err := gzipMember(records[i].raw)
+		gz, err := gzipMember(records[i].raw, records[i].mime)
 		if err != nil {
 			return nil, fmt.Errorf("compress record %s: %w", records[i].id, err)
 		}

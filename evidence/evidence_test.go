@@ -328,7 +328,7 @@ func flipInMember(t testing.TB, warc []byte, id, marker string) []byte {
 			raw[i] ^= 1
 			found = true
 		}
-		gz, err := gzipMember(raw)
+		gz, err := gzipMember(raw, "")
 		if err != nil {
 			t.Fatal(err)
 		}
