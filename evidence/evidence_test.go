@@ -16,6 +16,7 @@ import (
 	"github.com/nlnwa/gowarc/v3"
 
 	"adscan"
+	"adscan/evidence/evidencetest"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -158,7 +159,7 @@ func TestVerifyNamesWhatFails(t *testing.T) {
 	in := testInput(t, 2, 2000, 500)
 	pkg := build(t, in, Signer{Key: key})
 	names, files := unzip(t, pkg)
-	respID := "<urn:uuid:00000000-0000-4000-8000-000000000001>"
+	respID := evidencetest.ResponseRecordID(1)
 
 	cases := map[string]struct {
 		tamper func(files map[string][]byte) []string // returns the names to zip
@@ -234,7 +235,7 @@ func TestVerifyRecordDigest(t *testing.T) {
 	key := testKey(1)
 	pkg := build(t, testInput(t, 2, 2000, 500), Signer{Key: key})
 	names, files := unzip(t, pkg)
-	respID := "<urn:uuid:00000000-0000-4000-8000-000000000000>"
+	respID := evidencetest.ResponseRecordID(0)
 	files[warcPath] = flipInMember(t, files[warcPath], respID, "第")
 	files[indexPath] = reindex(t, files[warcPath])
 	files[dataPackage], files[dataPackageSig] = resign(t, files, key)
@@ -274,7 +275,7 @@ func TestVerifyRawByteFlip(t *testing.T) {
 	}
 	var named bool
 	for _, f := range rep.Failures {
-		named = named || strings.HasPrefix(f.Part, warcPath+" record <urn:uuid:00000000-0000-4000-8000-000000000000>")
+		named = named || strings.HasPrefix(f.Part, warcPath+" record "+evidencetest.ResponseRecordID(0))
 	}
 	if !named || !slices.Contains(failedParts(rep), warcPath) {
 		t.Errorf("failures %v do not name the file and the record", rep.Failures)
