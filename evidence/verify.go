@@ -36,6 +36,7 @@ type Report struct {
 	IndexLines int          // index lines checked against the records
 	Pages      int          // pages of pages/pages.jsonl found in the index
 	Findings   int          // findings whose evidence spans were checked against their capture's text
+	Metadata   *Findings    // the metadata record's content, when it could be read
 	Created    string       // the signature's created time
 	PublicKey  string       // the key the signature was checked with
 	KeyTrusted bool         // that key is the one given to Verify (else it is only the package's own)
@@ -380,4 +381,5 @@ func checkFindings(rep *Report, records map[string]map[int64]*warcEntry) {
 		}
 	}
 	rep.Findings = len(f.Findings)
+	rep.Metadata = &f
 }

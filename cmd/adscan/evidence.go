@@ -205,6 +205,20 @@ func printReport(s streams, path string, rep evidence.Report) {
 	fmt.Fprintf(w, "  index:      %d %s point at records of that URL, time and digest\n", rep.IndexLines, plural(rep.IndexLines, "line", "lines"))
 	fmt.Fprintf(w, "  pages:      %d %s in the index\n", rep.Pages, plural(rep.Pages, "page", "pages"))
 	fmt.Fprintf(w, "  findings:   %d %s, each evidence span found in its capture's text\n", rep.Findings, plural(rep.Findings, "finding", "findings"))
+	if m := rep.Metadata; m != nil {
+		cats := make([]string, len(m.Case.Categories))
+		for i, c := range m.Case.Categories {
+			cats[i] = string(c)
+		}
+		fmt.Fprintf(w, "  case:       %s %s (%s)\n", m.Case.ID, m.Case.URL, strings.Join(cats, ", "))
+		for _, l := range m.Lexicons {
+			digest := "sha256 " + l.SHA256
+			if l.SHA256 == "" {
+				digest = "sha256 prefix " + l.SHA256Prefix
+			}
+			fmt.Fprintf(w, "  lexicon:    %s %s (%s)\n", l.Name, l.Version, digest)
+		}
+	}
 	switch ts := rep.Timestamp; {
 	case ts == nil:
 		fmt.Fprintf(w, "  timestamp:  none\n")

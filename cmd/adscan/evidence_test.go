@@ -95,6 +95,8 @@ func TestEvidenceVerify(t *testing.T) {
 		"pages:      2 pages",
 		"findings:   2 findings",
 		"timestamp:  none",
+		"case:       case-42 https://www.xinghuo.example/summer?b=2&a=1 (advance_teaching)",
+		"lexicon:    shuangjian 2026.11.1+sha256.3f2a9c01b7de (sha256 prefix 3f2a9c01b7de)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out)
