@@ -111,6 +111,12 @@ func LoadOrCreateKey(dir string) (ed25519.PrivateKey, error) {
 	}
 	if err == nil {
 		err = os.Link(tmp.Name(), path)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			// A file system without hard links: create the file
+			// exclusively instead (a crash may leave it half-written, and
+			// the next start then says so).
+			err = writeExclusive(path, data)
+		}
 		if errors.Is(err, fs.ErrExist) {
 			return ReadKeyFile(path)
 		}
@@ -119,6 +125,21 @@ func LoadOrCreateKey(dir string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("evidence: write signing key %s: %w", path, err)
 	}
 	return key, nil
+}
+
+func writeExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // EncodePrivateKey returns the key as a PEM "PRIVATE KEY" block (PKCS #8).
