@@ -133,7 +133,12 @@ func pagesJSONL(pages []page) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	header := map[string]any{"format": "json-pages-1.0", "id": "pages", "title": "All Pages", "hasText": true}
+	header := map[string]any{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+	for _, p := range pages {
+		if p.Text != "" {
+			header["hasText"] = true
+		}
+	}
 	if err := enc.Encode(header); err != nil {
 		return nil, err
 	}
