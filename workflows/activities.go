@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"adscan"
+	"adscan/evidence"
 )
 
 // Activities holds the dependencies of adscan's activities; its exported
@@ -39,6 +40,10 @@ type ReferralConfig struct {
 	Endpoint   string
 	OutboxDir  string
 	HTTPClient *http.Client // default: a client with a 30 s timeout
+	// Signer, when it has a key, makes an outbox delivery hold CASE.wacz,
+	// the case's signed WACZ package (see referral_wacz.go), beside
+	// CASE.json.
+	Signer evidence.Signer
 }
 
 func (a *Activities) now() time.Time {

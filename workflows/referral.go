@@ -64,8 +64,9 @@ type ReferralResult struct {
 // DeliverReferral builds the referral package of a confirmed case, delivers it (an
 // HTTP POST to Referral.Endpoint, else files in Referral.OutboxDir: the
 // package as <caseID>.json, each capture's WARC record as
-// <caseID>-<captureID>.warc, all written atomically) and saves the referral
-// with the package's SHA-256. A referral already delivered is returned as it
+// <caseID>-<captureID>.warc and, given a Referral.Signer, the signed WACZ
+// package as <caseID>.wacz, all written atomically, the JSON last) and
+// saves the referral with the package's SHA-256. A referral already delivered is returned as it
 // is, so a retry never delivers twice after success. A case that is not
 // confirmed, evidence whose text fails its digest, a 4xx answer or no
 // destination configured are non-retryable errors; other failures retry.
@@ -87,9 +88,16 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 	if outbox && a.Referral.OutboxDir == "" {
 		return ReferralResult{}, invalidInput("workflows: refer case %s: no referral endpoint or outbox directory configured", caseID)
 	}
-	pkg, warcs, err := a.buildReferral(ctx, c, outbox)
+	pkg, warcs, captures, err := a.buildReferral(ctx, c, outbox)
 	if err != nil {
 		return ReferralResult{}, err
+	}
+	if outbox && a.Referral.Signer.Key != nil {
+		wacz, err := a.buildWACZ(ctx, c, captures)
+		if err != nil {
+			return ReferralResult{}, err
+		}
+		warcs = append(warcs, namedFile{name: caseID + ".wacz", data: wacz})
 	}
 	body, err := json.MarshalIndent(pkg, "", "  ")
 	if err != nil {
@@ -119,8 +127,8 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 }
 
 // buildReferral assembles the package and the WARC records to go with it
-// (file name → record).
-func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bool) (ReferralPackage, []namedFile, error) {
+// (file name → record), and returns the captures it rests on.
+func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bool) (ReferralPackage, []namedFile, []adscan.Capture, error) {
 	pkg := ReferralPackage{
 		Format:      ReferralFormat,
 		GeneratedAt: a.now().UTC(),
@@ -131,6 +139,7 @@ func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bo
 		Findings: c.Findings,
 	}
 	var warcs []namedFile
+	var captures []adscan.Capture
 	seen := map[string]bool{}
 	for _, f := range c.Findings {
 		if f.CaptureID == "" || seen[f.CaptureID] {
@@ -139,12 +148,12 @@ func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bo
 		seen[f.CaptureID] = true
 		cp, err := a.Store.GetCapture(ctx, f.CaptureID)
 		if err != nil {
-			return pkg, nil, activityError("workflows: get capture "+f.CaptureID, err)
+			return pkg, nil, nil, activityError("workflows: get capture "+f.CaptureID, err)
 		}
 		textSum := sha256.Sum256([]byte(cp.Text))
 		textDigest := hex.EncodeToString(textSum[:])
 		if cp.TextSHA256 != "" && !strings.EqualFold(cp.TextSHA256, textDigest) {
-			return pkg, nil, invalidInput("workflows: refer case %s: capture %s text does not match its SHA-256 %s", c.ID, cp.ID, cp.TextSHA256)
+			return pkg, nil, nil, invalidInput("workflows: refer case %s: capture %s text does not match its SHA-256 %s", c.ID, cp.ID, cp.TextSHA256)
 		}
 		rc := ReferralCapture{CaptureMeta: cp.Meta(), Text: cp.Text}
 		rc.TextSHA256 = textDigest
@@ -155,8 +164,9 @@ func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bo
 			}
 		}
 		pkg.Captures = append(pkg.Captures, rc)
+		captures = append(captures, cp)
 	}
-	return pkg, warcs, nil
+	return pkg, warcs, captures, nil
 }
 
 type namedFile struct {
@@ -164,7 +174,7 @@ type namedFile struct {
 	data []byte
 }
 
-// writeOutbox writes the WARC records, then the package, each atomically
+// writeOutbox writes the WARC records (and WACZ), then the package, each atomically
 // (a temporary file renamed into place), and returns the package's path.
 func writeOutbox(dir, caseID string, pkg []byte, warcs []namedFile) (string, error) {
 	if strings.ContainsAny(caseID, `/\`) || caseID == "" || caseID == "." || caseID == ".." {

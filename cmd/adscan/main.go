@@ -111,6 +111,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newCorpusCmd,
 		newCrawlCmd,
 		newDevCmd,
+		newEvidenceCmd,
 		newLexiconCmd,
 		newModelCmd,
 		newScheduleCmd,
