@@ -54,8 +54,12 @@ type Signer struct {
 	TSA *TSA
 }
 
-// PublicKey returns the signer's public key as EncodePublicKey writes it.
+// PublicKey returns the signer's public key as EncodePublicKey writes it,
+// "" for a signer without a key.
 func (s Signer) PublicKey() string {
+	if len(s.Key) != ed25519.PrivateKeySize {
+		return ""
+	}
 	return EncodePublicKey(s.Key.Public().(ed25519.PublicKey))
 }
 

@@ -26,6 +26,8 @@ type handler struct {
 	proxies   []netip.Prefix // TrustedProxies
 	reviewSLA time.Duration
 	lexicon   *lexicon.Lexicon
+	// evidenceKey is Config.EvidenceKey.
+	evidenceKey string
 	// newClassifier builds a classifier for 试一试 (Config.NewClassifier).
 	newClassifier  func(*lexicon.Lexicon) (adscan.Classifier, error)
 	tryClassifiers classifierCache
@@ -111,6 +113,7 @@ func (h *handler) routeTable() []route {
 		{"POST /admin/users/{name}", page, adscan.RoleAdmin, h.updateUserForm},
 
 		{"GET /api/me", apiUser, adscan.RoleViewer, h.showMe},
+		{"GET /api/evidence/key", apiUser, adscan.RoleViewer, h.showEvidenceKey},
 
 		{"POST /api/scans", apiUser, adscan.RoleRegulator, h.createScan},
 		{"GET /api/scans", apiUser, adscan.RoleViewer, h.listScans},

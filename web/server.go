@@ -63,6 +63,11 @@ type Config struct {
 	// on first use (classifier.New; it loads the segmenter's dictionary).
 	// nil: 试一试 answers 503.
 	NewClassifier func(*lexicon.Lexicon) (adscan.Classifier, error)
+	// EvidenceKey is the public key that signs the deployment's WACZ
+	// evidence packages (evidence.EncodePublicKey), served at GET
+	// /api/evidence/key so a recipient can check a package; "" when this
+	// server does not know it.
+	EvidenceKey string
 }
 
 // Server is adscan's HTTP server: the API, the console and /metrics.
@@ -120,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		reviewSLA:     cfg.ReviewSLA,
 		lexicon:       cfg.Lexicon,
 		newClassifier: cfg.NewClassifier,
+		evidenceKey:   cfg.EvidenceKey,
 		sessions:      newSessionCodec(key, cfg.Now),
 		limiter:       newLoginLimiter(cfg.Now),
 		verified:      newVerifiedCache(key, cfg.Now),

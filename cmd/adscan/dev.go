@@ -1,6 +1,7 @@
 package main
 
 import (
+	"adscan/evidence"
 	"context"
 	"errors"
 	"fmt"
@@ -141,6 +142,13 @@ func (p *devProgram) Start(ctx context.Context) error {
 	if p.client, err = dialTemporal(ctx, tOpts, p.logger); err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
+	// The deployment's evidence signing key: --signing-key, else
+	// $ADSCAN_SIGNING_KEY, else DATA/signing-key.pem, made on first start.
+	p.opts.worker.keyDir = data
+	signer, err := p.opts.worker.signer(p.s, "dev")
+	if err != nil {
+		return err
+	}
 	if !p.opts.noWorker {
 		wo := p.opts.worker
 		if wo.outbox == "" && wo.referralEndpoint == "" {
@@ -170,8 +178,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 
 			CrawlHeartbeatTimeout: p.opts.crawlHeartbeat,
 		},
-		Logger:     p.logger.With("component", "web"),
-		SessionKey: key,
+		Logger:      p.logger.With("component", "web"),
+		SessionKey:  key,
+		EvidenceKey: signer.PublicKey(),
 
 		AllowPrivateTargets: p.opts.worker.allowPrivate,
 		ReviewSLA:           p.opts.worker.reviewSLA,
@@ -193,6 +202,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 		wo := p.opts.worker
 		if wo.referralEndpoint == "" && wo.outbox == "" {
 			wo.outbox = filepath.Join(data, "outbox")
+		}
+		if wo.signingKey == "" && p.s.getenv(evidence.EnvSigningKey) == "" {
+			wo.signingKey = filepath.Join(data, evidence.KeyFileName) // the key dev made
 		}
 		hint := strings.Join(append([]string{"adscan", "worker", "--temporal-address", p.temporal.FrontendHostPort(),
 			"--namespace", p.temporal.Namespace(), "--db", shellQuote(dsn)}, wo.args()...), " ")

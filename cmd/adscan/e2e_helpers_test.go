@@ -161,6 +161,13 @@ func (a api) cases(query string) []adscan.Case {
 	return cs
 }
 
+// programCommand is `adscan args...` (the test binary in program mode), to run to its end.
+func programCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), envRunMain+"=1")
+	return cmd
+}
+
 // child is the real program running as a child process.
 type child struct {
 	cmd *exec.Cmd

@@ -264,6 +264,23 @@ func checkReferral(t *testing.T, a api, siteURL string, c adscan.Case, dir strin
 			}
 		}
 	}
+	// The outbox holds the signed WACZ too; the real program's `evidence
+	// verify` accepts it with the key the API names, and refuses another.
+	var key struct {
+		PublicKey string `json:"public_key"`
+	}
+	if code := a.do("GET", "/api/evidence/key", nil, &key); code != http.StatusOK || key.PublicKey == "" {
+		t.Fatalf("GET /api/evidence/key: status %d, key %q", code, key.PublicKey)
+	}
+	wacz := filepath.Join(dir, "outbox", c.ID+".wacz")
+	out, err := programCommand("evidence", "verify", wacz, "--key", key.PublicKey).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok: ") || !strings.Contains(string(out), c.URL) {
+		t.Errorf("adscan evidence verify %s: %v\n%s", wacz, err, out)
+	}
+	other := "MCowBQYDK2VwAyEAB1hvmEc+dlxNEtiuuRwd0wubzwn7V/6RPcyHjcArjKg="
+	if out, err := programCommand("evidence", "verify", wacz, "--key", other).CombinedOutput(); err == nil || !strings.Contains(string(out), "signature") {
+		t.Errorf("verify with another deployment's key: %v\n%s", err, out)
+	}
 	// The API serves the same package, and its digest is the one recorded.
 	req, _ := http.NewRequest("GET", strings.TrimSuffix(a.base, "/")+"/api/cases/"+c.ID+"/referral", nil)
 	req.SetBasicAuth(a.user, a.pass)

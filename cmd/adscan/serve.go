@@ -1,6 +1,7 @@
 package main
 
 import (
+	"adscan/evidence"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // newServeCmd is `adscan serve`: the console and API of a cluster.
 func newServeCmd(s streams) *cobra.Command {
 	var opts clusterOptions
-	var addr, keyFile string
+	var addr, keyFile, signingKey string
 	var allowPrivate, secure bool
 	var crawlHeartbeat time.Duration
 	var proxies []string
@@ -63,8 +64,17 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 			if key == nil {
 				logger.Warn("no session key: sessions end on restart and are not shared with other serve processes; set " + envSessionKey)
 			}
+			var evidenceKey string
+			if signingKey != "" || s.getenv(evidence.EnvSigningKey) != "" {
+				k, err := evidence.ResolveKey(evidence.KeySource{File: signingKey, Env: s.getenv(evidence.EnvSigningKey)})
+				if err != nil {
+					return fmt.Errorf("serve: %w", err)
+				}
+				evidenceKey = evidence.Signer{Key: k}.PublicKey()
+			}
 			h, err := startHTTP(addr, web.Config{
-				Store: st,
+				EvidenceKey: evidenceKey,
+				Store:       st,
 				Orchestrator: &workflows.Client{Temporal: tc, Store: st, AllowPrivate: allowPrivate,
 					CrawlHeartbeatTimeout: crawlHeartbeat},
 				Logger:        logger.With("component", "web"),
@@ -89,6 +99,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	opts.register(cmd, s)
 	f := cmd.Flags()
 	f.StringVar(&addr, "http", "127.0.0.1:8080", "address of the console and API")
+	f.StringVar(&signingKey, "signing-key", "", "the workers' --signing-key (or $"+evidence.EnvSigningKey+"): its public key is served at /api/evidence/key")
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (serve behind HTTPS)")

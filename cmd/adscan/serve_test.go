@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,28 @@ func TestWorkerCapacityFlags(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, strings.TrimPrefix(args[0], "--")) {
 			t.Errorf("worker %v: exit %d, %q", args, code, errOut)
 		}
+	}
+}
+
+// TestWorkerSigningKey: a worker writing to an outbox signs its packages,
+// so it needs a key, and says how to make one; a key that is not one is
+// named.
+func TestWorkerSigningKey(t *testing.T) {
+	base := []string{"worker", "--temporal-address", "127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "x.db"), "--outbox", t.TempDir()}
+	code, _, errOut := runCrawlCmd(t, base...)
+	if code != exitUsage || !strings.Contains(errOut, "--signing-key") || !strings.Contains(errOut, "openssl genpkey -algorithm ed25519") {
+		t.Errorf("worker without a key: exit %d, %q", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(bad, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCrawlCmd(t, append(base, "--signing-key", bad)...)
+	if code == 0 || !strings.Contains(errOut, bad) {
+		t.Errorf("worker with a bad key file: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCrawlCmd(t, append(base, "--signing-key", bad, "--tsa-url", "ftp://tsa")...)
+	if code == 0 {
+		t.Errorf("worker with a bad key and TSA URL: exit %d, %q", code, errOut)
 	}
 }

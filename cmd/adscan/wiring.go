@@ -1,6 +1,8 @@
 package main
 
 import (
+	"adscan"
+	"adscan/evidence"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -11,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -201,6 +204,9 @@ type workerOptions struct {
 	queues           string          // all, work or crawl
 	maxCrawls        int
 	maxActivities    int
+	signingKey       string // --signing-key FILE
+	tsaURL           string // --tsa-url URL
+	keyDir           string // where dev keeps the signing key it makes; not a flag
 }
 
 func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
@@ -216,6 +222,35 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.IntVar(&o.maxCrawls, "max-crawls", envInt(s, envMaxCrawls, 4), "crawls this worker runs at once, env "+envMaxCrawls)
 	f.IntVar(&o.maxActivities, "max-activities", envInt(s, envMaxActivities, 0), "other activities this worker runs at once (0: the Temporal SDK's default), env "+envMaxActivities)
 	f.StringVar(&o.metrics, "metrics", "", "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090)")
+	f.StringVar(&o.signingKey, "signing-key", "", "Ed25519 private key (PKCS #8 PEM) that signs the WACZ evidence packages in the outbox; or the key itself in $"+evidence.EnvSigningKey+" (dev: made under DATA on first start)")
+	f.StringVar(&o.tsaURL, "tsa-url", "", "RFC 3161 time-stamping authority to timestamp each evidence package (none by default)")
+}
+
+// signer returns the signer of the outbox's WACZ packages: the key from
+// --signing-key, $ADSCAN_SIGNING_KEY or (dev) the data directory, and the
+// --tsa-url. A worker writing to an outbox needs a key; one delivering by
+// HTTP signs nothing.
+func (o workerOptions) signer(s streams, command string) (evidence.Signer, error) {
+	key, err := evidence.ResolveKey(evidence.KeySource{File: o.signingKey, Env: s.getenv(evidence.EnvSigningKey), DataDir: o.keyDir})
+	if err != nil {
+		if o.outbox == "" && o.signingKey == "" && s.getenv(evidence.EnvSigningKey) == "" {
+			return evidence.Signer{}, nil
+		}
+		if adscan.ErrorCode(err) == adscan.EINVALID && o.signingKey == "" && s.getenv(evidence.EnvSigningKey) == "" {
+			return evidence.Signer{}, usageError{fmt.Errorf("%s: the evidence packages in --outbox are signed: give --signing-key FILE or set $%s "+
+				"(make a key with: openssl genpkey -algorithm ed25519 -out signing-key.pem)", command, evidence.EnvSigningKey)}
+		}
+		return evidence.Signer{}, fmt.Errorf("%s: %w", command, err)
+	}
+	sg := evidence.Signer{Key: key}
+	if o.tsaURL != "" {
+		u, err := url.Parse(o.tsaURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return evidence.Signer{}, usageError{fmt.Errorf("%s: --tsa-url %q is not an http(s) URL", command, o.tsaURL)}
+		}
+		sg.TSA = &evidence.TSA{URL: o.tsaURL}
+	}
+	return sg, nil
 }
 
 // args returns the command-line flags that give o, leaving out those at
@@ -244,6 +279,12 @@ func (o workerOptions) args() []string {
 	}
 	if o.outbox != "" {
 		add("--outbox", o.outbox)
+	}
+	if o.signingKey != "" {
+		add("--signing-key", o.signingKey)
+	}
+	if o.tsaURL != "" {
+		add("--tsa-url", o.tsaURL)
 	}
 	if o.reviewSLA != workflows.DefaultReviewSLA {
 		add("--review-sla", o.reviewSLA.String())
@@ -277,6 +318,10 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	if o.referralEndpoint == "" && o.outbox == "" {
 		return nil, usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
 	}
+	signer, err := o.signer(s, "worker")
+	if err != nil {
+		return nil, err
+	}
 	delay := o.crawlDelay
 	if delay == 0 {
 		delay = -1 // crawler.Config: negative is "no delay"
@@ -298,8 +343,9 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 			Classifiers: &storeClassifiers{store: st, base: cl, logger: logger.With("component", "lexicon")},
 			Logger:      logger,
 		},
-		Temporal:  tc,
-		Referral:  workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, HTTPClient: &http.Client{Timeout: 30 * time.Second}},
+		Temporal: tc,
+		Referral: workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, Signer: signer,
+			HTTPClient: &http.Client{Timeout: 30 * time.Second}},
 		ReviewSLA: o.reviewSLA,
 		Logger:    logger.With("component", "activities"),
 	}

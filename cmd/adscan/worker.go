@@ -45,6 +45,9 @@ func newWorkerCmd(s streams) *cobra.Command {
 			if wo.outbox == "" && wo.referralEndpoint == "" {
 				return usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
 			}
+			if _, err := wo.signer(s, "worker"); err != nil {
+				return err // before dialling anything: a bad key is the operator's to fix
+			}
 			ctx := cmd.Context()
 			logger := newLogger(s)
 			st, err := openStore(ctx, opts.db, logger)
