@@ -306,9 +306,9 @@ func adscanBinary(t *testing.T) string {
 		binPath = filepath.Join(dir, "adscan")
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, gobin, "build", "-o", binPath, "./cmd/adscan")
+		cmd := exec.CommandContext(ctx, gobin, "build", "-buildvcs=false", "-o", binPath, "./cmd/adscan")
 		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly")
+		cmd.Env = offlineGoEnv()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build ./cmd/adscan: %v\n%s", err, out)
 		}

@@ -196,6 +196,10 @@ func TestKubernetesProbesMatchTheProgram(t *testing.T) {
 			}
 			sub := argv[1]
 			seen[sub] = true
+			if flagPort(argv, "--metrics") == "loopback" || flagPort(argv, "--http") == "loopback" {
+				t.Errorf("%s: %q listens on loopback, where neither probes nor Prometheus reach it", path, strings.Join(argv, " "))
+				continue
+			}
 			ports := map[string]string{} // port name → number
 			for _, p := range l(c["ports"]) {
 				ports[s(m(p)["name"])] = fmt.Sprint(m(p)["containerPort"])
@@ -240,7 +244,8 @@ func TestKubernetesProbesMatchTheProgram(t *testing.T) {
 	}
 }
 
-// flagPort is the port of a HOST:PORT flag value in argv ("" if absent).
+// flagPort is the port of a HOST:PORT flag value in argv ("" if absent,
+// "loopback" if it listens on loopback, where no probe reaches it).
 func flagPort(argv []string, flag string) string {
 	for i, a := range argv {
 		v, ok := "", false
@@ -250,6 +255,10 @@ func flagPort(argv []string, flag string) string {
 			v, ok = strings.TrimPrefix(a, flag+"="), true
 		}
 		if ok {
+			host := strings.Trim(v[:max(strings.LastIndex(v, ":"), 0)], "[]")
+			if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
+				return "loopback"
+			}
 			return v[strings.LastIndex(v, ":")+1:]
 		}
 	}

@@ -239,7 +239,7 @@ func moduleDir(path string) (string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, gobin, "list", "-m", "-f", "{{.Dir}}", path)
 	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	cmd.Env = offlineGoEnv()
 	out, err := cmd.CombinedOutput()
 	dir := strings.TrimSpace(string(out))
 	if err != nil || dir == "" {
@@ -312,6 +312,13 @@ func sdkConstants(file string) (names map[string]string, tags []string, err erro
 		return nil, nil, errors.New(file + ": found too few metric names or tag keys; has the SDK's layout changed?")
 	}
 	return names, tags, nil
+}
+
+// offlineGoEnv is the environment for go commands the tests run: the
+// module proxy off (no network) and go.mod left as it is, on top of the
+// caller's GOFLAGS.
+func offlineGoEnv() []string {
+	return append(os.Environ(), "GOPROXY=off", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=readonly"))
 }
 
 // goCommand is the go command running this test.
