@@ -100,7 +100,9 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		return SiteScanResult{}, invalidInput("workflows: crawl site: bad target URL %q", in.Target.URL)
 	}
 	if a.Crawler == nil {
-		return SiteScanResult{}, invalidInput("workflows: crawl site: no crawler configured")
+		// A worker of the work queue only (a crawl of a history recorded
+		// before crawls had their own queue): retried, for a worker that crawls.
+		return SiteScanResult{}, temporal.NewApplicationError("workflows: crawl site: this worker runs no crawls (--queues work)", "NoCrawler")
 	}
 
 	run := &crawlRun{a: a, in: in, ctx: ctx, index: map[string]int{}}

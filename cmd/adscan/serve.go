@@ -2,7 +2,9 @@ package main
 
 import (
 	"adscan/evidence"
+	"adscan/metrics"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -17,7 +19,7 @@ import (
 // newServeCmd is `adscan serve`: the console and API of a cluster.
 func newServeCmd(s streams) *cobra.Command {
 	var opts clusterOptions
-	var addr, keyFile, signingKey string
+	var addr, keyFile, signingKey, metricsAddr string
 	var allowPrivate, secure bool
 	var crawlHeartbeat time.Duration
 	var proxies []string
@@ -92,6 +94,19 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				return fmt.Errorf("serve: %w", err)
 			}
 			fmt.Fprintf(s.out, "adscan serve: console at %s\n", h.URL())
+			if metricsAddr != "" {
+				// The console's own /metrics needs an admin; Prometheus
+				// scrapes this one, on an address of the operator's.
+				mux := http.NewServeMux()
+				mux.Handle("GET /metrics", h.web.MetricsHandler())
+				mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+				maddr, err := metrics.Serve(ctx, metricsAddr, mux)
+				if err != nil {
+					_ = h.Shutdown()
+					return fmt.Errorf("serve: --metrics %s: %w", metricsAddr, err)
+				}
+				fmt.Fprintf(s.out, "adscan serve: metrics at http://%s/metrics (no sign-in: keep the address private)\n", maddr)
+			}
 			<-ctx.Done()
 			return h.Shutdown()
 		},
@@ -99,6 +114,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 	opts.register(cmd, s)
 	f := cmd.Flags()
 	f.StringVar(&addr, "http", "127.0.0.1:8080", "address of the console and API")
+	f.StringVar(&metricsAddr, "metrics", envOr(s, envMetrics, ""), "also serve the console's Prometheus metrics without sign-in on this address (e.g. :9090), env "+envMetrics)
 	f.StringVar(&signingKey, "signing-key", "", "the workers' --signing-key (or $"+evidence.EnvSigningKey+"): its public key is served at /api/evidence/key")
 	f.StringVar(&keyFile, "session-key-file", "", "file holding the session key in hex (created if missing)")
 	f.BoolVar(&allowPrivate, "allow-private-targets", false, "accept scan targets on private, loopback and link-local addresses")

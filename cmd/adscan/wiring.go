@@ -215,13 +215,13 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.DurationVar(&o.crawlDelay, "crawl-delay", crawler.DefaultDelay, "least time between two requests to one host (0: none)")
 	f.StringVar(&o.userAgent, "user-agent", crawler.DefaultUserAgent, "User-Agent the crawler sends: name the tool and a contact URL")
 	f.IntVar(&o.maxPages, "max-pages", crawler.DefaultMaxPages, "pages per target when a scan does not say")
-	f.StringVar(&o.referralEndpoint, "referral-endpoint", "", "deliver referral packages by POST to this URL instead of the outbox")
-	f.StringVar(&o.outbox, "outbox", "", "directory referral packages are written to (default DATA/outbox for dev)")
+	f.StringVar(&o.referralEndpoint, "referral-endpoint", envOr(s, envReferralEndpoint, ""), "deliver referral packages by POST to this URL instead of the outbox, env "+envReferralEndpoint)
+	f.StringVar(&o.outbox, "outbox", envOr(s, envOutbox, ""), "directory referral packages are written to (default DATA/outbox for dev), env "+envOutbox)
 	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
 	f.StringVar(&o.queues, "queues", envOr(s, envQueues, "all"), "task queues to poll: all, work (workflows, review, referral and store activities) or crawl (the crawls), env "+envQueues)
 	f.IntVar(&o.maxCrawls, "max-crawls", envInt(s, envMaxCrawls, 4), "crawls this worker runs at once, env "+envMaxCrawls)
 	f.IntVar(&o.maxActivities, "max-activities", envInt(s, envMaxActivities, 0), "other activities this worker runs at once (0: the Temporal SDK's default), env "+envMaxActivities)
-	f.StringVar(&o.metrics, "metrics", "", "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090)")
+	f.StringVar(&o.metrics, "metrics", envOr(s, envMetrics, ""), "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090), env "+envMetrics)
 	f.StringVar(&o.signingKey, "signing-key", "", "Ed25519 private key (PKCS #8 PEM) that signs the WACZ evidence packages in the outbox; or the key itself in $"+evidence.EnvSigningKey+" (dev: made under DATA on first start)")
 	f.StringVar(&o.tsaURL, "tsa-url", "", "RFC 3161 time-stamping authority to timestamp each evidence package (none by default)")
 }
@@ -311,10 +311,6 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	if err != nil {
 		return nil, err
 	}
-	cl, err := classifier.New(lex)
-	if err != nil {
-		return nil, fmt.Errorf("worker: lexicon %s: %w", lex.Name, err)
-	}
 	if o.referralEndpoint == "" && o.outbox == "" {
 		return nil, usageError{errors.New("worker: give --referral-endpoint URL or --outbox DIR for confirmed cases")}
 	}
@@ -322,32 +318,22 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	if err != nil {
 		return nil, err
 	}
-	delay := o.crawlDelay
-	if delay == 0 {
-		delay = -1 // crawler.Config: negative is "no delay"
-	}
 	acts := &workflows.Activities{
-		Store: st,
-		Crawler: &workflows.CollyCrawler{
-			Base: crawler.Config{
-				UserAgent:    o.userAgent,
-				Delay:        delay,
-				MaxPages:     o.maxPages,
-				AllowPrivate: o.allowPrivate,
-				// Every worker on the database takes turns on a host
-				// together: the host's delay holds across the cluster.
-				Gate:   st,
-				Logger: logger.With("component", "crawler"),
-			},
-			Classifier:  cl,
-			Classifiers: &storeClassifiers{store: st, base: cl, logger: logger.With("component", "lexicon")},
-			Logger:      logger,
-		},
+		Store:    st,
 		Temporal: tc,
 		Referral: workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, Signer: signer,
 			HTTPClient: &http.Client{Timeout: 30 * time.Second}},
 		ReviewSLA: o.reviewSLA,
 		Logger:    logger.With("component", "activities"),
+	}
+	// Only crawls classify: a worker of the work queue alone does without
+	// the classifier and its segmenter's dictionary (about 150 MB).
+	if o.queues != "work" {
+		cl, err := classifier.New(lex)
+		if err != nil {
+			return nil, fmt.Errorf("worker: lexicon %s: %w", lex.Name, err)
+		}
+		acts.Crawler = o.crawler(st, cl, logger)
 	}
 	if o.metrics != "" {
 		m := o.observer
@@ -372,12 +358,14 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	}
 	var ws workers
 	if o.queues == "all" || o.queues == "work" {
-		w := worker.New(tc, workflows.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxActivities})
+		w := worker.New(tc, workflows.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxActivities,
+			WorkerStopTimeout: workerStopTimeout})
 		workflows.Register(w, acts)
 		ws = append(ws, w)
 	}
 	if o.queues == "all" || o.queues == "crawl" {
-		w := worker.New(tc, workflows.CrawlTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxCrawls})
+		w := worker.New(tc, workflows.CrawlTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxCrawls,
+			WorkerStopTimeout: workerStopTimeout})
 		workflows.RegisterActivities(w, acts)
 		ws = append(ws, w)
 	}
@@ -390,6 +378,31 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	logger.Info("worker started", "queues", o.queues, "max_crawls", o.maxCrawls, "max_activities", o.maxActivities,
 		"lexicon", lex.Name, "lexicon_version", lex.Version)
 	return ws, nil
+}
+
+// crawler is the worker's SiteCrawler: polite by the worker's flags, taking
+// turns on hosts with every other worker through the store, classifying
+// with the newest lexicon version in the store (cl until there is one).
+func (o workerOptions) crawler(st *store.Store, cl adscan.Classifier, logger *slog.Logger) *workflows.CollyCrawler {
+	delay := o.crawlDelay
+	if delay == 0 {
+		delay = -1 // crawler.Config: negative is "no delay"
+	}
+	return &workflows.CollyCrawler{
+		Base: crawler.Config{
+			UserAgent:    o.userAgent,
+			Delay:        delay,
+			MaxPages:     o.maxPages,
+			AllowPrivate: o.allowPrivate,
+			// Every worker on the database takes turns on a host
+			// together: the host's delay holds across the cluster.
+			Gate:   st,
+			Logger: logger.With("component", "crawler"),
+		},
+		Classifier:  cl,
+		Classifiers: &storeClassifiers{store: st, base: cl, logger: logger.With("component", "lexicon")},
+		Logger:      logger,
+	}
 }
 
 // workers are the Temporal workers of one process, one a task queue.
@@ -463,6 +476,7 @@ func sessionKey(s streams, file string) ([]byte, error) {
 type httpServer struct {
 	srv *http.Server
 	ln  net.Listener
+	web *web.Server
 }
 
 // startHTTP listens on addr (port 0 picks a free one) and serves the
@@ -489,7 +503,7 @@ func startHTTP(addr string, cfg web.Config, logger *slog.Logger) (*httpServer, e
 			logger.Error("console stopped", "err", err)
 		}
 	}()
-	return &httpServer{srv: srv, ln: ln}, nil
+	return &httpServer{srv: srv, ln: ln, web: ws}, nil
 }
 
 // URL is the console's base URL.
@@ -524,7 +538,16 @@ const (
 	envQueues        = "ADSCAN_QUEUES"
 	envMaxCrawls     = "ADSCAN_MAX_CRAWLS"
 	envMaxActivities = "ADSCAN_MAX_ACTIVITIES"
+
+	envOutbox           = "ADSCAN_OUTBOX"
+	envReferralEndpoint = "ADSCAN_REFERRAL_ENDPOINT"
+	envMetrics          = "ADSCAN_METRICS" // worker and serve --metrics
 )
+
+// workerStopTimeout is how long a stopping worker lets its running
+// activities finish. Crawls run for hours and are not waited for: they
+// are canceled and resume on another worker from their last checkpoint.
+const workerStopTimeout = 20 * time.Second
 
 // envInt is the integer in the environment variable name, or def when it
 // is unset or not an integer.

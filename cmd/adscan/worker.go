@@ -26,8 +26,9 @@ func (o *clusterOptions) check(command string) error {
 }
 
 // newWorkerCmd is `adscan worker`: joins a cluster and runs scans, reviews
-// and referrals until SIGINT/SIGTERM, then finishes its running activities
-// (up to the worker's stop timeout) and exits.
+// and referrals until SIGINT/SIGTERM, then lets its running activities
+// finish for up to workerStopTimeout — crawls still running are canceled and
+// resume on another worker from their checkpoint — and exits.
 func newWorkerCmd(s streams) *cobra.Command {
 	var opts clusterOptions
 	var wo workerOptions
