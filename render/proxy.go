@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,6 +160,7 @@ func (p *proxy) refuse(w http.ResponseWriter, method, target string, err error) 
 	if errors.As(err, &op) && op.Err != nil {
 		reason = op.Err.Error() // without "dial tcp 10.0.0.1:80: " said twice
 	}
+	reason = strings.TrimPrefix(reason, "render: dial refused: ")
 	p.mu.Lock()
 	if len(p.refused) < maxRefusals {
 		p.refused = append(p.refused, Refusal{Method: method, URL: target, Reason: reason, At: time.Now().UTC()})
