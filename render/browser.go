@@ -119,10 +119,10 @@ func (b *browser) ping() bool {
 	return err == nil
 }
 
-// memory returns the resident memory of the browser's process tree.
+// memory returns the memory (PSS) of the browser's process tree.
 func (b *browser) memory() (int64, error) {
-	rss, _, err := treeRSS(b.pid)
-	return rss, err
+	mem, _, err := treeMemory(b.pid)
+	return mem, err
 }
 
 // kill ends the browser process at once (SIGKILL), which also fails every

@@ -55,8 +55,8 @@ type Config struct {
 	// MaxPagesPerBrowser is how many pages a browser renders before it is
 	// replaced by a fresh one.
 	MaxPagesPerBrowser int
-	// MaxBrowserMemory is the resident memory (bytes, summed over the
-	// browser's process tree as /proc reports it) above which a browser is
+	// MaxBrowserMemory is the memory (bytes: proportional set size summed
+	// over the browser's process tree, from /proc) above which a browser is
 	// replaced before its next page.
 	MaxBrowserMemory int64
 	// NavigationTimeout bounds the wait for the page's load event. A page

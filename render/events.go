@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -50,11 +51,15 @@ type pageEvents struct {
 	// that report to the tab); active is when that last changed.
 	inflight map[network.RequestID]bool
 	active   time.Time
+	// crashCtx ends when the renderer crashes, failing the steps under way.
+	crashCtx context.Context
+	crash    context.CancelFunc
 }
 
 func newPageEvents() *pageEvents {
+	crashCtx, crash := context.WithCancel(context.Background())
 	return &pageEvents{signal: make(chan struct{}), fired: map[string]bool{}, dialogs: make(chan struct{}, 1),
-		inflight: map[network.RequestID]bool{}, active: time.Now()}
+		inflight: map[network.RequestID]bool{}, active: time.Now(), crashCtx: crashCtx, crash: crash}
 }
 
 // setFrame names the main frame once the tab exists; events seen before
@@ -124,6 +129,7 @@ func (e *pageEvents) handle(ev any) {
 		e.active = time.Now()
 	case *inspector.EventTargetCrashed:
 		e.crashed = true
+		e.crash()
 	case *page.EventJavascriptDialogOpening:
 		select {
 		case e.dialogs <- struct{}{}:

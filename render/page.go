@@ -29,9 +29,11 @@ var (
 	ErrPageClosed = errors.New("the page is closed")
 	// ErrCrashed: the page's renderer or its browser crashed.
 	ErrCrashed = errors.New("the browser crashed")
-	// ErrScriptHung: the page's scripts kept its main thread busy even
-	// after they were told to stop.
-	ErrScriptHung = errors.New("the page's scripts do not stop")
+	// ErrPageBusy: the page kept its main thread busy — an endless script
+	// that went on after it was told to stop, or a DOM too large to lay out
+	// (a 50 MB DOM takes Chromium tens of seconds) — so its DOM could not be
+	// read in time.
+	ErrPageBusy = errors.New("the page kept the browser busy")
 )
 
 // closeTimeout bounds closing a tab; a browser that cannot close one in
@@ -99,7 +101,7 @@ type Page struct {
 	proxy  *proxy
 	ctx    context.Context // the tab's chromedp context
 	cancel context.CancelFunc
-	events *pageEvents
+	events *pageEvents // ends crashed when the renderer crashes
 	hold   *time.Timer
 
 	mu     sync.Mutex
@@ -113,18 +115,19 @@ func checkURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("render: %q is not a URL: %w", raw, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, adscan.Errorf(adscan.EINVALID, "render: %q is not an http(s) URL", raw)
+		return nil, fmt.Errorf("render: %w", adscan.Errorf(adscan.EINVALID, "%q is not an http(s) URL", raw))
 	}
 	return u, nil
 }
 
 // opContext returns a context for one step on the tab: a child of the
 // tab's context (never the first Run's, so the tab outlives it) that ends
-// at the deadline or when parent ends.
+// at the deadline, when parent ends, or when the renderer crashes.
 func (pg *Page) opContext(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithDeadline(pg.ctx, deadline)
 	stop := context.AfterFunc(parent, cancel)
-	return ctx, func() { stop(); cancel() }
+	stopCrash := context.AfterFunc(pg.events.crashCtx, cancel)
+	return ctx, func() { stop(); stopCrash(); cancel() }
 }
 
 // startTab opens the tab in a browser context of its own whose traffic
@@ -218,11 +221,7 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 		if err := pg.failure(ctx); err != nil {
 			return "", fmt.Errorf("render: load %s: %w", u, err)
 		}
-		incomplete = fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout)
-		if err := pg.unblock(ctx, deadline); err != nil {
-			return "", fmt.Errorf("render: load %s: %w", u, err)
-		}
-		return incomplete, nil
+		return fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout), nil
 	}
 	if err := pg.refusedDocument(u); err != nil {
 		return "", err // a script navigated to a refused address
@@ -352,23 +351,27 @@ func (pg *Page) refusedHost(u string) (Refusal, bool) {
 	return Refusal{}, false
 }
 
-// unblock makes sure the page's main thread answers: an endless script is
-// terminated (Runtime.terminateExecution is served off the main thread).
-// It returns ErrScriptHung when the thread stays busy.
+// unblock makes sure the page's main thread answers. A script that runs on
+// is terminated (Runtime.terminateExecution is served off the main
+// thread); native work such as laying out a huge DOM cannot be stopped.
+// It returns ErrPageBusy when the thread stays busy.
 func (pg *Page) unblock(ctx context.Context, deadline time.Time) error {
 	if pg.responsive(ctx, minTime(time.Now().Add(time.Second), deadline)) {
 		return nil
 	}
-	tctx, cancel := pg.opContext(ctx, minTime(time.Now().Add(pingTimeout), deadline))
-	_, err := chromedp.Call(tctx, runtime.TerminateExecution, cdp.Empty{})
-	cancel()
-	if err != nil {
-		return fmt.Errorf("stop the page's scripts: %w", pg.why(err))
+	if err := pg.failure(ctx); err != nil {
+		return err
 	}
+	tctx, cancel := pg.opContext(ctx, minTime(time.Now().Add(time.Second), deadline))
+	chromedp.Call(tctx, runtime.TerminateExecution, cdp.Empty{}) // unanswered while native code runs
+	cancel()
 	if pg.responsive(ctx, minTime(time.Now().Add(2*time.Second), deadline)) {
 		return nil
 	}
-	return ErrScriptHung
+	if err := pg.failure(ctx); err != nil {
+		return err
+	}
+	return ErrPageBusy
 }
 
 // responsive reports whether the page evaluates a trivial expression

@@ -166,6 +166,10 @@ func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
 		r.Status, r.Protocol, r.MIMEType, r.Header = ev.doc.status, ev.doc.protocol, ev.doc.mimeType, ev.doc.header
 	}
 	r.Redirects = ev.redirects
+	// A script may have started an endless loop after the load event.
+	if err := pg.unblock(ctx, deadline); err != nil {
+		return fail(fmt.Errorf("render: read %s: %w", u, err))
+	}
 	if err := pg.extract(ctx, deadline, &r); err != nil {
 		return fail(err)
 	}
@@ -225,11 +229,11 @@ func (p *Pool) ready(s *slot) error {
 			reason = "not answering"
 			p.count(func(st *Stats) { st.Hung++ })
 		default:
-			if rss, err := b.memory(); err != nil {
+			if mem, err := b.memory(); err != nil {
 				reason = "process gone"
 				p.count(func(st *Stats) { st.Crashed++ })
-			} else if rss > p.cfg.MaxBrowserMemory {
-				reason = fmt.Sprintf("%d MiB resident", rss>>20)
+			} else if mem > p.cfg.MaxBrowserMemory {
+				reason = fmt.Sprintf("%d MiB of memory", mem>>20)
 				p.count(func(st *Stats) { st.RecycledMemory++ })
 			}
 		}
