@@ -201,8 +201,16 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 	nctx, cancel := pg.opContext(ctx, navDeadline)
 	res, err := chromedp.Call(nctx, page.Navigate, page.NavigateParams{URL: u})
 	cancel()
+	timedOut := err != nil && ctx.Err() == nil && pg.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded)
 	switch {
-	case err != nil && ctx.Err() == nil && pg.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+	case timedOut && pg.events.state().doc != nil:
+		// The document arrived but the page did not let the navigation
+		// finish (its scripts hold the main thread): read it as it stands.
+		if err := pg.refusedDocument(u); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout), nil
+	case timedOut:
 		return "", fmt.Errorf("render: navigate to %s: no answer within %s: %w", u, cfg.NavigationTimeout, err)
 	case err != nil:
 		return "", fmt.Errorf("render: navigate to %s: %w", u, pg.why(err))

@@ -171,6 +171,9 @@ func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
 		return fail(fmt.Errorf("render: read %s: %w", u, err))
 	}
 	if err := pg.extract(ctx, deadline, &r); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && pg.ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", ErrPageBusy, err) // the page's own work held the main thread past PageTimeout
+		}
 		return fail(err)
 	}
 	pg.served(ctx, deadline, ev.doc, &r)
@@ -187,7 +190,9 @@ func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
 	if closed {
 		return fail(fmt.Errorf("render: %s: %w", u, ErrPoolClosed))
 	}
+	pg.mu.Lock()
 	pg.hold = time.AfterFunc(p.cfg.HoldTimeout, func() { pg.Close() })
+	pg.mu.Unlock()
 	return pg, nil
 }
 

@@ -43,9 +43,8 @@ func darkPixels(img image.Image, r image.Rectangle) []bool {
 // carries its SHA-256, and shows CJK glyphs (Debian's fonts-noto-cjk), not
 // missing-glyph boxes.
 func TestScreenshot(t *testing.T) {
-	s := newSite(t, map[string]string{"/": glyphsPage})
-	p := newTestPool(t, testConfig(t), s)
-	pg, err := p.Open(context.Background(), s.URL+"/")
+	p, s, _ := sharedFixture(t)
+	pg, err := p.Open(context.Background(), s.URL+"/glyphs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +98,14 @@ func TestScreenshot(t *testing.T) {
 	}
 }
 
+// tallPage is 20000 px tall.
+const tallPage = `<!doctype html><body style="margin:0"><div style="height:20000px;background:linear-gradient(#fff,#00f)">长页面</div>`
+
 // TestScreenshotHeightIsCapped: a page taller than MaxScreenshotHeight is
 // shot down to the cap and marked truncated.
 func TestScreenshotHeightIsCapped(t *testing.T) {
-	s := newSite(t, map[string]string{"/": `<!doctype html><body style="margin:0"><div style="height:20000px;background:linear-gradient(#fff,#00f)">长页面</div>`})
-	cfg := testConfig(t)
-	cfg.MaxScreenshotHeight = 4000
-	p := newTestPool(t, cfg, s)
-	pg, err := p.Open(context.Background(), s.URL+"/")
+	p, s, _ := sharedFixture(t)
+	pg, err := p.Open(context.Background(), s.URL+"/tall")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +113,7 @@ func TestScreenshotHeightIsCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shot.Width != ScreenshotWidth || shot.Height != 4000 || shot.PageHeight != 20000 || !shot.Truncated {
+	if shot.Width != ScreenshotWidth || shot.Height != sharedMaxHeight || shot.PageHeight != 20000 || !shot.Truncated {
 		t.Errorf("%dx%d of a page %d px tall, truncated %v", shot.Width, shot.Height, shot.PageHeight, shot.Truncated)
 	}
 	pg.Close()
