@@ -43,7 +43,6 @@ func browserFlags(cfg Config, execPath, proxyURL string) []chromedp.ExecAllocato
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
-		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		// HttpsUpgrades would fetch https:// for an http:// URL first: the
 		// page rendered must be the page asked for. DnsOverHttps would
 		// resolve names in the browser.

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
@@ -161,6 +162,14 @@ func (pg *Page) startTab(ctx context.Context, deadline time.Time) error {
 
 	sctx, cancel := pg.opContext(ctx, deadline)
 	defer cancel()
+	// Downloads are refused in the page's browser context (the browser-wide
+	// setting covers the default context only): a link to a file must not
+	// write to our disk.
+	if _, err := chromedp.CallBrowser(sctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
+	}); err != nil {
+		return fmt.Errorf("render: refuse downloads: %w", err)
+	}
 	// A fixed viewport makes the layout (innerText) and the screenshot the
 	// same on every machine; the network buffers keep the served body.
 	if _, err := chromedp.Call(sctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
@@ -415,28 +424,39 @@ type extracted struct {
 	TextCut bool   `json:"textCut"`
 }
 
+// evalIsolated evaluates expr in a fresh isolated world of the main frame,
+// where the page's scripts cannot have replaced the built-in functions,
+// returning the result by value.
+func (pg *Page) evalIsolated(ctx context.Context, expr string, timeout time.Duration) (*runtime.EvaluateResult, error) {
+	world, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{
+		FrameID: pg.events.frame, WorldName: "adscan-render",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create an isolated world: %w", err)
+	}
+	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression:    expr,
+		ContextID:     world.ExecutionContextID,
+		ReturnByValue: new(true),
+		Timeout:       runtime.TimeDelta(max(timeout.Milliseconds(), 1)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.ExceptionDetails != nil {
+		return nil, &chromedp.ExceptionError{ExceptionDetails: res.ExceptionDetails}
+	}
+	return &res, nil
+}
+
 // extract reads the rendered DOM, its text, title and URL into r.
 func (pg *Page) extract(ctx context.Context, deadline time.Time, r *Rendered) error {
 	cfg := pg.pool.cfg
 	ectx, cancel := pg.opContext(ctx, deadline)
 	defer cancel()
-	world, err := chromedp.Call(ectx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{
-		FrameID: pg.events.frame, WorldName: "adscan-render",
-	})
-	if err != nil {
-		return fmt.Errorf("render: read the DOM of %s: create an isolated world: %w", r.URL, pg.why(err))
-	}
-	res, err := chromedp.Call(ectx, runtime.Evaluate, runtime.EvaluateParams{
-		Expression:    fmt.Sprintf(extractScript, cfg.MaxHTMLBytes, cfg.MaxTextBytes),
-		ContextID:     world.ExecutionContextID,
-		ReturnByValue: new(true),
-		Timeout:       runtime.TimeDelta(max(time.Until(deadline).Milliseconds(), 1)),
-	})
+	res, err := pg.evalIsolated(ectx, fmt.Sprintf(extractScript, cfg.MaxHTMLBytes, cfg.MaxTextBytes), time.Until(deadline))
 	if err != nil {
 		return fmt.Errorf("render: read the DOM of %s: %w", r.URL, pg.why(err))
-	}
-	if res.ExceptionDetails != nil {
-		return fmt.Errorf("render: read the DOM of %s: %s", r.URL, (&chromedp.ExceptionError{ExceptionDetails: res.ExceptionDetails}).Error())
 	}
 	var x extracted
 	if res.Result == nil || json.Unmarshal([]byte(res.Result.Value), &x) != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 // ErrPoolClosed is wrapped by the error of Open after Close.
-var ErrPoolClosed = errors.New("render: the pool is closed")
+var ErrPoolClosed = errors.New("the pool is closed")
 
 // Pool renders pages in at most Config.MaxBrowsers headless Chromium
 // processes, each rendering one page at a time, each replaced after
@@ -112,11 +112,12 @@ func (p *Pool) Render(ctx context.Context, rawURL string) (*Rendered, error) {
 // Config.PageTimeout once it has a browser. A page that has not loaded in
 // NavigationTimeout is read as it stands (Rendered.Incomplete says so).
 //
-// Errors: ErrNoChromium cannot happen here (NewPool checks); a main
-// document the proxy refused wraps adscan.ErrPrivateAddress; ErrCrashed,
-// ErrBrowserHung and ErrScriptHung say the page cost its browser or tab
-// (the next page gets a fresh one); ErrPoolClosed after Close; otherwise
-// the browser's own error (net::ERR_…) or the context's.
+// Errors: a URL that is not http(s) is an adscan.EINVALID error; a main
+// document the proxy refused (the URL, or where it redirects) wraps
+// adscan.ErrPrivateAddress; ErrCrashed, ErrBrowserHung and ErrPageBusy say
+// the page cost its tab or browser (the next page gets a fresh one);
+// ErrPoolClosed after Close; otherwise the browser's own error (net::ERR_…)
+// or the context's.
 func (p *Pool) Open(ctx context.Context, rawURL string) (*Page, error) {
 	u, err := checkURL(rawURL)
 	if err != nil {
@@ -153,7 +154,7 @@ func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
 		return nil, err
 	}
 	if err := pg.startTab(ctx, minTime(start.Add(p.cfg.StartTimeout), deadline)); err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("%w (for %s)", err, u))
 	}
 	r := Rendered{URL: u, Started: start.UTC()}
 	incomplete, err := pg.load(ctx, u, start, deadline)
@@ -204,11 +205,11 @@ func (p *Pool) acquire(ctx context.Context) (*slot, error) {
 	case <-ctx.Done():
 		return nil, fmt.Errorf("render: wait for a browser: %w", ctx.Err())
 	case <-p.done:
-		return nil, ErrPoolClosed
+		return nil, fmt.Errorf("render: %w", ErrPoolClosed)
 	}
 	if isDone(p.done) {
 		p.slots <- s
-		return nil, ErrPoolClosed
+		return nil, fmt.Errorf("render: %w", ErrPoolClosed)
 	}
 	if err := p.ready(s); err != nil {
 		p.slots <- s

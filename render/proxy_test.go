@@ -119,6 +119,23 @@ func TestProxyRefusesPrivateAddresses(t *testing.T) {
 	}
 }
 
+func TestProxyAllowsPrivateWhenAsked(t *testing.T) {
+	s := newSite(t, map[string]string{"/": "intranet"})
+	p, err := startProxy(newGuardedDialer(2*time.Second, true, nil), 2*time.Second, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	resp, err := proxyClient(p).Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("with private addresses allowed: %d", resp.StatusCode)
+	}
+}
+
 func TestProxyRejectsOriginFormRequests(t *testing.T) {
 	p := startTestProxy(t)
 	resp, err := http.Get(p.URL() + "/")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,3 +121,26 @@ func TestBrowserRequestsGoThroughTheGuard(t *testing.T) {
 
 // redirectTo redirects every request to u.
 func redirectTo(u string) http.Handler { return http.RedirectHandler(u, http.StatusFound) }
+
+// TestDownloadsAreRefused: a URL that answers with a file to save is not
+// rendered, and nothing is saved.
+func TestDownloadsAreRefused(t *testing.T) {
+	p, s, _ := sharedFixture(t)
+	home := os.Getenv("HOME")
+	before, _ := os.ReadDir(filepath.Join(home, "Downloads"))
+	s.handle("/brochure.zip", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="brochure.zip"`)
+		w.Write([]byte("PK\x03\x04 not really a zip"))
+	}))
+	_, err := p.Render(context.Background(), s.URL+"/brochure.zip")
+	if err == nil {
+		t.Error("a download rendered as a page")
+	} else {
+		t.Logf("download: %v", err)
+	}
+	after, _ := os.ReadDir(filepath.Join(home, "Downloads"))
+	if len(after) != len(before) {
+		t.Errorf("a file was saved in %s/Downloads", home)
+	}
+}

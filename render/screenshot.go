@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -65,7 +64,7 @@ func (pg *Page) Screenshot(ctx context.Context) (*Screenshot, error) {
 func (pg *Page) capture(ctx context.Context) (*Screenshot, error) {
 	// Scrolling runs the page's scroll handlers, on the main thread like
 	// everything else; a busy page fails here, within the timeout.
-	if _, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.scrollTo(0, 0)"}); err != nil {
+	if _, err := pg.evalIsolated(ctx, "window.scrollTo(0, 0)", pg.pool.cfg.ScreenshotTimeout); err != nil {
 		return nil, fmt.Errorf("scroll to the top: %w", err)
 	}
 	metrics, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
