@@ -217,8 +217,8 @@ func TestFailuresCostOnePage(t *testing.T) {
 	}
 	p.cfg.StartTimeout = testConfig(t).StartTimeout
 	renderStillWorks(t, p, s)
-	if st := p.Stats(); st.BrowsersStarted != 3 || st.Failed != 1 {
-		t.Errorf("after a hang: stats %+v, want a third browser and one failed page", st)
+	if st := p.Stats(); st.BrowsersStarted != 3 || st.Failed != 1 || st.Hung != 1 || st.Crashed != 1 {
+		t.Errorf("after a hang: stats %+v, want a third browser, one failed page, one hang, one crash", st)
 	}
 }
 

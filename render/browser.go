@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"sync/atomic"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -25,9 +25,8 @@ type browser struct {
 	cancel      context.CancelFunc
 	cancelAlloc context.CancelFunc
 	pid         int
-	started     time.Time
-	pages       int // pages opened in it so far
-	log         *slog.Logger
+	pages       int         // pages opened in it so far
+	hung        atomic.Bool // it was killed for not answering
 }
 
 // browserFlags are the command line of every browser the pool starts. All
@@ -77,7 +76,7 @@ func startBrowser(cfg Config, execPath, proxyURL string) (*browser, error) {
 	}
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithBrowserOption(
 		chromedp.WithBrowserLogf(logf), chromedp.WithBrowserErrorf(logf)))
-	b := &browser{ctx: ctx, cancel: cancel, cancelAlloc: cancelAlloc, started: time.Now(), log: cfg.Logger}
+	b := &browser{ctx: ctx, cancel: cancel, cancelAlloc: cancelAlloc}
 
 	// The first Run ties the process to ctx, so it gets no deadline of its
 	// own: a watchdog cancels it instead (which kills the process).
@@ -132,6 +131,12 @@ func (b *browser) kill() {
 			p.Kill()
 		}
 	}
+}
+
+// killHung kills a browser that stopped answering, and says so.
+func (b *browser) killHung() {
+	b.hung.Store(true)
+	b.kill()
 }
 
 // stop kills the browser, waits for it to exit and removes its profile

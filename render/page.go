@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,7 +103,7 @@ type Page struct {
 	proxy  *proxy
 	ctx    context.Context // the tab's chromedp context
 	cancel context.CancelFunc
-	events *pageEvents // ends crashed when the renderer crashes
+	events *pageEvents
 	hold   *time.Timer
 
 	mu     sync.Mutex
@@ -148,7 +149,7 @@ func (pg *Page) startTab(ctx context.Context, deadline time.Time) error {
 			return fmt.Errorf("render: open a tab: %w", err)
 		}
 	case <-timer.C:
-		pg.slot.b.kill()
+		pg.slot.b.killHung()
 		<-done
 		return fmt.Errorf("render: open a tab: %w", ErrBrowserHung)
 	case <-ctx.Done():
@@ -352,20 +353,41 @@ func (pg *Page) why(err error) error {
 	return err
 }
 
-// refusedHost returns the proxy's refusal of a request to u's host, if any.
+// refusedHost returns the proxy's refusal of a request to u's host and
+// port, if any.
 func (pg *Page) refusedHost(u string) (Refusal, bool) {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return Refusal{}, false
-	}
+	want := hostPort(u)
 	refused, _ := pg.proxy.Refused()
 	for _, r := range refused {
-		if r.URL == pu.Host || strings.Contains(r.URL, "//"+pu.Host+"/") || strings.HasSuffix(r.URL, "//"+pu.Host) ||
-			(pu.Port() == "" && (r.URL == pu.Host+":443" || r.URL == pu.Host+":80")) {
+		got := r.URL // "host:port" for a tunnel
+		if r.Method != http.MethodConnect {
+			got = hostPort(r.URL)
+		}
+		if got != "" && got == want {
 			return r, true
 		}
 	}
 	return Refusal{}, false
+}
+
+// hostPort returns the "host:port" an http(s) URL connects to ("" for
+// anything else).
+func hostPort(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	port := u.Port()
+	switch {
+	case port != "":
+	case u.Scheme == "https":
+		port = "443"
+	case u.Scheme == "http":
+		port = "80"
+	default:
+		return ""
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // unblock makes sure the page's main thread answers. A script that runs on

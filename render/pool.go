@@ -46,7 +46,8 @@ type Stats struct {
 	Pages           int // pages opened (Open calls that got a browser)
 	Failed          int // of those, the ones that failed
 	BrowsersStarted int
-	// Why browsers were replaced.
+	// Why browsers were replaced: MaxPagesPerBrowser, MaxBrowserMemory, a
+	// crash (the process died), a hang (it stopped answering and was killed).
 	RecycledPages, RecycledMemory, Crashed, Hung int
 }
 
@@ -225,6 +226,9 @@ func (p *Pool) ready(s *slot) error {
 	if b := s.b; b != nil {
 		reason := ""
 		switch {
+		case !b.alive() && b.hung.Load():
+			reason = "killed: not answering"
+			p.count(func(st *Stats) { st.Hung++ })
 		case !b.alive():
 			reason = "crashed"
 			p.count(func(st *Stats) { st.Crashed++ })
@@ -347,7 +351,7 @@ func (pg *Page) closeTab() bool {
 		return true
 	case <-time.After(closeTimeout):
 		pg.pool.cfg.Logger.Warn("render: a tab did not close; killing its browser", "pid", pg.slot.b.pid)
-		pg.slot.b.kill()
+		pg.slot.b.killHung()
 		<-done
 		return false
 	}

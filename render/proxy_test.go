@@ -155,3 +155,18 @@ func TestGuardedDialerChecksAfterResolution(t *testing.T) {
 		t.Errorf("dial localhost: %v, want adscan.ErrPrivateAddress", err)
 	}
 }
+
+func TestHostPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://10.0.0.1/":         "10.0.0.1:80",
+		"https://127.0.0.1:8443/a": "127.0.0.1:8443",
+		"https://example.org":      "example.org:443",
+		"http://[::1]:8080/":       "[::1]:8080",
+		"ftp://example.org/":       "",
+		"not a url":                "",
+	} {
+		if got := hostPort(in); got != want {
+			t.Errorf("hostPort(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

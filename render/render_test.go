@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -142,5 +143,21 @@ func TestDownloadsAreRefused(t *testing.T) {
 	after, _ := os.ReadDir(filepath.Join(home, "Downloads"))
 	if len(after) != len(before) {
 		t.Errorf("a file was saved in %s/Downloads", home)
+	}
+}
+
+// TestDialogsAreDismissed: alert and confirm do not block the page.
+func TestDialogsAreDismissed(t *testing.T) {
+	p, s, _ := sharedFixture(t)
+	s.handle("/dialogs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><meta charset="utf-8"><script>alert("报名"); if (!confirm("确定?")) document.write("<p>取消了</p>");</script><p>对话框之后</p>`)
+	}))
+	r, err := p.Render(context.Background(), s.URL+"/dialogs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Text, "取消了") || !strings.Contains(r.Text, "对话框之后") || r.Incomplete != "" {
+		t.Errorf("text %q, incomplete %q", r.Text, r.Incomplete)
 	}
 }
