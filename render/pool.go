@@ -23,8 +23,10 @@ type Pool struct {
 	cfg    Config
 	exec   string
 	dialer *net.Dialer
-	// proxy serves browsers' default contexts (the blank first tab); each
-	// page gets a proxy of its own, so its refusals are its own.
+	// proxy is every browser's --proxy-server: it serves the browser's own
+	// requests (component updates, network time, account checks), and
+	// forwards none of them. Each page's browser context has a proxy of its
+	// own that forwards through the guard, so its refusals are its own.
 	proxy *proxy
 
 	slots chan *slot
@@ -72,7 +74,7 @@ func NewPool(cfg Config) (*Pool, error) {
 		done:   make(chan struct{}),
 		open:   map[*Page]bool{},
 	}
-	if p.proxy, err = startProxy(p.dialer, cfg.NavigationTimeout, cfg.Logger); err != nil {
+	if p.proxy, err = startProxy(nil, cfg.NavigationTimeout, cfg.Logger); err != nil {
 		return nil, err
 	}
 	for range cfg.MaxBrowsers {

@@ -64,15 +64,21 @@ type proxy struct {
 // startProxy listens on 127.0.0.1 (a free port) and serves until Close.
 // Outbound connections are made with dialer (a guarded one: see
 // newGuardedDialer); headerTimeout bounds the wait for a response's header.
+// With a nil dialer the proxy forwards nothing: it answers every request
+// with 403 (the browser's own traffic: see Pool.proxy).
 func startProxy(dialer *net.Dialer, headerTimeout time.Duration, log *slog.Logger) (*proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("render: start the browser's proxy: %w", err)
 	}
 	p := &proxy{ln: ln, dialer: dialer, log: log, tunnels: map[net.Conn]struct{}{}}
+	dial := func(context.Context, string, string) (net.Conn, error) { return nil, errNothingForwarded }
+	if dialer != nil {
+		dial = dialer.DialContext
+	}
 	p.transport = &http.Transport{
 		Proxy:                 nil, // never chain to the environment's proxy: it would be dialled instead of the site
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		DisableCompression:    true, // pass bodies through as served
 		MaxIdleConns:          64,
 		MaxIdleConnsPerHost:   6,
@@ -126,9 +132,15 @@ func (p *proxy) Close() error {
 	return nil
 }
 
+// errNothingForwarded is the dial error of a proxy that forwards nothing.
+var errNothingForwarded = errors.New("this proxy forwards nothing")
+
 // ServeHTTP handles one request of the browser.
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case p.dialer == nil:
+		p.log.Debug("render proxy: refused a request of the browser itself", "method", r.Method, "url", r.URL.String(), "host", r.Host)
+		http.Error(w, "render proxy: the browser's own requests are not forwarded", http.StatusForbidden)
 	case r.Method == http.MethodConnect:
 		p.tunnel(w, r)
 	case r.URL.IsAbs() && r.URL.Scheme == "http" && r.URL.Host != "":

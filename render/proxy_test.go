@@ -136,6 +136,33 @@ func TestProxyAllowsPrivateWhenAsked(t *testing.T) {
 	}
 }
 
+// TestBrowserProxyForwardsNothing: the proxy of the browser's own requests
+// (component updates, network time) answers them all with 403, resolving
+// and reaching nothing.
+func TestBrowserProxyForwardsNothing(t *testing.T) {
+	s := newSite(t, map[string]string{"/": "ok"})
+	p, err := startProxy(nil, time.Second, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	client := proxyClient(p)
+	resp, err := client.Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET through the browser's proxy: %d, want 403", resp.StatusCode)
+	}
+	if _, err := client.Get("https://update.googleapis.com/service/update2/json"); err == nil {
+		t.Error("CONNECT through the browser's proxy succeeded")
+	}
+	if hits := s.requests(); len(hits) != 0 {
+		t.Errorf("the site was reached: %v", hits)
+	}
+}
+
 func TestProxyRejectsOriginFormRequests(t *testing.T) {
 	p := startTestProxy(t)
 	resp, err := http.Get(p.URL() + "/")
