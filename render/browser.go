@@ -41,6 +41,12 @@ func browserFlags(cfg Config, execPath, proxyURL string) []chromedp.ExecAllocato
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 		chromedp.Flag("disable-quic", true),
+		// WebRTC may use UDP only through a proxy that carries UDP (ours
+		// does not), so ICE sends no STUN to any address. Chromium 156
+		// honours webrtc-ip-handling-policy (TestWebRTCSendsNoUDP fails
+		// without it); force-webrtc-ip-handling-policy, the name in some
+		// guides, alone does nothing there.
+		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		// HttpsUpgrades would fetch https:// for an http:// URL first: the
 		// page rendered must be the page asked for. DnsOverHttps would

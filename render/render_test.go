@@ -161,3 +161,11 @@ func TestDialogsAreDismissed(t *testing.T) {
 		t.Errorf("text %q, incomplete %q", r.Text, r.Incomplete)
 	}
 }
+
+// htmlHandler serves page as UTF-8 HTML.
+func htmlHandler(page string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	})
+}
