@@ -10,8 +10,9 @@ import (
 )
 
 // TestWebRTCSendsNoUDP: a page's WebRTC peer connection with a STUN server
-// on loopback sends that server no packet: non-proxied UDP is off, so ICE
-// gathering cannot go around the proxy.
+// on loopback, and a WebTransport (HTTP/3, QUIC) session to the same port,
+// send it no packet: non-proxied UDP and QUIC are off, so neither can go
+// around the proxy.
 func TestWebRTCSendsNoUDP(t *testing.T) {
 	p, s, _ := sharedFixture(t)
 	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
@@ -34,6 +35,7 @@ const pc = new RTCPeerConnection({iceServers: [{urls: "stun:STUN"}]});
 pc.createDataChannel("x");
 pc.onicecandidate = e => { if (e.candidate) document.body.insertAdjacentHTML("beforeend", "<p>candidate " + e.candidate.candidate + "</p>"); };
 pc.createOffer().then(o => pc.setLocalDescription(o));
+try { new WebTransport("https://STUN/wt").ready.catch(() => {}); } catch (e) {}
 </script>`, "STUN", udp.LocalAddr().String())
 	s.handle("/webrtc", htmlHandler(page))
 	r, err := p.Render(context.Background(), s.URL+"/webrtc")
