@@ -1,0 +1,23 @@
+// Package render renders web pages in headless Chromium for adscan's
+// crawler: the visible text of pages built by JavaScript, the rendered and
+// the served HTML, and full-page screenshots of flagged pages as evidence.
+//
+// A Pool runs a bounded number of browsers (driven with chromedp over a
+// pipe), one page at a time each, and replaces a browser after a number of
+// pages, above a memory ceiling, or when it crashed or stopped answering;
+// such a browser costs the page it was rendering, never the crawl.
+//
+// Every request a browser makes — the page, its scripts, XHR and fetch,
+// images, frames, redirects, WebSockets — goes through a forward proxy in
+// this process. The browser is told to use it for loopback too and to
+// resolve no names itself (QUIC and non-proxied WebRTC UDP are off); the
+// proxy resolves names and connects through a dialer that refuses private,
+// loopback, link-local, CGNAT and cloud-metadata addresses
+// (adscan.CheckPublicAddress) at dial time, unless Config.AllowPrivate is
+// set. What it refuses is recorded in Rendered.Refused.
+//
+// A crawler calls Open for a page, classifies Rendered.Text, and — only for
+// a flagged page — calls Screenshot on the same tab, so the picture shows
+// what was classified; then it calls Close. Render is Open and Close in one
+// for pages that need no picture.
+package render
