@@ -55,6 +55,38 @@ type FindingsInput struct {
 	Lexicon   LexiconRef
 }
 
+// PageBatch is a run of a crawl's pages to store at once (see
+// Store.RecordPages), with the scan progress they make.
+type PageBatch struct {
+	ScanID string
+	Target string // the target's seed URL
+	Pages  []BatchPage
+	// Pages and Errors are added to the scan's counters (AddScanProgress).
+	AddPages, AddErrors int
+}
+
+// BatchPage is one page of a PageBatch: a fetched page's capture (with
+// Flags, its findings), or a failed page's Error.
+type BatchPage struct {
+	Capture Capture
+	URL     string // the page's final URL, normalised: the case key with the target
+	Flags   []Flag
+	Lexicon LexiconRef
+	Error   *ScanError
+}
+
+// PageRecorded is what Store.RecordPages did with one page.
+type PageRecorded struct {
+	CaptureID string
+	// Case is the case of a flagged page (ID and state), Created whether
+	// this batch made it.
+	Case    *Case
+	Created bool
+	// Refused is why the store refused the page as invalid (EINVALID); the
+	// page was recorded as a scan error instead.
+	Refused error
+}
+
 // Store keeps targets, scans, captures, cases, users, referrals and the audit
 // log. Implementations: store.Open for SQLite and PostgreSQL.
 //
@@ -93,6 +125,14 @@ type Store interface {
 	// GetCapture returns ENOTFOUND if there is no such capture. WARC is included.
 	GetCapture(ctx context.Context, id string) (Capture, error)
 
+	// RecordPages stores a batch of a crawl's pages in one transaction:
+	// each capture (PutCapture), the findings of each flagged page
+	// (RecordFindings), each failed page's scan error (AddScanError) and
+	// the batch's progress (AddScanProgress) — all or nothing, and, like
+	// each of those, idempotent when the batch is stored again. A page the
+	// store refuses as invalid is recorded as a scan error of kind invalid
+	// and the rest go on. It returns one PageRecorded per page, in order.
+	RecordPages(ctx context.Context, b PageBatch) ([]PageRecorded, error)
 	// RecordFindings creates the case for (Target, URL) or adds a sighting and
 	// new findings to the existing one. Idempotent: recording the same
 	// capture twice changes nothing. Reports whether the case is new.

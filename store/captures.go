@@ -20,6 +20,20 @@ func (s *Store) PutCapture(ctx context.Context, c adscan.Capture) (string, error
 	if err := validCapture(c); err != nil {
 		return "", err
 	}
+	var id string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.putCapture(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: put capture of %s: %w", c.RequestedURL, err)
+	}
+	return id, nil
+}
+
+// putCapture does PutCapture's write of a valid capture in tx.
+func (s *Store) putCapture(ctx context.Context, tx *sql.Tx, c adscan.Capture) (string, error) {
 	if c.ID == "" {
 		c.ID = s.newID()
 	}
@@ -31,37 +45,32 @@ func (s *Store) PutCapture(ctx context.Context, c adscan.Capture) (string, error
 	}
 	redirects, err := jsonArg(c.Redirects)
 	if err != nil {
-		return "", fmt.Errorf("store: put capture of %s: %w", c.RequestedURL, err)
+		return "", err
 	}
 	header, err := jsonArg(c.Header)
 	if err != nil {
-		return "", fmt.Errorf("store: put capture of %s: %w", c.RequestedURL, err)
+		return "", err
 	}
 	var id string
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
-				fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-			ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
-			RETURNING id`,
-			c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
-			s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
-			c.Lexicon.Name, c.Lexicon.Version, c.Truncated).Scan(&id)
-		if !errors.Is(err, sql.ErrNoRows) {
-			if isUniqueViolation(err) {
-				return adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
-			}
-			return err
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
+			fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
+		RETURNING id`,
+		c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
+		s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
+		c.Lexicon.Name, c.Lexicon.Version, c.Truncated).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		if isUniqueViolation(err) {
+			return "", adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
 		}
-		return tx.QueryRowContext(ctx,
-			`SELECT id FROM captures WHERE scan_id = $1 AND requested_url = $2 AND body_sha256 = $3`,
-			c.ScanID, c.RequestedURL, c.BodySHA256).Scan(&id)
-	})
-	if err != nil {
-		return "", fmt.Errorf("store: put capture of %s: %w", c.RequestedURL, err)
+		return id, err
 	}
-	return id, nil
+	err = tx.QueryRowContext(ctx,
+		`SELECT id FROM captures WHERE scan_id = $1 AND requested_url = $2 AND body_sha256 = $3`,
+		c.ScanID, c.RequestedURL, c.BodySHA256).Scan(&id)
+	return id, err
 }
 
 func validCapture(c adscan.Capture) error {

@@ -19,23 +19,26 @@ func (s *Store) AddScanError(ctx context.Context, e adscan.ScanError) error {
 	if e.ScanID == "" || e.URL == "" {
 		return adscan.Errorf(adscan.EINVALID, "a scan error needs a scan ID and a URL")
 	}
+	err := s.write(ctx, func(tx *sql.Tx) error { return s.addScanError(ctx, tx, e) })
+	if err != nil {
+		return fmt.Errorf("store: add error of scan %s: %w", e.ScanID, err)
+	}
+	return nil
+}
+
+// addScanError does AddScanError's write of a valid error in tx.
+func (s *Store) addScanError(ctx context.Context, tx *sql.Tx, e adscan.ScanError) error {
 	if e.At.IsZero() {
 		e.At = s.stamp()
 	}
 	if len(e.Message) > maxScanErrorMessage {
 		e.Message = truncateUTF8(e.Message, maxScanErrorMessage) + "…"
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO scan_errors (scan_id, target, url, kind, message, at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (scan_id, url) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at`,
-			e.ScanID, e.Target, e.URL, e.Kind, e.Message, s.timeArg(e.At))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: add error of scan %s: %w", e.ScanID, err)
-	}
-	return nil
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO scan_errors (scan_id, target, url, kind, message, at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (scan_id, url) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at`,
+		e.ScanID, e.Target, e.URL, e.Kind, e.Message, s.timeArg(e.At))
+	return err
 }
 
 // ListScanErrors returns up to limit (1 to 1000) of a scan's failed

@@ -120,25 +120,28 @@ func (s *Store) ListScans(ctx context.Context, limit int) ([]adscan.Scan, error)
 // checkpoint); EINVALID if a counter would go below zero, ENOTFOUND if there
 // is no such scan.
 func (s *Store) AddScanProgress(ctx context.Context, id string, pages, errs int) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE scans SET pages = pages + $1, errors = errors + $2
-			WHERE id = $3 AND pages + $1 >= 0 AND errors + $2 >= 0`, pages, errs, id)
-		if err != nil {
-			return err
-		}
-		if ok, err := affected(res); err != nil || ok {
-			return err
-		}
-		if _, err := getScan(ctx, tx, id); err != nil {
-			return err
-		}
-		return adscan.Errorf(adscan.EINVALID, "scan %s: adding %d pages and %d errors would make a counter negative", id, pages, errs)
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return addScanProgress(ctx, tx, id, pages, errs) })
 	if err != nil {
 		return fmt.Errorf("store: add progress to scan %s: %w", id, err)
 	}
 	return nil
+}
+
+// addScanProgress does AddScanProgress's write in tx.
+func addScanProgress(ctx context.Context, tx *sql.Tx, id string, pages, errs int) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE scans SET pages = pages + $1, errors = errors + $2
+		WHERE id = $3 AND pages + $1 >= 0 AND errors + $2 >= 0`, pages, errs, id)
+	if err != nil {
+		return err
+	}
+	if ok, err := affected(res); err != nil || ok {
+		return err
+	}
+	if _, err := getScan(ctx, tx, id); err != nil {
+		return err
+	}
+	return adscan.Errorf(adscan.EINVALID, "scan %s: adding %d pages and %d errors would make a counter negative", id, pages, errs)
 }
 
 // FinishScan sets a running scan's final status (completed or failed) and

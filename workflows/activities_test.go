@@ -182,11 +182,16 @@ func (w wrappingCrawler) Crawl(ctx context.Context, t adscan.ScanTarget, resume 
 	return st, err
 }
 
-// refusingStore refuses every RecordFindings with a conflict.
+// refusingStore refuses every batch with a flagged page with a conflict.
 type refusingStore struct{ *countingStore }
 
-func (refusingStore) RecordFindings(context.Context, adscan.FindingsInput) (adscan.Case, bool, error) {
-	return adscan.Case{}, false, adscan.Errorf(adscan.ECONFLICT, "findings refused")
+func (s refusingStore) RecordPages(ctx context.Context, b adscan.PageBatch) ([]adscan.PageRecorded, error) {
+	for _, p := range b.Pages {
+		if len(p.Flags) > 0 {
+			return nil, fmt.Errorf("store: record pages: %w", adscan.Errorf(adscan.ECONFLICT, "findings refused"))
+		}
+	}
+	return s.countingStore.RecordPages(ctx, b)
 }
 
 func TestCrawlSiteKeepsNonRetryableOnPageErrors(t *testing.T) {

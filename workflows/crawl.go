@@ -143,9 +143,9 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		err = rerr // retried: the crawl resumes at its end and starts them again
 	}
 	if err == nil {
-		err = run.flushProgress(ctx)
+		err = run.flush(ctx)
 	} else if ctx.Err() == nil {
-		_ = run.flushProgress(ctx) // best effort; FinishScan corrects the totals
+		_ = run.flush(ctx) // best effort; FinishScan corrects the totals
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -199,10 +199,15 @@ type crawlRun struct {
 	// the pages it redoes once; only saved is heartbeated.
 	hb, saved crawlHeartbeat
 	index     map[string]int // case ID → index in hb.Progress.Cases
-	// pages and errors not yet added to the scan's progress, and when
-	// progress was last added
+	// batch is the pages handed over and not yet stored (batchBytes their
+	// text and records); pendingPages and pendingErrors the progress not
+	// yet added to the scan; flushed when a batch was last stored, batchErr
+	// why the last one failed.
+	batch                       []adscan.BatchPage
+	batchBytes                  int
 	pendingPages, pendingErrors int
 	flushed                     time.Time
+	batchErr                    error
 
 	reviews     *reviewStarter // starts review workflows in the background
 	stateTooBig bool           // a checkpoint was over maxHeartbeatState (warned once)
@@ -233,6 +238,12 @@ func (hb crawlHeartbeat) clone() crawlHeartbeat {
 const maxHeartbeatState = 1 << 20
 
 func (r *crawlRun) onCheckpoint(state []byte) {
+	// The checkpoint covers every page handed over so far: store them
+	// first, or keep the older checkpoint (a retry then redoes more).
+	if err := r.flush(r.ctx); err != nil {
+		r.a.logger().Warn("workflows: pages not stored; the checkpoint is not heartbeated", "target", r.in.Target.URL, "error", err)
+		return
+	}
 	r.mu.Lock()
 	if len(state) > maxHeartbeatState {
 		if !r.stateTooBig {
@@ -249,122 +260,141 @@ func (r *crawlRun) onCheckpoint(state []byte) {
 	activity.RecordHeartbeat(r.ctx, r.details())
 }
 
-// onPage records one page; see CrawlSite.
+// onPage adds one page to the batch being gathered and stores the batch
+// when it is due (see batchDue); an earlier batch that could not be stored
+// fails the page, so the crawl stops and is retried from the checkpoint
+// before it.
 func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
-	st, scanID, target := r.a.Store, r.in.ScanID, r.in.Target.URL
+	r.mu.Lock()
+	failed := r.batchErr
+	r.mu.Unlock()
+	if failed != nil {
+		return failed
+	}
+	bp := adscan.BatchPage{}
 	if p.Err != "" {
 		kind := p.ErrKind
 		if kind == "" {
 			kind = adscan.FetchOther
 		}
 		r.a.observer().PageFailed(kind)
-		if err := st.AddScanError(ctx, adscan.ScanError{ScanID: scanID, Target: target, URL: p.Capture.RequestedURL,
-			Kind: kind, Message: p.Err, At: r.a.now()}); err != nil && adscan.ErrorCode(err) != adscan.EINVALID {
-			return activityError("workflows: record the error of "+p.Capture.RequestedURL, err)
+		bp.Error = &adscan.ScanError{URL: p.Capture.RequestedURL, Kind: kind, Message: p.Err, At: r.a.now()}
+	} else {
+		c := p.Capture
+		r.a.observer().PageFetched(c.BodySize)
+		if c.Lexicon == (adscan.LexiconRef{}) {
+			c.Lexicon = p.Result.Lexicon
 		}
-		return r.countPage(ctx, false, true)
-	}
-
-	c := p.Capture
-	r.a.observer().PageFetched(c.BodySize)
-	c.ScanID, c.Target = scanID, target
-	if c.Lexicon == (adscan.LexiconRef{}) {
-		c.Lexicon = p.Result.Lexicon
-	}
-	flagged := p.Result.Flagged()
-	if !flagged {
-		c.WARC = nil // kept for flagged pages only
-	}
-	captureID, err := st.PutCapture(ctx, c)
-	if adscan.ErrorCode(err) == adscan.EINVALID {
-		return r.skipPage(ctx, "capture", c.RequestedURL, err) // no retry mends it
-	} else if err != nil {
-		return activityError("workflows: store capture of "+c.RequestedURL, err)
-	}
-
-	if flagged {
-		pageURL := c.FinalURL
-		if pageURL == "" {
-			pageURL = c.RequestedURL
+		if !p.Result.Flagged() {
+			c.WARC = nil // kept for flagged pages only
+		} else {
+			bp.Flags, bp.Lexicon = p.Result.Flags, p.Result.Lexicon
+			bp.URL = c.FinalURL
+			if bp.URL == "" {
+				bp.URL = c.RequestedURL
+			}
 		}
-		cs, created, err := st.RecordFindings(ctx, adscan.FindingsInput{
-			ScanID: scanID, Target: target, URL: pageURL, CaptureID: captureID,
-			Flags: p.Result.Flags, Lexicon: p.Result.Lexicon,
-		})
-		if adscan.ErrorCode(err) == adscan.EINVALID {
-			return r.skipPage(ctx, "findings", pageURL, err)
-		} else if err != nil {
-			return activityError("workflows: record findings of "+pageURL, err)
-		}
-		if cs.State == adscan.CaseOpen || cs.State == adscan.CaseEscalated {
-			r.reviews.add(cs.ID)
-		}
-		r.a.observer().PageFlagged(p.Result.Categories())
-		if created {
-			r.a.observer().CaseCreated()
-		}
-		r.sawCase(cs.ID, created, p.Result.Categories())
+		bp.Capture = c
 	}
-
-	return r.countPage(ctx, flagged, false)
-}
-
-// Scan progress is written in batches: every progressBatch pages or
-// progressEvery, and at the end of the crawl.
-const (
-	progressBatch = 50
-	progressEvery = time.Second
-)
-
-// countPage counts a recorded page and adds the pages counted so far to the
-// scan's progress when a batch is due.
-func (r *crawlRun) countPage(ctx context.Context, flagged, failed bool) error {
 	r.mu.Lock()
+	r.batch = append(r.batch, bp)
+	r.batchBytes += len(bp.Capture.Text) + len(bp.Capture.WARC)
 	r.hb.Progress.Pages++
 	r.pendingPages++
-	if flagged {
-		r.hb.Progress.Flagged++
-	}
-	if failed {
+	if bp.Error != nil {
 		r.hb.Progress.Errors++
 		r.pendingErrors++
 	}
-	due := r.pendingPages >= progressBatch || r.a.now().Sub(r.flushed) >= progressEvery
+	due := r.batchDue()
 	r.mu.Unlock()
 	if !due {
 		return nil
 	}
-	return r.flushProgress(ctx)
+	return r.flush(ctx)
 }
 
-// flushProgress adds the pages counted since the last flush to the scan.
-func (r *crawlRun) flushProgress(ctx context.Context) error {
+// Pages are stored in batches, each one transaction (Store.RecordPages):
+// before every checkpoint is heartbeated (so a checkpoint never covers a
+// page not stored), and in between every batchPages pages, batchBytes of
+// text and records, or batchEvery.
+const (
+	batchPages = 100
+	batchBytes = 16 << 20
+	batchEvery = time.Second
+)
+
+// batchDue reports whether the batch is to be stored now; the caller holds mu.
+func (r *crawlRun) batchDue() bool {
+	return len(r.batch) >= batchPages || r.batchBytes >= batchBytes || r.a.now().Sub(r.flushed) >= batchEvery
+}
+
+// flush stores the batch gathered so far with the progress it makes, then
+// tells the observer, notes the cases and queues their reviews. A batch
+// that cannot be stored stays gathered for the next flush, and the error
+// is returned (and kept for onPage, when the caller cannot return it).
+func (r *crawlRun) flush(ctx context.Context) error {
 	r.mu.Lock()
-	pages, errs := r.pendingPages, r.pendingErrors
+	b := adscan.PageBatch{ScanID: r.in.ScanID, Target: r.in.Target.URL, Pages: r.batch,
+		AddPages: r.pendingPages, AddErrors: r.pendingErrors}
 	r.mu.Unlock()
-	if pages == 0 && errs == 0 {
+	if len(b.Pages) == 0 && b.AddPages == 0 && b.AddErrors == 0 {
 		return nil
 	}
-	if err := r.a.Store.AddScanProgress(ctx, r.in.ScanID, pages, errs); err != nil {
-		return activityError("workflows: add progress of scan "+r.in.ScanID, err)
+	recs, err := r.a.Store.RecordPages(ctx, b)
+	if err != nil {
+		err = activityError(fmt.Sprintf("workflows: store %d pages of %s", len(b.Pages), r.in.Target.URL), err)
+		r.mu.Lock()
+		r.batchErr = err
+		r.mu.Unlock()
+		return err
 	}
 	r.mu.Lock()
-	r.pendingPages -= pages
-	r.pendingErrors -= errs
+	r.batch = r.batch[len(b.Pages):]
+	r.batchBytes = 0
+	for _, p := range r.batch {
+		r.batchBytes += len(p.Capture.Text) + len(p.Capture.WARC)
+	}
+	r.pendingPages -= b.AddPages
+	r.pendingErrors -= b.AddErrors
 	r.flushed = r.a.now()
+	r.batchErr = nil
 	r.mu.Unlock()
+	for i, rec := range recs {
+		p := b.Pages[i]
+		switch {
+		case rec.Refused != nil:
+			r.a.logger().Warn("workflows: page skipped: the store refused it", "scan", r.in.ScanID,
+				"url", p.Capture.RequestedURL, "error", rec.Refused)
+			r.mu.Lock()
+			r.hb.Progress.Errors++
+			r.mu.Unlock()
+		case rec.Case != nil:
+			if rec.Case.State == adscan.CaseOpen || rec.Case.State == adscan.CaseEscalated {
+				r.reviews.add(rec.Case.ID)
+			}
+			cats := categoriesOf(p.Flags)
+			r.a.observer().PageFlagged(cats)
+			if rec.Created {
+				r.a.observer().CaseCreated()
+			}
+			r.mu.Lock()
+			r.hb.Progress.Flagged++
+			r.mu.Unlock()
+			r.sawCase(rec.Case.ID, rec.Created, cats)
+		}
+	}
 	return nil
 }
 
-// skipPage counts a page the store refused as invalid (a crawler or lexicon
-// bug) as an error page and lets the crawl go on.
-func (r *crawlRun) skipPage(ctx context.Context, what, pageURL string, err error) error {
-	r.a.logger().Warn("workflows: page skipped: the store refused its "+what, "scan", r.in.ScanID, "url", pageURL, "error", err)
-	if aerr := r.a.Store.AddScanError(ctx, adscan.ScanError{ScanID: r.in.ScanID, Target: r.in.Target.URL, URL: pageURL,
-		Kind: adscan.FetchInvalid, Message: "the store refused its " + what + ": " + adscan.ErrorMessage(err), At: r.a.now()}); aerr != nil {
-		r.a.logger().Warn("workflows: scan error not recorded", "url", pageURL, "error", aerr)
+// categoriesOf lists the categories of flags, each once, in order.
+func categoriesOf(flags []adscan.Flag) []adscan.Category {
+	var out []adscan.Category
+	for _, f := range flags {
+		if !hasCategory(out, f.Category) {
+			out = append(out, f.Category)
+		}
 	}
-	return r.countPage(ctx, false, true)
+	return out
 }
 
 func (r *crawlRun) sawCase(id string, created bool, cats []adscan.Category) {

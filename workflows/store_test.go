@@ -56,6 +56,30 @@ func (s *countingStore) PutCapture(ctx context.Context, c adscan.Capture) (strin
 	return id, err
 }
 
+// RecordPages counts the batch's captures as PutCapture calls and its
+// flagged pages as RecordFindings calls, as the crawl made them one by
+// one before it batched them.
+func (s *countingStore) RecordPages(ctx context.Context, b adscan.PageBatch) ([]adscan.PageRecorded, error) {
+	s.called("RecordPages")
+	recs, err := s.Store.RecordPages(ctx, b)
+	if err == nil {
+		s.mu.Lock()
+		for i, r := range recs {
+			if r.CaptureID != "" {
+				s.calls["PutCapture"]++
+				if !slices.Contains(s.captureIDs, r.CaptureID) {
+					s.captureIDs = append(s.captureIDs, r.CaptureID)
+				}
+			}
+			if r.Case != nil && len(b.Pages[i].Flags) > 0 {
+				s.calls["RecordFindings"]++
+			}
+		}
+		s.mu.Unlock()
+	}
+	return recs, err
+}
+
 func (s *countingStore) RecordFindings(ctx context.Context, in adscan.FindingsInput) (adscan.Case, bool, error) {
 	s.called("RecordFindings")
 	return s.Store.RecordFindings(ctx, in)
