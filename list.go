@@ -18,6 +18,7 @@ const (
 	TargetList     ListName = "targets"      // oldest first: creation time, then ID
 	TargetNameList ListName = "target-names" // the register: by name, then URL
 	UserList       ListName = "users"        // by name
+	ScheduleList   ListName = "schedules"    // by ID
 )
 
 // ListCursor is an item's place in one of the ListName lists: the values
@@ -27,7 +28,7 @@ type ListCursor struct {
 	List ListName
 	At   time.Time // a scan's start, a target's creation
 	Key  string    // a scan error's target, a target's name
-	ID   string    // a scan's or target's ID, a scan error's URL, a target's URL (by name), a user's name
+	ID   string    // a scan's, target's or schedule's ID, a scan error's URL, a target's URL (by name), a user's name
 }
 
 // ListPage asks for one page of a list: the items after After (nil: from
@@ -78,6 +79,9 @@ func (t Target) NameCursor() *ListCursor {
 
 // Cursor returns the user's place in the user list.
 func (u User) Cursor() *ListCursor { return &ListCursor{List: UserList, ID: u.Name} }
+
+// Cursor returns the schedule's place in the schedule list.
+func (s Schedule) Cursor() *ListCursor { return &ListCursor{List: ScheduleList, ID: s.ID} }
 
 // String encodes the cursor for a URL: opaque, URL-safe, and read back by
 // ParseListCursor.

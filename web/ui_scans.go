@@ -56,23 +56,31 @@ func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // listScanErrors is GET /api/scans/{id}/errors: the scan's failed pages
-// with why; ?limit= (100, at most 1000). 404 for an unknown scan.
+// with why, by target and URL, at most ?limit= (100, at most 1000). When
+// more follow, a Link header with rel="next" (and X-Next-Cursor) gives
+// the URL of the next page (?after=CURSOR); X-Total-Count says how many
+// failed pages the scan has. 404 for an unknown scan, 400 for a bad
+// cursor.
 func (h *handler) listScanErrors(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r.URL.Query(), "limit", 100, maxListLimit)
+	p, err := pageQuery(r, adscan.ScanErrorList, 100)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit = 100
 	}
 	s, err := h.store.GetScan(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	errs, err := h.store.ListScanErrors(r.Context(), s.ID, limit)
+	errs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ScanError, error) {
+		return h.store.ListScanErrorsPage(r.Context(), s.ID, p)
+	}, adscan.ScanError.Cursor)
 	if err != nil {
 		return err
 	}
+	total, err := h.store.CountScanErrors(r.Context(), s.ID)
+	if err != nil {
+		return err
+	}
+	writePageHeaders(w, r, next, total)
 	h.writeJSON(w, r, http.StatusOK, errs)
 	return nil
 }
