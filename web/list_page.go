@@ -72,3 +72,31 @@ func nextPageURL(r *http.Request, next string) string {
 	q.Del("offset")
 	return r.URL.Path + "?" + q.Encode()
 }
+
+// pager links a console list's pages: back to the first page and on to
+// the next ("" where there is none). The "pager" template shows it.
+type pager struct {
+	FirstURL, NextURL string
+}
+
+// newPager returns the links of a console list's page p, whose next page
+// starts after next ("" on the last page). A notice (?done=) is not
+// carried over.
+func newPager(r *http.Request, p adscan.ListPage, next string) pager {
+	q := r.URL.Query()
+	q.Del("done")
+	q.Del("after")
+	var pg pager
+	if next != "" {
+		v := cloneValues(q)
+		v.Set("after", next)
+		pg.NextURL = r.URL.Path + "?" + v.Encode()
+	}
+	if p.After != nil {
+		pg.FirstURL = r.URL.Path
+		if len(q) > 0 {
+			pg.FirstURL += "?" + q.Encode()
+		}
+	}
+	return pg
+}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"adscan"
 )
 
@@ -163,4 +165,59 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// followConsolePages gets a console list page as user and follows its
+// 下一页 links, counting the rows sel finds on each page. It fails unless
+// every page but the last has pageSize rows and every page after the
+// first links back to it; it returns the data-attr values of all rows.
+func followConsolePages(t *testing.T, h *harness, path, user, sel, attr string, pageSize int) []string {
+	t.Helper()
+	var keys []string
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatalf("%s: the pages never end", path)
+		}
+		doc := htmlPage(t, h.do(request{method: "GET", path: path, user: user}), http.StatusOK)
+		rows := doc.Find(sel)
+		rows.Each(func(_ int, s *goquery.Selection) { keys = append(keys, s.AttrOr(attr, "")) })
+		if first := doc.Find(`nav.pager a:not([rel=next])`); pages > 0 && first.Length() != 1 {
+			t.Errorf("%s: no link back to the first page", path)
+		}
+		next, ok := doc.Find(`a#next-page[rel=next]`).Attr("href")
+		if !ok {
+			return keys
+		}
+		if rows.Length() != pageSize || doc.Find(`a#next-page`).Text() != "下一页 »" {
+			t.Fatalf("%s: %d rows (want %d) on a page with a next link", path, rows.Length(), pageSize)
+		}
+		path = next
+	}
+}
+
+func TestConsoleListPages(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for i := range 103 {
+		must(t, h.store.CreateScan(ctx, adscan.Scan{ID: fmt.Sprintf("scan-%03d", i), Status: adscan.ScanCompleted}))
+		_, err := h.store.UpsertTarget(ctx, adscan.Target{URL: fmt.Sprintf("https://site%03d.example/", i), Name: "机构"})
+		must(t, err)
+		must(t, h.store.AddScanError(ctx, adscan.ScanError{ScanID: "scan-000", Target: "https://site000.example/",
+			URL: fmt.Sprintf("https://site000.example/p%03d", i), Kind: adscan.FetchTimeout}))
+	}
+	for i := range 99 {
+		h.addUser(fmt.Sprintf("user%02d", i), adscan.RoleViewer)
+	}
+	wantEach(t, "/scans", followConsolePages(t, h, "/scans", "viewer", `tr[data-scan]`, "data-scan", 100), 103)
+	wantEach(t, "/targets", followConsolePages(t, h, "/targets", "regulator", `tr[data-target]`, "data-target", 100), 103)
+	wantEach(t, "/admin/users", followConsolePages(t, h, "/admin/users", "admin", `tr[data-user]`, "data-user", 100), 103)
+	errs := followConsolePages(t, h, "/scans/scan-000?limit=40", "viewer", `section#errors tbody tr`, "", 40)
+	if len(errs) != 103 {
+		t.Errorf("/scans/scan-000: %d failed pages over the pages, want 103", len(errs))
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/targets", user: "viewer"}), http.StatusOK)
+	if !strings.Contains(doc.Find("h1").Text(), "共 103 个") {
+		t.Errorf("/targets heading %q, want the total", doc.Find("h1").Text())
+	}
+	wantStatus(t, h.do(request{method: "GET", path: "/scans?after=nonsense", user: "viewer"}), http.StatusBadRequest)
 }
