@@ -19,6 +19,7 @@ const (
 	TargetNameList ListName = "target-names" // the register: by name, then URL
 	UserList       ListName = "users"        // by name
 	ScheduleList   ListName = "schedules"    // by ID
+	ReferralList   ListName = "referrals"    // most recently changed first: case update time, then case ID, descending
 )
 
 // ListCursor is an item's place in one of the ListName lists: the values
@@ -26,9 +27,9 @@ const (
 // Fields a list's order does not use are zero.
 type ListCursor struct {
 	List ListName
-	At   time.Time // a scan's start, a target's creation
+	At   time.Time // a scan's start, a target's creation, a referred case's last change
 	Key  string    // a scan error's target, a target's name
-	ID   string    // a scan's, target's or schedule's ID, a scan error's URL, a target's URL (by name), a user's name
+	ID   string    // a scan's, target's or schedule's ID, a referral's case ID, a scan error's URL, a target's URL (by name), a user's name
 }
 
 // ListPage asks for one page of a list: the items after After (nil: from
@@ -59,6 +60,10 @@ type PageStore interface {
 	// there are.
 	ListUsersPage(ctx context.Context, p ListPage) ([]User, error)
 	CountUsers(ctx context.Context) (int, error)
+	// ListReferralsPage returns a page of ListReferrals; CountReferrals
+	// how many cases are confirmed or referred.
+	ListReferralsPage(ctx context.Context, p ListPage, onlyFailed bool) ([]ReferralStatus, error)
+	CountReferrals(ctx context.Context) (int, error)
 }
 
 // Cursor returns the scan's place in the scan list (ListPage.After).
@@ -79,6 +84,11 @@ func (t Target) NameCursor() *ListCursor {
 
 // Cursor returns the user's place in the user list.
 func (u User) Cursor() *ListCursor { return &ListCursor{List: UserList, ID: u.Name} }
+
+// Cursor returns the referral's place in the referral list.
+func (r ReferralStatus) Cursor() *ListCursor {
+	return &ListCursor{List: ReferralList, At: r.UpdatedAt, ID: r.CaseID}
+}
 
 // Cursor returns the schedule's place in the schedule list.
 func (s Schedule) Cursor() *ListCursor { return &ListCursor{List: ScheduleList, ID: s.ID} }

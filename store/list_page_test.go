@@ -160,3 +160,34 @@ func TestParseListCursor(t *testing.T) {
 		}
 	}
 }
+
+func TestListReferralsPages(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "s1")
+		for i := range 13 {
+			c, _ := record(t, s, "s1", target, fmt.Sprintf("%sp%02d", target, i), fmt.Sprint(i), flag(adscan.CategoryLateHours, "21:30"))
+			_, err := s.DecideCase(ctx, c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "li"})
+			must(t, err)
+			if i%3 == 0 {
+				must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: c.ID, Actor: "system", Action: adscan.ActionReferralFailed, Detail: "422"}))
+			}
+		}
+		record(t, s, "s1", target, target+"open", "open", flag(adscan.CategoryLateHours, "23:00")) // open: not listed
+		for _, onlyFailed := range []bool{false, true} {
+			all, err := s.ListReferrals(ctx, 1000, onlyFailed)
+			must(t, err)
+			var want []string
+			for _, r := range all {
+				want = append(want, r.CaseID)
+			}
+			got := pageAll(t, 4, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) { return s.ListReferralsPage(ctx, p, onlyFailed) },
+				func(r adscan.ReferralStatus) string { return r.CaseID }, adscan.ReferralStatus.Cursor)
+			wantOnceInOrder(t, fmt.Sprintf("referrals (only failed: %v)", onlyFailed), got, want)
+		}
+		if n, err := s.CountReferrals(ctx); err != nil || n != 13 {
+			t.Errorf("CountReferrals = %d, %v; want 13", n, err)
+		}
+	})
+}

@@ -144,11 +144,27 @@ func TestListSchedulesPages(t *testing.T) {
 	wantEach(t, "schedules", got, 7)
 }
 
+func TestListReferralsPages(t *testing.T) {
+	h := newHarness(t)
+	for i := range 103 {
+		c := h.seedCase("s1", "https://a.example/", fmt.Sprintf("https://a.example/p%03d", i), "中考状元", adscan.CategoryRanking)
+		_, err := h.store.DecideCase(context.Background(), c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer"})
+		must(t, err)
+		if i%2 == 0 {
+			must(t, h.store.Audit(context.Background(), adscan.AuditEntry{CaseID: c.ID, Actor: "system", Action: adscan.ActionReferralFailed, Detail: "502"}))
+		}
+	}
+	wantEach(t, "referrals", followPages(t, h, "/api/referrals", "viewer", 100, 103, field("case_id")), 103)
+	wantEach(t, "failed referrals", followPages(t, h, "/api/referrals?failed=1&limit=20", "viewer", 20, -1, field("case_id")), 52)
+	rows := followConsolePages(t, h, "/referrals?limit=40", "viewer", `tr[data-case]`, "data-case", 40)
+	wantEach(t, "/referrals", rows, 103)
+}
+
 func TestListBadCursor(t *testing.T) {
 	h := newHarness(t)
 	must(t, h.store.CreateScan(context.Background(), adscan.Scan{ID: "s1"}))
 	scanCursor := adscan.Scan{ID: "s1", StartedAt: time.Now()}.Cursor().String()
-	for _, path := range []string{"/api/scans", "/api/scans/s1/errors", "/api/targets", "/api/users", "/api/schedules"} {
+	for _, path := range []string{"/api/scans", "/api/scans/s1/errors", "/api/targets", "/api/users", "/api/schedules", "/api/referrals"} {
 		for _, bad := range []string{"nonsense", adscan.User{Name: "li"}.Cursor().String()} {
 			if path == "/api/users" && bad != "nonsense" {
 				bad = scanCursor // a cursor of another list

@@ -6,8 +6,10 @@ DROP INDEX IF EXISTS scans_started_at;
 CREATE INDEX targets_created_at_id ON targets (created_at, id);
 CREATE INDEX targets_name_url ON targets (name, url);
 CREATE INDEX scan_errors_target_url ON scan_errors (scan_id, target, url);
+CREATE INDEX cases_updated_at_id ON cases (updated_at, id);
 
 -- +goose Down
+DROP INDEX IF EXISTS cases_updated_at_id;
 DROP INDEX IF EXISTS scan_errors_target_url;
 DROP INDEX IF EXISTS targets_name_url;
 DROP INDEX IF EXISTS targets_created_at_id;
