@@ -182,7 +182,9 @@ func TestListReferralsPages(t *testing.T) {
 			for _, r := range all {
 				want = append(want, r.CaseID)
 			}
-			got := pageAll(t, 4, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) { return s.ListReferralsPage(ctx, p, onlyFailed) },
+			got := pageAll(t, 4, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) {
+				return s.ListReferralsPage(ctx, p, onlyFailed)
+			},
 				func(r adscan.ReferralStatus) string { return r.CaseID }, adscan.ReferralStatus.Cursor)
 			wantOnceInOrder(t, fmt.Sprintf("referrals (only failed: %v)", onlyFailed), got, want)
 		}
