@@ -46,6 +46,9 @@ type Orchestrator interface {
 
 	CreateSchedule(ctx context.Context, s Schedule) (Schedule, error)
 	ListSchedules(ctx context.Context) ([]Schedule, error)
+	// ListSchedulesPage returns the schedules after p.After in ID order,
+	// at most p.Limit (0: all); only those are described.
+	ListSchedulesPage(ctx context.Context, p ListPage) ([]Schedule, error)
 	GetSchedule(ctx context.Context, id string) (Schedule, error)
 	PauseSchedule(ctx context.Context, id, note string) error
 	UnpauseSchedule(ctx context.Context, id, note string) error

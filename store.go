@@ -93,6 +93,8 @@ type PageRecorded struct {
 // Errors are *Error with ENOTFOUND for a missing thing, ECONFLICT for a state
 // that does not allow the change and EINVALID for bad input.
 type Store interface {
+	PageStore
+
 	// UpsertTarget adds a target or updates the one with the same URL.
 	UpsertTarget(ctx context.Context, t Target) (Target, error)
 	// UpsertTargets saves many targets in one transaction (all or

@@ -84,8 +84,20 @@ func (s *Store) ListReferrals(ctx context.Context, limit int, onlyFailed bool) (
 	if limit < 1 || limit > 1000 {
 		return nil, adscan.Errorf(adscan.EINVALID, "referral list: limit %d is not between 1 and 1000", limit)
 	}
+	return s.ListReferralsPage(ctx, adscan.ListPage{Limit: limit}, onlyFailed)
+}
+
+// ListReferralsPage is ListReferrals from after p.After (a
+// ReferralStatus.Cursor), at most p.Limit (100 if 0, never more than
+// 1000). A case that changes while a client pages moves to the front of
+// the list. EINVALID for a negative limit or another list's cursor.
+func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFailed bool) ([]adscan.ReferralStatus, error) {
+	limit, err := pageLimit(adscan.ReferralList, p)
+	if err != nil {
+		return nil, err
+	}
 	out := []adscan.ReferralStatus{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *sql.Tx) error {
 		// Every listed case when all are wanted, so the database stops at
 		// the limit; the undelivered ones with a failure when only the
 		// failed are (whether a retry came after it is decided below).
@@ -101,10 +113,14 @@ func (s *Store) ListReferrals(ctx context.Context, limit int, onlyFailed bool) (
 		if onlyFailed {
 			q += ` AND r.delivered_at IS NULL AND EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action = $1)`
 		}
+		if c := p.After; c != nil {
+			q += ` AND (c.updated_at < $5 OR (c.updated_at = $5 AND c.id < $6))`
+			args = append(args, s.timeArg(c.At), c.ID)
+		}
 		q += ` ORDER BY c.updated_at DESC, c.id DESC`
 		if !onlyFailed {
-			q += ` LIMIT $5`
 			args = append(args, limit)
+			q += fmt.Sprintf(` LIMIT $%d`, len(args))
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -170,4 +186,10 @@ func (s *Store) ListReferrals(ctx context.Context, limit int, onlyFailed bool) (
 		return nil, fmt.Errorf("store: list referrals: %w", err)
 	}
 	return out, nil
+}
+
+// CountReferrals returns how many cases are confirmed or referred: the
+// length of ListReferrals's list of all.
+func (s *Store) CountReferrals(ctx context.Context) (int, error) {
+	return s.count(ctx, "referrals", `SELECT COUNT(*) FROM cases WHERE state IN ($1, $2)`, adscan.CaseConfirmed, adscan.CaseReferred)
 }

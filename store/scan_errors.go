@@ -47,28 +47,38 @@ func (s *Store) ListScanErrors(ctx context.Context, scanID string, limit int) ([
 	if limit < 1 || limit > 1000 {
 		return nil, adscan.Errorf(adscan.EINVALID, "scan errors: limit %d is not between 1 and 1000", limit)
 	}
-	out := []adscan.ScanError{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT scan_id, target, url, kind, message, at FROM scan_errors
-			WHERE scan_id = $1 ORDER BY target, url LIMIT $2`, scanID, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e adscan.ScanError
-			if err := rows.Scan(&e.ScanID, &e.Target, &e.URL, &e.Kind, &e.Message, timeInto(&e.At)); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
+	return s.ListScanErrorsPage(ctx, scanID, adscan.ListPage{Limit: limit})
+}
+
+// ListScanErrorsPage returns a page of a scan's failed pages, by target
+// and URL: those after p.After, at most p.Limit (100 if 0, never more than
+// 1000). EINVALID for a negative limit or another list's cursor.
+func (s *Store) ListScanErrorsPage(ctx context.Context, scanID string, p adscan.ListPage) ([]adscan.ScanError, error) {
+	limit, err := pageLimit(adscan.ScanErrorList, p)
+	if err != nil {
+		return nil, err
+	}
+	q, args := `SELECT scan_id, target, url, kind, message, at FROM scan_errors WHERE scan_id = $1`, []any{scanID, limit}
+	if c := p.After; c != nil {
+		q += ` AND (target > $3 OR (target = $3 AND url > $4))`
+		args = append(args, c.Key, c.ID)
+	}
+	out, err := queryRows(ctx, s, scanScanError, q+` ORDER BY target, url LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list errors of scan %s: %w", scanID, err)
 	}
 	return out, nil
+}
+
+// CountScanErrors returns how many failed pages a scan has.
+func (s *Store) CountScanErrors(ctx context.Context, scanID string) (int, error) {
+	return s.count(ctx, "errors of scan "+scanID, `SELECT COUNT(*) FROM scan_errors WHERE scan_id = $1`, scanID)
+}
+
+func scanScanError(r rowScanner) (adscan.ScanError, error) {
+	var e adscan.ScanError
+	err := r.Scan(&e.ScanID, &e.Target, &e.URL, &e.Kind, &e.Message, timeInto(&e.At))
+	return e, err
 }
 
 // truncateUTF8 cuts s to at most n bytes on a rune boundary.

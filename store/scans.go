@@ -89,30 +89,32 @@ func getScan(ctx context.Context, tx *sql.Tx, id string) (adscan.Scan, error) {
 // ListScans returns the newest scans first, at most limit of them (100 if
 // limit is 0 or less, never more than 1000).
 func (s *Store) ListScans(ctx context.Context, limit int) ([]adscan.Scan, error) {
-	if limit <= 0 {
-		limit = defaultLimit
+	return s.ListScansPage(ctx, adscan.ListPage{Limit: max(limit, 0)})
+}
+
+// ListScansPage returns a page of scans, newest first (by start, then ID,
+// descending): those after p.After, at most p.Limit (100 if 0, never more
+// than 1000). EINVALID for a negative limit or another list's cursor.
+func (s *Store) ListScansPage(ctx context.Context, p adscan.ListPage) ([]adscan.Scan, error) {
+	limit, err := pageLimit(adscan.ScanList, p)
+	if err != nil {
+		return nil, err
 	}
-	limit = min(limit, maxLimit)
-	out := []adscan.Scan{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, selectScan+` ORDER BY started_at DESC, id DESC LIMIT $1`, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sc, err := scanScan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, sc)
-		}
-		return rows.Err()
-	})
+	q, args := selectScan, []any{limit}
+	if c := p.After; c != nil {
+		q += ` WHERE started_at < $2 OR (started_at = $2 AND id < $3)`
+		args = append(args, s.timeArg(c.At), c.ID)
+	}
+	out, err := queryRows(ctx, s, scanScan, q+` ORDER BY started_at DESC, id DESC LIMIT $1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list scans: %w", err)
 	}
 	return out, nil
+}
+
+// CountScans returns how many scans there are.
+func (s *Store) CountScans(ctx context.Context) (int, error) {
+	return s.count(ctx, "scans", `SELECT COUNT(*) FROM scans`)
 }
 
 // AddScanProgress adds pages and errors to a scan's counters. Negative

@@ -86,26 +86,36 @@ func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, t adscan.Target) (
 
 // ListTargets returns every target, oldest first.
 func (s *Store) ListTargets(ctx context.Context) ([]adscan.Target, error) {
-	out := []adscan.Target{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, selectTarget+` ORDER BY created_at, id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTarget(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	})
+	out, err := queryRows(ctx, s, scanTarget, selectTarget+` ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list targets: %w", err)
 	}
 	return out, nil
+}
+
+// ListTargetsPage returns a page of targets, oldest first (by creation,
+// then ID): those after p.After, at most p.Limit (100 if 0, never more
+// than 1000). EINVALID for a negative limit or another list's cursor.
+func (s *Store) ListTargetsPage(ctx context.Context, p adscan.ListPage) ([]adscan.Target, error) {
+	limit, err := pageLimit(adscan.TargetList, p)
+	if err != nil {
+		return nil, err
+	}
+	q, args := selectTarget, []any{limit}
+	if c := p.After; c != nil {
+		q += ` WHERE created_at > $2 OR (created_at = $2 AND id > $3)`
+		args = append(args, s.timeArg(c.At), c.ID)
+	}
+	out, err := queryRows(ctx, s, scanTarget, q+` ORDER BY created_at, id LIMIT $1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list targets: %w", err)
+	}
+	return out, nil
+}
+
+// CountTargets returns how many targets the register holds.
+func (s *Store) CountTargets(ctx context.Context) (int, error) {
+	return s.count(ctx, "targets", `SELECT COUNT(*) FROM targets`)
 }
 
 const selectTarget = `SELECT id, url, name, region, kind, licence, max_pages, max_depth, created_at FROM targets`
@@ -122,31 +132,54 @@ func scanTarget(r rowScanner) (adscan.Target, error) {
 // ListTargetSummaries returns every target by name (then URL), each with
 // its open (and escalated) cases and the time of its last capture.
 func (s *Store) ListTargetSummaries(ctx context.Context) ([]adscan.TargetSummary, error) {
-	out := []adscan.TargetSummary{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT t.id, t.url, t.name, t.region, t.kind, t.licence, t.max_pages, t.max_depth, t.created_at,
-				(SELECT COUNT(*) FROM cases c WHERE c.target = t.url AND c.state IN ($1, $2)),
-				(SELECT MAX(p.fetched_at) FROM captures p WHERE p.target = t.url)
-			FROM targets t ORDER BY t.name, t.url`, adscan.CaseOpen, adscan.CaseEscalated)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var ts adscan.TargetSummary
-			var last *time.Time
-			if err := rows.Scan(&ts.ID, &ts.URL, &ts.Name, &ts.Region, &ts.Kind, &ts.Licence, &ts.MaxPages, &ts.MaxDepth,
-				timeInto(&ts.CreatedAt), &ts.OpenCases, nullTimeInto(&last)); err != nil {
-				return err
-			}
-			ts.LastFetched = last
-			out = append(out, ts)
-		}
-		return rows.Err()
-	})
+	out, err := s.targetSummaries(ctx, nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("store: list target summaries: %w", err)
 	}
 	return out, nil
+}
+
+// ListTargetSummariesPage returns a page of ListTargetSummaries: those
+// after p.After (a Target.NameCursor), at most p.Limit (100 if 0, never
+// more than 1000). EINVALID for a negative limit or another list's cursor.
+func (s *Store) ListTargetSummariesPage(ctx context.Context, p adscan.ListPage) ([]adscan.TargetSummary, error) {
+	limit, err := pageLimit(adscan.TargetNameList, p)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.targetSummaries(ctx, p.After, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list target summaries: %w", err)
+	}
+	return out, nil
+}
+
+// targetSummaries lists target summaries by name and URL after the
+// cursor (nil: from the first), at most limit (0: all).
+func (s *Store) targetSummaries(ctx context.Context, after *adscan.ListCursor, limit int) ([]adscan.TargetSummary, error) {
+	q := `
+		SELECT t.id, t.url, t.name, t.region, t.kind, t.licence, t.max_pages, t.max_depth, t.created_at,
+			(SELECT COUNT(*) FROM cases c WHERE c.target = t.url AND c.state IN ($1, $2)),
+			(SELECT MAX(p.fetched_at) FROM captures p WHERE p.target = t.url)
+		FROM targets t`
+	args := []any{adscan.CaseOpen, adscan.CaseEscalated}
+	if after != nil {
+		q += ` WHERE t.name > $3 OR (t.name = $3 AND t.url > $4)`
+		args = append(args, after.Key, after.ID)
+	}
+	q += ` ORDER BY t.name, t.url`
+	if limit > 0 {
+		args = append(args, limit)
+		q += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	return queryRows(ctx, s, scanTargetSummary, q, args...)
+}
+
+func scanTargetSummary(r rowScanner) (adscan.TargetSummary, error) {
+	var ts adscan.TargetSummary
+	var last *time.Time
+	err := r.Scan(&ts.ID, &ts.URL, &ts.Name, &ts.Region, &ts.Kind, &ts.Licence, &ts.MaxPages, &ts.MaxDepth,
+		timeInto(&ts.CreatedAt), &ts.OpenCases, nullTimeInto(&last))
+	ts.LastFetched = last
+	return ts, err
 }

@@ -68,26 +68,36 @@ func (s *Store) GetUser(ctx context.Context, name string) (adscan.User, error) {
 
 // ListUsers returns every user by name.
 func (s *Store) ListUsers(ctx context.Context) ([]adscan.User, error) {
-	out := []adscan.User{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, selectUser+` ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
-	})
+	out, err := queryRows(ctx, s, scanUser, selectUser+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
 	return out, nil
+}
+
+// ListUsersPage returns a page of users by name: those after p.After, at
+// most p.Limit (100 if 0, never more than 1000). EINVALID for a negative
+// limit or another list's cursor.
+func (s *Store) ListUsersPage(ctx context.Context, p adscan.ListPage) ([]adscan.User, error) {
+	limit, err := pageLimit(adscan.UserList, p)
+	if err != nil {
+		return nil, err
+	}
+	q, args := selectUser, []any{limit}
+	if c := p.After; c != nil {
+		q += ` WHERE name > $2`
+		args = append(args, c.ID)
+	}
+	out, err := queryRows(ctx, s, scanUser, q+` ORDER BY name LIMIT $1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	return out, nil
+}
+
+// CountUsers returns how many users there are (disabled ones included).
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	return s.count(ctx, "users", `SELECT COUNT(*) FROM users`)
 }
 
 const selectUser = `SELECT name, role, password_hash, disabled, created_at FROM users`

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,14 +28,7 @@ func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	if next != "" {
-		q := r.URL.Query()
-		q.Set("after", next)
-		q.Del("offset")
-		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
-		w.Header().Set("X-Next-Cursor", next)
-	}
+	writePageHeaders(w, r, next, total)
 	h.writeJSON(w, r, http.StatusOK, cases)
 	return nil
 }

@@ -6,22 +6,26 @@ import (
 	"adscan"
 )
 
-// listScans returns the latest scans, newest first (?limit=, default 50).
+// listScans returns the scans, newest first, at most ?limit= (default 50,
+// at most 1000). When more follow, a Link header with rel="next" (and
+// X-Next-Cursor) gives the URL of the next page (?after=CURSOR);
+// X-Total-Count says how many scans there are. A bad cursor is a 400.
 func (h *handler) listScans(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r.URL.Query(), "limit", 50, maxListLimit)
+	p, err := pageQuery(r, adscan.ScanList, 50)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 50
-	}
-	scans, err := h.store.ListScans(r.Context(), limit)
+	scans, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Scan, error) {
+		return h.store.ListScansPage(r.Context(), p)
+	}, adscan.Scan.Cursor)
 	if err != nil {
 		return err
 	}
-	if scans == nil {
-		scans = []adscan.Scan{}
+	total, err := h.store.CountScans(r.Context())
+	if err != nil {
+		return err
 	}
+	writePageHeaders(w, r, next, total)
 	h.writeJSON(w, r, http.StatusOK, scans)
 	return nil
 }

@@ -1,10 +1,25 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
 
-// listSchedules returns every schedule.
+	"adscan"
+)
+
+// listSchedules returns the schedules in ID order, at most ?limit=
+// (default 100, at most 1000). When more follow, a Link header with
+// rel="next" (and X-Next-Cursor) gives the URL of the next page
+// (?after=CURSOR). There is no X-Total-Count: Temporal's schedule list
+// lags behind changes, so only the schedules of a page, each described
+// afresh, are known for sure. A bad cursor is a 400.
 func (h *handler) listSchedules(w http.ResponseWriter, r *http.Request) error {
-	ss, err := h.orch.ListSchedules(r.Context())
+	p, err := pageQuery(r, adscan.ScheduleList, 100)
+	if err != nil {
+		return err
+	}
+	ss, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Schedule, error) {
+		return h.orch.ListSchedulesPage(r.Context(), p)
+	}, adscan.Schedule.Cursor)
 	if err != nil {
 		return err
 	}
@@ -12,6 +27,7 @@ func (h *handler) listSchedules(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range ss {
 		out = append(out, newScheduleResponse(s))
 	}
+	writePageHeaders(w, r, next, -1)
 	h.writeJSON(w, r, http.StatusOK, out)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -263,6 +264,18 @@ func (o *fakeOrchestrator) ListSchedules(context.Context) ([]adscan.Schedule, er
 	var out []adscan.Schedule
 	for _, s := range o.schedules {
 		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (o *fakeOrchestrator) ListSchedulesPage(ctx context.Context, p adscan.ListPage) ([]adscan.Schedule, error) {
+	all, _ := o.ListSchedules(ctx)
+	slices.SortFunc(all, func(a, b adscan.Schedule) int { return strings.Compare(a.ID, b.ID) })
+	out := []adscan.Schedule{}
+	for _, s := range all {
+		if (p.After == nil || s.ID > p.After.ID) && (p.Limit == 0 || len(out) < p.Limit) {
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

@@ -11,24 +11,37 @@ import (
 // userAdmin is the data of the users page.
 type userAdmin struct {
 	Users  []adscan.User
+	Total  int // users in all
+	Pager  pager
 	Roles  []adscan.Role
 	Me     string
 	Notice string // what the last change did
 	Error  string // why the last change was refused
 }
 
-// showUsers renders the users with their roles and the admin's forms.
+// showUsers renders the users with their roles, 100 a page by name
+// (?after= from the 下一页 link), and the admin's forms.
 func (h *handler) showUsers(w http.ResponseWriter, r *http.Request) error {
 	return h.renderUsers(w, r, http.StatusOK, r.URL.Query().Get("done"), "")
 }
 
 func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, notice, problem string) error {
-	users, err := h.store.ListUsers(r.Context())
+	p, err := pageQuery(r, adscan.UserList, 100)
+	if err != nil {
+		return err
+	}
+	users, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.User, error) {
+		return h.store.ListUsersPage(r.Context(), p)
+	}, adscan.User.Cursor)
+	if err != nil {
+		return err
+	}
+	total, err := h.store.CountUsers(r.Context())
 	if err != nil {
 		return err
 	}
 	d := h.newPageData(r, "用户管理")
-	d.Page = userAdmin{Users: users, Roles: []adscan.Role{adscan.RoleViewer, adscan.RoleReviewer, adscan.RoleRegulator, adscan.RoleAdmin},
+	d.Page = userAdmin{Users: users, Total: total, Pager: newPager(r, p, next), Roles: []adscan.Role{adscan.RoleViewer, adscan.RoleReviewer, adscan.RoleRegulator, adscan.RoleAdmin},
 		Me: principalFrom(r.Context()).User.Name, Notice: usersNotices[notice], Error: problem}
 	h.render(w, r, status, "users", d)
 	return nil

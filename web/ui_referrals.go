@@ -13,15 +13,23 @@ type referralList struct {
 	OnlyFailed bool
 	CanRetry   bool
 	TargetName map[string]string
+	Pager      pager
 }
 
 // showReferrals renders the confirmed cases with their referral's delivery
 // (pending, delivered with destination and digest, failed with the error
-// and how many deliveries gave up), newest first; ?failed=1 shows only the
-// failed ones. Regulators get a retry button on each failed one.
+// and how many deliveries gave up), most recently changed first, 500 a
+// page (?after= from the 下一页 link); ?failed=1 shows only the failed
+// ones. Regulators get a retry button on each failed one.
 func (h *handler) showReferrals(w http.ResponseWriter, r *http.Request) error {
 	onlyFailed := r.URL.Query().Get("failed") == "1"
-	rs, err := h.store.ListReferrals(r.Context(), 500, onlyFailed)
+	p, err := pageQuery(r, adscan.ReferralList, 500)
+	if err != nil {
+		return err
+	}
+	rs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) {
+		return h.store.ListReferralsPage(r.Context(), p, onlyFailed)
+	}, adscan.ReferralStatus.Cursor)
 	if err != nil {
 		return err
 	}
@@ -30,7 +38,7 @@ func (h *handler) showReferrals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := h.newPageData(r, "移送")
-	d.Page = referralList{Referrals: rs, OnlyFailed: onlyFailed, TargetName: names,
+	d.Page = referralList{Referrals: rs, OnlyFailed: onlyFailed, TargetName: names, Pager: newPager(r, p, next),
 		CanRetry: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator)}
 	h.render(w, r, http.StatusOK, "referrals", d)
 	return nil
@@ -63,19 +71,31 @@ func (h *handler) retryReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 // listReferrals is GET /api/referrals: the confirmed cases with their
-// referral's delivery; ?failed=1 for the failed ones only; ?limit= (100).
+// referral's delivery, most recently changed first; ?failed=1 for the
+// failed ones only; at most ?limit= (100, at most 1000). When more follow,
+// a Link header with rel="next" (and X-Next-Cursor) gives the URL of the
+// next page (?after=CURSOR); X-Total-Count says how many cases are
+// confirmed or referred (not with ?failed=1, which would need every
+// case's delivery history). A bad cursor is a 400.
 func (h *handler) listReferrals(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r.URL.Query(), "limit", 100, maxListLimit)
+	p, err := pageQuery(r, adscan.ReferralList, 100)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
-	rs, err := h.store.ListReferrals(r.Context(), limit, r.URL.Query().Get("failed") == "1")
+	onlyFailed := r.URL.Query().Get("failed") == "1"
+	rs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) {
+		return h.store.ListReferralsPage(r.Context(), p, onlyFailed)
+	}, adscan.ReferralStatus.Cursor)
 	if err != nil {
 		return err
 	}
+	total := -1
+	if !onlyFailed {
+		if total, err = h.store.CountReferrals(r.Context()); err != nil {
+			return err
+		}
+	}
+	writePageHeaders(w, r, next, total)
 	h.writeJSON(w, r, http.StatusOK, rs)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 type scanList struct {
 	Scans []adscan.Scan
 	Live  bool // some scan is running: the page refreshes itself
+	Pager pager
 }
 
 // scanView is the data of one scan's page.
@@ -17,16 +18,24 @@ type scanView struct {
 	Scan   adscan.Scan
 	Errors []adscan.ScanError
 	Live   bool
+	Pager  pager // of Errors
 }
 
-// showScans renders the latest scans with their progress; while one runs
+// showScans renders the scans with their progress, newest first, 100 a
+// page (?after= from the 下一页 link); while one runs
 // the page refreshes every few seconds (a meta refresh: no script).
 func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
-	scans, err := h.store.ListScans(r.Context(), 100)
+	p, err := pageQuery(r, adscan.ScanList, 100)
 	if err != nil {
 		return err
 	}
-	v := scanList{Scans: scans}
+	scans, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Scan, error) {
+		return h.store.ListScansPage(r.Context(), p)
+	}, adscan.Scan.Cursor)
+	if err != nil {
+		return err
+	}
+	v := scanList{Scans: scans, Pager: newPager(r, p, next)}
 	for _, s := range scans {
 		v.Live = v.Live || s.Status == adscan.ScanRunning
 	}
@@ -37,42 +46,57 @@ func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// showScanPage renders one scan: progress, targets, and every page that
-// failed with why (refused address, robots.txt, timeout, redirect loop …).
+// showScanPage renders one scan: progress, targets, and the pages that
+// failed with why (refused address, robots.txt, timeout, redirect loop …),
+// 500 a page (?after= from the 下一页 link).
 func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.store.GetScan(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	errs, err := h.store.ListScanErrors(r.Context(), s.ID, 1000)
+	p, err := pageQuery(r, adscan.ScanErrorList, 500)
+	if err != nil {
+		return err
+	}
+	errs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ScanError, error) {
+		return h.store.ListScanErrorsPage(r.Context(), s.ID, p)
+	}, adscan.ScanError.Cursor)
 	if err != nil {
 		return err
 	}
 	d := h.newPageData(r, "扫描 "+s.ID)
-	d.Page = scanView{Scan: s, Errors: errs, Live: s.Status == adscan.ScanRunning}
+	d.Page = scanView{Scan: s, Errors: errs, Live: s.Status == adscan.ScanRunning, Pager: newPager(r, p, next)}
 	d.Refresh = s.Status == adscan.ScanRunning
 	h.render(w, r, http.StatusOK, "scan", d)
 	return nil
 }
 
 // listScanErrors is GET /api/scans/{id}/errors: the scan's failed pages
-// with why; ?limit= (100, at most 1000). 404 for an unknown scan.
+// with why, by target and URL, at most ?limit= (100, at most 1000). When
+// more follow, a Link header with rel="next" (and X-Next-Cursor) gives
+// the URL of the next page (?after=CURSOR); X-Total-Count says how many
+// failed pages the scan has. 404 for an unknown scan, 400 for a bad
+// cursor.
 func (h *handler) listScanErrors(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r.URL.Query(), "limit", 100, maxListLimit)
+	p, err := pageQuery(r, adscan.ScanErrorList, 100)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit = 100
 	}
 	s, err := h.store.GetScan(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	errs, err := h.store.ListScanErrors(r.Context(), s.ID, limit)
+	errs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ScanError, error) {
+		return h.store.ListScanErrorsPage(r.Context(), s.ID, p)
+	}, adscan.ScanError.Cursor)
 	if err != nil {
 		return err
 	}
+	total, err := h.store.CountScanErrors(r.Context(), s.ID)
+	if err != nil {
+		return err
+	}
+	writePageHeaders(w, r, next, total)
 	h.writeJSON(w, r, http.StatusOK, errs)
 	return nil
 }

@@ -12,7 +12,9 @@ import (
 
 // targetRegister is the data of the register page.
 type targetRegister struct {
-	Targets  []adscan.TargetSummary
+	Targets  []adscan.TargetSummary // one page, by name
+	Total    int                    // targets in all
+	Pager    pager
 	Edit     adscan.Target // the target in the form (empty: a new one)
 	CanEdit  bool          // regulators and admins
 	Kinds    []adscan.TargetKind
@@ -22,9 +24,10 @@ type targetRegister struct {
 	Errors   []string // what was wrong with the last form or import
 }
 
-// showTargets renders the register: every target with its region, kind,
-// licence, last fetch and open cases; for regulators the add/edit form
-// (?edit=ID fills it), the CSV import and a scan of the selected targets.
+// showTargets renders the register, 100 targets a page by name (?after=
+// from the 下一页 link), each with its region, kind, licence, last fetch
+// and open cases; for regulators the add/edit form (?edit=ID fills it),
+// the CSV import and a scan of the selected targets.
 func (h *handler) showTargets(w http.ResponseWriter, r *http.Request) error {
 	return h.renderTargets(w, r, http.StatusOK, adscan.Target{}, targetNotices[r.URL.Query().Get("done")], nil)
 }
@@ -36,23 +39,46 @@ var targetNotices = map[string]string{
 }
 
 func (h *handler) renderTargets(w http.ResponseWriter, r *http.Request, status int, edit adscan.Target, notice string, problems []string) error {
-	ts, err := h.store.ListTargetSummaries(r.Context())
+	p, err := pageQuery(r, adscan.TargetNameList, 100)
+	if err != nil {
+		return err
+	}
+	ts, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.TargetSummary, error) {
+		return h.store.ListTargetSummariesPage(r.Context(), p)
+	}, func(t adscan.TargetSummary) *adscan.ListCursor { return t.NameCursor() })
+	if err != nil {
+		return err
+	}
+	total, err := h.store.CountTargets(r.Context())
 	if err != nil {
 		return err
 	}
 	if id := r.URL.Query().Get("edit"); id != "" && edit.URL == "" {
-		for _, t := range ts {
-			if t.ID == id {
-				edit = t.Target
-			}
+		if edit, err = h.findTarget(r, id); err != nil {
+			return err
 		}
 	}
 	d := h.newPageData(r, "目标网站登记")
-	d.Page = targetRegister{Targets: ts, Edit: edit, CanEdit: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator),
+	d.Page = targetRegister{Targets: ts, Total: total, Pager: newPager(r, p, next), Edit: edit, CanEdit: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator),
 		Kinds: adscan.TargetKinds, Licences: adscan.Licences, Columns: strings.Join(adscan.TargetColumns, ","),
 		Notice: notice, Errors: problems}
 	h.render(w, r, status, "targets", d)
 	return nil
+}
+
+// findTarget returns the target with that ID from the register, or an
+// empty one if there is none (the form then adds a new one).
+func (h *handler) findTarget(r *http.Request, id string) (adscan.Target, error) {
+	all, err := h.store.ListTargets(r.Context())
+	if err != nil {
+		return adscan.Target{}, err
+	}
+	for _, t := range all {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return adscan.Target{}, nil
 }
 
 // saveTargetForm adds a target, or updates the one with the same URL.

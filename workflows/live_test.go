@@ -175,6 +175,14 @@ func testSchedulesAgainstServer(ctx context.Context, t *testing.T, c *Client, st
 		}
 		return err == nil && n == 2
 	})
+	// A page of one after the first schedule is the second, described.
+	page, err := c.ListSchedulesPage(ctx, adscan.ListPage{After: adscan.Schedule{ID: id}.Cursor(), Limit: 1})
+	if err != nil || len(page) != 1 || page[0].ID != id+"-iv" || page[0].Interval != 6*time.Hour {
+		t.Errorf("ListSchedulesPage after %s, limit 1 = %+v, %v; want %s-iv", id, page, err, id)
+	}
+	if _, err := c.ListSchedulesPage(ctx, adscan.ListPage{After: adscan.User{Name: id}.Cursor()}); adscan.ErrorCode(err) != adscan.EINVALID {
+		t.Errorf("ListSchedulesPage with a user cursor: %v, want EINVALID", err)
+	}
 
 	if err := c.DeleteSchedule(ctx, id); err != nil {
 		t.Fatal(err)

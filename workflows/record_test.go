@@ -75,13 +75,19 @@ func liveServer(t *testing.T, env string, sla time.Duration) (client.Client, *co
 	t.Cleanup(c.Close)
 	st := newTestStore(t)
 	outbox := t.TempDir()
+	a := &Activities{Store: st, Crawler: siteCrawler{}, Temporal: c, ReviewSLA: sla,
+		Referral: ReferralConfig{OutboxDir: outbox}, Logger: logger}
 	w := worker.New(c, TaskQueue, worker.Options{})
-	Register(w, &Activities{Store: st, Crawler: siteCrawler{}, Temporal: c, ReviewSLA: sla,
-		Referral: ReferralConfig{OutboxDir: outbox}, Logger: logger})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
+	Register(w, a)
+	// Crawls run on their own queue.
+	cw := worker.New(c, CrawlTaskQueue, worker.Options{})
+	RegisterActivities(cw, a)
+	for _, w := range []worker.Worker{w, cw} {
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	return c, st, outbox
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -175,6 +176,54 @@ func scheduleFromDescription(id string, d *client.ScheduleDescription) (adscan.S
 // is set, those recorded there as they were made, so a schedule created a
 // moment ago is listed. Each is described afresh (Describe does not lag).
 func (c *Client) ListSchedules(ctx context.Context) ([]adscan.Schedule, error) {
+	return c.ListSchedulesPage(ctx, adscan.ListPage{})
+}
+
+// ListSchedulesPage is ListSchedules from after p.After (a schedule
+// cursor), at most p.Limit schedules (0: all). Listing the IDs is one
+// Temporal list and one store query; only the schedules of the page are
+// described (one call each). EINVALID for a negative limit or another
+// list's cursor.
+func (c *Client) ListSchedulesPage(ctx context.Context, p adscan.ListPage) ([]adscan.Schedule, error) {
+	switch {
+	case p.Limit < 0:
+		return nil, adscan.Errorf(adscan.EINVALID, "schedule list: limit %d is negative", p.Limit)
+	case p.After != nil && p.After.List != adscan.ScheduleList:
+		return nil, adscan.Errorf(adscan.EINVALID, "schedule list: the cursor is one of the %s list", p.After.List)
+	}
+	ids, err := c.scheduleIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.After != nil {
+		i, _ := slices.BinarySearch(ids, p.After.ID)
+		for i < len(ids) && ids[i] <= p.After.ID {
+			i++
+		}
+		ids = ids[i:]
+	}
+	out := []adscan.Schedule{}
+	for _, id := range ids {
+		if p.Limit > 0 && len(out) == p.Limit {
+			break
+		}
+		s, err := c.GetSchedule(ctx, id)
+		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+			if c.Store != nil {
+				_ = c.Store.RemoveScheduleID(ctx, id) // deleted elsewhere
+			}
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// scheduleIDs returns the IDs of every schedule Temporal's list or the
+// store knows, sorted, without duplicates.
+func (c *Client) scheduleIDs(ctx context.Context) ([]string, error) {
 	it, err := c.Temporal.ScheduleClient().List(ctx, client.ScheduleListOptions{})
 	if err != nil {
 		return nil, scheduleError("list", "", err)
@@ -204,20 +253,7 @@ func (c *Client) ListSchedules(ctx context.Context) ([]adscan.Schedule, error) {
 		}
 	}
 	sort.Strings(ids)
-	out := make([]adscan.Schedule, 0, len(ids))
-	for _, id := range ids {
-		s, err := c.GetSchedule(ctx, id)
-		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
-			if c.Store != nil {
-				_ = c.Store.RemoveScheduleID(ctx, id) // deleted elsewhere
-			}
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return ids, nil
 }
 
 // PauseSchedule pauses a schedule with a note. ENOTFOUND if there is none.

@@ -111,13 +111,13 @@ func cliError(command string, err error) error {
 }
 
 // pageCases returns the cases matching f, newest first: all of them when
-// max is 0, else at most max. It pages through the store, so more than the
-// store's per-call maximum can be listed.
+// max is 0, else at most max. It pages through the store by cursor
+// (CaseFilter.After), so more than the store's per-call maximum can be
+// listed and cases created meanwhile shift nothing.
 func pageCases(ctx context.Context, st adscan.Store, f adscan.CaseFilter, max int) ([]adscan.Case, error) {
 	var out []adscan.Case
-	seen := map[string]bool{} // cases created while paging shift the pages
-	for offset := 0; ; offset += casePageSize {
-		f.Limit, f.Offset = casePageSize, offset
+	for {
+		f.Limit = casePageSize
 		if max > 0 {
 			f.Limit = min(casePageSize, max-len(out))
 		}
@@ -125,15 +125,11 @@ func pageCases(ctx context.Context, st adscan.Store, f adscan.CaseFilter, max in
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range page {
-			if !seen[c.ID] {
-				seen[c.ID] = true
-				out = append(out, c)
-			}
-		}
+		out = append(out, page...)
 		if len(page) < f.Limit || (max > 0 && len(out) >= max) {
 			return out, nil
 		}
+		f.After = page[len(page)-1].Cursor()
 	}
 }
 
