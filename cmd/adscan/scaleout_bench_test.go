@@ -25,9 +25,10 @@ import (
 // prints, each with --max-crawls 4 — and scans loopback sites of 300 pages
 // that answer each page after 20 ms, first with one worker, then with two.
 // It reports pages/s for each and their ratio (goal: ≥ 1.7× with two), and
-// where the time goes: the machine's CPU use, and the CPU seconds per 1000
+// where the time goes: the machine's CPU use, the CPU seconds per 1000
 // pages of the workers (crawling and classification), of dev (the
-// embedded Temporal server and the console) and of the PostgreSQL server.
+// embedded Temporal server and the console) and of the PostgreSQL server,
+// and the rate that CPU time allows if the scan had every core.
 //
 // A site is one crawl activity on one worker, with two fetches in flight.
 // With 3 sites a single worker already runs every crawl at once (4 crawl
@@ -75,6 +76,7 @@ func benchmarkScaleOut(b *testing.B, sites int) {
 			b.ReportMetric(r.perKilopage(r.workerCPU), prefix+"worker-cpu-s/kpage")
 			b.ReportMetric(r.perKilopage(r.devCPU), prefix+"dev-cpu-s/kpage")
 			b.ReportMetric(r.perKilopage(r.pgCPU), prefix+"pg-cpu-s/kpage")
+			b.ReportMetric(r.cpuBound(), prefix+"cpu-bound-pages/s")
 		}
 	}
 	b.ReportMetric(rates[2]/rates[1], "scaling")
@@ -102,6 +104,16 @@ func (r scaleOutResult) busy() float64 {
 		return 0
 	}
 	return 1 - r.machine.idle/r.machine.total
+}
+
+// cpuBound is the rate the CPU time of the scan's processes allows when
+// they have every core of the machine to themselves.
+func (r scaleOutResult) cpuBound() float64 {
+	cpu := r.workerCPU + r.devCPU + r.pgCPU
+	if cpu == 0 {
+		return 0
+	}
+	return float64(numCPU()) * float64(r.pages) / cpu
 }
 
 func (r scaleOutResult) String() string {
@@ -196,7 +208,7 @@ func waitScanLong(b *testing.B, a api, id string, timeout time.Duration) adscan.
 		if getJSON(a, "/api/scans/"+id, &s) == http.StatusOK && s.Status != adscan.ScanRunning {
 			return s
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond) // the console's work stays small beside the scan's
 	}
 	b.Fatalf("scan %s not done after %s (%d pages)", id, timeout, s.Pages)
 	return s
