@@ -23,7 +23,8 @@ import (
 // --no-worker` (PostgreSQL store when ADSCAN_TEST_POSTGRES is set, else
 // SQLite) and `adscan worker` processes started with the command dev
 // prints, each with --max-crawls 4 — and scans loopback sites of 300 pages
-// that answer each page after 20 ms, first with one worker, then with two.
+// that answer each page after a delay (20 ms), first with one worker, then
+// with two.
 // It reports pages/s for each and their ratio (goal: ≥ 1.7× with two), and
 // where the time goes: the machine's CPU use, the CPU seconds per 1000
 // pages of the workers (crawling and classification), of dev (the
@@ -33,21 +34,28 @@ import (
 // A site is one crawl activity on one worker, with two fetches in flight.
 // With 3 sites a single worker already runs every crawl at once (4 crawl
 // slots), so a second worker adds no crawl capacity there; "sites=8" has
-// more crawls than one worker's slots and can scale.
+// more crawls than one worker's slots and can scale. "sites=8,page=200ms"
+// is the same with slow sites, so that the crawl slots, not the machine's
+// CPU, limit the rate.
 //
 //	ADSCAN_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test ./cmd/adscan -run '^$' -bench ScaleOut -benchtime 1x -count 2
 //
 // The PostgreSQL figure is the whole server's CPU, other users included.
 func BenchmarkScaleOut(b *testing.B) {
-	for _, sites := range []int{3, 8} {
-		b.Run(fmt.Sprintf("sites=%d", sites), func(b *testing.B) { benchmarkScaleOut(b, sites) })
+	for _, v := range []struct {
+		sites int
+		delay time.Duration
+	}{{3, 20 * time.Millisecond}, {8, 20 * time.Millisecond}, {8, 200 * time.Millisecond}} {
+		name := fmt.Sprintf("sites=%d", v.sites)
+		if v.delay != 20*time.Millisecond {
+			name += ",page=" + v.delay.String()
+		}
+		b.Run(name, func(b *testing.B) { benchmarkScaleOut(b, v.sites, v.delay) })
 	}
 }
 
-const scaleOutDelay = 20 * time.Millisecond
-
-func benchmarkScaleOut(b *testing.B, sites int) {
+func benchmarkScaleOut(b *testing.B, sites int, delay time.Duration) {
 	args := []string{"dev", "--no-worker", "--data", b.TempDir(), "--http", freeAddr(b),
 		"--temporal-address", freeAddr(b), "--allow-private-targets", "--crawl-delay", "0"}
 	storeName := "sqlite"
@@ -62,12 +70,12 @@ func benchmarkScaleOut(b *testing.B, sites int) {
 		b.Fatalf("adscan dev --no-worker printed no worker command:\n%s", dev.out.String())
 	}
 	hint := append(shellWords(b, m[1]), "--max-crawls", "4", "--crawl-delay", "0", "--allow-private-targets")
-	b.Logf("store %s, %d sites of %d pages at %s, load average %s", storeName, sites, clusterPages, scaleOutDelay, loadAverage())
+	b.Logf("store %s, %d sites of %d pages at %s, load average %s", storeName, sites, clusterPages, delay, loadAverage())
 
 	var rates [3]float64 // by number of workers
 	for b.Loop() {
 		for _, n := range []int{1, 2} {
-			r := scaleOutRun(b, a, dev, hint, sites, n)
+			r := scaleOutRun(b, a, dev, hint, sites, n, delay)
 			rates[n] += r.pagesPerSecond()
 			b.Logf("%d worker(s): %s", n, r)
 			prefix := fmt.Sprintf("%dw-", n)
@@ -125,7 +133,7 @@ func (r scaleOutResult) String() string {
 
 // scaleOutRun starts n workers, scans fresh sites through the API, stops
 // the workers and returns the scan's figures.
-func scaleOutRun(b *testing.B, a api, dev *child, hint []string, sites, n int) scaleOutResult {
+func scaleOutRun(b *testing.B, a api, dev *child, hint []string, sites, n int, delay time.Duration) scaleOutResult {
 	var ws []*child
 	var addrs []string
 	for range n {
@@ -141,7 +149,7 @@ func scaleOutRun(b *testing.B, a api, dev *child, hint []string, sites, n int) s
 			stopChild(w)
 		}
 	}()
-	s := newSlowSites(b, sites, scaleOutDelay)
+	s := newSlowSites(b, sites, delay)
 	before := make([]float64, n)
 	for i, addr := range addrs {
 		before[i] = scrapeCounter(addr, "adscan_pages_fetched_total")
