@@ -25,8 +25,7 @@ import (
 // SQLite) and `adscan worker` processes started with the command dev
 // prints, each with --max-crawls 4 — and scans loopback sites of 300 pages
 // that answer each page after a delay (20 ms), first with one worker, then
-// with two.
-// It reports pages/s for each and their ratio (goal: ≥ 1.7× with two), and
+// with two. It reports pages/s for each and their ratio (goal: ≥ 1.7× with two), and
 // where the time goes: the machine's CPU use, the CPU seconds per 1000
 // pages of the workers (crawling and classification), of dev (the
 // embedded Temporal server and the console) and of the PostgreSQL server,
@@ -37,9 +36,8 @@ import (
 // With 3 sites a single worker already runs every crawl at once (4 crawl
 // slots), so a second worker adds no crawl capacity there; "sites=8" (two
 // scans of 4 sites started together) has more crawls than one worker's
-// slots and can scale. "sites=8,page=200ms"
-// is the same with slow sites, so that the crawl slots, not the machine's
-// CPU, limit the rate.
+// slots and can scale. "sites=8,page=200ms" is the same with slow sites,
+// so that the crawl slots, not the machine's CPU, limit the rate.
 //
 //	ADSCAN_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test ./cmd/adscan -run '^$' -bench ScaleOut -benchtime 1x -count 2
