@@ -43,7 +43,7 @@ type slowSites struct {
 	served atomic.Int64
 }
 
-func newSlowSites(t *testing.T, n int, delay time.Duration) *slowSites {
+func newSlowSites(t testing.TB, n int, delay time.Duration) *slowSites {
 	t.Helper()
 	s := &slowSites{}
 	for range n {
@@ -378,7 +378,7 @@ func jsonDecode(resp *http.Response, v any) error {
 
 // shellWords splits a command line as the shell does, so the command the
 // program printed is run exactly as a user pasting it would.
-func shellWords(t *testing.T, line string) []string {
+func shellWords(t testing.TB, line string) []string {
 	t.Helper()
 	out, err := exec.Command("sh", "-c", "for a in "+line+`; do printf '%s\0' "$a"; done`).Output()
 	if err != nil {

@@ -51,7 +51,7 @@ func (s *syncBuffer) String() string {
 var consoleLine = regexp.MustCompile(`console:\s+(http://\S+/)`)
 
 // waitConsoleURL waits for the program's ready lines and returns the console URL.
-func waitConsoleURL(t *testing.T, out *syncBuffer, timeout time.Duration) string {
+func waitConsoleURL(t testing.TB, out *syncBuffer, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -65,7 +65,7 @@ func waitConsoleURL(t *testing.T, out *syncBuffer, timeout time.Duration) string
 }
 
 // freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -176,7 +176,7 @@ type child struct {
 
 // startChild runs `adscan args...` as a child process (the test binary in
 // program mode) with the admin password set.
-func startChild(t *testing.T, password string, args ...string) *child {
+func startChild(t testing.TB, password string, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), envRunMain+"=1", "ADSCAN_ADMIN_PASSWORD="+password, "ADSCAN_LOG_LEVEL=warn")

@@ -217,7 +217,7 @@ func TestScheduleCommands(t *testing.T) {
 
 	// Nothing listens on port 1: a clear message naming the address.
 	code, _, errOut := runAdmin(t, nil, "", "schedule", "list", "--temporal-address", "127.0.0.1:1")
-	if code != exitFailure || !strings.Contains(errOut, "cannot reach Temporal at 127.0.0.1:1") {
+	if code != exitFailure || !strings.Contains(errOut, "Temporal at 127.0.0.1:1 is not reachable") {
 		t.Errorf("unreachable Temporal: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -63,9 +63,6 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			if key == nil {
-				logger.Warn("no session key: sessions end on restart and are not shared with other serve processes; set " + envSessionKey)
-			}
 			var evidenceKey string
 			if signingKey != "" || s.getenv(evidence.EnvSigningKey) != "" {
 				k, err := evidence.ResolveKey(evidence.KeySource{File: signingKey, Env: s.getenv(evidence.EnvSigningKey)})
@@ -93,18 +90,24 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			fmt.Fprintf(s.out, "adscan serve: console at %s\n", h.URL())
+			var maddr string // where the metrics are served, if they are
 			if metricsAddr != "" {
 				// The console's own /metrics needs an admin; Prometheus
 				// scrapes this one, on an address of the operator's.
 				mux := http.NewServeMux()
 				mux.Handle("GET /metrics", h.web.MetricsHandler())
 				mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-				maddr, err := metrics.Serve(ctx, metricsAddr, mux)
+				maddr, err = metrics.Serve(ctx, metricsAddr, mux)
 				if err != nil {
 					_ = h.Shutdown()
-					return fmt.Errorf("serve: --metrics %s: %w", metricsAddr, err)
+					return fmt.Errorf("serve: --metrics %s: %s", metricsAddr, listenProblem(err))
 				}
+			}
+			if key == nil {
+				logger.Warn("no session key: sessions end on restart and are not shared with other serve processes; set " + envSessionKey)
+			}
+			fmt.Fprintf(s.out, "adscan serve: console at %s\n", h.URL())
+			if maddr != "" {
 				fmt.Fprintf(s.out, "adscan serve: metrics at http://%s/metrics (no sign-in: keep the address private)\n", maddr)
 			}
 			<-ctx.Done()

@@ -72,8 +72,9 @@ func envOr(s streams, key, def string) string {
 	return def
 }
 
-// dialTemporal connects to Temporal, eagerly: it fails with EUNAVAILABLE
-// naming the address if the frontend does not answer within 10 seconds.
+// dialTemporal connects to Temporal, eagerly: it fails naming the address
+// if the frontend does not answer within temporalDialTimeout, and naming
+// the namespace if Temporal does not have it.
 func dialTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger) (client.Client, error) {
 	if o.address == "" {
 		return nil, usageError{errors.New("no Temporal address: give --temporal-address HOST:PORT or set " + envTemporalAddress)}
@@ -97,11 +98,16 @@ func dialTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger) (
 	if o.apiKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(o.apiKey)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	start := time.Now()
+	dctx, cancel := context.WithTimeout(ctx, temporalDialTimeout)
 	defer cancel()
-	c, err := client.DialContext(ctx, opts)
+	c, err := client.DialContext(dctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", o.address, o.namespace, err)
+		return nil, temporalUnreachable(ctx, o.address, time.Since(start), err)
+	}
+	if err := checkNamespace(ctx, c, o.address, o.namespace); err != nil {
+		c.Close()
+		return nil, err
 	}
 	return c, nil
 }
@@ -352,7 +358,7 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		}
 		addr, err := metrics.Serve(ctx, o.metrics, m.Handler(ready))
 		if err != nil {
-			return nil, fmt.Errorf("worker: --metrics %s: %w", o.metrics, err)
+			return nil, fmt.Errorf("worker: --metrics %s: %s", o.metrics, listenProblem(err))
 		}
 		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
@@ -424,18 +430,6 @@ func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Sto
 	return st, nil
 }
 
-// redactDSN hides a password in a postgres:// DSN.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			if colon := strings.Index(dsn[i+3:at], ":"); colon >= 0 {
-				return dsn[:i+3+colon] + ":***" + dsn[at:]
-			}
-		}
-	}
-	return dsn
-}
-
 // sessionKey is the key that signs console sessions: from ADSCAN_SESSION_KEY
 // (hex), else read from (or first written to) file when file is set, else
 // random for this process only.
@@ -488,7 +482,7 @@ func startHTTP(addr string, cfg web.Config, logger *slog.Logger) (*httpServer, e
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("console: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("--http %s: %s", addr, listenProblem(err))
 	}
 	srv := &http.Server{
 		Handler:           ws.Handler(),
