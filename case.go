@@ -442,7 +442,9 @@ const (
 	FetchHTTPStatus       FetchErrorKind = "http_status" // a 4xx or 5xx answer
 	FetchDecode           FetchErrorKind = "decode"      // the body could not be decoded
 	FetchNetwork          FetchErrorKind = "network"
-	FetchInvalid          FetchErrorKind = "invalid" // the store refused what the page gave
+	FetchInvalid          FetchErrorKind = "invalid"    // the store refused what the page gave
+	FetchNoBrowser        FetchErrorKind = "no_browser" // a rendered target, and no Chromium on the worker
+	FetchBrowser          FetchErrorKind = "browser"    // the browser crashed, hung or was kept busy by the page
 	FetchOther            FetchErrorKind = "other"
 )
 
