@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"adscan"
 	"adscan/crawler/fakesite"
+	"adscan/evidence"
 	"adscan/render"
 )
 
@@ -108,7 +112,7 @@ func TestRenderedCrawlFindsScriptBuiltAdvert(t *testing.T) {
 			!bytes.Contains(w, []byte("WARC-Type: response")) || !bytes.Contains(w, []byte("WARC-Type: resource")) {
 			t.Fatalf("WARC of a flagged rendered page: want a response and a resource record:\n%.600s", w)
 		}
-		if !bytes.Contains(w, []byte("WARC-Target-URI: urn:dom:"+site.URL+"/")) || !bytes.Contains(w, []byte("WARC-Refers-To: <urn:uuid:")) {
+		if !bytes.Contains(w, []byte("WARC-Target-URI: urn:dom:"+site.URL+"/")) || !bytes.Contains(w, []byte("WARC-Concurrent-To: <urn:uuid:")) {
 			t.Errorf("the rendered DOM's record does not name its page and response record")
 		}
 		resp, dom, _ := bytes.Cut(w, []byte("WARC/1.1\r\nWARC-Type: resource"))
@@ -116,6 +120,7 @@ func TestRenderedCrawlFindsScriptBuiltAdvert(t *testing.T) {
 			t.Errorf("the served HTML should not hold the advert and the rendered DOM should")
 		}
 	})
+	t.Run("wacz", func(t *testing.T) { checkRenderedWACZ(t, index) })
 	t.Run("screenshot", func(t *testing.T) {
 		shot := index.Capture.Screenshot
 		if shot == nil {
@@ -174,6 +179,44 @@ func TestRenderedCrawlWithoutBrowser(t *testing.T) {
 	_, err := New(cfg, substringClassifier{})
 	if !errors.Is(err, render.ErrNoChromium) || !strings.Contains(err.Error(), "Chromium") {
 		t.Errorf("New with Render and no browser: %v, want ErrNoChromium", err)
+	}
+}
+
+// checkRenderedWACZ packages a flagged rendered page's capture with its
+// screenshot as a referral would, and verifies the package: both stored
+// records and the screenshot are in it and every digest holds.
+func checkRenderedWACZ(t *testing.T, p Page) {
+	cp := p.Capture
+	cp.ID = "cap1"
+	f := p.Result.Flags[0]
+	c := adscan.Case{ID: "case1", URL: cp.FinalURL, Target: cp.Target, State: adscan.CaseConfirmed,
+		Categories: []adscan.Category{f.Category},
+		Findings:   []adscan.Finding{{Category: f.Category, Score: f.Score, Evidence: f.Evidence, CaptureID: cp.ID, Lexicon: cp.Lexicon}}}
+	sh := cp.Screenshot
+	if sh == nil {
+		t.Fatal("no screenshot to package")
+	}
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	var pkg bytes.Buffer
+	err := evidence.Build(context.Background(), &pkg, evidence.Input{Case: c, Captures: []adscan.Capture{cp},
+		Screenshot: &evidence.Screenshot{PNG: sh.PNG, URL: cp.FinalURL, CaptureID: cp.ID, TakenAt: sh.TakenAt, Width: sh.Width, Height: sh.Height},
+	}, evidence.Signer{Key: key})
+	if err != nil {
+		t.Fatalf("package a rendered capture: %v", err)
+	}
+	rep, err := evidence.Verify(bytes.NewReader(pkg.Bytes()), int64(pkg.Len()), key.Public().(ed25519.PublicKey))
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %v", err, rep.Failures)
+	}
+	types := map[string]int{}
+	for _, r := range rep.Records {
+		types[r.Type]++
+	}
+	if types["response"] != 1 || types["resource"] != 2 {
+		t.Errorf("records %v: want the response, the rendered DOM and the screenshot", types)
+	}
+	if rep.Metadata == nil || rep.Metadata.Screenshot == nil || rep.Metadata.Screenshot.SHA256 != sh.SHA256 {
+		t.Errorf("the package's metadata does not name the screenshot %s", sh.SHA256)
 	}
 }
 

@@ -82,9 +82,9 @@ func responseRecord(targetURI string, date time.Time, proto string, status int, 
 // renderedRecord returns a WARC/1.1 resource record of a page's rendered
 // DOM (UTF-8 HTML, as the browser serialised it after scripts ran), at
 // "urn:dom:" + targetURI so that replay tools keep serving the response
-// record at targetURI itself; WARC-Refers-To names that response record
-// (responseID, "" for none). A DOM cut at the size cap is marked
-// WARC-Truncated: length.
+// record at targetURI itself; WARC-Concurrent-To names that response record
+// (responseID, "" for none: WARC 1.1 allows no WARC-Refers-To on a resource
+// record). A DOM cut at the size cap is marked WARC-Truncated: length.
 func renderedRecord(targetURI, responseID string, date time.Time, html []byte, truncated bool) ([]byte, error) {
 	if strings.ContainsAny(targetURI, "\r\n") {
 		return nil, fmt.Errorf("crawler: warc record: target URI %q has a line break", targetURI)
@@ -104,7 +104,7 @@ func renderedRecord(targetURI, responseID string, date time.Time, html []byte, t
 	field("WARC-Date", date.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	field("WARC-Target-URI", "urn:dom:"+targetURI)
 	if responseID != "" {
-		field("WARC-Refers-To", responseID)
+		field("WARC-Concurrent-To", responseID)
 	}
 	field("Content-Type", "text/html; charset=utf-8")
 	field("WARC-Payload-Digest", digest)
