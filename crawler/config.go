@@ -18,6 +18,13 @@
 // chain, status, headers, fetch time, SHA-256 of the raw body, the text and
 // its SHA-256, and for a flagged page a WARC/1.1 response record.
 //
+// With Config.Render, pages are rendered in headless Chromium (a
+// render.Pool) instead: the rendered DOM's visible text is classified and
+// its links followed, under the same robots.txt, politeness, limits and
+// address rules (see rendered.go). A flagged page gets a screenshot in the
+// browser — from the open tab when rendered, else by rendering its URL
+// once when Config.Browser is set — or the reason it has none.
+//
 // A crawl's state can be checkpointed and resumed (see Checkpoint), so an
 // orchestrator can continue a crawl after its worker died.
 package crawler

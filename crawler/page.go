@@ -18,7 +18,8 @@ import (
 // Page is one fetched page as handed to the caller of Run.
 type Page struct {
 	// Capture is the evidence: URLs, redirect chain, status, headers, time,
-	// body and text digests, text, and for a flagged page a WARC record.
+	// body and text digests, text, and for a flagged page a WARC record
+	// and a screenshot (or why there is none).
 	// Capture.Redirects lists the URLs that answered with a redirect, in
 	// order, starting with RequestedURL; FinalURL answered last. Status,
 	// Header and FetchedAt are of that last response; BodySHA256 is of its
