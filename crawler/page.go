@@ -42,6 +42,10 @@ type Page struct {
 	// Truncated reports that the body was cut at Config.MaxBodyBytes; the
 	// digest and text are of the first MaxBodyBytes bytes.
 	Truncated bool
+	// Incomplete, for a page rendered in a browser, says why it was read
+	// before it had finished loading (a hanging resource, an endless
+	// script): as it stood then. "" otherwise.
+	Incomplete string
 	// Charset is the encoding the text was decoded from ("utf-8", "gbk", …).
 	Charset string
 	// Links are the page's links to crawled hosts, normalised and deduplicated;

@@ -45,6 +45,7 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 	}
 	defer pg.Close()
 	r := &pg.Rendered
+	p.Incomplete = r.Incomplete
 	cp := &p.Capture
 	cp.FinalURL = r.FinalURL
 	for _, h := range r.Redirects {

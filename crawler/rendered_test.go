@@ -42,7 +42,7 @@ func jsSiteAndPool(t *testing.T) (*fakesite.JSSite, *render.Pool) {
 		browserFixture.site = fakesite.NewJSSite()
 		browserFixture.pool, browserFixture.err = render.NewPool(render.Config{
 			Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,
-			NavigationTimeout: 5 * time.Second, PageTimeout: 15 * time.Second, MaxScreenshotHeight: 3000,
+			NavigationTimeout: 3 * time.Second, PageTimeout: 15 * time.Second, MaxScreenshotHeight: 3000,
 			ExemptAddrs: []string{browserFixture.site.HostPort()},
 			Logger:      slog.New(slog.DiscardHandler),
 		})
@@ -150,6 +150,25 @@ func TestRenderedCrawlRefusesInternalRedirect(t *testing.T) {
 			t.Errorf("the redirect reached the trap: %s", h)
 		}
 	}
+}
+
+// TestRenderedCrawlSurvivesHungPage: a page whose script never ends is
+// read as it stood when its time ran out (or fails), and the crawl goes on
+// to the next.
+func TestRenderedCrawlSurvivesHungPage(t *testing.T) {
+	site, pool := jsSiteAndPool(t)
+	cfg := testConfig(site.URL+fakesite.JSPathHang, site.URL+fakesite.JSPathStatic)
+	cfg.Render, cfg.Browser, cfg.MaxDepth, cfg.Parallelism = true, pool, -1, 1
+	start := time.Now()
+	pages, sum := crawl(t, cfg)
+	hung, ok := pages[site.URL+fakesite.JSPathHang]
+	if !ok || (hung.Err == nil && hung.Incomplete == "") {
+		t.Errorf("the hung page: crawled %v, err %v, incomplete %q; want an error or an incomplete page", ok, hung.Err, hung.Incomplete)
+	}
+	if p := pages[site.URL+fakesite.JSPathStatic]; p.Err != nil || !p.Result.Flagged() {
+		t.Errorf("the page after the hung one: err %v, flags %v", p.Err, p.Result.Flags)
+	}
+	t.Logf("hung page: %v (kind %s), incomplete %q; crawl %s, %+v", hung.Err, ErrorKind(hung.Err), hung.Incomplete, time.Since(start).Round(time.Millisecond), sum)
 }
 
 func TestPlainCrawlScreenshotsFlaggedPage(t *testing.T) {

@@ -192,6 +192,7 @@ type crawlPageJSON struct {
 	BodySHA256 string             `json:"body_sha256,omitempty"`
 	FetchedAt  *time.Time         `json:"fetched_at,omitempty"`
 	Rendered   bool               `json:"rendered,omitempty"`
+	Incomplete string             `json:"incomplete,omitempty"` // why a rendered page was read before it finished loading
 	// ScreenshotSHA256 is the digest of a flagged rendered page's screenshot.
 	ScreenshotSHA256 string `json:"screenshot_sha256,omitempty"`
 }
@@ -210,7 +211,7 @@ func (p *crawlPrinter) page(pg crawler.Page) error {
 		line := crawlPageJSON{
 			URL: c.RequestedURL, FinalURL: c.FinalURL, Status: c.Status, Depth: pg.Depth,
 			Flags: pg.Result.Flags, Skipped: pg.Skipped, Truncated: pg.Truncated, BodySHA256: c.BodySHA256,
-			Rendered: c.Rendered,
+			Rendered: c.Rendered, Incomplete: pg.Incomplete,
 		}
 		if c.Screenshot != nil {
 			line.ScreenshotSHA256 = c.Screenshot.SHA256

@@ -23,6 +23,8 @@ const (
 	JSPathStatic = "/static.html"
 	// JSPathRedirect redirects to the trap server.
 	JSPathRedirect = "/go-inside"
+	// JSPathHang runs a script that never ends.
+	JSPathHang = "/hang.html"
 )
 
 // JSAdvert is the text JSPathIndex and JSPathStatic show once rendered; the
@@ -61,6 +63,10 @@ func NewJSSite() *JSSite {
 	mux.HandleFunc("GET "+JSPathDetail, htmlPage("课程详情", "本周兴趣班安排：篮球、书法、围棋。"))
 	mux.HandleFunc("GET "+JSPathPrivate, htmlPage("内部", "不应被抓取。"))
 	mux.HandleFunc("GET "+JSPathStatic, htmlPage("喜报", JSAdvert))
+	mux.HandleFunc("GET "+JSPathHang, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><body><p>加载中</p><script>for (;;) {}</script></body></html>`)
+	})
 	mux.HandleFunc("GET "+JSPathRedirect, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.Trap.URL+"/redirected", http.StatusFound)
 	})
