@@ -133,7 +133,7 @@ func (s *session) renderedWARC(r *render.Rendered) []byte {
 	// The body is stored decoded: a Content-Encoding would misdescribe it.
 	header.Del("Content-Encoding")
 	header.Del("Content-Length")
-	resp, err := responseRecord(r.FinalURL, r.Started, r.Protocol, r.Status, header, r.Served, r.ServedTruncated)
+	resp, err := responseRecord(r.FinalURL, r.Started, httpVersion(r.Protocol), r.Status, header, r.Served, r.ServedTruncated)
 	if err != nil {
 		s.cfg.Logger.Warn("crawler: no WARC response record", "url", r.FinalURL, "err", err)
 	} else {
@@ -195,4 +195,19 @@ func (s *session) screenshotPlain(ctx context.Context, p *Page) {
 	}
 	defer pg.Close()
 	s.screenshot(ctx, pg, cp)
+}
+
+// httpVersion turns the protocol the browser names ("http/1.1", "h2",
+// "h3") into the HTTP version of a status line, as Go names it for plain
+// crawls ("HTTP/1.1", "HTTP/2.0"): WARC readers parse the status line.
+func httpVersion(protocol string) string {
+	switch p := strings.ToLower(protocol); {
+	case p == "http/1.0":
+		return "HTTP/1.0"
+	case p == "h2":
+		return "HTTP/2.0"
+	case p == "h3" || strings.HasPrefix(p, "h3-") || p == "quic":
+		return "HTTP/3.0"
+	}
+	return "HTTP/1.1"
 }

@@ -115,6 +115,9 @@ func TestRenderedCrawlFindsScriptBuiltAdvert(t *testing.T) {
 		if !bytes.Contains(w, []byte("WARC-Target-URI: urn:dom:"+site.URL+"/")) || !bytes.Contains(w, []byte("WARC-Concurrent-To: <urn:uuid:")) {
 			t.Errorf("the rendered DOM's record does not name its page and response record")
 		}
+		if !bytes.Contains(w, []byte("\r\n\r\nHTTP/1.1 200 OK\r\n")) {
+			t.Errorf("the response record's status line is not HTTP/1.1 200 OK:\n%.600s", w)
+		}
 		resp, dom, _ := bytes.Cut(w, []byte("WARC/1.1\r\nWARC-Type: resource"))
 		if bytes.Contains(resp, []byte("名校录取")) || !bytes.Contains(dom, []byte("名校录取")) {
 			t.Errorf("the served HTML should not hold the advert and the rendered DOM should")
