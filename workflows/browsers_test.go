@@ -50,6 +50,15 @@ func TestRenderedTargetWithoutChromium(t *testing.T) {
 	if c := pages[0].Capture; c.Screenshot != nil || !strings.Contains(c.ScreenshotError, "Chromium") {
 		t.Errorf("flagged page without a browser: screenshot %v, reason %q", c.Screenshot != nil, c.ScreenshotError)
 	}
+
+	cc.NoPlainScreenshots = true
+	pages = nil
+	if _, err := cc.Crawl(context.Background(), adscan.ScanTarget{URL: site.URL + fakesite.PathFlagged}, nil, onPage, func([]byte) {}); err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 1 || !strings.Contains(pages[0].Capture.ScreenshotError, "--plain-screenshots=false") {
+		t.Errorf("plain screenshots off: %+v", pages)
+	}
 }
 
 func TestBrowsersClosed(t *testing.T) {

@@ -31,7 +31,11 @@ type CollyCrawler struct {
 	// Browsers is the worker's browser pool: rendered targets are crawled
 	// in it and flagged pages of plain ones screenshotted. Nil: none.
 	Browsers *Browsers
-	Logger   *slog.Logger
+	// NoPlainScreenshots leaves flagged pages of plain crawls without a
+	// screenshot (each would cost a render of the page); their captures
+	// say so. Rendered crawls screenshot from their open tab regardless.
+	NoPlainScreenshots bool
+	Logger             *slog.Logger
 
 	gate crawler.LocalGate // Base.Gate when it is nil
 }
@@ -65,7 +69,11 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 		cfg.MaxDepth = min(target.MaxDepth, adscan.MaxTargetDepth)
 	}
 	cfg.Render = target.Render == adscan.RenderBrowser
-	cfg.Browser, cfg.NoBrowser = c.browser()
+	if cfg.Render || !c.NoPlainScreenshots {
+		cfg.Browser, cfg.NoBrowser = c.browser()
+	} else {
+		cfg.NoBrowser = "screenshots of plainly crawled pages are off on this worker (--plain-screenshots=false)"
+	}
 	if cfg.Render && cfg.Browser == nil {
 		msg := fmt.Sprintf("crawler: rendered crawl of %s: %s", target.URL, cfg.NoBrowser)
 		err := onPage(ctx, CrawledPage{Capture: adscan.Capture{Target: target.URL, RequestedURL: target.URL, FinalURL: target.URL},

@@ -215,6 +215,7 @@ type workerOptions struct {
 	tsaURL           string // --tsa-url URL
 	keyDir           string // where dev keeps the signing key it makes; not a flag
 	chromium         string // --chromium PATH ("" looks on PATH)
+	plainScreenshots bool   // --plain-screenshots: render flagged pages of plain crawls for their screenshot
 }
 
 func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
@@ -233,6 +234,7 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.StringVar(&o.signingKey, "signing-key", "", "Ed25519 private key (PKCS #8 PEM) that signs the WACZ evidence packages in the outbox; or the key itself in $"+evidence.EnvSigningKey+" (dev: made under DATA on first start)")
 	f.StringVar(&o.tsaURL, "tsa-url", "", "RFC 3161 time-stamping authority to timestamp each evidence package (none by default)")
 	f.StringVar(&o.chromium, "chromium", envOr(s, envChromium, ""), "headless Chromium for rendered targets and screenshots of flagged pages (default: chromium on PATH), env "+envChromium)
+	f.BoolVar(&o.plainScreenshots, "plain-screenshots", true, "screenshot each flagged page of a plain crawl by rendering it once more in the browser (rendered crawls always screenshot from their tab)")
 }
 
 // envChromium names the browser executable, as --chromium does.
@@ -288,6 +290,9 @@ func (o workerOptions) args() []string {
 	}
 	if o.chromium != "" {
 		add("--chromium", o.chromium)
+	}
+	if !o.plainScreenshots {
+		a = append(a, "--plain-screenshots=false")
 	}
 	if o.allowPrivate {
 		a = append(a, "--allow-private-targets")
@@ -363,6 +368,7 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		}
 		crawler := o.crawler(st, cl, logger)
 		crawler.Browsers = o.browsers(logger)
+		crawler.NoPlainScreenshots = !o.plainScreenshots
 		acts.Crawler = crawler
 		ws.browsers = crawler.Browsers
 	}
