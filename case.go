@@ -18,6 +18,7 @@ type Target struct {
 	Licence   Licence    `json:"licence"`
 	MaxPages  int        `json:"max_pages,omitempty"`
 	MaxDepth  int        `json:"max_depth,omitempty"`
+	Render    RenderMode `json:"render,omitempty"` // "" (plain fetch) or "browser"
 	CreatedAt time.Time  `json:"created_at"`
 }
 
@@ -79,6 +80,9 @@ type ScanTarget struct {
 	URL      string `json:"url"`
 	MaxPages int    `json:"max_pages,omitempty"`
 	MaxDepth int    `json:"max_depth,omitempty"`
+	// Render is how its pages are fetched: "" plainly, "browser" rendered
+	// in headless Chromium (see RenderMode).
+	Render RenderMode `json:"render,omitempty"`
 }
 
 // Capture is the evidence of one fetched page: what was asked for, what was
@@ -100,9 +104,31 @@ type Capture struct {
 	Truncated  bool   `json:"truncated,omitempty"`
 	Text       string `json:"text"`        // extracted text; evidence offsets index into it
 	TextSHA256 string `json:"text_sha256"` // hex SHA-256 of Text
-	// WARC is a WARC/1.1 response record of the raw response; kept for flagged pages only.
+	// WARC is a WARC/1.1 response record of the raw response; kept for
+	// flagged pages only. For a page rendered in a browser a resource
+	// record of the rendered DOM follows it.
 	WARC    []byte     `json:"-"`
 	Lexicon LexiconRef `json:"lexicon"`
+	// Rendered says the page was rendered in a browser: Text is the
+	// rendered DOM's visible text, BodySHA256 still of the body as served.
+	Rendered bool `json:"rendered,omitempty"`
+	// Screenshot is the picture of a flagged page, taken in the browser
+	// when it was flagged; nil when there is none, and then
+	// ScreenshotError says why (no browser on the worker, a failure).
+	Screenshot      *Screenshot `json:"screenshot,omitempty"`
+	ScreenshotError string      `json:"screenshot_error,omitempty"`
+}
+
+// Screenshot is a full-page PNG of a flagged page as the browser showed it.
+type Screenshot struct {
+	PNG    []byte `json:"-"`
+	SHA256 string `json:"sha256"` // hex SHA-256 of PNG
+	// Width and Height are the image's size in pixels; Truncated says the
+	// page was taller than the height cap and the image stops there.
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	Truncated bool      `json:"truncated,omitempty"`
+	TakenAt   time.Time `json:"taken_at"`
 }
 
 // CaptureMeta is a capture without its text, headers and WARC record: what
@@ -123,6 +149,11 @@ type CaptureMeta struct {
 	TextSHA256   string     `json:"text_sha256"`
 	WARCSHA256   string     `json:"warc_sha256,omitempty"` // of the WARC record, when one was kept
 	Lexicon      LexiconRef `json:"lexicon"`
+	Rendered     bool       `json:"rendered,omitempty"`
+	// Screenshot is the screenshot's digest, size and time (not the
+	// image); ScreenshotError why there is none.
+	Screenshot      *Screenshot `json:"screenshot,omitempty"`
+	ScreenshotError string      `json:"screenshot_error,omitempty"`
 }
 
 // Meta returns the capture's metadata, with the SHA-256 of its WARC record.
@@ -132,7 +163,12 @@ func (c Capture) Meta() CaptureMeta {
 		RequestedURL: c.RequestedURL, FinalURL: c.FinalURL, Redirects: c.Redirects,
 		Status: c.Status, FetchedAt: c.FetchedAt,
 		BodySHA256: c.BodySHA256, BodySize: c.BodySize, Truncated: c.Truncated, TextSHA256: c.TextSHA256,
-		Lexicon: c.Lexicon,
+		Lexicon: c.Lexicon, Rendered: c.Rendered, ScreenshotError: c.ScreenshotError,
+	}
+	if c.Screenshot != nil {
+		shot := *c.Screenshot
+		shot.PNG = nil
+		m.Screenshot = &shot
 	}
 	if len(c.WARC) > 0 {
 		sum := sha256.Sum256(c.WARC)
@@ -406,7 +442,9 @@ const (
 	FetchHTTPStatus       FetchErrorKind = "http_status" // a 4xx or 5xx answer
 	FetchDecode           FetchErrorKind = "decode"      // the body could not be decoded
 	FetchNetwork          FetchErrorKind = "network"
-	FetchInvalid          FetchErrorKind = "invalid" // the store refused what the page gave
+	FetchInvalid          FetchErrorKind = "invalid"    // the store refused what the page gave
+	FetchNoBrowser        FetchErrorKind = "no_browser" // a rendered target, and no Chromium on the worker
+	FetchBrowser          FetchErrorKind = "browser"    // the browser crashed, hung or was kept busy by the page
 	FetchOther            FetchErrorKind = "other"
 )
 

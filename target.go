@@ -73,7 +73,8 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 
 // ParseScanTarget checks one target of a scan or schedule and returns it
 // with its URL in canonical form (see ParseTargetURL). Its limits are 0
-// (the default) up to MaxTargetPages and MaxTargetDepth.
+// (the default) up to MaxTargetPages and MaxTargetDepth; its render mode
+// one ParseRenderMode accepts.
 func ParseScanTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
 	u, err := ParseTargetURL(t.URL, allowPrivate)
 	if err != nil {
@@ -82,21 +83,54 @@ func ParseScanTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
 	if err := checkTargetLimits(t.URL, t.MaxPages, t.MaxDepth); err != nil {
 		return ScanTarget{}, err
 	}
+	if t.Render, err = ParseRenderMode(string(t.Render)); err != nil {
+		return ScanTarget{}, err
+	}
 	t.URL = u
 	return t, nil
+}
+
+// RenderMode is how a target's pages are fetched.
+type RenderMode string
+
+const (
+	// RenderPlain ("") fetches the served HTML and reads its text.
+	RenderPlain RenderMode = ""
+	// RenderBrowser renders each page in headless Chromium and reads the
+	// visible text of the rendered DOM: for sites built by JavaScript.
+	RenderBrowser RenderMode = "browser"
+)
+
+// ParseRenderMode is the one rule for a target's render field, used by
+// the API, the CSV import, the console and the CLI: "" (or "plain", "none")
+// is a plain fetch, "browser" a rendered one, any case, spaces trimmed.
+// Anything else is an EINVALID error naming the value.
+func ParseRenderMode(v string) (RenderMode, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "plain", "none":
+		return RenderPlain, nil
+	case "browser":
+		return RenderBrowser, nil
+	}
+	return "", Errorf(EINVALID, "render %q: want \"browser\" (rendered in headless Chromium) or nothing", v).
+		ZHf("抓取方式“%s”无效：应为 browser（以浏览器渲染）或留空（直接抓取）。", v)
 }
 
 // ParseTarget checks a target of the register and returns it with its URL
 // in canonical form and its name and region trimmed: the URL as
 // ParseTargetURL, the limits as ParseScanTarget, the name and region valid
 // UTF-8 of at most MaxTargetLabel bytes, the kind and licence known ones
-// (institution and unregistered when empty).
+// (institution and unregistered when empty), the render mode one
+// ParseRenderMode accepts.
 func ParseTarget(t Target, allowPrivate bool) (Target, error) {
 	u, err := ParseTargetURL(t.URL, allowPrivate)
 	if err != nil {
 		return Target{}, err
 	}
 	if err := checkTargetLimits(t.URL, t.MaxPages, t.MaxDepth); err != nil {
+		return Target{}, err
+	}
+	if t.Render, err = ParseRenderMode(string(t.Render)); err != nil {
 		return Target{}, err
 	}
 	t.URL = u

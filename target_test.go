@@ -66,3 +66,28 @@ func TestParseTarget(t *testing.T) {
 		t.Errorf("ParseScanTarget = %+v, %v", st, err)
 	}
 }
+
+func TestRenderMode(t *testing.T) {
+	for in, want := range map[string]RenderMode{"": RenderPlain, "plain": RenderPlain, " Browser ": RenderBrowser, "browser": RenderBrowser} {
+		if got, err := ParseRenderMode(in); err != nil || got != want {
+			t.Errorf("ParseRenderMode(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseScanTarget(ScanTarget{URL: "https://a.example/", Render: "chrome"}, false); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), `"chrome"`) {
+		t.Errorf("scan target with render chrome: %v, want EINVALID naming the value", err)
+	}
+	st, err := ParseScanTarget(ScanTarget{URL: "https://a.example/", Render: "BROWSER"}, false)
+	if err != nil || st.Render != RenderBrowser {
+		t.Errorf("scan target with render BROWSER: %+v, %v", st, err)
+	}
+	rows, problems, err := ReadTargetsCSV(strings.NewReader("url,name,render\nhttps://a.example/,A,browser\nhttps://b.example/,B,\nhttps://c.example/,C,webkit\n"), "t.csv", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Target.Render != RenderBrowser || rows[1].Target.Render != RenderPlain {
+		t.Errorf("rows %+v", rows)
+	}
+	if len(problems) != 1 || problems[0].Line != 4 || !strings.Contains(problems[0].Msg, "webkit") {
+		t.Errorf("problems %+v, want line 4 naming webkit", problems)
+	}
+}

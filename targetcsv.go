@@ -11,7 +11,7 @@ import (
 )
 
 // TargetColumns are the columns a targets CSV may have; url is required.
-var TargetColumns = []string{"url", "name", "region", "kind", "licence", "max_pages", "max_depth"}
+var TargetColumns = []string{"url", "name", "region", "kind", "licence", "max_pages", "max_depth", "render"}
 
 // TargetRow is one good data row of a targets CSV.
 type TargetRow struct {
@@ -137,7 +137,8 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 	if raw == "" {
 		return Target{}, Errorf(EINVALID, "no url").ZHf("缺少网址。")
 	}
-	t := Target{URL: raw, Name: field("name"), Region: field("region"), Kind: TargetKind(field("kind")), Licence: Licence(field("licence"))}
+	t := Target{URL: raw, Name: field("name"), Region: field("region"), Kind: TargetKind(field("kind")), Licence: Licence(field("licence")),
+		Render: RenderMode(field("render"))}
 	for _, n := range []struct {
 		column string
 		dst    *int

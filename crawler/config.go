@@ -18,6 +18,13 @@
 // chain, status, headers, fetch time, SHA-256 of the raw body, the text and
 // its SHA-256, and for a flagged page a WARC/1.1 response record.
 //
+// With Config.Render, pages are rendered in headless Chromium (a
+// render.Pool) instead: the rendered DOM's visible text is classified and
+// its links followed, under the same robots.txt, politeness, limits and
+// address rules (see rendered.go). A flagged page gets a screenshot in the
+// browser — from the open tab when rendered, else by rendering its URL
+// once when Config.Browser is set — or the reason it has none.
+//
 // A crawl's state can be checkpointed and resumed (see Checkpoint), so an
 // orchestrator can continue a crawl after its worker died.
 package crawler
@@ -31,6 +38,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/render"
 )
 
 // Version is the crawler's version, named in the default User-Agent.
@@ -99,6 +107,18 @@ type Config struct {
 	// AllowPrivate lets the crawler connect to private, loopback and
 	// link-local addresses (tests, intranets). Never set it for public targets.
 	AllowPrivate bool
+	// Browser is the worker's pool of headless browsers, nil when it has
+	// none (then NoBrowser says why). With Render, pages are fetched through
+	// it; without, a flagged page is rendered once more in it for its
+	// screenshot.
+	Browser *render.Pool
+	// Render fetches pages in Browser instead of colly (see rendered.go):
+	// the rendered DOM's visible text is classified and its links followed.
+	// New refuses it without a Browser.
+	Render bool
+	// NoBrowser is why Browser is nil; a flagged page's capture records it
+	// as the reason it has no screenshot.
+	NoBrowser string
 	// CheckpointInterval is the least time between two checkpoints handed
 	// to Run's onCheckpoint (the last one, at the end, is always handed
 	// over); 0 hands one over after every page. A checkpoint lists every URL
@@ -172,6 +192,13 @@ func New(cfg Config, cl adscan.Classifier) (*Crawler, error) {
 	}
 	if cfg.MaxPages < 0 || cfg.Parallelism < 0 || cfg.Budget < 0 {
 		return nil, fmt.Errorf("crawler: negative max pages, parallelism or budget")
+	}
+	if cfg.Render && cfg.Browser == nil {
+		why := cfg.NoBrowser
+		if why == "" {
+			why = "no browser pool was given"
+		}
+		return nil, fmt.Errorf("crawler: rendered crawl of %s: %s: %w", cfg.Seeds[0], why, render.ErrNoChromium)
 	}
 	cfg = cfg.withDefaults()
 	c := &Crawler{cfg: cfg, cl: cl, hosts: map[string]bool{}}

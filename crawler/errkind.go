@@ -6,16 +6,21 @@ import (
 	"net"
 
 	"adscan"
+	"adscan/render"
 )
 
 // ErrorKind names why a page's fetch failed, for the scan's error list:
 // refused_address, robots, redirect_loop, too_many_redirects, timeout,
-// http_status, decode, network or other.
+// http_status, decode, network, no_browser, browser or other.
 func ErrorKind(err error) adscan.FetchErrorKind {
 	var ne net.Error
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, render.ErrNoChromium):
+		return adscan.FetchNoBrowser
+	case errors.Is(err, render.ErrCrashed), errors.Is(err, render.ErrBrowserHung), errors.Is(err, render.ErrPageBusy):
+		return adscan.FetchBrowser
 	case errors.Is(err, adscan.ErrPrivateAddress):
 		return adscan.FetchRefusedAddress
 	case errors.Is(err, ErrDisallowed):

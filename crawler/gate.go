@@ -115,6 +115,12 @@ func turnSlack(gap time.Duration) time.Duration {
 // counted in the session's politeness total. A request of a crawl without a
 // delay takes no turn, except robots.txt (so it waits for other crawls).
 func (s *session) takeTurn(ctx context.Context, req *http.Request, gap time.Duration) (release func(), err error) {
+	return s.takeTurnHeld(ctx, req, gap, s.cfg.Timeout+5*time.Second)
+}
+
+// takeTurnHeld is takeTurn for a request that may hold its host's turn
+// for up to hold (a page rendered in a browser: its page timeout).
+func (s *session) takeTurnHeld(ctx context.Context, req *http.Request, gap, hold time.Duration) (release func(), err error) {
 	if gap <= 0 {
 		if req.URL.Path != "/robots.txt" {
 			return func() {}, nil
@@ -123,7 +129,6 @@ func (s *session) takeTurn(ctx context.Context, req *http.Request, gap time.Dura
 	}
 	host := req.URL.Host
 	gap += turnSlack(gap)
-	hold := s.cfg.Timeout + 5*time.Second
 	for {
 		var gate HostGate = s.gate
 		token, wait, err := gate.TakeHostTurn(ctx, host, gap, hold)

@@ -18,7 +18,8 @@ import (
 // Page is one fetched page as handed to the caller of Run.
 type Page struct {
 	// Capture is the evidence: URLs, redirect chain, status, headers, time,
-	// body and text digests, text, and for a flagged page a WARC record.
+	// body and text digests, text, and for a flagged page a WARC record
+	// and a screenshot (or why there is none).
 	// Capture.Redirects lists the URLs that answered with a redirect, in
 	// order, starting with RequestedURL; FinalURL answered last. Status,
 	// Header and FetchedAt are of that last response; BodySHA256 is of its
@@ -41,6 +42,10 @@ type Page struct {
 	// Truncated reports that the body was cut at Config.MaxBodyBytes; the
 	// digest and text are of the first MaxBodyBytes bytes.
 	Truncated bool
+	// Incomplete, for a page rendered in a browser, says why it was read
+	// before it had finished loading (a hanging resource, an endless
+	// script): as it stood then. "" otherwise.
+	Incomplete string
 	// Charset is the encoding the text was decoded from ("utf-8", "gbk", …).
 	Charset string
 	// Links are the page's links to crawled hosts, normalised and deduplicated;

@@ -194,6 +194,12 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		out.queue = append(out.queue, s.readSitemap(ctx, it)...)
 		return out
 	}
+	if s.cfg.Render {
+		p := s.renderPage(ctx, it)
+		out.page = &p
+		out.queue = append(out.queue, s.follow(it, p)...)
+		return out
+	}
 	f, again, ferr := s.fetchOnce(ctx, it, acceptPage)
 	if again != nil {
 		out.retry = again
@@ -208,11 +214,23 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		ferr = fmt.Errorf("crawler: fetch %s: %w", it.URL, ferr)
 	}
 	p := s.buildPage(it, f, ferr)
+	if p.Result.Flagged() {
+		s.screenshotPlain(ctx, &p)
+	}
 	out.page = &p
-	if it.Depth < s.cfg.MaxDepth {
-		for _, l := range p.Links {
-			out.queue = append(out.queue, Item{URL: l, Depth: it.Depth + 1})
-		}
+	out.queue = append(out.queue, s.follow(it, p)...)
+	return out
+}
+
+// follow returns the items of p's links, one level deeper than it, while
+// the depth limit allows.
+func (s *session) follow(it Item, p Page) []Item {
+	if it.Depth >= s.cfg.MaxDepth {
+		return nil
+	}
+	out := make([]Item, 0, len(p.Links))
+	for _, l := range p.Links {
+		out = append(out, Item{URL: l, Depth: it.Depth + 1})
 	}
 	return out
 }

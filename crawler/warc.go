@@ -78,3 +78,54 @@ func responseRecord(targetURI string, date time.Time, proto string, status int, 
 	rec.WriteString("\r\n\r\n")
 	return rec.Bytes(), nil
 }
+
+// renderedRecord returns a WARC/1.1 resource record of a page's rendered
+// DOM (UTF-8 HTML, as the browser serialised it after scripts ran), at
+// "urn:dom:" + targetURI so that replay tools keep serving the response
+// record at targetURI itself; WARC-Concurrent-To names that response record
+// (responseID, "" for none: WARC 1.1 allows no WARC-Refers-To on a resource
+// record). A DOM cut at the size cap is marked WARC-Truncated: length.
+func renderedRecord(targetURI, responseID string, date time.Time, html []byte, truncated bool) ([]byte, error) {
+	if strings.ContainsAny(targetURI, "\r\n") {
+		return nil, fmt.Errorf("crawler: warc record: target URI %q has a line break", targetURI)
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return nil, fmt.Errorf("crawler: warc record for %s: %w", targetURI, err)
+	}
+	sum := sha256.Sum256(html)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	var rec bytes.Buffer
+	rec.Grow(len(html) + 512)
+	rec.WriteString("WARC/1.1\r\n")
+	field := func(name, value string) { fmt.Fprintf(&rec, "%s: %s\r\n", name, value) }
+	field("WARC-Type", "resource")
+	field("WARC-Record-ID", "<urn:uuid:"+id.String()+">")
+	field("WARC-Date", date.UTC().Format("2006-01-02T15:04:05.000000Z"))
+	field("WARC-Target-URI", "urn:dom:"+targetURI)
+	if responseID != "" {
+		field("WARC-Concurrent-To", responseID)
+	}
+	field("Content-Type", "text/html; charset=utf-8")
+	field("WARC-Payload-Digest", digest)
+	field("WARC-Block-Digest", digest)
+	if truncated {
+		field("WARC-Truncated", "length")
+	}
+	field("Content-Length", strconv.Itoa(len(html)))
+	rec.WriteString("\r\n")
+	rec.Write(html)
+	rec.WriteString("\r\n\r\n")
+	return rec.Bytes(), nil
+}
+
+// recordID returns the WARC-Record-ID of a record this package wrote.
+func recordID(rec []byte) string {
+	head, _, _ := bytes.Cut(rec, []byte("\r\n\r\n"))
+	for _, line := range strings.Split(string(head), "\r\n") {
+		if v, ok := strings.CutPrefix(line, "WARC-Record-ID: "); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -30,8 +30,9 @@ type Input struct {
 	// and findings (with their evidence spans and capture IDs).
 	Case adscan.Case
 	// Captures are the captures the findings rest on, each with its stored
-	// WARC response record (a capture without one is described in the
-	// findings but has no records).
+	// WARC response record — and, for a page rendered in a browser, the
+	// resource record of its rendered DOM after it (a capture without
+	// records is described in the findings but has none).
 	Captures []adscan.Capture
 	// Screenshot, when not nil, goes in as a resource record.
 	Screenshot *Screenshot
@@ -59,7 +60,8 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // documentation for what it holds). Packaging the same input with the same
 // key gives the same bytes, but for a timestamp token. EINVALID for an
 // input that cannot make a package (no case ID, a stored WARC record that
-// is not one valid response record, a screenshot that is not a PNG).
+// is not a valid response record, optionally followed by valid resource
+// records, a screenshot that is not a PNG).
 func Build(ctx context.Context, w io.Writer, in Input, s Signer) error {
 	c := in.Case
 	if c.ID == "" {
@@ -149,7 +151,11 @@ func caseRecords(in Input) ([]record, *Findings, []page, error) {
 			f.Captures = append(f.Captures, ci)
 			continue
 		}
-		p, err := parseRecord(cp.WARC)
+		stored, err := splitStored(cp.WARC)
+		if err != nil {
+			return nil, nil, nil, fail("capture %s: the stored WARC records do not split: %v", cp.ID, err)
+		}
+		p, err := parseRecord(stored[0])
 		if err != nil || p.typ != "response" || len(p.problems) > 0 {
 			why := fmt.Sprint(err)
 			if err == nil {
@@ -157,12 +163,26 @@ func caseRecords(in Input) ([]record, *Findings, []page, error) {
 			}
 			return nil, nil, nil, fail("capture %s: the stored WARC record is not one valid response record: %s", cp.ID, why)
 		}
-		resp := record{id: p.id, typ: p.typ, uri: p.uri, date: p.date, mime: p.mime, status: p.status, payload: p.payload, raw: cp.WARC}
+		resp := record{id: p.id, typ: p.typ, uri: p.uri, date: p.date, mime: p.mime, status: p.status, payload: p.payload, raw: stored[0]}
 		req, err := requestRecord(c.ID, resp)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		records = append(records, resp, req)
+		// A rendered page's capture holds the rendered DOM as a resource
+		// record after its response.
+		for _, raw := range stored[1:] {
+			q, err := parseRecord(raw)
+			if err != nil || q.typ != "resource" || len(q.problems) > 0 {
+				why := fmt.Sprint(err)
+				if err == nil {
+					why = fmt.Sprintf("a %s record, problems %v", q.typ, q.problems)
+				}
+				return nil, nil, nil, fail("capture %s: a stored WARC record after the response is not a valid resource record: %s", cp.ID, why)
+			}
+			records = append(records, record{id: q.id, typ: q.typ, uri: q.uri, date: q.date, mime: q.mime, payload: q.payload, raw: raw})
+			ci.RenderedRecord = q.id
+		}
 		ci.ResponseRecord, ci.RequestRecord = resp.id, req.id
 		f.Captures = append(f.Captures, ci)
 		ts, err := cdxTimestamp(resp.date)

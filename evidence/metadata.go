@@ -70,6 +70,9 @@ type CaptureInfo struct {
 	Text           string `json:"text"`
 	ResponseRecord string `json:"response_record,omitempty"`
 	RequestRecord  string `json:"request_record,omitempty"`
+	// RenderedRecord is the resource record of the rendered DOM of a page
+	// rendered in a browser.
+	RenderedRecord string `json:"rendered_record,omitempty"`
 }
 
 // ScreenshotInfo describes the screenshot record.

@@ -175,3 +175,42 @@ func sniffRecord(raw []byte) (id, typ, uri string) {
 	}
 	return id, typ, uri
 }
+
+// splitStored splits a capture's stored WARC bytes into its records: the
+// response record, and for a page rendered in a browser the resource
+// record of its rendered DOM after it. Each record is "WARC/1.x", header
+// lines, a blank line, Content-Length bytes of block and "\r\n\r\n". An
+// error names what is wrong: a record that does not start as one, has no
+// Content-Length or runs past the end.
+func splitStored(raw []byte) ([][]byte, error) {
+	var out [][]byte
+	for off := 0; off < len(raw); {
+		rest := raw[off:]
+		if !bytes.HasPrefix(rest, []byte("WARC/1.")) {
+			return nil, fmt.Errorf("no WARC record at byte %d", off)
+		}
+		end := bytes.Index(rest, []byte("\r\n\r\n"))
+		if end < 0 {
+			return nil, fmt.Errorf("the record at byte %d has no end of header", off)
+		}
+		length := -1
+		for _, line := range bytes.Split(rest[:end], []byte("\r\n")) {
+			name, value, ok := bytes.Cut(line, []byte(":"))
+			if ok && bytes.EqualFold(bytes.TrimSpace(name), []byte("Content-Length")) {
+				if _, err := fmt.Sscanf(string(bytes.TrimSpace(value)), "%d", &length); err != nil {
+					length = -1
+				}
+			}
+		}
+		if length < 0 {
+			return nil, fmt.Errorf("the record at byte %d has no valid Content-Length", off)
+		}
+		size := end + 4 + length + 4
+		if size > len(rest) || !bytes.Equal(rest[size-4:size], []byte("\r\n\r\n")) {
+			return nil, fmt.Errorf("the record at byte %d runs past the end or does not end in CRLF CRLF", off)
+		}
+		out = append(out, rest[:size])
+		off += size
+	}
+	return out, nil
+}

@@ -83,6 +83,10 @@ func NewPool(cfg Config) (*Pool, error) {
 	return p, nil
 }
 
+// Config returns the pool's configuration with its defaults filled in: the
+// bounds a caller's own limits must fit (PageTimeout, MaxHTMLBytes).
+func (p *Pool) Config() Config { return p.cfg }
+
 // Stats returns the counts so far.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"adscan"
 )
@@ -51,16 +52,27 @@ func (s *Store) putCapture(ctx context.Context, tx *sql.Tx, c adscan.Capture) (s
 	if err != nil {
 		return "", err
 	}
+	shot := c.Screenshot
+	var shotAt any
+	if shot == nil {
+		shot = &adscan.Screenshot{}
+	} else {
+		shotAt = s.timeArg(shot.TakenAt)
+	}
 	var id string
 	err = tx.QueryRowContext(ctx, `
 		INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
-			fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
+			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
+			screenshot_taken_at, screenshot_error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19, $20, $21, $22, $23, $24, $25)
 		ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
 		RETURNING id`,
 		c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
 		s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
-		c.Lexicon.Name, c.Lexicon.Version, c.Truncated).Scan(&id)
+		c.Lexicon.Name, c.Lexicon.Version, c.Truncated,
+		c.Rendered, shot.PNG, shot.SHA256, shot.Width, shot.Height, shot.Truncated, shotAt, c.ScreenshotError).Scan(&id)
 	if !errors.Is(err, sql.ErrNoRows) {
 		if isUniqueViolation(err) {
 			return "", adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
@@ -83,6 +95,10 @@ func validCapture(c adscan.Capture) error {
 		return adscan.Errorf(adscan.EINVALID, "capture of %s: text digest %q is not a hex SHA-256", c.RequestedURL, c.TextSHA256)
 	case c.FetchedAt.IsZero():
 		return adscan.Errorf(adscan.EINVALID, "capture of %s has no fetch time", c.RequestedURL)
+	case c.Screenshot != nil && (len(c.Screenshot.PNG) == 0 || c.Screenshot.TakenAt.IsZero()):
+		return adscan.Errorf(adscan.EINVALID, "capture of %s: a screenshot needs its PNG and the time it was taken", c.RequestedURL)
+	case c.Screenshot != nil && !isSHA256Hex(c.Screenshot.SHA256):
+		return adscan.Errorf(adscan.EINVALID, "capture of %s: screenshot digest %q is not a hex SHA-256", c.RequestedURL, c.Screenshot.SHA256)
 	}
 	return nil
 }
@@ -92,8 +108,8 @@ func isSHA256Hex(s string) bool {
 	return err == nil && len(b) == 32
 }
 
-// GetCapture returns the capture with that ID, WARC included. ENOTFOUND if
-// there is none.
+// GetCapture returns the capture with that ID, WARC and screenshot
+// included. ENOTFOUND if there is none.
 func (s *Store) GetCapture(ctx context.Context, id string) (adscan.Capture, error) {
 	var c adscan.Capture
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -109,15 +125,25 @@ func (s *Store) GetCapture(ctx context.Context, id string) (adscan.Capture, erro
 
 func getCapture(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, error) {
 	var c adscan.Capture
+	var shot adscan.Screenshot
+	var shotAt *time.Time
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, scan_id, target, requested_url, final_url, redirects, status, header, fetched_at,
-			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated
+			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
+			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
+			screenshot_taken_at, screenshot_error
 		FROM captures WHERE id = $1`, id).Scan(
 		&c.ID, &c.ScanID, &c.Target, &c.RequestedURL, &c.FinalURL, jsonInto(&c.Redirects), &c.Status,
 		jsonInto(&c.Header), timeInto(&c.FetchedAt), &c.BodySHA256, &c.BodySize, &c.Text, &c.TextSHA256,
-		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version, &c.Truncated)
+		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version, &c.Truncated,
+		&c.Rendered, &shot.PNG, &shot.SHA256, &shot.Width, &shot.Height, &shot.Truncated,
+		nullTimeInto(&shotAt), &c.ScreenshotError)
 	if errors.Is(err, sql.ErrNoRows) {
 		return adscan.Capture{}, notFound("capture", id)
+	}
+	if err == nil && shotAt != nil && len(shot.PNG) > 0 {
+		shot.TakenAt = *shotAt
+		c.Screenshot = &shot
 	}
 	return c, err
 }

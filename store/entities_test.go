@@ -388,3 +388,50 @@ func TestScheduleIDs(t *testing.T) {
 		}
 	})
 }
+
+func TestCaptureScreenshotAndRenderMode(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		png := []byte("\x89PNG\r\n\x1a\nnot really an image")
+		taken := time.Date(2026, 12, 3, 7, 0, 0, 123456000, time.UTC)
+		c := capture("scan1", target, page, "<html>名校录取</html>")
+		c.Rendered = true
+		c.Screenshot = &adscan.Screenshot{PNG: png, SHA256: digest(string(png)), Width: 1280, Height: 16000, Truncated: true, TakenAt: taken}
+		id, err := s.PutCapture(ctx, c)
+		must(t, err)
+		got, err := s.GetCapture(ctx, id)
+		must(t, err)
+		sh := got.Screenshot
+		if !got.Rendered || sh == nil || !bytes.Equal(sh.PNG, png) || sh.SHA256 != c.Screenshot.SHA256 ||
+			sh.Width != 1280 || sh.Height != 16000 || !sh.Truncated || !sh.TakenAt.Equal(taken) || got.ScreenshotError != "" {
+			t.Errorf("capture with a screenshot read back as rendered %v, %+v, error %q", got.Rendered, sh, got.ScreenshotError)
+		}
+
+		none := capture("scan1", target, page+"/other", "<html>名校录取</html>")
+		none.ScreenshotError = "no Chromium on this worker"
+		id, err = s.PutCapture(ctx, none)
+		must(t, err)
+		got, err = s.GetCapture(ctx, id)
+		must(t, err)
+		if got.Screenshot != nil || got.ScreenshotError != none.ScreenshotError || got.Rendered {
+			t.Errorf("capture without a screenshot read back as %+v, error %q", got.Screenshot, got.ScreenshotError)
+		}
+
+		bad := capture("scan1", target, page+"/bad", "x")
+		bad.Screenshot = &adscan.Screenshot{PNG: png, SHA256: "abc", TakenAt: taken}
+		_, err = s.PutCapture(ctx, bad)
+		wantCode(t, err, adscan.EINVALID)
+
+		tg, err := s.UpsertTarget(ctx, adscan.Target{URL: "https://js.example/", Render: adscan.RenderBrowser})
+		must(t, err)
+		if tg.Render != adscan.RenderBrowser {
+			t.Errorf("target's render mode read back as %q", tg.Render)
+		}
+		list, err := s.ListTargetSummaries(ctx)
+		must(t, err)
+		if len(list) != 1 || list[0].Render != adscan.RenderBrowser {
+			t.Errorf("target summaries: %+v", list)
+		}
+	})
+}

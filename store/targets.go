@@ -72,12 +72,12 @@ func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, t adscan.Target) (
 		return adscan.Target{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO targets (id, url, name, region, kind, licence, max_pages, max_depth, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO targets (id, url, name, region, kind, licence, max_pages, max_depth, render, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (url) DO UPDATE SET
 			name = excluded.name, region = excluded.region, kind = excluded.kind, licence = excluded.licence,
-			max_pages = excluded.max_pages, max_depth = excluded.max_depth`,
-		t.ID, t.URL, t.Name, t.Region, t.Kind, t.Licence, t.MaxPages, t.MaxDepth, s.timeArg(t.CreatedAt)); err != nil {
+			max_pages = excluded.max_pages, max_depth = excluded.max_depth, render = excluded.render`,
+		t.ID, t.URL, t.Name, t.Region, t.Kind, t.Licence, t.MaxPages, t.MaxDepth, t.Render, s.timeArg(t.CreatedAt)); err != nil {
 		return adscan.Target{}, false, err
 	}
 	out, err := scanTarget(tx.QueryRowContext(ctx, selectTarget+` WHERE url = $1`, t.URL))
@@ -118,14 +118,14 @@ func (s *Store) CountTargets(ctx context.Context) (int, error) {
 	return s.count(ctx, "targets", `SELECT COUNT(*) FROM targets`)
 }
 
-const selectTarget = `SELECT id, url, name, region, kind, licence, max_pages, max_depth, created_at FROM targets`
+const selectTarget = `SELECT id, url, name, region, kind, licence, max_pages, max_depth, render, created_at FROM targets`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanTarget(r rowScanner) (adscan.Target, error) {
 	var t adscan.Target
-	err := r.Scan(&t.ID, &t.URL, &t.Name, &t.Region, &t.Kind, &t.Licence, &t.MaxPages, &t.MaxDepth, timeInto(&t.CreatedAt))
+	err := r.Scan(&t.ID, &t.URL, &t.Name, &t.Region, &t.Kind, &t.Licence, &t.MaxPages, &t.MaxDepth, &t.Render, timeInto(&t.CreatedAt))
 	return t, err
 }
 
@@ -158,7 +158,7 @@ func (s *Store) ListTargetSummariesPage(ctx context.Context, p adscan.ListPage) 
 // cursor (nil: from the first), at most limit (0: all).
 func (s *Store) targetSummaries(ctx context.Context, after *adscan.ListCursor, limit int) ([]adscan.TargetSummary, error) {
 	q := `
-		SELECT t.id, t.url, t.name, t.region, t.kind, t.licence, t.max_pages, t.max_depth, t.created_at,
+		SELECT t.id, t.url, t.name, t.region, t.kind, t.licence, t.max_pages, t.max_depth, t.render, t.created_at,
 			(SELECT COUNT(*) FROM cases c WHERE c.target = t.url AND c.state IN ($1, $2)),
 			(SELECT MAX(p.fetched_at) FROM captures p WHERE p.target = t.url)
 		FROM targets t`
@@ -178,7 +178,7 @@ func (s *Store) targetSummaries(ctx context.Context, after *adscan.ListCursor, l
 func scanTargetSummary(r rowScanner) (adscan.TargetSummary, error) {
 	var ts adscan.TargetSummary
 	var last *time.Time
-	err := r.Scan(&ts.ID, &ts.URL, &ts.Name, &ts.Region, &ts.Kind, &ts.Licence, &ts.MaxPages, &ts.MaxDepth,
+	err := r.Scan(&ts.ID, &ts.URL, &ts.Name, &ts.Region, &ts.Kind, &ts.Licence, &ts.MaxPages, &ts.MaxDepth, &ts.Render,
 		timeInto(&ts.CreatedAt), &ts.OpenCases, nullTimeInto(&last))
 	ts.LastFetched = last
 	return ts, err

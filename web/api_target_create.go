@@ -15,6 +15,7 @@ type targetRequest struct {
 	Licence  adscan.Licence    `json:"licence"`
 	MaxPages int               `json:"max_pages"`
 	MaxDepth int               `json:"max_depth"`
+	Render   adscan.RenderMode `json:"render"`
 }
 
 // createTarget adds a target to the register, or updates the one with the
@@ -26,7 +27,7 @@ func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := adscan.ParseTarget(adscan.Target{
 		URL: req.URL, Name: req.Name, Region: req.Region, Kind: req.Kind, Licence: req.Licence, MaxPages: req.MaxPages, MaxDepth: req.MaxDepth,
-		CreatedAt: h.now(),
+		Render: req.Render, CreatedAt: h.now(),
 	}, h.private)
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ var fetchErrorNames = map[adscan.FetchErrorKind]string{
 	adscan.FetchDecode:           "无法解码",
 	adscan.FetchNetwork:          "网络错误",
 	adscan.FetchInvalid:          "无法记录",
+	adscan.FetchNoBrowser:        "缺少 Chromium 浏览器",
+	adscan.FetchBrowser:          "浏览器崩溃或无响应",
 	adscan.FetchOther:            "其他错误",
 }
 

@@ -92,6 +92,7 @@ func (h *handler) routeTable() []route {
 		{"POST /cases/{id}/decision", page, adscan.RoleReviewer, h.decideCaseForm},
 		{"GET /cases/{id}/dossier", page, adscan.RoleViewer, h.showDossier},
 		{"GET /cases/{id}/warc/{capture}", page, adscan.RoleViewer, h.downloadWARC},
+		{"GET /cases/{id}/captures/{capture}/screenshot.png", page, adscan.RoleViewer, h.showScreenshot},
 		{"GET /referrals", page, adscan.RoleViewer, h.showReferrals},
 		{"POST /referrals/{id}/retry", page, adscan.RoleRegulator, h.retryReferralForm},
 		{"GET /targets", page, adscan.RoleViewer, h.showTargets},

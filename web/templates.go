@@ -98,6 +98,11 @@ func parseTemplates() (map[string]*template.Template, error) {
 			return "待送达"
 		},
 		"percent": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+		// screenshotOf pairs a case's ID with one of its captures for the
+		// "screenshot" template (its image route needs both).
+		"screenshotOf": func(caseID string, c *adscan.CaptureMeta) screenshotView {
+			return screenshotView{CaseID: caseID, Capture: c}
+		},
 		"roleName": func(r adscan.Role) string {
 			if n, ok := roleNames[r]; ok {
 				return n
@@ -243,4 +248,10 @@ func staticHandler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	})
+}
+
+// screenshotView is the data of the "screenshot" template.
+type screenshotView struct {
+	CaseID  string
+	Capture *adscan.CaptureMeta
 }

@@ -71,7 +71,7 @@ func (h *handler) createScheduleForm(w http.ResponseWriter, r *http.Request) err
 	}
 	for _, t := range ts {
 		if picked[t.ID] {
-			req.Targets = append(req.Targets, adscan.ScanTarget{URL: t.URL, MaxPages: t.MaxPages, MaxDepth: t.MaxDepth})
+			req.Targets = append(req.Targets, adscan.ScanTarget{URL: t.URL, MaxPages: t.MaxPages, MaxDepth: t.MaxDepth, Render: t.Render})
 		}
 	}
 	for _, line := range strings.Split(r.PostFormValue("urls"), "\n") {

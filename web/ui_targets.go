@@ -86,6 +86,7 @@ func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 	t := adscan.Target{
 		URL: r.PostFormValue("url"), Name: r.PostFormValue("name"), Region: r.PostFormValue("region"),
 		Kind: adscan.TargetKind(r.PostFormValue("kind")), Licence: adscan.Licence(r.PostFormValue("licence")),
+		Render: adscan.RenderMode(r.PostFormValue("render")),
 	}
 	for _, f := range []struct {
 		name string
@@ -170,7 +171,7 @@ func (h *handler) scanTargetsForm(w http.ResponseWriter, r *http.Request) error 
 		if !ok {
 			return adscan.Errorf(adscan.ENOTFOUND, "no target %q in the register", id)
 		}
-		targets = append(targets, adscan.ScanTarget{URL: t.URL, MaxPages: t.MaxPages, MaxDepth: t.MaxDepth})
+		targets = append(targets, adscan.ScanTarget{URL: t.URL, MaxPages: t.MaxPages, MaxDepth: t.MaxDepth, Render: t.Render})
 	}
 	user := principalFrom(r.Context()).User.Name
 	scan, err := h.orch.StartScan(r.Context(), adscan.ScanRequest{Targets: targets, CreatedBy: user})

@@ -298,7 +298,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	}
 	r.mu.Lock()
 	r.batch = append(r.batch, bp)
-	r.batchBytes += len(bp.Capture.Text) + len(bp.Capture.WARC)
+	r.batchBytes += captureBytes(bp.Capture)
 	r.hb.Progress.Pages++
 	r.pendingPages++
 	if bp.Error != nil {
@@ -316,7 +316,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 // Pages are stored in batches, each one transaction (Store.RecordPages):
 // before every checkpoint is heartbeated (so a checkpoint never covers a
 // page not stored), and in between every batchPages pages, batchBytes of
-// text and records, or batchEvery.
+// text, records and screenshots, or batchEvery.
 const (
 	batchPages = 100
 	batchBytes = 16 << 20
@@ -326,6 +326,16 @@ const (
 // batchDue reports whether the batch is to be stored now; the caller holds mu.
 func (r *crawlRun) batchDue() bool {
 	return len(r.batch) >= batchPages || r.batchBytes >= batchBytes || r.a.now().Sub(r.flushed) >= batchEvery
+}
+
+// captureBytes is what a capture weighs in a batch: its text, records and
+// screenshot.
+func captureBytes(c adscan.Capture) int {
+	n := len(c.Text) + len(c.WARC)
+	if c.Screenshot != nil {
+		n += len(c.Screenshot.PNG)
+	}
+	return n
 }
 
 // flush stores the batch gathered so far with the progress it makes, then
@@ -352,7 +362,7 @@ func (r *crawlRun) flush(ctx context.Context) error {
 	r.batch = r.batch[len(b.Pages):]
 	r.batchBytes = 0
 	for _, p := range r.batch {
-		r.batchBytes += len(p.Capture.Text) + len(p.Capture.WARC)
+		r.batchBytes += captureBytes(p.Capture)
 	}
 	r.pendingPages -= b.AddPages
 	r.pendingErrors -= b.AddErrors

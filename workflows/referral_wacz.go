@@ -11,13 +11,15 @@ import (
 )
 
 // buildWACZ returns the signed WACZ package of a case (evidence.Build) made
-// from the captures its findings rest on, signed with Referral.Signer (and
+// from the captures its findings rest on, with the newest screenshot among
+// them, signed with Referral.Signer (and
 // timestamped by its TSA, if any). A capture whose stored WARC record is
 // not a valid response record, or findings that do not quote their
 // capture's text, make a non-retryable error; a TSA that cannot be reached
 // is retried.
 func (a *Activities) buildWACZ(ctx context.Context, c adscan.Case, captures []adscan.Capture) ([]byte, error) {
-	in := evidence.Input{Case: c, Captures: captures, Lexicons: a.referralLexicons(ctx, c.Findings), Created: a.now()}
+	in := evidence.Input{Case: c, Captures: captures, Lexicons: a.referralLexicons(ctx, c.Findings), Created: a.now(),
+		Screenshot: newestScreenshot(captures)}
 	var b bytes.Buffer
 	if err := evidence.Build(ctx, &b, in, a.Referral.Signer); err != nil {
 		if adscan.ErrorCode(err) == adscan.EINVALID {
@@ -26,6 +28,27 @@ func (a *Activities) buildWACZ(ctx context.Context, c adscan.Case, captures []ad
 		return nil, fmt.Errorf("workflows: refer case %s: %w", c.ID, err)
 	}
 	return b.Bytes(), nil
+}
+
+// newestScreenshot returns the package's screenshot: that of the newest
+// capture (by fetch time) that has one, nil when none has.
+func newestScreenshot(captures []adscan.Capture) *evidence.Screenshot {
+	var best *adscan.Capture
+	for i := range captures {
+		cp := &captures[i]
+		if cp.Screenshot != nil && len(cp.Screenshot.PNG) > 0 && (best == nil || cp.FetchedAt.After(best.FetchedAt)) {
+			best = cp
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	sh := best.Screenshot
+	u := best.FinalURL
+	if u == "" {
+		u = best.RequestedURL
+	}
+	return &evidence.Screenshot{PNG: sh.PNG, URL: u, CaptureID: best.ID, TakenAt: sh.TakenAt, Width: sh.Width, Height: sh.Height}
 }
 
 // referralLexicons names the findings' lexicons for the package: with the

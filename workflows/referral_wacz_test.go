@@ -31,8 +31,9 @@ func (s lexiconStore) ListLexiconVersions(context.Context) ([]adscan.LexiconVers
 }
 
 // waczCase stores a confirmed case of two captures of one page, each with a
-// WARC response record as the crawler writes one (or warc, if not nil).
-func waczCase(t *testing.T, st adscan.Store, warc []byte) string {
+// WARC response record as the crawler writes one (or warc, if not nil);
+// the newer capture has shot, if not nil.
+func waczCase(t *testing.T, st adscan.Store, warc []byte, shot ...*adscan.Screenshot) string {
 	t.Helper()
 	ctx := t.Context()
 	url := "https://www.xinghuo.example/summer"
@@ -48,6 +49,11 @@ func waczCase(t *testing.T, st adscan.Store, warc []byte) string {
 		c := adscan.Capture{ScanID: "scan-1", Target: "https://www.xinghuo.example/", RequestedURL: url, FinalURL: url,
 			Status: 200, Header: header, FetchedAt: fetched, BodySHA256: sha(body), BodySize: int64(len(body)),
 			Text: evidencetest.Page, TextSHA256: sha([]byte(evidencetest.Page)), WARC: record, Lexicon: evidencetest.Lexicon}
+		if i == 1 && len(shot) > 0 {
+			c.Screenshot = shot[0]
+		} else {
+			c.ScreenshotError = "no Chromium on this worker"
+		}
 		id, err := st.PutCapture(ctx, c)
 		if err != nil {
 			t.Fatal(err)
@@ -128,5 +134,50 @@ func TestReferralWACZRefusesABrokenRecord(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files written: %v", entries)
+	}
+}
+
+// TestReferralWACZHoldsTheScreenshot: the newest capture's screenshot goes
+// into the WACZ as a resource record and its digest into both packages'
+// capture metadata.
+func TestReferralWACZHoldsTheScreenshot(t *testing.T) {
+	st := newTestStore(t)
+	png := evidencetest.PNG(2000)
+	shot := &adscan.Screenshot{PNG: png, SHA256: sha(png), Width: 1280, Height: 900, TakenAt: evidencetest.Time.Add(time.Hour)}
+	caseID := waczCase(t, st, nil, shot)
+	dir := filepath.Join(t.TempDir(), "outbox")
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
+	a := &Activities{Store: st, Referral: ReferralConfig{OutboxDir: dir, Signer: evidence.Signer{Key: key}}}
+	if _, err := runReferral(a, caseID); err != nil {
+		t.Fatal(err)
+	}
+	wacz, err := os.ReadFile(filepath.Join(dir, caseID+".wacz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.Verify(bytes.NewReader(wacz), int64(len(wacz)), key.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatalf("the WACZ does not verify: %v", err)
+	}
+	sh := rep.Metadata.Screenshot
+	if sh == nil || sh.SHA256 != shot.SHA256 || sh.Width != 1280 || !sh.TakenAt.Equal(shot.TakenAt) {
+		t.Fatalf("the package's screenshot: %+v, want %s", sh, shot.SHA256)
+	}
+	found := false
+	for _, r := range rep.Records {
+		found = found || (r.Type == "resource" && r.ID == sh.Record)
+	}
+	if !found {
+		t.Errorf("no resource record %s of the screenshot among %v", sh.Record, rep.Records)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, caseID+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(js, []byte(`"sha256": "`+shot.SHA256+`"`)) && !bytes.Contains(js, []byte(`"sha256":"`+shot.SHA256+`"`)) {
+		t.Errorf("the JSON package's capture metadata lacks the screenshot digest %s", shot.SHA256)
+	}
+	if !bytes.Contains(js, []byte("no Chromium on this worker")) {
+		t.Errorf("the JSON package does not say why the older capture has no screenshot")
 	}
 }

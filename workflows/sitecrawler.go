@@ -12,6 +12,7 @@ import (
 
 	"adscan"
 	"adscan/crawler"
+	"adscan/render"
 )
 
 // CollyCrawler is the production SiteCrawler: one crawler.Crawler per
@@ -27,7 +28,14 @@ type CollyCrawler struct {
 	// Classifier: the newest lexicon version in the store, so an approved
 	// allow-list entry holds from the next crawl on, without a restart.
 	Classifiers ClassifierSource
-	Logger      *slog.Logger
+	// Browsers is the worker's browser pool: rendered targets are crawled
+	// in it and flagged pages of plain ones screenshotted. Nil: none.
+	Browsers *Browsers
+	// NoPlainScreenshots leaves flagged pages of plain crawls without a
+	// screenshot (each would cost a render of the page); their captures
+	// say so. Rendered crawls screenshot from their open tab regardless.
+	NoPlainScreenshots bool
+	Logger             *slog.Logger
 
 	gate crawler.LocalGate // Base.Gate when it is nil
 }
@@ -42,7 +50,10 @@ var _ SiteCrawler = (*CollyCrawler)(nil)
 // Crawl implements SiteCrawler. An invalid target (its URL does not parse or
 // is not http(s)) is an EINVALID error. Resume state that does not decode is
 // logged and the crawl starts afresh: case and capture writes are idempotent,
-// so refetching costs time, never duplicates.
+// so refetching costs time, never duplicates. A target with render
+// "browser" on a worker without Chromium is one failed page (kind
+// no_browser, its message naming the missing browser), not an error: the
+// scan goes on and shows why.
 func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resume []byte,
 	onPage func(ctx context.Context, p CrawledPage) error, onCheckpoint func(state []byte)) (CrawlStats, error) {
 	cfg := c.Base
@@ -56,6 +67,19 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	}
 	if target.MaxDepth > 0 {
 		cfg.MaxDepth = min(target.MaxDepth, adscan.MaxTargetDepth)
+	}
+	cfg.Render = target.Render == adscan.RenderBrowser
+	if cfg.Render || !c.NoPlainScreenshots {
+		cfg.Browser, cfg.NoBrowser = c.browser()
+	} else {
+		cfg.NoBrowser = "screenshots of plainly crawled pages are off on this worker (--plain-screenshots=false)"
+	}
+	if cfg.Render && cfg.Browser == nil {
+		msg := fmt.Sprintf("crawler: rendered crawl of %s: %s", target.URL, cfg.NoBrowser)
+		err := onPage(ctx, CrawledPage{Capture: adscan.Capture{Target: target.URL, RequestedURL: target.URL, FinalURL: target.URL},
+			Err: msg, ErrKind: adscan.FetchNoBrowser})
+		c.logger().Warn("rendered target not crawled: no browser on this worker", "target", target.URL, "why", cfg.NoBrowser)
+		return CrawlStats{Pages: 1, Errors: 1}, err
 	}
 	cl := c.Classifier
 	if c.Classifiers != nil {
@@ -95,6 +119,18 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 		})
 	return CrawlStats{Pages: sum.Pages, Errors: sum.Errors, Skipped: sum.Disallowed, Retried: sum.Retried,
 		Elapsed: sum.Elapsed, PolitenessWait: sum.PolitenessWait}, err
+}
+
+// browser returns the worker's browser pool, or why there is none.
+func (c *CollyCrawler) browser() (*render.Pool, string) {
+	if c.Browsers == nil {
+		return nil, "no browser on this worker"
+	}
+	p, err := c.Browsers.Pool()
+	if err != nil {
+		return nil, err.Error()
+	}
+	return p, ""
 }
 
 func (c *CollyCrawler) logger() *slog.Logger {

@@ -50,7 +50,7 @@ func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 		opts: devOptions{data: b.TempDir(), http: "127.0.0.1:0", temporalAddress: "127.0.0.1:0",
 			crawlHeartbeat: 30 * time.Second,
 			worker: workerOptions{allowPrivate: true, crawlDelay: 0, maxPages: pages, reviewSLA: 72 * time.Hour,
-				queues: "all", maxCrawls: 4}},
+				queues: "all", maxCrawls: 4, plainScreenshots: false}}, // orchestration, not browsers
 		s: streams{in: nil, out: out, err: io.Discard, getenv: func(k string) string {
 			if k == "ADSCAN_ADMIN_PASSWORD" {
 				return e2ePassword

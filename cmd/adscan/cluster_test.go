@@ -102,7 +102,8 @@ func startCluster(t *testing.T, workers int) *cluster {
 	dsn := storetest.PostgresDSN(t)
 	c := &cluster{t: t, dsn: dsn}
 	c.devArgs = []string{"dev", "--no-worker", "--data", t.TempDir(), "--db", dsn, "--http", freeAddr(t),
-		"--temporal-address", freeAddr(t), "--allow-private-targets", "--crawl-delay", "0", "--crawl-heartbeat-timeout", "3s"}
+		"--temporal-address", freeAddr(t), "--allow-private-targets", "--crawl-delay", "0", "--crawl-heartbeat-timeout", "3s",
+		"--plain-screenshots=false"} // the drills measure orchestration, not browsers
 	c.startDev()
 	m := workerHint.FindStringSubmatch(c.dev.out.String())
 	if m == nil {

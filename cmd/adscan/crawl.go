@@ -18,6 +18,7 @@ import (
 	"adscan"
 	"adscan/classifier"
 	"adscan/crawler"
+	"adscan/render"
 )
 
 // hasScheme matches "mailto:…" but not "example.org:8080/…".
@@ -35,13 +36,15 @@ type crawlOptions struct {
 	parallelism  int
 	timeout      time.Duration
 	budget       time.Duration
+	render       bool   // --render: pages rendered in headless Chromium
+	chromium     string // --chromium PATH
 }
 
 // newCrawlCmd is `adscan crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] URL...`.
 func newCrawlCmd(s streams) *cobra.Command {
 	var opts crawlOptions
 	cmd := &cobra.Command{
-		Use:   "crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] URL...",
+		Use:   "crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] [--render [--chromium PATH]] URL...",
 		Short: "Crawl websites once, classifying every page (no Temporal needed)",
 		Long: `Crawl each URL as a site of its own: breadth-first over the URL's host (and its
 www. twin), obeying robots.txt and its Crawl-delay (capped), reading sitemaps,
@@ -53,6 +56,11 @@ With --json, one JSON object per fetched page and line:
 Without --json, one line per page, with the flags of flagged pages.
 A progress line goes to standard error (updated in place on a terminal,
 every few seconds otherwise) and a summary per site at the end.
+
+With --render each page is rendered in headless Chromium (found on PATH,
+or --chromium PATH, or $ADSCAN_CHROMIUM) and the visible text of the
+rendered page is classified: for sites built by JavaScript. The browser's
+own requests obey the same address rules; robots.txt and --crawl-delay hold.
 
 A URL without a scheme (www.example.cn) is crawled over http. A URL that is invalid, uses another scheme than http/https, or points at a
 private address (without --allow-private) is reported and the other URLs
@@ -83,6 +91,8 @@ not failures.`,
 	f.IntVar(&opts.parallelism, "parallelism", crawler.DefaultParallelism, "fetches in flight per site")
 	f.DurationVar(&opts.timeout, "timeout", crawler.DefaultTimeout, "time limit of one request")
 	f.DurationVar(&opts.budget, "budget", 0, "time limit of one site's crawl (0: none)")
+	f.BoolVar(&opts.render, "render", false, "render each page in headless Chromium and classify what it shows")
+	f.StringVar(&opts.chromium, "chromium", envOr(s, envChromium, ""), "the Chromium executable for --render (default: chromium on PATH), env "+envChromium)
 	return cmd
 }
 
@@ -98,6 +108,17 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
+	var pool *render.Pool
+	if opts.render {
+		pool, err = render.NewPool(render.Config{Chromium: opts.chromium, UserAgent: opts.userAgent,
+			AllowPrivate: opts.allowPrivate, Logger: slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		if err != nil {
+			fmt.Fprintf(s.err, "adscan: crawl --render: %v\n", err)
+			fmt.Fprintln(s.err, "adscan: 以浏览器方式抓取需要 Chromium：请安装 chromium，或以 --chromium 指定其路径。")
+			return exitError{exitFailure}
+		}
+		defer pool.Close()
+	}
 	out := &crawlPrinter{s: s, json: opts.json, progress: newProgress(s.err)}
 	failed := false
 	for _, u := range urls {
@@ -107,7 +128,7 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 		if !strings.Contains(u, "://") && !hasScheme.MatchString(u) {
 			u = "http://" + u // "www.example.cn" as typed by people
 		}
-		if !crawlSite(ctx, s, opts, cl, u, out) {
+		if !crawlSite(ctx, s, opts, cl, pool, u, out) {
 			failed = true
 		}
 	}
@@ -122,8 +143,9 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 }
 
 // crawlSite crawls one URL's site and reports whether everything succeeded.
-func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Classifier, u string, out *crawlPrinter) bool {
+func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Classifier, pool *render.Pool, u string, out *crawlPrinter) bool {
 	cfg := crawler.Config{
+		Render: opts.render, Browser: pool, NoBrowser: "no --render",
 		Seeds: []string{u}, MaxPages: opts.maxPages, MaxDepth: opts.maxDepth,
 		AllowPrivate: opts.allowPrivate, UserAgent: opts.userAgent, Delay: opts.delay,
 		Parallelism: opts.parallelism, Timeout: opts.timeout, Budget: opts.budget,
@@ -169,6 +191,10 @@ type crawlPageJSON struct {
 	Truncated  bool               `json:"truncated,omitempty"`
 	BodySHA256 string             `json:"body_sha256,omitempty"`
 	FetchedAt  *time.Time         `json:"fetched_at,omitempty"`
+	Rendered   bool               `json:"rendered,omitempty"`
+	Incomplete string             `json:"incomplete,omitempty"` // why a rendered page was read before it finished loading
+	// ScreenshotSHA256 is the digest of a flagged rendered page's screenshot.
+	ScreenshotSHA256 string `json:"screenshot_sha256,omitempty"`
 }
 
 // crawlPrinter writes pages and per-URL failures, as JSON lines or text.
@@ -185,6 +211,10 @@ func (p *crawlPrinter) page(pg crawler.Page) error {
 		line := crawlPageJSON{
 			URL: c.RequestedURL, FinalURL: c.FinalURL, Status: c.Status, Depth: pg.Depth,
 			Flags: pg.Result.Flags, Skipped: pg.Skipped, Truncated: pg.Truncated, BodySHA256: c.BodySHA256,
+			Rendered: c.Rendered, Incomplete: pg.Incomplete,
+		}
+		if c.Screenshot != nil {
+			line.ScreenshotSHA256 = c.Screenshot.SHA256
 		}
 		if line.Flags == nil {
 			line.Flags = []adscan.Flag{}

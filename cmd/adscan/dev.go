@@ -87,7 +87,7 @@ type devProgram struct {
 	temporal *devserver.Server
 	store    *store.Store
 	client   client.Client
-	worker   workers
+	worker   *workers
 	http     *httpServer
 }
 

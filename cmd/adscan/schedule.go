@@ -206,7 +206,7 @@ func scheduleTargetsFile(s streams, name string, allowPrivate bool) ([]adscan.Sc
 	}
 	out := make([]adscan.ScanTarget, len(rows))
 	for i, r := range rows {
-		out[i] = adscan.ScanTarget{URL: r.Target.URL, MaxPages: r.Target.MaxPages, MaxDepth: r.Target.MaxDepth}
+		out[i] = adscan.ScanTarget{URL: r.Target.URL, MaxPages: r.Target.MaxPages, MaxDepth: r.Target.MaxDepth, Render: r.Target.Render}
 	}
 	return out, nil
 }

@@ -136,9 +136,13 @@ func newTargetsListCmd(s streams) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "URL\tNAME\tREGION\tMAX_PAGES\tMAX_DEPTH")
+			fmt.Fprintln(tw, "URL\tNAME\tREGION\tMAX_PAGES\tMAX_DEPTH\tRENDER")
 			for _, t := range targets {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.URL, t.Name, t.Region, limitText(t.MaxPages), limitText(t.MaxDepth))
+				render := string(t.Render)
+				if render == "" {
+					render = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.URL, t.Name, t.Region, limitText(t.MaxPages), limitText(t.MaxDepth), render)
 			}
 			return tw.Flush()
 		},

@@ -29,6 +29,7 @@ import (
 	"adscan/crawler"
 	"adscan/lexicon"
 	"adscan/metrics"
+	"adscan/render"
 	"adscan/store"
 	"adscan/web"
 	"adscan/workflows"
@@ -213,6 +214,8 @@ type workerOptions struct {
 	signingKey       string // --signing-key FILE
 	tsaURL           string // --tsa-url URL
 	keyDir           string // where dev keeps the signing key it makes; not a flag
+	chromium         string // --chromium PATH ("" looks on PATH)
+	plainScreenshots bool   // --plain-screenshots: render flagged pages of plain crawls for their screenshot
 }
 
 func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
@@ -230,6 +233,23 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.StringVar(&o.metrics, "metrics", envOr(s, envMetrics, ""), "serve the worker's Prometheus metrics, /healthz and /readyz on this address (e.g. :9090), env "+envMetrics)
 	f.StringVar(&o.signingKey, "signing-key", "", "Ed25519 private key (PKCS #8 PEM) that signs the WACZ evidence packages in the outbox; or the key itself in $"+evidence.EnvSigningKey+" (dev: made under DATA on first start)")
 	f.StringVar(&o.tsaURL, "tsa-url", "", "RFC 3161 time-stamping authority to timestamp each evidence package (none by default)")
+	f.StringVar(&o.chromium, "chromium", envOr(s, envChromium, ""), "headless Chromium for rendered targets and screenshots of flagged pages (default: chromium on PATH), env "+envChromium)
+	f.BoolVar(&o.plainScreenshots, "plain-screenshots", true, "screenshot each flagged page of a plain crawl by rendering it once more in the browser (rendered crawls always screenshot from their tab)")
+}
+
+// envChromium names the browser executable, as --chromium does.
+const envChromium = "ADSCAN_CHROMIUM"
+
+// browsers is the worker process's browser pool, made when a crawl first
+// needs it: bounded by the pool's defaults, its requests under the same
+// address rules as the crawler's.
+func (o workerOptions) browsers(logger *slog.Logger) *workflows.Browsers {
+	return &workflows.Browsers{Config: render.Config{
+		Chromium:     o.chromium,
+		UserAgent:    o.userAgent,
+		AllowPrivate: o.allowPrivate,
+		Logger:       logger.With("component", "render"),
+	}}
 }
 
 // signer returns the signer of the outbox's WACZ packages: the key from
@@ -267,6 +287,12 @@ func (o workerOptions) args() []string {
 	add := func(flag, value string) { a = append(a, flag, shellQuote(value)) }
 	if o.lexicon != "" {
 		add("--lexicon", o.lexicon)
+	}
+	if o.chromium != "" {
+		add("--chromium", o.chromium)
+	}
+	if !o.plainScreenshots {
+		a = append(a, "--plain-screenshots=false")
 	}
 	if o.allowPrivate {
 		a = append(a, "--allow-private-targets")
@@ -309,7 +335,7 @@ func (o workerOptions) args() []string {
 
 // startWorker registers the workflows and activities on a worker of the
 // adscan task queue and starts it. Stop it with Stop.
-func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Store, o workerOptions, logger *slog.Logger) (workers, error) {
+func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Store, o workerOptions, logger *slog.Logger) (*workers, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
@@ -324,6 +350,7 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 	if err != nil {
 		return nil, err
 	}
+	ws := &workers{}
 	acts := &workflows.Activities{
 		Store:    st,
 		Temporal: tc,
@@ -339,7 +366,11 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		if err != nil {
 			return nil, fmt.Errorf("worker: lexicon %s: %w", lex.Name, err)
 		}
-		acts.Crawler = o.crawler(st, cl, logger)
+		crawler := o.crawler(st, cl, logger)
+		crawler.Browsers = o.browsers(logger)
+		crawler.NoPlainScreenshots = !o.plainScreenshots
+		acts.Crawler = crawler
+		ws.browsers = crawler.Browsers
 	}
 	if o.metrics != "" {
 		m := o.observer
@@ -362,20 +393,19 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		}
 		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
-	var ws workers
 	if o.queues == "all" || o.queues == "work" {
 		w := worker.New(tc, workflows.TaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxActivities,
 			WorkerStopTimeout: workerStopTimeout})
 		workflows.Register(w, acts)
-		ws = append(ws, w)
+		ws.ws = append(ws.ws, w)
 	}
 	if o.queues == "all" || o.queues == "crawl" {
 		w := worker.New(tc, workflows.CrawlTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: o.maxCrawls,
 			WorkerStopTimeout: workerStopTimeout})
 		workflows.RegisterActivities(w, acts)
-		ws = append(ws, w)
+		ws.ws = append(ws.ws, w)
 	}
-	for _, w := range ws {
+	for _, w := range ws.ws {
 		if err := w.Start(); err != nil {
 			ws.Stop()
 			return nil, fmt.Errorf("worker: start: %w", err)
@@ -411,13 +441,20 @@ func (o workerOptions) crawler(st *store.Store, cl adscan.Classifier, logger *sl
 	}
 }
 
-// workers are the Temporal workers of one process, one a task queue.
-type workers []worker.Worker
+// workers are the Temporal workers of one process, one a task queue, and
+// the process's browser pool.
+type workers struct {
+	ws       []worker.Worker
+	browsers *workflows.Browsers // nil for a worker that does not crawl
+}
 
-// Stop stops each, after its running activities.
-func (ws workers) Stop() {
-	for _, w := range ws {
+// Stop stops each worker, after its running activities, then the browsers.
+func (ws *workers) Stop() {
+	for _, w := range ws.ws {
 		w.Stop()
+	}
+	if ws.browsers != nil {
+		ws.browsers.Close()
 	}
 }
 

@@ -1,0 +1,213 @@
+package crawler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"adscan"
+	"adscan/render"
+	"adscan/urlnorm"
+)
+
+// Rendered crawling (Config.Render). Robots.txt, sitemaps and the frontier
+// are the plain crawl's; only the page fetch differs: the crawler checks
+// robots.txt and takes the host's turn (Config.Gate) as for a plain fetch,
+// then asks the browser pool for the page and holds the turn until the
+// browser has loaded it, so the page's own requests (scripts, XHR, images)
+// count as one turn of the host. Every request of the browser goes through
+// render's address-checking proxy: the SSRF rules hold whatever the page's
+// scripts do. Limits: the pool bounds a page's time (render.Config.
+// PageTimeout) and the size of its HTML and served body
+// (render.Config.MaxHTMLBytes); page, depth and budget limits are the
+// crawl's. A rendered page is fetched once: a timeout or a 5xx is recorded,
+// not retried. A crashed or hung browser costs its page (Page.Err), never
+// the crawl.
+
+// renderPage renders it in the browser pool and builds its Page: the
+// served body's digest, the rendered text classified, the rendered DOM's
+// links, and for a flagged page a WARC response record of what was served,
+// a resource record of the rendered DOM and a screenshot of the open tab.
+func (s *session) renderPage(ctx context.Context, it Item) Page {
+	p := Page{Depth: it.Depth}
+	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, FinalURL: it.URL, Rendered: true}
+	pg, err := s.openInBrowser(ctx, it.URL)
+	if err != nil {
+		p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
+		return p
+	}
+	defer pg.Close()
+	r := &pg.Rendered
+	p.Incomplete = r.Incomplete
+	cp := &p.Capture
+	cp.FinalURL = r.FinalURL
+	for _, h := range r.Redirects {
+		cp.Redirects = append(cp.Redirects, h.URL)
+	}
+	cp.Status, cp.Header, cp.FetchedAt = r.Status, r.Header, r.Started.UTC()
+	raw := r.Served
+	p.Truncated, cp.Truncated = r.ServedTruncated, r.ServedTruncated
+	sum := sha256.Sum256(raw)
+	cp.BodySHA256, cp.BodySize = hex.EncodeToString(sum[:]), int64(len(raw))
+	ls := s.newLinkSet(r.FinalURL)
+	if r.Status >= 300 && r.Status < 400 {
+		if loc := r.Header.Get("Location"); loc != "" {
+			ls.add(&p, loc)
+		}
+	}
+	if r.Status != 0 && (r.Status < 200 || r.Status >= 300) {
+		return p
+	}
+	if !pageType(r.MIMEType) {
+		p.Skipped = fmt.Sprintf("content type %q not crawled", r.MIMEType)
+		return p
+	}
+	p.Charset = "utf-8" // the browser's DOM text
+	text := strings.ToValidUTF8(r.Text, "\uFFFD")
+	th := sha256.New()
+	io.WriteString(th, text)
+	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
+	site := ""
+	if u, err := url.Parse(r.FinalURL); err == nil {
+		site = u.Hostname()
+	}
+	p.Result = s.cl.Classify(adscan.Document{Source: r.FinalURL, Site: site, Text: text})
+	cp.Lexicon = p.Result.Lexicon
+	links, base := extractLinks([]byte(r.HTML), "utf-8")
+	if base != "" {
+		if b, err := urlnorm.Normalize(r.FinalURL, base); err == nil {
+			ls = s.newLinkSet(b)
+		}
+	}
+	for _, l := range links {
+		ls.add(&p, l)
+	}
+	if p.Result.Flagged() {
+		cp.WARC = s.renderedWARC(r)
+		s.screenshot(ctx, pg, cp)
+	}
+	return p
+}
+
+// openInBrowser takes the host's turn (robots.txt was checked by the
+// caller), opens rawURL in the pool and releases the turn once the page has
+// loaded.
+func (s *session) openInBrowser(ctx context.Context, rawURL string) (*render.Page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	u := req.URL
+	release, err := s.takeTurnHeld(ctx, req, s.policies.delayOf(u), s.browserHold())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.cfg.Browser.Open(ctx, rawURL)
+}
+
+// browserHold is how long a rendered page holds its host's turn at most:
+// the pool's page timeout and some slack.
+func (s *session) browserHold() time.Duration {
+	return s.cfg.Browser.Config().PageTimeout + 5*time.Second
+}
+
+// renderedWARC returns the WARC records of a flagged rendered page: a
+// response record of the main document as served (the browser hands the
+// body over decoded from any Content-Encoding, and converted to UTF-8 when
+// it could not give the raw bytes) and a resource record of the rendered
+// DOM that refers to it. A record that cannot be made is logged and left out.
+func (s *session) renderedWARC(r *render.Rendered) []byte {
+	var out []byte
+	header := r.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	// The body is stored decoded: a Content-Encoding would misdescribe it.
+	header.Del("Content-Encoding")
+	header.Del("Content-Length")
+	resp, err := responseRecord(r.FinalURL, r.Started, httpVersion(r.Protocol), r.Status, header, r.Served, r.ServedTruncated)
+	if err != nil {
+		s.cfg.Logger.Warn("crawler: no WARC response record", "url", r.FinalURL, "err", err)
+	} else {
+		out = append(out, resp...)
+	}
+	dom, err := renderedRecord(r.FinalURL, recordID(resp), r.Started.Add(r.Duration), []byte(r.HTML), r.HTMLTruncated)
+	if err != nil {
+		s.cfg.Logger.Warn("crawler: no WARC record of the rendered DOM", "url", r.FinalURL, "err", err)
+		return out
+	}
+	return append(out, dom...)
+}
+
+// screenshot takes the flagged page's screenshot from its open tab into
+// cp, or records in cp why there is none.
+func (s *session) screenshot(ctx context.Context, pg *render.Page, cp *adscan.Capture) {
+	shot, err := pg.Screenshot(ctx)
+	if err != nil {
+		cp.ScreenshotError = err.Error()
+		s.cfg.Logger.Warn("crawler: no screenshot of a flagged page", "url", cp.FinalURL, "err", err)
+		return
+	}
+	cp.Screenshot = &adscan.Screenshot{PNG: shot.PNG, SHA256: shot.SHA256, Width: shot.Width, Height: shot.Height,
+		Truncated: shot.Truncated, TakenAt: shot.TakenAt}
+}
+
+// screenshotPlain gives a flagged page of a plain crawl its screenshot:
+// the page's final URL rendered once in the browser pool (robots.txt
+// checked again, the host's turn taken), so the picture is of the page as
+// a browser shows it now — moments after the fetch whose text was
+// classified, not a rendering of the served bytes. Without a browser, or
+// when rendering fails, the capture records why there is no screenshot.
+func (s *session) screenshotPlain(ctx context.Context, p *Page) {
+	cp := &p.Capture
+	if s.cfg.Browser == nil {
+		cp.ScreenshotError = s.cfg.NoBrowser
+		if cp.ScreenshotError == "" {
+			cp.ScreenshotError = "no browser on this worker"
+		}
+		return
+	}
+	u, err := url.Parse(cp.FinalURL)
+	if err != nil {
+		cp.ScreenshotError = fmt.Sprintf("the page's URL %q does not parse: %v", cp.FinalURL, err)
+		return
+	}
+	if pol, _ := s.policies.get(ctx, u); pol.err == nil && !pol.allowed(u, s.cfg.UserAgent) {
+		cp.ScreenshotError = "robots.txt disallows " + cp.FinalURL
+		return
+	}
+	pg, err := s.openInBrowser(ctx, cp.FinalURL)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			cp.ScreenshotError = "the crawl was stopped before the screenshot"
+		} else {
+			cp.ScreenshotError = fmt.Sprintf("rendering %s for its screenshot failed: %v", cp.FinalURL, err)
+		}
+		return
+	}
+	defer pg.Close()
+	s.screenshot(ctx, pg, cp)
+}
+
+// httpVersion turns the protocol the browser names ("http/1.1", "h2",
+// "h3") into the HTTP version of a status line, as Go names it for plain
+// crawls ("HTTP/1.1", "HTTP/2.0"): WARC readers parse the status line.
+func httpVersion(protocol string) string {
+	switch p := strings.ToLower(protocol); {
+	case p == "http/1.0":
+		return "HTTP/1.0"
+	case p == "h2":
+		return "HTTP/2.0"
+	case p == "h3" || strings.HasPrefix(p, "h3-") || p == "quic":
+		return "HTTP/3.0"
+	}
+	return "HTTP/1.1"
+}
