@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"adscan/netguard"
 )
 
 // Errors a fetch can end with (wrapped; test with errors.Is).
@@ -53,7 +55,7 @@ func (c *Crawler) newSession() *session {
 	}
 	base := &http.Transport{
 		Proxy:                 nil, // a proxy would be dialled instead of the target, defeating the address check
-		DialContext:           newDialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs).DialContext,
+		DialContext:           netguard.Dialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs, "crawling private addresses needs --allow-private").DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   max(c.cfg.Parallelism, 2),

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"adscan/netguard"
 	"context"
 	"errors"
 	"fmt"
@@ -69,7 +70,7 @@ func NewPool(cfg Config) (*Pool, error) {
 	p := &Pool{
 		cfg:    cfg,
 		exec:   execPath,
-		dialer: newGuardedDialer(cfg.NavigationTimeout, cfg.AllowPrivate, exempt),
+		dialer: netguard.Dialer(cfg.NavigationTimeout, cfg.AllowPrivate, exempt, ""),
 		slots:  make(chan *slot, cfg.MaxBrowsers),
 		done:   make(chan struct{}),
 		open:   map[*Page]bool{},

@@ -63,7 +63,7 @@ type proxy struct {
 
 // startProxy listens on 127.0.0.1 (a free port) and serves until Close.
 // Outbound connections are made with dialer (a guarded one: see
-// newGuardedDialer); headerTimeout bounds the wait for a response's header.
+// netguard.Dialer); headerTimeout bounds the wait for a response's header.
 // With a nil dialer the proxy forwards nothing: it answers every request
 // with 403 (the browser's own traffic: see Pool.proxy).
 func startProxy(dialer *net.Dialer, headerTimeout time.Duration, log *slog.Logger) (*proxy, error) {

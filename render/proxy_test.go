@@ -1,6 +1,7 @@
 package render
 
 import (
+	"adscan/netguard"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -23,7 +24,7 @@ func startTestProxy(t *testing.T, exempt ...string) *proxy {
 	for _, a := range exempt {
 		ex[a] = true
 	}
-	p, err := startProxy(newGuardedDialer(2*time.Second, false, ex), 2*time.Second, slog.New(slog.DiscardHandler))
+	p, err := startProxy(netguard.Dialer(2*time.Second, false, ex, ""), 2*time.Second, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestProxyRefusesPrivateAddresses(t *testing.T) {
 
 func TestProxyAllowsPrivateWhenAsked(t *testing.T) {
 	s := newSite(t, map[string]string{"/": "intranet"})
-	p, err := startProxy(newGuardedDialer(2*time.Second, true, nil), 2*time.Second, slog.New(slog.DiscardHandler))
+	p, err := startProxy(netguard.Dialer(2*time.Second, true, nil, ""), 2*time.Second, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestProxyRejectsOriginFormRequests(t *testing.T) {
 }
 
 func TestGuardedDialerChecksAfterResolution(t *testing.T) {
-	d := newGuardedDialer(time.Second, false, nil)
+	d := netguard.Dialer(time.Second, false, nil, "")
 	_, err := d.Dial("tcp", "localhost:9")
 	if !errors.Is(err, adscan.ErrPrivateAddress) {
 		t.Errorf("dial localhost: %v, want adscan.ErrPrivateAddress", err)
