@@ -100,16 +100,7 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 		return p
 	}
 	p.Charset = doc.Charset
-	text := strings.ToValidUTF8(doc.Text, "\uFFFD")
-	th := sha256.New()
-	io.WriteString(th, text)
-	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
-	site := ""
-	if u, err := url.Parse(last.URL); err == nil {
-		site = u.Hostname()
-	}
-	p.Result = s.cl.Classify(adscan.Document{Source: last.URL, Site: site, Text: text})
-	cp.Lexicon = p.Result.Lexicon
+	s.classify(&p, last.URL, doc.Text)
 	if htmltext.IsHTML(entity, ct) {
 		links, base := extractLinks(entity, doc.Charset)
 		baseURL := last.URL
@@ -131,6 +122,21 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 		cp.WARC = w
 	}
 	return p
+}
+
+// classify keeps text (made valid UTF-8) and its digest as the page's
+// capture text and classifies it as the text of pageURL.
+func (s *session) classify(p *Page, pageURL, text string) {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	th := sha256.New()
+	io.WriteString(th, text)
+	p.Capture.Text, p.Capture.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
+	site := ""
+	if u, err := url.Parse(pageURL); err == nil {
+		site = u.Hostname()
+	}
+	p.Result = s.cl.Classify(adscan.Document{Source: pageURL, Site: site, Text: text})
+	p.Capture.Lexicon = p.Result.Lexicon
 }
 
 // linkSet collects a page's links, resolved and deduplicated.

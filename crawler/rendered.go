@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,16 +69,7 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 		return p
 	}
 	p.Charset = "utf-8" // the browser's DOM text
-	text := strings.ToValidUTF8(r.Text, "\uFFFD")
-	th := sha256.New()
-	io.WriteString(th, text)
-	cp.Text, cp.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
-	site := ""
-	if u, err := url.Parse(r.FinalURL); err == nil {
-		site = u.Hostname()
-	}
-	p.Result = s.cl.Classify(adscan.Document{Source: r.FinalURL, Site: site, Text: text})
-	cp.Lexicon = p.Result.Lexicon
+	s.classify(&p, r.FinalURL, r.Text)
 	links, base := extractLinks([]byte(r.HTML), "utf-8")
 	if base != "" {
 		if b, err := urlnorm.Normalize(r.FinalURL, base); err == nil {
