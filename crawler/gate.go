@@ -41,14 +41,6 @@ type LocalGate struct {
 	mu     sync.Mutex
 	hosts  map[string]hostTurn
 	tokens int64
-	now    func() time.Time // tests
-}
-
-func (g *LocalGate) clock() time.Time {
-	if g.now != nil {
-		return g.now()
-	}
-	return time.Now()
 }
 
 // TakeHostTurn implements HostGate. It never fails.
@@ -58,7 +50,7 @@ func (g *LocalGate) TakeHostTurn(_ context.Context, host string, gap, hold time.
 	if g.hosts == nil {
 		g.hosts = map[string]hostTurn{}
 	}
-	now := g.clock()
+	now := time.Now()
 	// Forget hosts idle for long, so a long-lived process does not grow.
 	if len(g.hosts) > 4096 {
 		for h, t := range g.hosts {
@@ -94,7 +86,7 @@ func (g *LocalGate) ReleaseHostTurn(_ context.Context, host string, token int64,
 	if !ok || t.token != token {
 		return nil // its hold ran out and another claim took over
 	}
-	now := g.clock()
+	now := time.Now()
 	g.hosts[key] = hostTurn{last: now, next: now.Add(gap)}
 	return nil
 }
