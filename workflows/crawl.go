@@ -138,15 +138,17 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	started := a.now()
 	stats, err := a.Crawler.Crawl(ctx, in.Target, run.hb.State, run.onPage, run.onCheckpoint)
 	a.observer().CrawlFinished(in.Target.URL, a.now().Sub(started), stats, err)
-	run.recordSite(stats, err == nil)
-	if rerr := run.reviews.wait(); rerr != nil && err == nil {
-		err = rerr // retried: the crawl resumes at its end and starts them again
-	}
+	// The last batch first: storing it queues its cases' reviews, which
+	// wait then lets finish.
 	if err == nil {
 		err = run.flush(ctx)
 	} else if ctx.Err() == nil {
 		_ = run.flush(ctx) // best effort; FinishScan corrects the totals
 	}
+	if rerr := run.reviews.wait(); rerr != nil && err == nil {
+		err = rerr // retried: the crawl resumes at its end and starts them again
+	}
+	run.recordSite(stats, err == nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return SiteScanResult{}, ctx.Err()

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -284,5 +285,41 @@ func TestCrawlSiteTellsTheObserver(t *testing.T) {
 	}
 	if rec.pages != 5 || rec.failed != 1 || rec.kinds[0] != adscan.FetchHTTPStatus || rec.flagged != 3 || rec.cases != 3 || rec.crawls != 1 {
 		t.Errorf("observer saw %+v", rec)
+	}
+}
+
+// blipStore fails its first RecordPages, as a database restarting would.
+type blipStore struct {
+	*countingStore
+	failed bool
+}
+
+func (s *blipStore) RecordPages(ctx context.Context, b adscan.PageBatch) ([]adscan.PageRecorded, error) {
+	if !s.failed {
+		s.failed = true
+		return nil, fmt.Errorf("store: record pages: connection reset")
+	}
+	return s.countingStore.RecordPages(ctx, b)
+}
+
+// TestCrawlSiteStoresLastBatchBeforeReviews: the last page's batch could
+// not be stored at its checkpoint, so it is stored when the crawl ends —
+// before the crawl waits for its reviews, so the case's review is started
+// (not queued after the starter closed).
+func TestCrawlSiteStoresLastBatchBeforeReviews(t *testing.T) {
+	a, st, tc := newCrawlActivities(t, &fakeCrawler{pages: []CrawledPage{
+		page("https://a.example/elite", "名校 录取率 98%", adscan.CategoryEliteAdmission),
+	}})
+	a.Store = &blipStore{countingStore: st}
+	r, err, _ := crawlAttempt(t, a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := st.casesOf(t, "")
+	if r.Pages != 1 || r.Cases != 1 || len(cases) != 1 {
+		t.Fatalf("result %+v, %d cases; want the page and its case", r, len(cases))
+	}
+	if n := tc.startedIDs()[ReviewWorkflowID(cases[0].ID)]; n != 1 {
+		t.Errorf("review of case %s started %d times, want once", cases[0].ID, n)
 	}
 }
