@@ -106,6 +106,9 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 	}
 
 	run := &crawlRun{a: a, in: in, ctx: ctx, index: map[string]int{}}
+	// Only a crawl that is its target's first attempt sights every case the
+	// scan records for it; a retry may miss cases an earlier attempt stored.
+	firstAttempt := activity.GetInfo(ctx).Attempt == 1 && !activity.HasHeartbeatDetails(ctx)
 	if activity.HasHeartbeatDetails(ctx) {
 		var hb crawlHeartbeat
 		if err := activity.GetHeartbeatDetails(ctx, &hb); err != nil {
@@ -162,7 +165,9 @@ func (a *Activities) CrawlSite(ctx context.Context, in CrawlSiteInput) (SiteScan
 		}
 		return SiteScanResult{}, activityError("workflows: crawl "+in.Target.URL, err)
 	}
-	return run.result(), nil
+	res := run.result()
+	res.ReviewsStarted = firstAttempt
+	return res, nil
 }
 
 // recordSite saves the crawl's pace for the scan's page (best effort: it

@@ -97,7 +97,8 @@ func TestCrawlSiteRecordsCasesAndReviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := SiteScanResult{Pages: 6, Errors: 1, Flagged: 3, Cases: 3, NewCases: 3, ByCategory: []CategoryCount{
-		{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 1}, {adscan.CategoryEliteAdmission, 1}, {adscan.CategoryAdvanceTeaching, 1}}}
+		{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 1}, {adscan.CategoryEliteAdmission, 1}, {adscan.CategoryAdvanceTeaching, 1}},
+		ReviewsStarted: true}
 	if fmt.Sprint(r) != fmt.Sprint(want) {
 		t.Errorf("result %+v\nwant   %+v", r, want)
 	}
@@ -166,6 +167,9 @@ func TestCrawlSiteResumesFromHeartbeatWithoutDuplicates(t *testing.T) {
 	}
 	if r.Pages != 6 || r.Errors != 1 || r.Cases != 3 || r.NewCases != 3 {
 		t.Errorf("result after resume %+v, want the whole site's counts", r)
+	}
+	if r.ReviewsStarted {
+		t.Error("a resumed crawl says it started every review; an earlier attempt's cases are EnsureReviews' to check")
 	}
 	if n := len(st.casesOf(t, "")); n != 3 {
 		t.Errorf("%d cases after a retry, want 3", n)

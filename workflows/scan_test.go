@@ -201,6 +201,30 @@ func TestSiteScanWorkflow(t *testing.T) {
 	env.AssertExpectations(t)
 }
 
+// TestSiteScanSkipsEnsureReviewsAfterACompleteCrawl: a crawl that started
+// every review itself in one attempt leaves EnsureReviews nothing to do, so
+// the workflow does not schedule it (the mock would fail the test if it did).
+func TestSiteScanSkipsEnsureReviewsAfterACompleteCrawl(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	Register(env, &Activities{})
+	var a *Activities
+	env.OnActivity(a.CrawlSite, mock.Anything, mock.Anything).
+		Return(SiteScanResult{Pages: 5, Cases: 2, NewCases: 2, ReviewsStarted: true}, nil).Once()
+	ran := false
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		ran = ran || info.ActivityType.Name == "EnsureReviews"
+	})
+	env.ExecuteWorkflow(SiteScanWorkflow, SiteScanInput{ScanID: "scan-6", Target: adscan.ScanTarget{URL: "https://a.example/"}})
+	var r SiteScanResult
+	if err := env.GetWorkflowResult(&r); err != nil {
+		t.Fatal(err)
+	}
+	if ran || r.Cases != 2 || r.Reviews != 0 {
+		t.Errorf("EnsureReviews ran: %v; result %+v", ran, r)
+	}
+}
+
 func TestMergeCounts(t *testing.T) {
 	a := []CategoryCount{{adscan.CategoryRanking, 2}, {"custom", 1}}
 	b := []CategoryCount{{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 1}}
