@@ -21,8 +21,6 @@ import (
 // names a server (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable),
 // against PostgreSQL, each test in a schema of its own that it drops after.
 
-const pgEnv = storetest.PostgresEnv
-
 // backend makes fresh, empty databases of one kind.
 type backend struct {
 	name   string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -213,12 +212,6 @@ func (c *child) stop(t *testing.T) {
 		c.kill()
 		t.Errorf("adscan dev did not stop within 30s of SIGINT")
 	}
-}
-
-func ctxTimeout(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -79,9 +79,9 @@ func newEvalClassifier(s streams, command, lexPath, modelPath string) (*classifi
 }
 
 type modelTrainOptions struct {
-	labels, features, out, version string
-	splits                         []string
-	opt                            voice.TrainOptions
+	labels, features, out string
+	splits                []string
+	opt                   voice.TrainOptions
 }
 
 func newModelTrainCmd(s streams) *cobra.Command {
