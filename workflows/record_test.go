@@ -25,7 +25,10 @@ import (
 //
 //	ADSCAN_RECORD_HISTORY_ADDR=127.0.0.1:7233 go test ./workflows -run TestRecordHistories
 //
-// The server must be a real one (adscan dev, or devserver.Start).
+// The server must be a real one (adscan dev --no-worker, or
+// devserver.Start): a worker of the server's own would take workflow tasks
+// with its code. Histories of workflow versions no longer written (see
+// TestReplay) are kept under their names; this test writes today's.
 const recordEnv = "ADSCAN_RECORD_HISTORY_ADDR"
 
 // siteCrawler is a goroutine-safe SiteCrawler for runs against a server:
@@ -114,7 +117,7 @@ func TestRecordHistories(t *testing.T) {
 	}
 	writeHistory(ctx, t, c, id, run.GetRunID(), "scan.json")
 	writeHistory(ctx, t, c, id, "", "scan_final.json")
-	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan.json")
+	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan_reviews_started.json")
 
 	cases, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://a.example/"})
 	if len(cases) != 2 {
@@ -129,7 +132,7 @@ func TestRecordHistories(t *testing.T) {
 	if err := c.GetWorkflow(ctx, ReviewWorkflowID(dismissed), "").Get(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	writeHistory(ctx, t, c, ReviewWorkflowID(dismissed), "", "review_dismiss.json")
+	writeHistory(ctx, t, c, ReviewWorkflowID(dismissed), "", "review_dismiss_local_state.json")
 
 	// Let the other pass its SLA, try a decision its state refuses, confirm.
 	waitState(ctx, t, st, confirmed, adscan.CaseEscalated)
@@ -146,7 +149,7 @@ func TestRecordHistories(t *testing.T) {
 	if res.State != adscan.CaseReferred || res.Referral == nil {
 		t.Fatalf("review result %+v, want referred", res)
 	}
-	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm.json")
+	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm_local_state.json")
 }
 
 func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {

@@ -22,6 +22,11 @@ func TestReplay(t *testing.T) {
 		"sitescan.json",       // crawl, ensure reviews
 		"review_dismiss.json", // dismissed before the SLA (timer canceled)
 		"review_confirm.json", // SLA escalation, confirm, referral, referred
+		// Since 2026-12-03: a crawl that started every review skips
+		// EnsureReviews; a review reads its case's state in a local activity.
+		"sitescan_reviews_started.json",
+		"review_dismiss_local_state.json",
+		"review_confirm_local_state.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

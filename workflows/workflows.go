@@ -79,11 +79,16 @@ func Register(r worker.Registry, a *Activities) {
 func shortActivity(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-			MaximumAttempts:    0, // until it works: the store comes back
-		},
+		RetryPolicy:         shortRetry(),
 	})
+}
+
+// shortRetry retries a store activity until it works: the store comes back.
+func shortRetry() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+		MaximumAttempts:    0,
+	}
 }
