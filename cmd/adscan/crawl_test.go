@@ -166,11 +166,11 @@ func TestWorkerArgs(t *testing.T) {
 	if a := o.args(); len(a) != 0 {
 		t.Errorf("defaults give %q, want nothing", a)
 	}
-	if err := fs.Parse([]string{"--lexicon", "my lex.yaml", "--crawl-delay", "0", "--outbox", "/data/outbox", "--allow-private-targets"}); err != nil {
+	if err := fs.Parse([]string{"--lexicon", "my lex.yaml", "--crawl-delay", "0", "--outbox", "/data/outbox", "--allow-private-targets", "--max-browsers", "1"}); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(o.args(), " ")
-	if want := "--lexicon 'my lex.yaml' --allow-private-targets --crawl-delay 0s --outbox /data/outbox"; got != want {
+	if want := "--lexicon 'my lex.yaml' --allow-private-targets --crawl-delay 0s --outbox /data/outbox --max-browsers 1"; got != want {
 		t.Errorf("args = %s, want %s", got, want)
 	}
 }

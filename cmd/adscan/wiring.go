@@ -215,6 +215,7 @@ type workerOptions struct {
 	tsaURL           string // --tsa-url URL
 	keyDir           string // where dev keeps the signing key it makes; not a flag
 	chromium         string // --chromium PATH ("" looks on PATH)
+	maxBrowsers      int    // --max-browsers: the pool's size
 	plainScreenshots bool   // --plain-screenshots: render flagged pages of plain crawls for their screenshot
 }
 
@@ -234,6 +235,7 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.StringVar(&o.signingKey, "signing-key", "", "Ed25519 private key (PKCS #8 PEM) that signs the WACZ evidence packages in the outbox; or the key itself in $"+evidence.EnvSigningKey+" (dev: made under DATA on first start)")
 	f.StringVar(&o.tsaURL, "tsa-url", "", "RFC 3161 time-stamping authority to timestamp each evidence package (none by default)")
 	f.StringVar(&o.chromium, "chromium", envOr(s, envChromium, ""), "headless Chromium for rendered targets and screenshots of flagged pages (default: chromium on PATH), env "+envChromium)
+	f.IntVar(&o.maxBrowsers, "max-browsers", envInt(s, envMaxBrowsers, render.DefaultMaxBrowsers), "browsers this worker runs at once for rendered pages and screenshots (each about 300-400 MiB), env "+envMaxBrowsers)
 	f.BoolVar(&o.plainScreenshots, "plain-screenshots", true, "screenshot each flagged page of a plain crawl by rendering it once more in the browser (rendered crawls always screenshot from their tab)")
 }
 
@@ -246,6 +248,7 @@ const envChromium = "ADSCAN_CHROMIUM"
 func (o workerOptions) browsers(logger *slog.Logger) *workflows.Browsers {
 	return &workflows.Browsers{Config: render.Config{
 		Chromium:     o.chromium,
+		MaxBrowsers:  o.maxBrowsers,
 		UserAgent:    o.userAgent,
 		AllowPrivate: o.allowPrivate,
 		Logger:       logger.With("component", "render"),
@@ -329,6 +332,9 @@ func (o workerOptions) args() []string {
 	}
 	if o.maxActivities != 0 {
 		add("--max-activities", strconv.Itoa(o.maxActivities))
+	}
+	if o.maxBrowsers != 0 && o.maxBrowsers != render.DefaultMaxBrowsers {
+		add("--max-browsers", strconv.Itoa(o.maxBrowsers))
 	}
 	return a
 }
@@ -568,6 +574,7 @@ func (o *workerOptions) withMetrics(t *temporalOptions) {
 const (
 	envQueues        = "ADSCAN_QUEUES"
 	envMaxCrawls     = "ADSCAN_MAX_CRAWLS"
+	envMaxBrowsers   = "ADSCAN_MAX_BROWSERS"
 	envMaxActivities = "ADSCAN_MAX_ACTIVITIES"
 
 	envOutbox           = "ADSCAN_OUTBOX"
@@ -598,6 +605,9 @@ func (o *workerOptions) check() error {
 	}
 	if o.maxCrawls < 1 || o.maxActivities < 0 {
 		return usageError{fmt.Errorf("--max-crawls must be 1 or more and --max-activities 0 (the Temporal SDK's default) or more")}
+	}
+	if o.maxBrowsers < 0 {
+		return usageError{fmt.Errorf("--max-browsers %d: want 1 or more (0: the default, %d)", o.maxBrowsers, render.DefaultMaxBrowsers)}
 	}
 	return nil
 }
