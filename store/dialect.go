@@ -107,10 +107,11 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 	// writers in other processes wait out the busy timeout instead of failing
 	// midway with SQLITE_BUSY.
 	const common = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	wc, err := newStmtCacheConnector(path + "?" + common + "&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("store: open SQLite %s: %w", path, err)
 	}
+	db := sql.OpenDB(wc)
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxIdleTime(0)
@@ -119,11 +120,12 @@ func (s *Store) openSQLite(ctx context.Context, dsn string) error {
 		db.Close()
 		return fmt.Errorf("store: open SQLite %s: %w", path, err)
 	}
-	rdb, err := sql.Open("sqlite", path+"?_pragma=query_only(1)&"+common)
+	rc, err := newStmtCacheConnector(path + "?_pragma=query_only(1)&" + common)
 	if err != nil {
 		db.Close()
 		return fmt.Errorf("store: open SQLite %s for reading: %w", path, err)
 	}
+	rdb := sql.OpenDB(rc)
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
 	s.db, s.rdb, s.dialect = db, rdb, sqliteDialect
