@@ -492,3 +492,21 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 		d.ps.add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both")
 	}
 }
+
+// ParseForStore parses a profile a regulator registers and returns it as
+// the store keeps it (data as given, the digest left to the store). Bad
+// YAML is a *ProblemsError; a site on a private, loopback or link-local
+// address, unless allowPrivate, an EINVALID error naming it, as for any
+// target.
+func ParseForStore(data []byte, name string, allowPrivate bool) (adscan.PlatformProfile, error) {
+	p, err := Parse(data, name)
+	if err != nil {
+		return adscan.PlatformProfile{}, err
+	}
+	if _, err := adscan.ParseTargetURL(p.Site, allowPrivate); err != nil {
+		return adscan.PlatformProfile{}, adscan.Errorf(adscan.EINVALID, "profile %s: site: %s", p.Name, adscan.ErrorMessage(err)).
+			ZHf("平台方案 %s：%s", p.Name, adscan.ErrorMessageZH(err))
+	}
+	return adscan.PlatformProfile{Name: p.Name, Title: p.Title, Site: p.Site, Render: p.Render, Digest: p.Digest,
+		YAML: append([]byte(nil), data...)}, nil
+}
