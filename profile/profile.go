@@ -119,7 +119,9 @@ type Detail struct {
 }
 
 // Pattern is a regular expression matched against a link's path and query
-// ("/ad/123?from=list"), as the URL is after adscan normalises it.
+// ("/ad/123?from=list"), as the URL is after adscan normalises it
+// (urlnorm: query parameters sorted by name, tracking parameters dropped),
+// so a pattern should not rely on the order of parameters.
 type Pattern struct {
 	Source string
 	re     *regexp.Regexp
