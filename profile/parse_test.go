@@ -112,7 +112,7 @@ func TestFollow(t *testing.T) {
 		{KindListing, 1, "https://jiajiao.example.cn/search?area=y&page=3&q=x", KindListing},
 		{KindListing, 2, "https://jiajiao.example.cn/search?area=y&page=4&q=x", ""}, // max_pages: 3
 		{KindListing, 0, "https://jiajiao.example.cn/search?area=y&subpage=2&q=x", ""},
-		{KindListing, 0, "https://jiajiao.example.cn/post/12/report", ""},           // ignored
+		{KindListing, 0, "https://jiajiao.example.cn/post/12/report", ""}, // ignored
 		{KindListing, 0, "https://jiajiao.example.cn/login?next=/post/1", ""},
 		{KindListing, 0, "https://jiajiao.example.cn/about", ""},
 		{KindListing, 0, "https://other.example.cn/post/12", ""}, // another host
