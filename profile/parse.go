@@ -381,10 +381,10 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 		}
 		k, c := strings.Contains(u, PlaceholderKeyword), strings.Contains(u, PlaceholderCity)
 		usesKeyword, usesCity = usesKeyword || k, usesCity || c
-		if k && len(p.Search.Keywords) == 0 {
+		if k && len(p.Search.Keywords) == 0 && !d.ps.seen["search.keywords"] {
 			d.ps.add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path)
 		}
-		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister {
+		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister && !d.ps.seen["search.cities"] {
 			d.ps.add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path)
 		}
 		p.Search.URLs = append(p.Search.URLs, u)

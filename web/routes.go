@@ -136,6 +136,10 @@ func (h *handler) routeTable() []route {
 		{"POST /api/schedules/{id}/unpause", apiUser, adscan.RoleRegulator, h.unpauseSchedule},
 		{"POST /api/schedules/{id}/trigger", apiUser, adscan.RoleRegulator, h.triggerSchedule},
 
+		{"GET /api/profiles", apiUser, adscan.RoleViewer, h.listProfiles},
+		{"POST /api/profiles", apiUser, adscan.RoleRegulator, h.saveProfile},
+		{"GET /api/profiles/{name}", apiUser, adscan.RoleViewer, h.showProfile},
+
 		{"GET /api/targets", apiUser, adscan.RoleViewer, h.listTargets},
 		{"POST /api/targets", apiUser, adscan.RoleRegulator, h.createTarget},
 
