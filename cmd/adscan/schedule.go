@@ -120,7 +120,7 @@ in --tz (default ` + workflows.DefaultTimeZone + `); --every an interval of at l
 Targets are --target URLs (repeatable) and/or the rows of --targets-file, a
 CSV as for 'adscan targets import' (its name and region columns are ignored).
 --profile NAME (repeatable) scans a registered platform profile (see 'adscan
-profile'); looking it up needs the database (--db or $`+envDB+`).
+profile'); looking it up needs the database (--db or $` + envDB + `).
 --max-pages is the page limit of targets that do not give their own. A run
 due while the previous one is still going is skipped.`,
 		Args: oneID("schedule create"),
@@ -353,6 +353,9 @@ func printSchedule(s streams, sc adscan.Schedule) error {
 			label = "targets"
 		}
 		var limits []string
+		if t.Profile != "" {
+			limits = append(limits, "profile "+t.Profile)
+		}
 		if t.MaxPages > 0 {
 			limits = append(limits, fmt.Sprintf("max %d pages", t.MaxPages))
 		}
