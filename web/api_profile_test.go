@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -110,4 +111,31 @@ func TestScanOfProfileTarget(t *testing.T) {
 	}
 	wantError(t, h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: `{"targets":[{"profile":"Jia Jiao"}]}`}),
 		http.StatusBadRequest, `targets[0]: profile name "Jia Jiao"`)
+}
+
+// TestScansPageScansProfile checks the scans page's list of profiles and
+// its form, which starts a scan of the profile (regulators only).
+func TestScansPageScansProfile(t *testing.T) {
+	h := newHarness(t)
+	wantStatus(t, h.do(request{method: "POST", path: "/api/profiles", user: "regulator", body: profileBodyJSON(t, apiProfile)}), http.StatusCreated)
+	session := h.login("regulator", testPassword)
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/scans", cookies: []*http.Cookie{session}}), http.StatusOK)
+	row := doc.Find(`table.profile-list tr[data-profile="jiajiao"]`)
+	if row.Length() != 1 || !strings.Contains(row.Text(), "某家教平台") || !strings.Contains(row.Text(), "浏览器渲染") || row.Find("form button").Length() != 1 {
+		t.Fatalf("profile row %q", row.Text())
+	}
+	w := h.postForm(session, "/scans/profile", url.Values{"csrf_token": {h.csrfToken(session)}, "profile": {"jiajiao"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	scans := decode[[]adscan.Scan](t, h.do(request{method: "GET", path: "/api/scans", user: "viewer"}))
+	if len(scans) != 1 || len(scans[0].Targets) != 1 || scans[0].Targets[0].Profile != "jiajiao" || w.Header().Get("Location") != "/scans/"+scans[0].ID {
+		t.Errorf("scans %+v, Location %q", scans, w.Header().Get("Location"))
+	}
+	w = h.postForm(session, "/scans/profile", url.Values{"csrf_token": {h.csrfToken(session)}, "profile": {"Bad Name"}})
+	wantStatus(t, w, http.StatusBadRequest)
+
+	viewer := h.login("viewer", testPassword)
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/scans", cookies: []*http.Cookie{viewer}}), http.StatusOK)
+	if doc.Find(`table.profile-list tr[data-profile="jiajiao"]`).Length() != 1 || doc.Find(`form[action="/scans/profile"]`).Length() != 0 {
+		t.Errorf("a viewer sees the profile without the scan form")
+	}
 }

@@ -100,6 +100,7 @@ func (h *handler) routeTable() []route {
 		{"POST /targets/import", page, adscan.RoleRegulator, h.importTargetsForm},
 		{"POST /targets/scan", page, adscan.RoleRegulator, h.scanTargetsForm},
 		{"GET /scans", page, adscan.RoleViewer, h.showScans},
+		{"POST /scans/profile", page, adscan.RoleRegulator, h.scanProfileForm},
 		{"GET /scans/{id}", page, adscan.RoleViewer, h.showScanPage},
 		{"GET /schedules", page, adscan.RoleViewer, h.showSchedules},
 		{"POST /schedules", page, adscan.RoleRegulator, h.createScheduleForm},
