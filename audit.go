@@ -20,6 +20,7 @@ const (
 	ActionScheduleUnpaused  AuditAction = "schedule.unpaused"
 	ActionScheduleTrigger   AuditAction = "schedule.triggered"
 	ActionTargetSaved       AuditAction = "target.saved"      // detail the target's URL
+	ActionProfileSaved      AuditAction = "profile.saved"     // detail "NAME sha256:DIGEST"
 	ActionUserCreated       AuditAction = "user.created"      // detail "name as role"
 	ActionUserRoleChanged   AuditAction = "user.role_changed" // detail "name: old → new"
 	ActionUserDisabled      AuditAction = "user.disabled"

@@ -75,9 +75,12 @@ func Pace(pages int, seconds float64) float64 {
 	return float64(pages) / seconds
 }
 
-// ScanTarget is one target of a scan with its limits.
+// ScanTarget is one target of a scan with its limits: a site (URL), or a
+// platform profile (Profile; the orchestrator sets URL to the profile's
+// site and Render to its render mode when the scan starts).
 type ScanTarget struct {
-	URL      string `json:"url"`
+	URL      string `json:"url,omitempty"`
+	Profile  string `json:"profile,omitempty"`
 	MaxPages int    `json:"max_pages,omitempty"`
 	MaxDepth int    `json:"max_depth,omitempty"`
 	// Render is how its pages are fetched: "" plainly, "browser" rendered
@@ -117,6 +120,11 @@ type Capture struct {
 	// ScreenshotError says why (no browser on the worker, a failure).
 	Screenshot      *Screenshot `json:"screenshot,omitempty"`
 	ScreenshotError string      `json:"screenshot_error,omitempty"`
+	// Profile is the platform profile whose scan fetched the page;
+	// Advertiser who its detail page names as the advertiser, where the
+	// profile says how to find it ("" when it does not, or found nobody).
+	Profile    string `json:"profile,omitempty"`
+	Advertiser string `json:"advertiser,omitempty"`
 }
 
 // Screenshot is a full-page PNG of a flagged page as the browser showed it.
@@ -154,6 +162,8 @@ type CaptureMeta struct {
 	// image); ScreenshotError why there is none.
 	Screenshot      *Screenshot `json:"screenshot,omitempty"`
 	ScreenshotError string      `json:"screenshot_error,omitempty"`
+	Profile         string      `json:"profile,omitempty"`
+	Advertiser      string      `json:"advertiser,omitempty"`
 }
 
 // Meta returns the capture's metadata, with the SHA-256 of its WARC record.
@@ -164,6 +174,7 @@ func (c Capture) Meta() CaptureMeta {
 		Status: c.Status, FetchedAt: c.FetchedAt,
 		BodySHA256: c.BodySHA256, BodySize: c.BodySize, Truncated: c.Truncated, TextSHA256: c.TextSHA256,
 		Lexicon: c.Lexicon, Rendered: c.Rendered, ScreenshotError: c.ScreenshotError,
+		Profile: c.Profile, Advertiser: c.Advertiser,
 	}
 	if c.Screenshot != nil {
 		shot := *c.Screenshot
@@ -239,11 +250,16 @@ func (s CaseState) Allows(d Decision) bool {
 // Case is one page (URL) of one target with its findings. Later scans that
 // see the page again add sightings to the same case.
 type Case struct {
-	ID         string        `json:"id"`
-	Target     string        `json:"target"`
-	URL        string        `json:"url"`
-	State      CaseState     `json:"state"`
-	Assignee   string        `json:"assignee,omitempty"` // who is working on it
+	ID       string    `json:"id"`
+	Target   string    `json:"target"`
+	URL      string    `json:"url"`
+	State    CaseState `json:"state"`
+	Assignee string    `json:"assignee,omitempty"` // who is working on it
+	// Profile is the platform profile whose scan found the page, and
+	// Advertiser who the page names as the advertiser (the latest capture
+	// that named one); "" for pages of other targets.
+	Profile    string        `json:"profile,omitempty"`
+	Advertiser string        `json:"advertiser,omitempty"`
 	Categories []Category    `json:"categories"`
 	Findings   []Finding     `json:"findings,omitempty"`
 	Sightings  []Sighting    `json:"sightings,omitempty"`

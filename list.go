@@ -20,6 +20,7 @@ const (
 	UserList       ListName = "users"        // by name
 	ScheduleList   ListName = "schedules"    // by ID
 	ReferralList   ListName = "referrals"    // most recently changed first: case update time, then case ID, descending
+	ProfileList    ListName = "profiles"     // platform profiles by name
 )
 
 // ListCursor is an item's place in one of the ListName lists: the values
@@ -89,6 +90,9 @@ func (u User) Cursor() *ListCursor { return &ListCursor{List: UserList, ID: u.Na
 func (r ReferralStatus) Cursor() *ListCursor {
 	return &ListCursor{List: ReferralList, At: r.UpdatedAt, ID: r.CaseID}
 }
+
+// Cursor returns the profile's place in the profile list.
+func (p PlatformProfile) Cursor() *ListCursor { return &ListCursor{List: ProfileList, ID: p.Name} }
 
 // Cursor returns the schedule's place in the schedule list.
 func (s Schedule) Cursor() *ListCursor { return &ListCursor{List: ScheduleList, ID: s.ID} }

@@ -185,6 +185,17 @@ type Store interface {
 	// version) or rejects a pending proposal, in one transaction.
 	DecideAllowProposal(ctx context.Context, id int64, approve bool, by string, next *LexiconVersion) (AllowProposal, error)
 
+	// PutProfile registers a platform profile or replaces the one with its
+	// name (audited as p.CreatedBy), reporting whether it is new;
+	// GetProfile returns one with its YAML (ENOTFOUND: none of that
+	// name); ListProfiles all by name.
+	PutProfile(ctx context.Context, p PlatformProfile) (PlatformProfile, bool, error)
+	GetProfile(ctx context.Context, name string) (PlatformProfile, error)
+	ListProfiles(ctx context.Context) ([]PlatformProfile, error)
+	// ListRegions returns the distinct non-empty regions (区) of the
+	// register's targets, sorted.
+	ListRegions(ctx context.Context) ([]string, error)
+
 	// AddScheduleID, RemoveScheduleID and ListScheduleIDs keep the IDs of
 	// the schedules made through adscan, for a list that does not lag.
 	AddScheduleID(ctx context.Context, id, by string) error

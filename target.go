@@ -74,8 +74,13 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 // ParseScanTarget checks one target of a scan or schedule and returns it
 // with its URL in canonical form (see ParseTargetURL). Its limits are 0
 // (the default) up to MaxTargetPages and MaxTargetDepth; its render mode
-// one ParseRenderMode accepts.
+// one ParseRenderMode accepts. A target naming a platform profile
+// (ParseProfileName) may leave its URL and render mode out: the
+// orchestrator takes them from the profile (see ResolveProfileTarget).
 func ParseScanTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
+	if t.Profile != "" {
+		return parseProfileTarget(t, allowPrivate)
+	}
 	u, err := ParseTargetURL(t.URL, allowPrivate)
 	if err != nil {
 		return ScanTarget{}, err
@@ -191,3 +196,49 @@ var (
 	TargetKinds = []TargetKind{KindInstitution, KindPlatform}
 	Licences    = []Licence{LicenceUnregistered, LicenceWhitelist, LicenceBlacklist}
 )
+
+// parseProfileTarget checks a scan target naming a platform profile: its
+// name, its page limit, and a URL or render mode only if one is given.
+func parseProfileTarget(t ScanTarget, allowPrivate bool) (ScanTarget, error) {
+	name, err := ParseProfileName(t.Profile)
+	if err != nil {
+		return ScanTarget{}, err
+	}
+	t.Profile = name
+	if t.MaxDepth != 0 {
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: max_depth does not apply to a profile (its listing.max_pages bounds the pagination)", name).
+			ZHf("平台方案 %s：不适用最大深度（翻页上限见方案的 listing.max_pages）。", name)
+	}
+	if err := checkTargetLimits(name, t.MaxPages, 0); err != nil {
+		return ScanTarget{}, err
+	}
+	if t.Render, err = ParseRenderMode(string(t.Render)); err != nil {
+		return ScanTarget{}, err
+	}
+	if strings.TrimSpace(t.URL) != "" {
+		if t.URL, err = ParseTargetURL(t.URL, allowPrivate); err != nil {
+			return ScanTarget{}, err
+		}
+	}
+	return t, nil
+}
+
+// ResolveProfileTarget completes a scan target that names the platform
+// profile p: its URL becomes the profile's site and its render mode the
+// profile's. A URL or render mode the target gave must agree with the
+// profile's (EINVALID naming both otherwise); the site is checked as a
+// target's URL is (ParseTargetURL with allowPrivate).
+func ResolveProfileTarget(t ScanTarget, p PlatformProfile, allowPrivate bool) (ScanTarget, error) {
+	site, err := ParseTargetURL(p.Site, allowPrivate)
+	if err != nil {
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: site: %s", p.Name, ErrorMessage(err)).ZHf("平台方案 %s：%s", p.Name, ErrorMessageZH(err))
+	}
+	if t.URL != "" && t.URL != site {
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: the target's url %s is not the profile's site %s (leave url out)", p.Name, t.URL, site)
+	}
+	if t.Render != "" && t.Render != p.Render {
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: render %q is not the profile's %q (leave render out; the profile says how its pages are fetched)", p.Name, t.Render, p.Render)
+	}
+	t.URL, t.Render = site, p.Render
+	return t, nil
+}

@@ -34,10 +34,12 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"adscan"
+	"adscan/profile"
 	"adscan/render"
 )
 
@@ -119,6 +121,15 @@ type Config struct {
 	// NoBrowser is why Browser is nil; a flagged page's capture records it
 	// as the reason it has no screenshot.
 	NoBrowser string
+	// Profile, when set, shapes the crawl as a platform scan profile says
+	// (package profile): the seeds are its search URLs, crawled as listing
+	// pages; a listing page's links are followed only as Profile.Follow
+	// allows (MaxDepth does not apply) and its text is kept but not
+	// classified; a detail page is classified, its links are not followed
+	// and its capture names the advertiser (Profile.FindAdvertiser); no
+	// sitemaps are read. Every capture names the profile. The caller sets
+	// Seeds (Profile.Seeds) and the delay (Profile.CrawlDelay).
+	Profile *profile.Profile
 	// CheckpointInterval is the least time between two checkpoints handed
 	// to Run's onCheckpoint (the last one, at the end, is always handed
 	// over); 0 hands one over after every page. A checkpoint lists every URL
@@ -219,6 +230,9 @@ func New(cfg Config, cl adscan.Classifier) (*Crawler, error) {
 		for _, h := range siteHosts(u.Host) {
 			c.hosts[h] = true
 		}
+	}
+	if cfg.Profile != nil {
+		cfg.AllowedHosts = append(slices.Clone(cfg.AllowedHosts), cfg.Profile.Hosts()...)
 	}
 	for _, h := range cfg.AllowedHosts {
 		h = strings.ToLower(strings.TrimSpace(h))

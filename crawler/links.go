@@ -21,12 +21,7 @@ var ignoredSchemes = []string{"mailto:", "javascript:", "tel:", "sms:", "data:",
 // frame and iframe elements and <meta http-equiv=refresh>; mailto:,
 // javascript:, tel: and similar targets are dropped.
 func extractLinks(body []byte, charsetName string) (links []string, base string) {
-	if e, _ := charset.Lookup(charsetName); e != nil && charsetName != "utf-8" {
-		if dec, err := e.NewDecoder().Bytes(body); err == nil {
-			body = dec
-		}
-	}
-	z := html.NewTokenizer(bytes.NewReader(body))
+	z := html.NewTokenizer(bytes.NewReader(toUTF8(body, charsetName)))
 	for len(links) < maxLinksPerPage {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -85,6 +80,17 @@ func extractLinks(body []byte, charsetName string) (links []string, base string)
 		links = append(links, val)
 	}
 	return links, base
+}
+
+// toUTF8 returns body decoded from charsetName (as the page's text was),
+// or as it is when it is UTF-8 or cannot be decoded.
+func toUTF8(body []byte, charsetName string) []byte {
+	if e, _ := charset.Lookup(charsetName); e != nil && charsetName != "utf-8" {
+		if dec, err := e.NewDecoder().Bytes(body); err == nil {
+			return dec
+		}
+	}
+	return body
 }
 
 // refreshTarget returns the URL of a meta refresh content ("5; url=/next").

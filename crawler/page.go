@@ -57,7 +57,7 @@ type Page struct {
 // links and, when flagged, a WARC record.
 func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 	p := Page{Depth: it.Depth, Err: ferr, Skipped: f.skipped}
-	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL}
+	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, Profile: s.profileName()}
 	if f.rec == nil || len(f.rec.hops) == 0 {
 		p.Capture.FinalURL = it.URL
 		return p
@@ -100,7 +100,7 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 		return p
 	}
 	p.Charset = doc.Charset
-	s.classify(&p, last.URL, doc.Text)
+	s.classify(&p, it, last.URL, doc.Text)
 	if htmltext.IsHTML(entity, ct) {
 		links, base := extractLinks(entity, doc.Charset)
 		baseURL := last.URL
@@ -113,6 +113,9 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 		for _, l := range links {
 			ls.add(&p, l)
 		}
+		s.attribute(&p, it, toUTF8(entity, doc.Charset))
+	} else {
+		s.attribute(&p, it, nil)
 	}
 	if p.Result.Flagged() {
 		w, err := responseRecord(last.URL, last.At, last.Proto, last.Status, last.Header, raw, p.Truncated)
@@ -125,12 +128,16 @@ func (s *session) buildPage(it Item, f fetched, ferr error) Page {
 }
 
 // classify keeps text (made valid UTF-8) and its digest as the page's
-// capture text and classifies it as the text of pageURL.
-func (s *session) classify(p *Page, pageURL, text string) {
+// capture text and classifies it as the text of pageURL, unless pages
+// like it are not classified (the listing pages of a profile's crawl).
+func (s *session) classify(p *Page, it Item, pageURL, text string) {
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	th := sha256.New()
 	io.WriteString(th, text)
 	p.Capture.Text, p.Capture.TextSHA256 = text, hex.EncodeToString(th.Sum(nil))
+	if !s.classifies(it) {
+		return
+	}
 	site := ""
 	if u, err := url.Parse(pageURL); err == nil {
 		site = u.Hostname()

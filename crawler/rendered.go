@@ -36,7 +36,7 @@ import (
 // a resource record of the rendered DOM and a screenshot of the open tab.
 func (s *session) renderPage(ctx context.Context, it Item) Page {
 	p := Page{Depth: it.Depth}
-	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, FinalURL: it.URL, Rendered: true}
+	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, FinalURL: it.URL, Rendered: true, Profile: s.profileName()}
 	pg, err := s.openInBrowser(ctx, it.URL)
 	if err != nil {
 		p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
@@ -69,7 +69,7 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 		return p
 	}
 	p.Charset = "utf-8" // the browser's DOM text
-	s.classify(&p, r.FinalURL, r.Text)
+	s.classify(&p, it, r.FinalURL, r.Text)
 	links, base := extractLinks([]byte(r.HTML), "utf-8")
 	if base != "" {
 		if b, err := urlnorm.Normalize(r.FinalURL, base); err == nil {
@@ -79,6 +79,7 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 	for _, l := range links {
 		ls.add(&p, l)
 	}
+	s.attribute(&p, it, []byte(r.HTML))
 	if p.Result.Flagged() {
 		cp.WARC = s.renderedWARC(r)
 		s.screenshot(ctx, pg, cp)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"adscan/profile"
 	"adscan/urlnorm"
 )
 
@@ -26,6 +27,10 @@ type Item struct {
 	// 5xx/429; After is when it may be fetched again (see Config.Retries).
 	Attempt int       `json:"attempt,omitempty"`
 	After   time.Time `json:"after,omitzero"`
+	// Kind is what the page is in a profile's crawl (Config.Profile):
+	// a listing or a detail page; "" otherwise. A listing's Depth counts
+	// the listing pages before it from its search URL.
+	Kind profile.Kind `json:"kind,omitempty"`
 }
 
 // Checkpoint is the state of a crawl, small and JSON-serialisable, from
@@ -88,7 +93,11 @@ func (c *Crawler) Run(ctx context.Context, resume *Checkpoint, onPage func(Page)
 		st.restore(*resume)
 	} else {
 		for _, seed := range c.seeds {
-			st.add(Item{URL: seed, Depth: 0})
+			it := Item{URL: seed, Depth: 0}
+			if c.cfg.Profile != nil {
+				it.Kind = profile.KindListing
+			}
+			st.add(it)
 		}
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -167,7 +176,7 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 	}
 	pol, loaded := s.policies.get(ctx, u)
 	var out outcome
-	if loaded && pol.err == nil && s.cfg.MaxDepth >= 1 {
+	if loaded && pol.err == nil && s.cfg.MaxDepth >= 1 && s.cfg.Profile == nil {
 		for _, sm := range pol.sitemaps {
 			// robots.txt may name sitemaps anywhere; read only the site's own,
 			// so a target cannot make the crawler fetch other hosts' URLs.
@@ -223,8 +232,11 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 }
 
 // follow returns the items of p's links, one level deeper than it, while
-// the depth limit allows.
+// the depth limit allows; in a profile's crawl, those the profile follows.
 func (s *session) follow(it Item, p Page) []Item {
+	if s.cfg.Profile != nil {
+		return s.followProfile(it, p)
+	}
 	if it.Depth >= s.cfg.MaxDepth {
 		return nil
 	}

@@ -132,7 +132,7 @@ func caseRecords(in Input) ([]record, *Findings, []page, error) {
 	f := &Findings{
 		Format: FindingsFormat,
 		Case: CaseInfo{ID: c.ID, URL: c.URL, Target: c.Target, State: c.State, Categories: c.Categories,
-			Decision: c.Decision, CreatedAt: c.CreatedAt},
+			Decision: c.Decision, CreatedAt: c.CreatedAt, Profile: c.Profile, Advertiser: c.Advertiser},
 		Findings: c.Findings, Lexicons: in.Lexicons, Sightings: c.Sightings,
 	}
 	if f.Findings == nil {

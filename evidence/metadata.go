@@ -37,6 +37,10 @@ type CaseInfo struct {
 	Categories []adscan.Category    `json:"categories"`
 	Decision   *adscan.CaseDecision `json:"decision,omitempty"`
 	CreatedAt  time.Time            `json:"created_at"`
+	// Profile and Advertiser attribute a page a platform profile's scan
+	// found: the profile, and who the page names as the advertiser.
+	Profile    string `json:"profile,omitempty"`
+	Advertiser string `json:"advertiser,omitempty"`
 }
 
 // Lexicon names a lexicon the findings were made with. SHA256 is the hex

@@ -1,8 +1,6 @@
 package evidence
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,61 +8,24 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"adscan/evidence/evidencetest"
 )
-
-// envWarcio names the npm prefix where .ci/run installs warcio
-// (npm install --prefix DIR warcio@VERSION).
-const envWarcio = "ADSCAN_TEST_WARCIO"
-
-// warcio returns node and the npm prefix holding warcio, or skips the test.
-func warcio(t *testing.T) (node, prefix string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH: this test reads our WARC with the npm package warcio (.ci/run installs both)")
-	}
-	prefix = os.Getenv(envWarcio)
-	if prefix == "" {
-		t.Skipf("$%s is not set: it names the npm prefix where warcio is installed (npm install --prefix DIR warcio@2.4.11, as .ci/run does)", envWarcio)
-	}
-	if _, err := os.Stat(filepath.Join(prefix, "node_modules", "warcio", "package.json")); err != nil {
-		t.Skipf("warcio is not installed under $%s=%s: %v", envWarcio, prefix, err)
-	}
-	return node, prefix
-}
 
 // TestWarcioReadsEveryRecord has warcio's parser read the package's WARC:
 // it must find every record we wrote, at the offsets and lengths our index
 // gives, with block and payload digests that node recomputes.
 func TestWarcioReadsEveryRecord(t *testing.T) {
-	node, prefix := warcio(t)
+	node, prefix := evidencetest.Warcio(t)
 	_, files := unzip(t, build(t, testInput(t, 3, 20_000, 5_000), Signer{Key: testKey(1)}))
 	warc := filepath.Join(t.TempDir(), warcName)
 	if err := os.WriteFile(warc, files[warcPath], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(node, filepath.Join("testdata", "warcio_read.cjs"), prefix, warc).Output()
-	if err != nil {
-		t.Fatalf("node warcio_read.cjs: %v\n%s", err, stderrOf(err))
-	}
-	type read struct {
-		Offset, Length  int64
-		Type, ID, URI   string
-		BlockDigestOK   bool
-		PayloadDigestOK *bool
-	}
-	var got []read
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		var r read
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("warcio output %q: %v", sc.Text(), err)
-		}
-		got = append(got, r)
-	}
+	got := evidencetest.WarcioRead(t, node, prefix, warc)
 	members := splitMembers(files[warcPath])
 	if len(got) != len(members) {
-		t.Fatalf("warcio read %d records, we wrote %d:\n%s", len(got), len(members), out)
+		t.Fatalf("warcio read %d records, we wrote %d: %+v", len(got), len(members), got)
 	}
 	var types []string
 	for i, m := range members {
@@ -92,7 +53,7 @@ func TestWarcioReadsEveryRecord(t *testing.T) {
 // statuses, offsets and lengths. warcio writes the digest without its
 // "sha256:" prefix, and no recordDigest.
 func TestWarcioIndexMatches(t *testing.T) {
-	node, prefix := warcio(t)
+	node, prefix := evidencetest.Warcio(t)
 	_, files := unzip(t, build(t, testInput(t, 3, 2_000, 500), Signer{Key: testKey(1)}))
 	warc := filepath.Join(t.TempDir(), warcName)
 	if err := os.WriteFile(warc, files[warcPath], 0o644); err != nil {
@@ -103,7 +64,7 @@ func TestWarcioIndexMatches(t *testing.T) {
 	cmd.Dir = filepath.Dir(warc)
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("warcio cdx-index: %v\n%s", err, stderrOf(err))
+		t.Fatalf("warcio cdx-index: %v\n%s", err, evidencetest.StderrOf(err))
 	}
 	normalise := func(index string) []string {
 		var lines []string
@@ -124,11 +85,4 @@ func TestWarcioIndexMatches(t *testing.T) {
 	if !slices.Equal(theirs, ours) {
 		t.Errorf("warcio's index:\n%s\nours:\n%s", strings.Join(theirs, "\n"), strings.Join(ours, "\n"))
 	}
-}
-
-func stderrOf(err error) []byte {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.Stderr
-	}
-	return nil
 }

@@ -100,6 +100,14 @@ func syntaxLine(msg string) int {
 	return line
 }
 
+// YAMLSyntax returns the 1-based line of a yaml.v3 syntax error and its
+// message without yaml.v3's "yaml: line N:" prefix, as lexicon problems
+// report them; adscan's other YAML formats (platform profiles) report
+// theirs the same way.
+func YAMLSyntax(err error) (line int, msg string) {
+	return syntaxLine(err.Error()), yamlLineRE.ReplaceAllString(err.Error(), "$2")
+}
+
 // parseYAML parses data into a node tree (the first YAML document). A
 // syntax error becomes a problem on the line yaml.v3 reports, made 1-based.
 func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
@@ -113,7 +121,8 @@ func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		ps.add(syntaxLine(err.Error()), "", "YAML syntax: %s", yamlLineRE.ReplaceAllString(err.Error(), "$2"))
+		line, msg := YAMLSyntax(err)
+		ps.add(line, "", "YAML syntax: %s", msg)
 		return nil
 	}
 	return &n

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"adscan"
 )
@@ -64,15 +65,16 @@ func (s *Store) putCapture(ctx context.Context, tx *sql.Tx, c adscan.Capture) (s
 		INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
 			fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
 			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
-			screenshot_taken_at, screenshot_error)
+			screenshot_taken_at, screenshot_error, profile, advertiser)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $24, $25)
+			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
 		ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
 		RETURNING id`,
 		c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
 		s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
 		c.Lexicon.Name, c.Lexicon.Version, c.Truncated,
-		c.Rendered, shot.PNG, shot.SHA256, shot.Width, shot.Height, shot.Truncated, shotAt, c.ScreenshotError).Scan(&id)
+		c.Rendered, shot.PNG, shot.SHA256, shot.Width, shot.Height, shot.Truncated, shotAt, c.ScreenshotError,
+		c.Profile, c.Advertiser).Scan(&id)
 	if !errors.Is(err, sql.ErrNoRows) {
 		if isUniqueViolation(err) {
 			return "", adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
@@ -97,6 +99,8 @@ func validCapture(c adscan.Capture) error {
 		return adscan.Errorf(adscan.EINVALID, "capture of %s has no fetch time", c.RequestedURL)
 	case c.Screenshot != nil && (len(c.Screenshot.PNG) == 0 || c.Screenshot.TakenAt.IsZero()):
 		return adscan.Errorf(adscan.EINVALID, "capture of %s: a screenshot needs its PNG and the time it was taken", c.RequestedURL)
+	case len(c.Advertiser) > adscan.MaxTargetLabel || !utf8.ValidString(c.Advertiser):
+		return adscan.Errorf(adscan.EINVALID, "capture of %s: the advertiser's name is not valid UTF-8 of at most %d bytes", c.RequestedURL, adscan.MaxTargetLabel)
 	case c.Screenshot != nil && !isSHA256Hex(c.Screenshot.SHA256):
 		return adscan.Errorf(adscan.EINVALID, "capture of %s: screenshot digest %q is not a hex SHA-256", c.RequestedURL, c.Screenshot.SHA256)
 	}
@@ -131,13 +135,13 @@ func getCapture(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, err
 		SELECT id, scan_id, target, requested_url, final_url, redirects, status, header, fetched_at,
 			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
 			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
-			screenshot_taken_at, screenshot_error
+			screenshot_taken_at, screenshot_error, profile, advertiser
 		FROM captures WHERE id = $1`, id).Scan(
 		&c.ID, &c.ScanID, &c.Target, &c.RequestedURL, &c.FinalURL, jsonInto(&c.Redirects), &c.Status,
 		jsonInto(&c.Header), timeInto(&c.FetchedAt), &c.BodySHA256, &c.BodySize, &c.Text, &c.TextSHA256,
 		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version, &c.Truncated,
 		&c.Rendered, &shot.PNG, &shot.SHA256, &shot.Width, &shot.Height, &shot.Truncated,
-		nullTimeInto(&shotAt), &c.ScreenshotError)
+		nullTimeInto(&shotAt), &c.ScreenshotError, &c.Profile, &c.Advertiser)
 	if errors.Is(err, sql.ErrNoRows) {
 		return adscan.Capture{}, notFound("capture", id)
 	}

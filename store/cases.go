@@ -79,14 +79,18 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 	var id string
 	created := true
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO cases (id, target, url, state, created_at, updated_at, search)
-		VALUES ($1, $2, $3, $4, $5, $5, $6)
+		INSERT INTO cases (id, target, url, state, created_at, updated_at, search, profile, advertiser)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)
 		ON CONFLICT (target, url) DO NOTHING
 		RETURNING id`,
-		s.newID(), in.Target, in.URL, adscan.CaseOpen, s.timeArg(now), strings.ToLower(in.URL+" "+in.Target)).Scan(&id)
+		s.newID(), in.Target, in.URL, adscan.CaseOpen, s.timeArg(now),
+		strings.ToLower(in.URL+" "+in.Target+" "+capture.Advertiser), capture.Profile, capture.Advertiser).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		created = false
 		err = tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE target = $1 AND url = $2`, in.Target, in.URL).Scan(&id)
+		if err == nil {
+			err = attribute(ctx, tx, id, capture)
+		}
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("insert case: %w", err)
@@ -154,6 +158,25 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 	return id, created, nil
 }
 
+// attribute files an existing case under the profile and the advertiser
+// a later capture of its page names, when it names them (an advertiser
+// not seen on the case before also goes into its search column).
+func attribute(ctx context.Context, tx *sql.Tx, id string, capture adscan.Capture) error {
+	if capture.Profile != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET profile = $1 WHERE id = $2 AND profile <> $1`, capture.Profile, id); err != nil {
+			return fmt.Errorf("attribute to profile: %w", err)
+		}
+	}
+	if capture.Advertiser != "" {
+		_, err := tx.ExecContext(ctx, `UPDATE cases SET advertiser = $1, search = search || $2 WHERE id = $3 AND advertiser <> $1`,
+			capture.Advertiser, " "+strings.ToLower(capture.Advertiser), id)
+		if err != nil {
+			return fmt.Errorf("attribute to advertiser: %w", err)
+		}
+	}
+	return nil
+}
+
 func flagCategories(flags []adscan.Flag) string {
 	names := make([]string, len(flags))
 	for i, f := range flags {
@@ -166,8 +189,8 @@ func flagCategories(flags []adscan.Flag) string {
 // sighting and a finding need.
 func getCaptureKey(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, error) {
 	var c adscan.Capture
-	err := tx.QueryRowContext(ctx, `SELECT id, scan_id, body_sha256, fetched_at FROM captures WHERE id = $1`, id).
-		Scan(&c.ID, &c.ScanID, &c.BodySHA256, timeInto(&c.FetchedAt))
+	err := tx.QueryRowContext(ctx, `SELECT id, scan_id, body_sha256, fetched_at, profile, advertiser FROM captures WHERE id = $1`, id).
+		Scan(&c.ID, &c.ScanID, &c.BodySHA256, timeInto(&c.FetchedAt), &c.Profile, &c.Advertiser)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("capture", id)
 	}
@@ -280,11 +303,12 @@ func orderCategories(cats []adscan.Category) []adscan.Category {
 	return append(out, unknown...)
 }
 
-const selectCase = `SELECT id, target, url, state, assignee, created_at, updated_at FROM cases`
+const selectCase = `SELECT id, target, url, state, assignee, created_at, updated_at, profile, advertiser FROM cases`
 
 func scanCase(r rowScanner) (adscan.Case, error) {
 	var c adscan.Case
-	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, &c.Assignee, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt))
+	err := r.Scan(&c.ID, &c.Target, &c.URL, &c.State, &c.Assignee, timeInto(&c.CreatedAt), timeInto(&c.UpdatedAt),
+		&c.Profile, &c.Advertiser)
 	return c, err
 }
 

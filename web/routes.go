@@ -100,6 +100,7 @@ func (h *handler) routeTable() []route {
 		{"POST /targets/import", page, adscan.RoleRegulator, h.importTargetsForm},
 		{"POST /targets/scan", page, adscan.RoleRegulator, h.scanTargetsForm},
 		{"GET /scans", page, adscan.RoleViewer, h.showScans},
+		{"POST /scans/profile", page, adscan.RoleRegulator, h.scanProfileForm},
 		{"GET /scans/{id}", page, adscan.RoleViewer, h.showScanPage},
 		{"GET /schedules", page, adscan.RoleViewer, h.showSchedules},
 		{"POST /schedules", page, adscan.RoleRegulator, h.createScheduleForm},
@@ -135,6 +136,10 @@ func (h *handler) routeTable() []route {
 		{"POST /api/schedules/{id}/pause", apiUser, adscan.RoleRegulator, h.pauseSchedule},
 		{"POST /api/schedules/{id}/unpause", apiUser, adscan.RoleRegulator, h.unpauseSchedule},
 		{"POST /api/schedules/{id}/trigger", apiUser, adscan.RoleRegulator, h.triggerSchedule},
+
+		{"GET /api/profiles", apiUser, adscan.RoleViewer, h.listProfiles},
+		{"POST /api/profiles", apiUser, adscan.RoleRegulator, h.saveProfile},
+		{"GET /api/profiles/{name}", apiUser, adscan.RoleViewer, h.showProfile},
 
 		{"GET /api/targets", apiUser, adscan.RoleViewer, h.listTargets},
 		{"POST /api/targets", apiUser, adscan.RoleRegulator, h.createTarget},

@@ -11,6 +11,10 @@ type scanList struct {
 	Scans []adscan.Scan
 	Live  bool // some scan is running: the page refreshes itself
 	Pager pager
+	// Profiles are the registered platform profiles; CanScan says the
+	// user may start a scan of one (regulators and admins).
+	Profiles []adscan.PlatformProfile
+	CanScan  bool
 }
 
 // scanView is the data of one scan's page.
@@ -35,7 +39,12 @@ func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := scanList{Scans: scans, Pager: newPager(r, p, next)}
+	profiles, err := h.store.ListProfiles(r.Context())
+	if err != nil {
+		return err
+	}
+	v := scanList{Scans: scans, Pager: newPager(r, p, next), Profiles: profiles,
+		CanScan: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator)}
 	for _, s := range scans {
 		v.Live = v.Live || s.Status == adscan.ScanRunning
 	}
@@ -43,6 +52,23 @@ func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
 	d.Page = v
 	d.Refresh = v.Live
 	h.render(w, r, http.StatusOK, "scans", d)
+	return nil
+}
+
+// scanProfileForm starts a scan of the registered platform profile the
+// form names and shows the new scan's page.
+func (h *handler) scanProfileForm(w http.ResponseWriter, r *http.Request) error {
+	name := r.PostFormValue("profile")
+	if _, err := adscan.ParseProfileName(name); err != nil {
+		return err
+	}
+	user := principalFrom(r.Context()).User.Name
+	scan, err := h.orch.StartScan(r.Context(), adscan.ScanRequest{Targets: []adscan.ScanTarget{{Profile: name}}, CreatedBy: user})
+	if err != nil {
+		return err
+	}
+	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScanStarted, Detail: scan.ID})
+	http.Redirect(w, r, "/scans/"+scan.ID, http.StatusSeeOther)
 	return nil
 }
 

@@ -64,6 +64,9 @@ func (c *Client) StartScan(ctx context.Context, req adscan.ScanRequest) (adscan.
 	if err != nil {
 		return adscan.Scan{}, err
 	}
+	if targets, err = c.resolveProfiles(ctx, targets); err != nil {
+		return adscan.Scan{}, err
+	}
 	req.Targets = targets
 	id := c.newScanID()
 	in := ScanInput{ScanID: id, CreatedBy: req.CreatedBy, Targets: req.Targets, MaxConcurrent: c.MaxConcurrent,
@@ -104,6 +107,32 @@ func ParseTargets(targets []adscan.ScanTarget, allowPrivate bool) ([]adscan.Scan
 		}
 	}
 	return out, nil
+}
+
+// resolveProfiles completes the targets that name a platform profile with
+// the profile's site and render mode (adscan.ResolveProfileTarget).
+// EINVALID naming the target for an unregistered profile, or when there
+// is no store to look it up in.
+func (c *Client) resolveProfiles(ctx context.Context, targets []adscan.ScanTarget) ([]adscan.ScanTarget, error) {
+	for i, t := range targets {
+		if t.Profile == "" {
+			continue
+		}
+		if c.Store == nil {
+			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: profile %s: looking profiles up needs the adscan database (--db DSN or $ADSCAN_DB)", i, t.Profile)
+		}
+		p, err := c.Store.GetProfile(ctx, t.Profile)
+		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: profile %s is not registered (adscan profile add FILE registers one)", i, t.Profile).
+				ZHf("平台方案“%s”尚未登记。", t.Profile)
+		} else if err != nil {
+			return nil, err
+		}
+		if targets[i], err = adscan.ResolveProfileTarget(t, p, c.AllowPrivate); err != nil {
+			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: %s", i, adscan.ErrorMessage(err)).ZHf("%s", adscan.ErrorMessageZH(err))
+		}
+	}
+	return targets, nil
 }
 
 // Decide hands the decision to the case's review workflow (an Update that

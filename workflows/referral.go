@@ -43,6 +43,10 @@ type ReferralCase struct {
 	Sightings  []adscan.Sighting    `json:"sightings,omitempty"`
 	Audit      []adscan.AuditEntry  `json:"audit,omitempty"`
 	CreatedAt  time.Time            `json:"created_at"`
+	// Profile and Advertiser attribute a page a platform profile's scan
+	// found: the profile, and who the page names as the advertiser.
+	Profile    string `json:"profile,omitempty"`
+	Advertiser string `json:"advertiser,omitempty"`
 }
 
 // ReferralCapture is the metadata of one capture a finding rests on, with
@@ -135,6 +139,7 @@ func (a *Activities) buildReferral(ctx context.Context, c adscan.Case, outbox bo
 		Case: ReferralCase{
 			ID: c.ID, Target: c.Target, URL: c.URL, State: c.State, Categories: c.Categories,
 			Decision: c.Decision, Sightings: c.Sightings, Audit: c.Audit, CreatedAt: c.CreatedAt,
+			Profile: c.Profile, Advertiser: c.Advertiser,
 		},
 		Findings: c.Findings,
 	}

@@ -52,6 +52,9 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 	if s.Targets, err = ParseTargets(s.Targets, c.AllowPrivate); err != nil {
 		return adscan.Schedule{}, err
 	}
+	if s.Targets, err = c.resolveProfiles(ctx, s.Targets); err != nil {
+		return adscan.Schedule{}, err
+	}
 	memo := map[string]any{memoCron: s.Cron, memoCreatedBy: s.CreatedBy}
 	if s.Interval > 0 {
 		memo[memoInterval] = s.Interval.String()

@@ -28,6 +28,9 @@ type CollyCrawler struct {
 	// Classifier: the newest lexicon version in the store, so an approved
 	// allow-list entry holds from the next crawl on, without a restart.
 	Classifiers ClassifierSource
+	// Profiles gives crawls of targets naming a platform profile the
+	// profile and the register's regions; nil: such targets fail.
+	Profiles ProfileStore
 	// Browsers is the worker's browser pool: rendered targets are crawled
 	// in it and flagged pages of plain ones screenshotted. Nil: none.
 	Browsers *Browsers
@@ -53,7 +56,9 @@ var _ SiteCrawler = (*CollyCrawler)(nil)
 // so refetching costs time, never duplicates. A target with render
 // "browser" on a worker without Chromium is one failed page (kind
 // no_browser, its message naming the missing browser), not an error: the
-// scan goes on and shows why.
+// scan goes on and shows why. A target naming a platform profile is
+// crawled as the profile says (see applyProfile); an unknown or broken
+// profile is an EINVALID error.
 func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resume []byte,
 	onPage func(ctx context.Context, p CrawledPage) error, onCheckpoint func(state []byte)) (CrawlStats, error) {
 	cfg := c.Base
@@ -69,6 +74,11 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 		cfg.MaxDepth = min(target.MaxDepth, adscan.MaxTargetDepth)
 	}
 	cfg.Render = target.Render == adscan.RenderBrowser
+	if target.Profile != "" {
+		if err := c.applyProfile(ctx, target, &cfg); err != nil {
+			return CrawlStats{}, err
+		}
+	}
 	if cfg.Render || !c.NoPlainScreenshots {
 		cfg.Browser, cfg.NoBrowser = c.browser()
 	} else {

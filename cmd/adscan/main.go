@@ -114,6 +114,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newEvidenceCmd,
 		newLexiconCmd,
 		newModelCmd,
+		newProfileCmd,
 		newScheduleCmd,
 		newServeCmd,
 		newTargetsCmd,

@@ -108,17 +108,19 @@ func newScheduleCreateCmd(s streams, opts *scheduleOptions) *cobra.Command {
 		cron, tz, note, targetsFile string
 		every                       time.Duration
 		maxPages                    int
-		urls                        []string
+		urls, profiles              []string
 		paused                      bool
 	)
 	cmd := &cobra.Command{
-		Use:   "create ID (--cron EXPR | --every DURATION) (--target URL... | --targets-file FILE.csv) [--tz ZONE] [--note TEXT] [--max-pages N]",
+		Use:   "create ID (--cron EXPR | --every DURATION) (--target URL... | --profile NAME... | --targets-file FILE.csv) [--tz ZONE] [--note TEXT] [--max-pages N]",
 		Short: "Create a recurring scan",
 		Long: `Create a recurring scan of some targets: a Temporal Schedule whose runs are
 scans. --cron takes a 5-field expression (minute hour day month weekday) read
 in --tz (default ` + workflows.DefaultTimeZone + `); --every an interval of at least ` + workflows.MinScheduleInterval.String() + `.
 Targets are --target URLs (repeatable) and/or the rows of --targets-file, a
 CSV as for 'adscan targets import' (its name and region columns are ignored).
+--profile NAME (repeatable) scans a registered platform profile (see 'adscan
+profile'); looking it up needs the database (--db or $` + envDB + `).
 --max-pages is the page limit of targets that do not give their own. A run
 due while the previous one is still going is skipped.`,
 		Args: oneID("schedule create"),
@@ -142,6 +144,9 @@ due while the previous one is still going is skipped.`,
 			for _, u := range urls {
 				targets = append(targets, adscan.ScanTarget{URL: u})
 			}
+			for _, name := range profiles {
+				targets = append(targets, adscan.ScanTarget{Profile: name})
+			}
 			if targetsFile != "" {
 				fromFile, err := scheduleTargetsFile(s, targetsFile, opts.allowPrivate)
 				if err != nil {
@@ -150,7 +155,7 @@ due while the previous one is still going is skipped.`,
 				targets = append(targets, fromFile...)
 			}
 			if len(targets) == 0 {
-				return usageError{fmt.Errorf("%s: no targets: give --target URL or --targets-file FILE.csv", command)}
+				return usageError{fmt.Errorf("%s: no targets: give --target URL, --profile NAME or --targets-file FILE.csv", command)}
 			}
 			for i := range targets {
 				if targets[i].MaxPages == 0 {
@@ -182,6 +187,7 @@ due while the previous one is still going is skipped.`,
 	f.IntVar(&maxPages, "max-pages", 0, "pages per target for targets that give no limit (0: the worker's default)")
 	f.StringArrayVar(&urls, "target", nil, "a target URL (repeatable)")
 	f.StringVar(&targetsFile, "targets-file", "", "a CSV of targets (header: url[,max_pages,max_depth,…])")
+	f.StringArrayVar(&profiles, "profile", nil, "a registered platform profile to scan (repeatable; needs --db or $"+envDB+" to look it up)")
 	f.BoolVar(&paused, "paused", false, "create the schedule paused")
 	return cmd
 }
@@ -347,6 +353,9 @@ func printSchedule(s streams, sc adscan.Schedule) error {
 			label = "targets"
 		}
 		var limits []string
+		if t.Profile != "" {
+			limits = append(limits, "profile "+t.Profile)
+		}
 		if t.MaxPages > 0 {
 			limits = append(limits, fmt.Sprintf("max %d pages", t.MaxPages))
 		}

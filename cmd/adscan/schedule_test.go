@@ -32,6 +32,20 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// runAdminNoDB runs the command line with env less the database; it
+// returns the exit status and standard error.
+func runAdminNoDB(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	without := map[string]string{}
+	for k, v := range env {
+		if k != envDB {
+			without[k] = v
+		}
+	}
+	code, _, errOut := runAdmin(t, without, "", args...)
+	return code, errOut
+}
+
 // decodeSchedules reads JSON lines of schedules.
 func decodeSchedules(t *testing.T, out string) map[string]adscan.Schedule {
 	t.Helper()
@@ -103,6 +117,26 @@ func TestScheduleCommands(t *testing.T) {
 		}
 	}
 	mustRun("created schedule weekly", "create", "weekly", "--every", "168h", "--paused", "--target", "https://c.example/")
+
+	// A schedule of a platform profile: looked up in the database.
+	prof := writeTempFile(t, "p.yaml", strings.ReplaceAll(goodProfile, "http://127.0.0.1:8999", "https://pingtai.example.cn"))
+	if code, out, errOut := runAdmin(t, env, "", "profile", "add", prof); code != exitOK {
+		t.Fatalf("profile add: exit %d, %q %q", code, out, errOut)
+	}
+	out = mustRun("created schedule platform", "create", "platform", "--cron", "0 3 1 1 *", "--profile", "mini-platform")
+	if !strings.Contains(out, "https://pingtai.example.cn/ (profile mini-platform)") {
+		t.Errorf("schedule create of a profile:\n%s", out)
+	}
+	if s := showJSON("platform"); len(s.Targets) != 1 || s.Targets[0] != (adscan.ScanTarget{URL: "https://pingtai.example.cn/", Profile: "mini-platform", Render: adscan.RenderBrowser}) {
+		t.Errorf("platform = %+v", s.Targets)
+	}
+	if code, _, errOut := schedule("create", "bad", "--every", "24h", "--profile", "nope"); code != exitFailure || !strings.Contains(errOut, "profile nope is not registered (adscan profile add FILE registers one)") {
+		t.Errorf("unknown profile: exit %d, %q", code, errOut)
+	}
+	if _, err := runAdminNoDB(t, env, "schedule", "create", "bad", "--every", "24h", "--profile", "mini-platform"); !strings.Contains(err, "needs the adscan database") {
+		t.Errorf("profile without a database: %q", err)
+	}
+	mustRun("", "delete", "platform")
 
 	// Bad schedules: refused with a clear message, exit 1.
 	for _, tc := range []struct {

@@ -443,6 +443,7 @@ func (o workerOptions) crawler(st *store.Store, cl adscan.Classifier, logger *sl
 		},
 		Classifier:  cl,
 		Classifiers: &storeClassifiers{store: st, base: cl, logger: logger.With("component", "lexicon")},
+		Profiles:    st,
 		Logger:      logger,
 	}
 }

@@ -1,0 +1,512 @@
+package profile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/cascadia"
+	"gopkg.in/yaml.v3"
+
+	"adscan"
+	"adscan/lexicon"
+	"adscan/urlnorm"
+)
+
+// MaxFileBytes bounds a profile file.
+const MaxFileBytes = 256 << 10
+
+// topFields are the fields of a profile, in the order the README lists them.
+var topFields = []string{"name", "title", "description", "site", "render", "crawl_delay", "max_pages",
+	"search", "listing", "detail", "ignore", "advertiser"}
+
+// Load reads and parses the profile file at path. It returns an error
+// naming the file if it cannot be read, or a *ProblemsError listing every
+// problem.
+func Load(path string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("profile: read %s: %w", path, err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes and checks a profile. name labels problems (usually the
+// file name). If anything is wrong, the error is a *ProblemsError listing
+// every problem with its line.
+func Parse(data []byte, name string) (*Profile, error) {
+	p, probs := parse(data)
+	if len(probs) > 0 {
+		return nil, &ProblemsError{Name: name, Problems: probs}
+	}
+	sum := sha256.Sum256(data)
+	p.Digest = hex.EncodeToString(sum[:])
+	return p, nil
+}
+
+// Check returns every problem of the profile in data, in line order; none
+// means Parse would succeed.
+func Check(data []byte) []Problem {
+	_, probs := parse(data)
+	return probs
+}
+
+// decoder turns a yaml.Node tree into a Profile, reporting every value it
+// cannot use, with its line.
+type decoder struct{ ps problems }
+
+func parse(data []byte) (*Profile, []Problem) {
+	d := &decoder{}
+	if len(data) > MaxFileBytes {
+		d.ps.add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes)
+		return nil, d.ps.sorted()
+	}
+	root := d.parseYAML(data)
+	if root == nil {
+		return nil, d.ps.sorted()
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		d.ps.add(1, "", "the file is empty; a profile needs at least name, site, search.urls and detail.follow")
+		return nil, d.ps.sorted()
+	}
+	doc := root.Content[0]
+	f := d.mapping(doc, "", topFields...)
+	if f == nil {
+		return nil, d.ps.sorted()
+	}
+	p := &Profile{MaxPages: DefaultMaxPages, Listing: Listing{MaxPages: DefaultListingMaxPages}}
+	p.Name = d.name(f["name"], doc)
+	p.Title = d.text(f["title"], "title")
+	p.Description = d.text(f["description"], "description")
+	p.Site = d.site(f["site"], doc)
+	p.Render = d.render(f["render"])
+	p.CrawlDelay = d.delay(f["crawl_delay"])
+	if n, ok := d.integer(f["max_pages"], "max_pages", 1, adscan.MaxTargetPages); ok {
+		p.MaxPages = n
+	}
+	d.search(f["search"], doc, p)
+	d.listing(f["listing"], p)
+	p.Detail.Follow = d.patterns(d.field(f["detail"], "detail", "follow"), "detail.follow")
+	if len(p.Detail.Follow) == 0 && !d.ps.seen["detail"] && !d.ps.seen["detail.follow"] {
+		d.ps.add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')")
+	}
+	p.Ignore = d.patterns(f["ignore"], "ignore")
+	d.advertiser(f["advertiser"], p)
+	if len(d.ps.list) > 0 {
+		return nil, d.ps.sorted()
+	}
+	p.hosts = nil
+	p.hosts = p.Hosts()
+	return p, nil
+}
+
+// parseYAML parses data (the first document); a syntax error is a problem
+// on its line.
+func (d *decoder) parseYAML(data []byte) (root *yaml.Node) {
+	defer func() {
+		if r := recover(); r != nil { // third-party code fed untrusted input
+			d.ps.add(1, "", "YAML: cannot parse: %v", r)
+			root = nil
+		}
+	}()
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		line, msg := lexicon.YAMLSyntax(err)
+		d.ps.add(line, "", "YAML syntax: %s", msg)
+		return nil
+	}
+	return &n
+}
+
+// lineOf is the line of n, else of parent, else 1.
+func lineOf(n, parent *yaml.Node) int {
+	switch {
+	case n != nil:
+		return n.Line
+	case parent != nil && parent.Line > 0:
+		return parent.Line
+	}
+	return 1
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// mapping checks that n is a mapping with only the allowed keys and returns
+// its values by key. Unknown and repeated keys are problems.
+func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[string]*yaml.Node {
+	what := "the profile"
+	if path != "" {
+		what = path
+	}
+	if n.Kind != yaml.MappingNode {
+		d.ps.add(n.Line, path, "%s: want a mapping (key: value lines) with %s; got %s", what, strings.Join(allowed, ", "), kindName(n))
+		return nil
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if k.Kind != yaml.ScalarNode || !contains(allowed, key) {
+			d.ps.add(k.Line, join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+			continue
+		}
+		if _, dup := out[key]; dup {
+			d.ps.add(k.Line, join(path, key)+"#dup", "%s: field %q given twice", what, key)
+			continue
+		}
+		if v.Kind == yaml.AliasNode {
+			d.ps.add(v.Line, join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", join(path, key))
+			continue
+		}
+		if v.Tag == "!!null" {
+			continue // "key:" with nothing is as if it were left out
+		}
+		out[key] = v
+	}
+	return out
+}
+
+// field returns the value of key in the mapping n (nil when n is nil or
+// not a mapping, which is reported).
+func (d *decoder) field(n *yaml.Node, path, key string, others ...string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	f := d.mapping(n, path, append([]string{key}, others...)...)
+	return f[key]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "nothing"
+}
+
+// scalar returns the text of a scalar node, reporting anything else.
+func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.ps.add(n.Line, path, "%s: want text, got %s", path, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) text(n *yaml.Node, path string) string {
+	s, _ := d.scalar(n, path)
+	return strings.TrimSpace(s)
+}
+
+func (d *decoder) name(n, doc *yaml.Node) string {
+	s, ok := d.scalar(n, "name")
+	if !ok {
+		if n == nil {
+			d.ps.add(lineOf(nil, doc), "name", "missing name: the profile's ID in scans and schedules (lower-case letters, digits and '-', e.g. jiajiao-example)")
+		}
+		return ""
+	}
+	name, err := adscan.ParseProfileName(s)
+	if err != nil {
+		d.ps.add(n.Line, "name", "name: %s", adscan.ErrorMessage(err))
+	}
+	return name
+}
+
+// site checks the platform's home URL: an absolute http(s) URL, returned
+// in canonical form. Private addresses are allowed here; a scan checks
+// them as it checks any target.
+func (d *decoder) site(n, doc *yaml.Node) string {
+	s, ok := d.scalar(n, "site")
+	if !ok {
+		if n == nil {
+			d.ps.add(lineOf(nil, doc), "site", "missing site: the platform's home URL (e.g. https://jiajiao.example.cn/); its cases are filed under it")
+		}
+		return ""
+	}
+	u, err := adscan.ParseTargetURL(s, true)
+	if err != nil {
+		d.ps.add(n.Line, "site", "site: %s", adscan.ErrorMessage(err))
+		return ""
+	}
+	return u
+}
+
+func (d *decoder) render(n *yaml.Node) adscan.RenderMode {
+	s, ok := d.scalar(n, "render")
+	if !ok {
+		return adscan.RenderPlain
+	}
+	m, err := adscan.ParseRenderMode(s)
+	if err != nil {
+		d.ps.add(n.Line, "render", "render %q: want plain (the served HTML) or browser (rendered in headless Chromium)", s)
+	}
+	return m
+}
+
+func (d *decoder) delay(n *yaml.Node) *time.Duration {
+	s, ok := d.scalar(n, "crawl_delay")
+	if !ok {
+		return nil
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || v < 0 || v > MaxCrawlDelay {
+		d.ps.add(n.Line, "crawl_delay", "crawl_delay %q: want a duration from 0s to %s, e.g. 2s or 500ms", s, MaxCrawlDelay)
+		return nil
+	}
+	return &v
+}
+
+// integer decodes a whole number in [lo, hi].
+func (d *decoder) integer(n *yaml.Node, path string, lo, hi int) (int, bool) {
+	if n == nil {
+		return 0, false
+	}
+	var i int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil || i < lo || i > hi {
+		d.ps.add(n.Line, path, "%s: want a whole number from %d to %d, got %s", path, lo, hi, kindName(n))
+		return 0, false
+	}
+	return i, true
+}
+
+// strs decodes a list of non-empty texts of at most maxBytes each.
+func (d *decoder) strs(n *yaml.Node, path string, maxItems, maxBytes int) ([]string, []int) {
+	if n == nil {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.ps.add(n.Line, path, "%s: want a list (lines starting with '- '), got %s", path, kindName(n))
+		return nil, nil
+	}
+	if len(n.Content) > maxItems {
+		d.ps.add(n.Line, path, "%s: %d entries; at most %d", path, len(n.Content), maxItems)
+		return nil, nil
+	}
+	var out []string
+	var lines []int
+	for i, e := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		s, ok := d.scalar(e, p)
+		if !ok {
+			continue
+		}
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+			d.ps.add(e.Line, p, "%s is empty", p)
+		case len(s) > maxBytes:
+			d.ps.add(e.Line, p, "%s has %d bytes; at most %d", p, len(s), maxBytes)
+		case contains(out, s):
+			d.ps.add(e.Line, p, "%s: %q is listed twice", p, s)
+		default:
+			out = append(out, s)
+			lines = append(lines, e.Line)
+		}
+	}
+	return out, lines
+}
+
+// patterns decodes a list of regular expressions.
+func (d *decoder) patterns(n *yaml.Node, path string) []Pattern {
+	srcs, lines := d.strs(n, path, 50, 500)
+	var out []Pattern
+	for i, s := range srcs {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			d.ps.add(lines[i], fmt.Sprintf("%s[%d]", path, i), "%s: %q is not a regular expression: %v", path, s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			continue
+		}
+		out = append(out, Pattern{Source: s, re: re})
+	}
+	return out
+}
+
+var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+
+func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
+	if n == nil {
+		d.ps.add(lineOf(nil, doc), "search", "missing search: at least search.urls, the search or listing URLs a scan starts from")
+		return
+	}
+	f := d.mapping(n, "search", "urls", "keywords", "cities")
+	if f == nil {
+		return
+	}
+	p.Search.Keywords, _ = d.strs(f["keywords"], "search.keywords", maxTerms, maxTermBytes)
+	if c := f["cities"]; c != nil && c.Kind == yaml.ScalarNode {
+		if strings.TrimSpace(c.Value) != "register" {
+			d.ps.add(c.Line, "search.cities", "search.cities: want a list of cities (区) or the word register (every region in the register), got %q", c.Value)
+		}
+		p.Search.CitiesFromRegister = true
+	} else {
+		p.Search.Cities, _ = d.strs(c, "search.cities", maxTerms, maxTermBytes)
+	}
+	urls, lines := d.strs(f["urls"], "search.urls", 50, 2000)
+	if len(urls) == 0 && !d.ps.seen["search.urls"] {
+		d.ps.add(lineOf(f["urls"], n), "search.urls", "missing search.urls: the search or listing URLs a scan starts from, with {keyword} and {city} where those go")
+	}
+	usesKeyword, usesCity := false, false
+	for i, u := range urls {
+		path := fmt.Sprintf("search.urls[%d]", i)
+		if msg := d.template(u, p.Site); msg != "" {
+			d.ps.add(lines[i], path, "%s: %s", path, msg)
+			continue
+		}
+		k, c := strings.Contains(u, PlaceholderKeyword), strings.Contains(u, PlaceholderCity)
+		usesKeyword, usesCity = usesKeyword || k, usesCity || c
+		if k && len(p.Search.Keywords) == 0 && !d.ps.seen["search.keywords"] {
+			d.ps.add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path)
+		}
+		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister && !d.ps.seen["search.cities"] {
+			d.ps.add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path)
+		}
+		p.Search.URLs = append(p.Search.URLs, u)
+	}
+	if len(p.Search.Keywords) > 0 && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesKeyword {
+		d.ps.add(f["keywords"].Line, "search.keywords", "search.keywords: no search URL uses {keyword}")
+	}
+	if (len(p.Search.Cities) > 0 || p.Search.CitiesFromRegister) && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesCity {
+		d.ps.add(f["cities"].Line, "search.cities", "search.cities: no search URL uses {city}")
+	}
+	if !p.Search.CitiesFromRegister && len(d.ps.list) == 0 {
+		n := 0
+		for _, u := range p.Search.URLs {
+			m := 1
+			if strings.Contains(u, PlaceholderKeyword) {
+				m *= len(p.Search.Keywords)
+			}
+			if strings.Contains(u, PlaceholderCity) {
+				m *= len(p.Search.Cities)
+			}
+			n += m
+		}
+		if n > MaxSeeds {
+			d.ps.add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds)
+		}
+	}
+}
+
+// template checks a search URL template against the site; it returns what
+// is wrong, or "".
+func (d *decoder) template(t, site string) string {
+	for _, ph := range placeholderRE.FindAllString(t, -1) {
+		if ph != PlaceholderKeyword && ph != PlaceholderCity {
+			return fmt.Sprintf("unknown placeholder %s (known: %s, %s)", ph, PlaceholderKeyword, PlaceholderCity)
+		}
+	}
+	u, err := url.Parse(fill(t, "x", "x"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Sprintf("%q is not an absolute http(s) URL", t)
+	}
+	if rest := t[len(u.Scheme)+3:]; strings.Contains(strings.SplitN(rest, "/", 2)[0], "{") {
+		return "placeholders go in the path or the query, not the host"
+	}
+	if _, err := urlnorm.Normalize("", fill(t, "x", "x")); err != nil {
+		return fmt.Sprintf("%q: %v", t, err)
+	}
+	if site == "" {
+		return ""
+	}
+	s, _ := url.Parse(site)
+	if !sameSite(u.Hostname(), s.Hostname()) {
+		return fmt.Sprintf("host %s is not the site's (%s) or one of its subdomains", u.Hostname(), s.Hostname())
+	}
+	return ""
+}
+
+// sameSite reports whether host is site's host, its www. twin or a subdomain.
+func sameSite(host, site string) bool {
+	host, site = strings.ToLower(host), strings.TrimPrefix(strings.ToLower(site), "www.")
+	host = strings.TrimPrefix(host, "www.")
+	return host == site || strings.HasSuffix(host, "."+site)
+}
+
+func (d *decoder) listing(n *yaml.Node, p *Profile) {
+	if n == nil {
+		return
+	}
+	f := d.mapping(n, "listing", "follow", "max_pages")
+	p.Listing.Follow = d.patterns(f["follow"], "listing.follow")
+	if v, ok := d.integer(f["max_pages"], "listing.max_pages", 1, MaxListingPages); ok {
+		p.Listing.MaxPages = v
+	}
+}
+
+func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
+	if n == nil {
+		return
+	}
+	f := d.mapping(n, "advertiser", "selector", "pattern")
+	if f == nil {
+		return
+	}
+	if sel, ok := d.scalar(f["selector"], "advertiser.selector"); ok {
+		s, err := cascadia.Compile(strings.TrimSpace(sel))
+		if err != nil || strings.TrimSpace(sel) == "" {
+			d.ps.add(f["selector"].Line, "advertiser.selector", "advertiser.selector %q is not a CSS selector: %v", sel, err)
+		} else {
+			p.Advertiser.Selector, p.Advertiser.sel = strings.TrimSpace(sel), s
+		}
+	}
+	if pat, ok := d.scalar(f["pattern"], "advertiser.pattern"); ok {
+		re, err := regexp.Compile(pat)
+		switch {
+		case err != nil:
+			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		case re.NumSubexp() > 1:
+			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern has %d groups; want at most one, around the name", re.NumSubexp())
+		case re.MatchString(""):
+			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q matches empty text; it would name nobody", pat)
+		default:
+			p.Advertiser.Pattern, p.Advertiser.re = pat, re
+		}
+	}
+	if f["selector"] == nil && f["pattern"] == nil {
+		d.ps.add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both")
+	}
+}
+
+// ParseForStore parses a profile a regulator registers and returns it as
+// the store keeps it (data as given, the digest left to the store). Bad
+// YAML is a *ProblemsError; a site on a private, loopback or link-local
+// address, unless allowPrivate, an EINVALID error naming it, as for any
+// target.
+func ParseForStore(data []byte, name string, allowPrivate bool) (adscan.PlatformProfile, error) {
+	p, err := Parse(data, name)
+	if err != nil {
+		return adscan.PlatformProfile{}, err
+	}
+	if _, err := adscan.ParseTargetURL(p.Site, allowPrivate); err != nil {
+		return adscan.PlatformProfile{}, adscan.Errorf(adscan.EINVALID, "profile %s: site: %s", p.Name, adscan.ErrorMessage(err)).
+			ZHf("平台方案 %s：%s", p.Name, adscan.ErrorMessageZH(err))
+	}
+	return adscan.PlatformProfile{Name: p.Name, Title: p.Title, Site: p.Site, Render: p.Render, Digest: p.Digest,
+		YAML: append([]byte(nil), data...)}, nil
+}
