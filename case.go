@@ -117,9 +117,11 @@ type Capture struct {
 	Rendered bool `json:"rendered,omitempty"`
 	// Screenshot is the picture of a flagged page, taken in the browser
 	// when it was flagged; nil when there is none, and then
-	// ScreenshotError says why (no browser on the worker, a failure).
-	Screenshot      *Screenshot `json:"screenshot,omitempty"`
-	ScreenshotError string      `json:"screenshot_error,omitempty"`
+	// ScreenshotError says why (no browser on the worker, a failure), in
+	// the worker's words, and ScreenshotErrorKind as a code.
+	Screenshot          *Screenshot         `json:"screenshot,omitempty"`
+	ScreenshotError     string              `json:"screenshot_error,omitempty"`
+	ScreenshotErrorKind ScreenshotErrorKind `json:"screenshot_error_kind,omitempty"`
 	// Profile is the platform profile whose scan fetched the page;
 	// Advertiser who its detail page names as the advertiser, where the
 	// profile says how to find it ("" when it does not, or found nobody).
@@ -159,11 +161,12 @@ type CaptureMeta struct {
 	Lexicon      LexiconRef `json:"lexicon"`
 	Rendered     bool       `json:"rendered,omitempty"`
 	// Screenshot is the screenshot's digest, size and time (not the
-	// image); ScreenshotError why there is none.
-	Screenshot      *Screenshot `json:"screenshot,omitempty"`
-	ScreenshotError string      `json:"screenshot_error,omitempty"`
-	Profile         string      `json:"profile,omitempty"`
-	Advertiser      string      `json:"advertiser,omitempty"`
+	// image); ScreenshotError and ScreenshotErrorKind why there is none.
+	Screenshot          *Screenshot         `json:"screenshot,omitempty"`
+	ScreenshotError     string              `json:"screenshot_error,omitempty"`
+	ScreenshotErrorKind ScreenshotErrorKind `json:"screenshot_error_kind,omitempty"`
+	Profile             string              `json:"profile,omitempty"`
+	Advertiser          string              `json:"advertiser,omitempty"`
 }
 
 // Meta returns the capture's metadata, with the SHA-256 of its WARC record.
@@ -173,7 +176,7 @@ func (c Capture) Meta() CaptureMeta {
 		RequestedURL: c.RequestedURL, FinalURL: c.FinalURL, Redirects: c.Redirects,
 		Status: c.Status, FetchedAt: c.FetchedAt,
 		BodySHA256: c.BodySHA256, BodySize: c.BodySize, Truncated: c.Truncated, TextSHA256: c.TextSHA256,
-		Lexicon: c.Lexicon, Rendered: c.Rendered, ScreenshotError: c.ScreenshotError,
+		Lexicon: c.Lexicon, Rendered: c.Rendered, ScreenshotError: c.ScreenshotError, ScreenshotErrorKind: c.ScreenshotErrorKind,
 		Profile: c.Profile, Advertiser: c.Advertiser,
 	}
 	if c.Screenshot != nil {
@@ -462,6 +465,18 @@ const (
 	FetchNoBrowser        FetchErrorKind = "no_browser" // a rendered target, and no Chromium on the worker
 	FetchBrowser          FetchErrorKind = "browser"    // the browser crashed, hung or was kept busy by the page
 	FetchOther            FetchErrorKind = "other"
+)
+
+// ScreenshotErrorKind names why a flagged page has no screenshot.
+type ScreenshotErrorKind string
+
+const (
+	ScreenshotNoBrowser     ScreenshotErrorKind = "no_browser"     // no Chromium on the worker
+	ScreenshotRobots        ScreenshotErrorKind = "robots"         // robots.txt disallows rendering the page again
+	ScreenshotBadURL        ScreenshotErrorKind = "bad_url"        // the page's URL does not parse
+	ScreenshotStopped       ScreenshotErrorKind = "stopped"        // the crawl was stopped first
+	ScreenshotRenderFailed  ScreenshotErrorKind = "render_failed"  // rendering the page for its screenshot failed
+	ScreenshotCaptureFailed ScreenshotErrorKind = "capture_failed" // the page rendered, the picture failed
 )
 
 // ScanError is a page of a scan that could not be fetched or recorded.

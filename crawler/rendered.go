@@ -143,7 +143,7 @@ func (s *session) renderedWARC(r *render.Rendered) []byte {
 func (s *session) screenshot(ctx context.Context, pg *render.Page, cp *adscan.Capture) {
 	shot, err := pg.Screenshot(ctx)
 	if err != nil {
-		cp.ScreenshotError = err.Error()
+		cp.ScreenshotError, cp.ScreenshotErrorKind = err.Error(), adscan.ScreenshotCaptureFailed
 		s.cfg.Logger.Warn("crawler: no screenshot of a flagged page", "url", cp.FinalURL, "err", err)
 		return
 	}
@@ -160,7 +160,7 @@ func (s *session) screenshot(ctx context.Context, pg *render.Page, cp *adscan.Ca
 func (s *session) screenshotPlain(ctx context.Context, p *Page) {
 	cp := &p.Capture
 	if s.cfg.Browser == nil {
-		cp.ScreenshotError = s.cfg.NoBrowser
+		cp.ScreenshotError, cp.ScreenshotErrorKind = s.cfg.NoBrowser, adscan.ScreenshotNoBrowser
 		if cp.ScreenshotError == "" {
 			cp.ScreenshotError = "no browser on this worker"
 		}
@@ -168,19 +168,19 @@ func (s *session) screenshotPlain(ctx context.Context, p *Page) {
 	}
 	u, err := url.Parse(cp.FinalURL)
 	if err != nil {
-		cp.ScreenshotError = fmt.Sprintf("the page's URL %q does not parse: %v", cp.FinalURL, err)
+		cp.ScreenshotError, cp.ScreenshotErrorKind = fmt.Sprintf("the page's URL %q does not parse: %v", cp.FinalURL, err), adscan.ScreenshotBadURL
 		return
 	}
 	if pol, _ := s.policies.get(ctx, u); pol.err == nil && !pol.allowed(u, s.cfg.UserAgent) {
-		cp.ScreenshotError = "robots.txt disallows " + cp.FinalURL
+		cp.ScreenshotError, cp.ScreenshotErrorKind = "robots.txt disallows "+cp.FinalURL, adscan.ScreenshotRobots
 		return
 	}
 	pg, err := s.openInBrowser(ctx, cp.FinalURL)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			cp.ScreenshotError = "the crawl was stopped before the screenshot"
+			cp.ScreenshotError, cp.ScreenshotErrorKind = "the crawl was stopped before the screenshot", adscan.ScreenshotStopped
 		} else {
-			cp.ScreenshotError = fmt.Sprintf("rendering %s for its screenshot failed: %v", cp.FinalURL, err)
+			cp.ScreenshotError, cp.ScreenshotErrorKind = fmt.Sprintf("rendering %s for its screenshot failed: %v", cp.FinalURL, err), adscan.ScreenshotRenderFailed
 		}
 		return
 	}

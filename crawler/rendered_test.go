@@ -190,8 +190,8 @@ func TestPlainCrawlScreenshotsFlaggedPage(t *testing.T) {
 	cfg.Browser, cfg.NoBrowser = nil, "no Chromium on this worker"
 	pages, _ = crawl(t, cfg)
 	p = pages[site.URL+fakesite.JSPathStatic]
-	if p.Capture.Screenshot != nil || p.Capture.ScreenshotError != "no Chromium on this worker" {
-		t.Errorf("without a browser: screenshot %v, error %q", p.Capture.Screenshot != nil, p.Capture.ScreenshotError)
+	if p.Capture.Screenshot != nil || p.Capture.ScreenshotError != "no Chromium on this worker" || p.Capture.ScreenshotErrorKind != adscan.ScreenshotNoBrowser {
+		t.Errorf("without a browser: screenshot %v, error %q (%s)", p.Capture.Screenshot != nil, p.Capture.ScreenshotError, p.Capture.ScreenshotErrorKind)
 	}
 }
 

@@ -65,16 +65,16 @@ func (s *Store) putCapture(ctx context.Context, tx *sql.Tx, c adscan.Capture) (s
 		INSERT INTO captures (id, scan_id, target, requested_url, final_url, redirects, status, header,
 			fetched_at, body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
 			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
-			screenshot_taken_at, screenshot_error, profile, advertiser)
+			screenshot_taken_at, screenshot_error, screenshot_error_kind, profile, advertiser)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
 		ON CONFLICT (scan_id, requested_url, body_sha256) DO NOTHING
 		RETURNING id`,
 		c.ID, c.ScanID, c.Target, c.RequestedURL, c.FinalURL, redirects, c.Status, header,
 		s.timeArg(c.FetchedAt), c.BodySHA256, c.BodySize, c.Text, c.TextSHA256, c.WARC,
 		c.Lexicon.Name, c.Lexicon.Version, c.Truncated,
 		c.Rendered, shot.PNG, shot.SHA256, shot.Width, shot.Height, shot.Truncated, shotAt, c.ScreenshotError,
-		c.Profile, c.Advertiser).Scan(&id)
+		string(c.ScreenshotErrorKind), c.Profile, c.Advertiser).Scan(&id)
 	if !errors.Is(err, sql.ErrNoRows) {
 		if isUniqueViolation(err) {
 			return "", adscan.Errorf(adscan.ECONFLICT, "capture ID %s is taken by another capture", c.ID)
@@ -135,13 +135,13 @@ func getCapture(ctx context.Context, tx *sql.Tx, id string) (adscan.Capture, err
 		SELECT id, scan_id, target, requested_url, final_url, redirects, status, header, fetched_at,
 			body_sha256, body_size, text, text_sha256, warc, lexicon_name, lexicon_version, truncated,
 			rendered, screenshot, screenshot_sha256, screenshot_width, screenshot_height, screenshot_truncated,
-			screenshot_taken_at, screenshot_error, profile, advertiser
+			screenshot_taken_at, screenshot_error, screenshot_error_kind, profile, advertiser
 		FROM captures WHERE id = $1`, id).Scan(
 		&c.ID, &c.ScanID, &c.Target, &c.RequestedURL, &c.FinalURL, jsonInto(&c.Redirects), &c.Status,
 		jsonInto(&c.Header), timeInto(&c.FetchedAt), &c.BodySHA256, &c.BodySize, &c.Text, &c.TextSHA256,
 		&c.WARC, &c.Lexicon.Name, &c.Lexicon.Version, &c.Truncated,
 		&c.Rendered, &shot.PNG, &shot.SHA256, &shot.Width, &shot.Height, &shot.Truncated,
-		nullTimeInto(&shotAt), &c.ScreenshotError, &c.Profile, &c.Advertiser)
+		nullTimeInto(&shotAt), &c.ScreenshotError, &c.ScreenshotErrorKind, &c.Profile, &c.Advertiser)
 	if errors.Is(err, sql.ErrNoRows) {
 		return adscan.Capture{}, notFound("capture", id)
 	}

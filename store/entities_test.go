@@ -409,12 +409,12 @@ func TestCaptureScreenshotAndRenderMode(t *testing.T) {
 		}
 
 		none := capture("scan1", target, page+"/other", "<html>名校录取</html>")
-		none.ScreenshotError = "no Chromium on this worker"
+		none.ScreenshotError, none.ScreenshotErrorKind = "no Chromium on this worker", adscan.ScreenshotNoBrowser
 		id, err = s.PutCapture(ctx, none)
 		must(t, err)
 		got, err = s.GetCapture(ctx, id)
 		must(t, err)
-		if got.Screenshot != nil || got.ScreenshotError != none.ScreenshotError || got.Rendered {
+		if got.Screenshot != nil || got.ScreenshotError != none.ScreenshotError || got.ScreenshotErrorKind != adscan.ScreenshotNoBrowser || got.Rendered {
 			t.Errorf("capture without a screenshot read back as %+v, error %q", got.Screenshot, got.ScreenshotError)
 		}
 

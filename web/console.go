@@ -56,6 +56,17 @@ var fetchErrorNames = map[adscan.FetchErrorKind]string{
 	adscan.FetchOther:            "其他错误",
 }
 
+// screenshotErrorNames are why a flagged page has no screenshot, as the
+// console shows it (the worker's own words follow, for the record).
+var screenshotErrorNames = map[adscan.ScreenshotErrorKind]string{
+	adscan.ScreenshotNoBrowser:     "抓取节点没有 Chromium 浏览器",
+	adscan.ScreenshotRobots:        "robots.txt 不允许再次访问该页",
+	adscan.ScreenshotBadURL:        "页面网址无法解析",
+	adscan.ScreenshotStopped:       "截图前抓取已停止",
+	adscan.ScreenshotRenderFailed:  "浏览器渲染页面失败",
+	adscan.ScreenshotCaptureFailed: "页面已渲染，但截图失败",
+}
+
 // consoleZone is the time zone the console shows times in.
 var consoleZone = time.FixedZone("CST", 8*3600)
 

@@ -73,6 +73,12 @@ func parseTemplates() (map[string]*template.Template, error) {
 			}
 			return string(k)
 		},
+		"screenshotErrorName": func(k adscan.ScreenshotErrorKind) string {
+			if n, ok := screenshotErrorNames[k]; ok {
+				return n
+			}
+			return "其他原因"
+		},
 		"kindName": func(k adscan.TargetKind) string {
 			if k == adscan.KindPlatform {
 				return "网络平台"

@@ -94,13 +94,21 @@ func TestCasePageShowsScreenshot(t *testing.T) {
 func TestCasePageSaysWhyNoScreenshot(t *testing.T) {
 	h := newHarness(t)
 	c := h.seedCaptureCase(adscan.Capture{ScanID: "s2", Target: "https://b.example/", RequestedURL: "https://b.example/ad",
-		Text: "名校录取率高达95%", ScreenshotError: "no Chromium on this worker"})
+		Text: "名校录取率高达95%", ScreenshotError: "no Chromium on this worker", ScreenshotErrorKind: adscan.ScreenshotNoBrowser})
 	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, user: "viewer"}), http.StatusOK)
 	if doc.Find("figure.screenshot").Length() != 0 {
 		t.Errorf("a capture without a screenshot shows an image")
 	}
-	if got := doc.Find(".screenshot-missing").Text(); !strings.Contains(got, "无截图") || !strings.Contains(got, "no Chromium on this worker") {
+	if got := doc.Find(".screenshot-missing").Text(); !strings.Contains(got, "无截图：抓取节点没有 Chromium 浏览器") || !strings.Contains(got, "no Chromium on this worker") {
 		t.Errorf("reason for the missing screenshot: %q", got)
+	}
+	// A capture from before the kinds were recorded still says why, in the
+	// worker's words.
+	old := h.seedCaptureCase(adscan.Capture{ScanID: "s3", Target: "https://c.example/", RequestedURL: "https://c.example/ad",
+		Text: "名校录取率高达95%", ScreenshotError: "something odd"})
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/cases/" + old.ID, user: "viewer"}), http.StatusOK)
+	if got := doc.Find(".screenshot-missing").Text(); !strings.Contains(got, "无截图：其他原因") || !strings.Contains(got, "something odd") {
+		t.Errorf("reason for the missing screenshot of an older capture: %q", got)
 	}
 	src := "/cases/" + c.ID + "/captures/" + c.Findings[0].CaptureID + "/screenshot.png"
 	if w := h.do(request{method: "GET", path: src, user: "viewer"}); w.Code != http.StatusNotFound {
