@@ -472,6 +472,7 @@ type ScreenshotErrorKind string
 
 const (
 	ScreenshotNoBrowser     ScreenshotErrorKind = "no_browser"     // no Chromium on the worker
+	ScreenshotOff           ScreenshotErrorKind = "off"            // the worker takes none of plainly crawled pages
 	ScreenshotRobots        ScreenshotErrorKind = "robots"         // robots.txt disallows rendering the page again
 	ScreenshotBadURL        ScreenshotErrorKind = "bad_url"        // the page's URL does not parse
 	ScreenshotStopped       ScreenshotErrorKind = "stopped"        // the crawl was stopped first

@@ -119,8 +119,10 @@ type Config struct {
 	// New refuses it without a Browser.
 	Render bool
 	// NoBrowser is why Browser is nil; a flagged page's capture records it
-	// as the reason it has no screenshot.
-	NoBrowser string
+	// as the reason it has no screenshot, of kind ScreenshotsOff when set
+	// (screenshots turned off) and else no_browser.
+	NoBrowser      string
+	ScreenshotsOff bool
 	// Profile, when set, shapes the crawl as a platform scan profile says
 	// (package profile): the seeds are its search URLs, crawled as listing
 	// pages; a listing page's links are followed only as Profile.Follow

@@ -161,6 +161,9 @@ func (s *session) screenshotPlain(ctx context.Context, p *Page) {
 	cp := &p.Capture
 	if s.cfg.Browser == nil {
 		cp.ScreenshotError, cp.ScreenshotErrorKind = s.cfg.NoBrowser, adscan.ScreenshotNoBrowser
+		if s.cfg.ScreenshotsOff {
+			cp.ScreenshotErrorKind = adscan.ScreenshotOff
+		}
 		if cp.ScreenshotError == "" {
 			cp.ScreenshotError = "no browser on this worker"
 		}

@@ -60,6 +60,7 @@ var fetchErrorNames = map[adscan.FetchErrorKind]string{
 // console shows it (the worker's own words follow, for the record).
 var screenshotErrorNames = map[adscan.ScreenshotErrorKind]string{
 	adscan.ScreenshotNoBrowser:     "抓取节点没有 Chromium 浏览器",
+	adscan.ScreenshotOff:           "该抓取节点关闭了普通抓取页面的截图",
 	adscan.ScreenshotRobots:        "robots.txt 不允许再次访问该页",
 	adscan.ScreenshotBadURL:        "页面网址无法解析",
 	adscan.ScreenshotStopped:       "截图前抓取已停止",

@@ -56,7 +56,7 @@ func TestRenderedTargetWithoutChromium(t *testing.T) {
 	if _, err := cc.Crawl(context.Background(), adscan.ScanTarget{URL: site.URL + fakesite.PathFlagged}, nil, onPage, func([]byte) {}); err != nil {
 		t.Fatal(err)
 	}
-	if len(pages) != 1 || !strings.Contains(pages[0].Capture.ScreenshotError, "--plain-screenshots=false") {
+	if len(pages) != 1 || !strings.Contains(pages[0].Capture.ScreenshotError, "--plain-screenshots=false") || pages[0].Capture.ScreenshotErrorKind != adscan.ScreenshotOff {
 		t.Errorf("plain screenshots off: %+v", pages)
 	}
 }

@@ -82,7 +82,7 @@ func (c *CollyCrawler) Crawl(ctx context.Context, target adscan.ScanTarget, resu
 	if cfg.Render || !c.NoPlainScreenshots {
 		cfg.Browser, cfg.NoBrowser = c.browser()
 	} else {
-		cfg.NoBrowser = "screenshots of plainly crawled pages are off on this worker (--plain-screenshots=false)"
+		cfg.NoBrowser, cfg.ScreenshotsOff = "screenshots of plainly crawled pages are off on this worker (--plain-screenshots=false)", true
 	}
 	if cfg.Render && cfg.Browser == nil {
 		msg := fmt.Sprintf("crawler: rendered crawl of %s: %s", target.URL, cfg.NoBrowser)
