@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"time"
 
@@ -441,11 +443,38 @@ func (d *decoder) template(t, site string) string {
 	return ""
 }
 
-// sameSite reports whether host is site's host, its www. twin or a subdomain.
+// sameSite reports whether host is site's host, its www. twin or a
+// subdomain. An IP address is only itself.
 func sameSite(host, site string) bool {
-	host, site = strings.ToLower(host), strings.TrimPrefix(strings.ToLower(site), "www.")
-	host = strings.TrimPrefix(host, "www.")
+	host, site = strings.ToLower(host), strings.ToLower(site)
+	if net.ParseIP(host) != nil || net.ParseIP(strings.TrimPrefix(site, "www.")) != nil {
+		return host == site
+	}
+	host, site = strings.TrimPrefix(host, "www."), strings.TrimPrefix(site, "www.")
 	return host == site || strings.HasSuffix(host, "."+site)
+}
+
+// maxAdvertiserPattern and maxPatternProgram bound a profile's advertiser
+// pattern, which runs over every detail page's text: Go's regexps run in
+// linear time, but in time linear in the compiled program too, and
+// ((.?){1000}){20} compiles to a program that takes seconds a page.
+const (
+	maxAdvertiserPattern = 500
+	maxPatternProgram    = 5000
+)
+
+// programSize is the number of instructions pat compiles to (0 when it
+// does not parse).
+func programSize(pat string) int {
+	re, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0
+	}
+	return len(prog.Inst)
 }
 
 func (d *decoder) listing(n *yaml.Node, p *Profile) {
@@ -478,6 +507,10 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 	if pat, ok := d.scalar(f["pattern"], "advertiser.pattern"); ok {
 		re, err := regexp.Compile(pat)
 		switch {
+		case len(pat) > maxAdvertiserPattern:
+			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern is %d bytes; at most %d", len(pat), maxAdvertiserPattern)
+		case err == nil && programSize(pat) > maxPatternProgram:
+			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is too large once compiled (repetition counts multiply it); write it without large {n} counts", pat)
 		case err != nil:
 			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		case re.NumSubexp() > 1:
@@ -506,6 +539,15 @@ func ParseForStore(data []byte, name string, allowPrivate bool) (adscan.Platform
 	if _, err := adscan.ParseTargetURL(p.Site, allowPrivate); err != nil {
 		return adscan.PlatformProfile{}, adscan.Errorf(adscan.EINVALID, "profile %s: site: %s", p.Name, adscan.ErrorMessage(err)).
 			ZHf("平台方案 %s：%s", p.Name, adscan.ErrorMessageZH(err))
+	}
+	// The search URLs' hosts answer to the same rule as the site's (a
+	// subdomain of a public site may still resolve to a private address;
+	// the crawler's dialer refuses that when it connects).
+	for _, t := range p.Search.URLs {
+		if _, err := adscan.ParseTargetURL(fill(t, "x", "x"), allowPrivate); err != nil {
+			return adscan.PlatformProfile{}, adscan.Errorf(adscan.EINVALID, "profile %s: search URL %s: %s", p.Name, t, adscan.ErrorMessage(err)).
+				ZHf("平台方案 %s 的搜索网址 %s：%s", p.Name, t, adscan.ErrorMessageZH(err))
+		}
 	}
 	return adscan.PlatformProfile{Name: p.Name, Title: p.Title, Site: p.Site, Render: p.Render, Digest: p.Digest,
 		YAML: append([]byte(nil), data...)}, nil

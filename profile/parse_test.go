@@ -278,3 +278,33 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// TestAdvertiserPatternBounded: a pattern whose compiled program is huge
+// (seconds a page) or that is too long is a problem, named on its line.
+func TestAdvertiserPatternBounded(t *testing.T) {
+	for _, pat := range []string{`((?:.?){1000}){20}x`, strings.Repeat("a", 501)} {
+		y := "name: p\nsite: https://jiajiao.example.cn/\nsearch:\n  urls: [https://jiajiao.example.cn/s]\ndetail:\n  follow: ['/post/']\nadvertiser:\n  pattern: '" + pat + "'\n"
+		got := Check([]byte(y))
+		if len(got) != 1 || got[0].Line != 8 || got[0].Field != "advertiser.pattern" {
+			t.Errorf("pattern %.30q: problems %v, want one on line 8", pat, got)
+		}
+	}
+}
+
+// TestParseForStoreChecksSearchHosts: every search URL answers to the
+// private-address rule, and an IP address has no www. twin.
+func TestParseForStoreChecksSearchHosts(t *testing.T) {
+	for _, c := range []struct{ site, search string }{
+		{"https://www.169.254.169.254/", "http://169.254.169.254/latest/meta-data"},
+		{"https://jiajiao.example.cn/", "http://127.0.0.1/s"},
+	} {
+		y := "name: p\nsite: " + c.site + "\nsearch:\n  urls: [" + c.search + "]\ndetail:\n  follow: ['/post/']\n"
+		if _, err := ParseForStore([]byte(y), "p.yaml", false); err == nil {
+			t.Errorf("site %s, search %s: accepted", c.site, c.search)
+		}
+	}
+	y := "name: p\nsite: http://127.0.0.1:8080/\nsearch:\n  urls: ['http://127.0.0.1:8080/s?q=x']\ndetail:\n  follow: ['/post/']\n"
+	if _, err := ParseForStore([]byte(y), "p.yaml", true); err != nil {
+		t.Errorf("a loopback platform allowed explicitly: %v", err)
+	}
+}

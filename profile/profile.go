@@ -11,7 +11,7 @@
 // between two requests to the platform, and how to find the advertiser a
 // detail page names (a CSS selector and/or a regular expression on the
 // page's text). Parse checks a file and reports every problem with its
-// line; examples are under testdata/ and in the README.
+// line; examples are under examples/ and in the README.
 //
 // A crawl of a profile starts from Seeds (kind listing), follows what
 // Follow allows, and classifies detail pages only: each flagged detail
@@ -281,6 +281,9 @@ func (p *Profile) FindAdvertiser(html []byte, text string) string {
 		}
 	}
 	if name == "" && a.re != nil {
+		if len(text) > maxAdvertiserText {
+			text = text[:maxAdvertiserText] // the name is near the top; a cut rune only misses a match
+		}
 		if m := a.re.FindStringSubmatch(text); m != nil {
 			name = m[0]
 			if len(m) > 1 {
@@ -291,6 +294,10 @@ func (p *Profile) FindAdvertiser(html []byte, text string) string {
 	}
 	return clip(name, adscan.MaxTargetLabel)
 }
+
+// maxAdvertiserText is how much of a page's text the advertiser pattern
+// reads.
+const maxAdvertiserText = 64 << 10
 
 // collapse trims s and turns each run of white space into one space.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -132,8 +132,11 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 			return "", false, err
 		}
 		if n {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET search = search || $1, categories = categories | $2 WHERE id = $3`,
-				searchText(evidence), categoryBit(f.Category), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET categories = categories | $1 WHERE id = $2`,
+				categoryBit(f.Category), id); err != nil {
+				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
+			}
+			if err := addSearchText(ctx, tx, id, searchTexts(evidence)...); err != nil {
 				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
 			}
 		}
@@ -159,8 +162,8 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 }
 
 // attribute files an existing case under the profile and the advertiser
-// a later capture of its page names, when it names them (an advertiser
-// not seen on the case before also goes into its search column).
+// a later capture of its page names, when it names them (and the name into
+// its search column).
 func attribute(ctx context.Context, tx *sql.Tx, id string, capture adscan.Capture) error {
 	if capture.Profile != "" {
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET profile = $1 WHERE id = $2 AND profile <> $1`, capture.Profile, id); err != nil {
@@ -168,9 +171,11 @@ func attribute(ctx context.Context, tx *sql.Tx, id string, capture adscan.Captur
 		}
 	}
 	if capture.Advertiser != "" {
-		_, err := tx.ExecContext(ctx, `UPDATE cases SET advertiser = $1, search = search || $2 WHERE id = $3 AND advertiser <> $1`,
-			capture.Advertiser, " "+strings.ToLower(capture.Advertiser), id)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET advertiser = $1 WHERE id = $2 AND advertiser <> $1`,
+			capture.Advertiser, id); err != nil {
+			return fmt.Errorf("attribute to advertiser: %w", err)
+		}
+		if err := addSearchText(ctx, tx, id, strings.ToLower(capture.Advertiser)); err != nil {
 			return fmt.Errorf("attribute to advertiser: %w", err)
 		}
 	}
@@ -354,15 +359,35 @@ func (s *Store) AssignCases(ctx context.Context, ids []string, assignee, by stri
 	return n, nil
 }
 
-// searchText is what a finding adds to its case's search column: its
+// searchTexts is what a finding adds to its case's search column: its
 // evidence texts, lower case.
-func searchText(ev []adscan.Evidence) string {
-	var b strings.Builder
-	for _, e := range ev {
-		b.WriteString(" ")
-		b.WriteString(strings.ToLower(e.Text))
+func searchTexts(ev []adscan.Evidence) []string {
+	out := make([]string, len(ev))
+	for i, e := range ev {
+		out[i] = strings.ToLower(e.Text)
 	}
-	return b.String()
+	return out
+}
+
+// addSearchText appends to a case's search column each text it does not
+// hold yet, so a page seen again and again (each version a new finding)
+// or an advertiser's name changing back and forth adds nothing twice.
+func addSearchText(ctx context.Context, tx *sql.Tx, id string, texts ...string) error {
+	var search string
+	if err := tx.QueryRowContext(ctx, `SELECT search FROM cases WHERE id = $1`, id).Scan(&search); err != nil {
+		return err
+	}
+	grown := search
+	for _, t := range texts {
+		if t != "" && !strings.Contains(grown, t) {
+			grown += " " + t
+		}
+	}
+	if grown == search {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE cases SET search = $1 WHERE id = $2`, grown, id)
+	return err
 }
 
 // categoryBit is a category's bit in cases.categories: bit i is

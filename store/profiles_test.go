@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -118,6 +119,18 @@ func TestCaseAttribution(t *testing.T) {
 		if c.Advertiser != "启航教育" {
 			t.Errorf("after a capture naming none: %q", c.Advertiser)
 		}
+		// Names changing back and forth go into the search column once.
+		var before string
+		must(t, s.db.QueryRowContext(ctx, `SELECT search FROM cases WHERE id = $1`, c.ID).Scan(&before))
+		for i := range 4 {
+			put(fmt.Sprintf("w%d", i), []string{"学霸堂培训学校", "启航教育"}[i%2])
+		}
+		var after string
+		must(t, s.db.QueryRowContext(ctx, `SELECT search FROM cases WHERE id = $1`, c.ID).Scan(&after))
+		if after != before {
+			t.Errorf("search column grew from %q to %q", before, after)
+		}
+		put("w9", "启航教育")
 		// The queue's search finds both names.
 		for _, q := range []string{"学霸堂", "启航"} {
 			list, err := s.ListCases(ctx, adscan.CaseFilter{Search: q})

@@ -114,7 +114,7 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 				bits |= categoryBit(c)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, target, url, state, created_at, updated_at, search, categories) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)`,
-				caseID, target, page, state, s.timeArg(created), strings.ToLower(page+" "+target)+searchText(ev), bits); err != nil {
+				caseID, target, page, state, s.timeArg(created), strings.ToLower(page+" "+target)+" "+strings.Join(searchTexts(ev), " "), bits); err != nil {
 				return fmt.Errorf("case: %w", err)
 			}
 			for j, c := range cats {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"adscan"
 )
@@ -35,6 +37,9 @@ func (h *handler) listProfiles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The cursor compares names in Go's byte order; the database's
+	// collation may order them otherwise.
+	slices.SortFunc(all, func(a, b adscan.PlatformProfile) int { return strings.Compare(a.Name, b.Name) })
 	items, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.PlatformProfile, error) {
 		// Profiles are few: the page is cut from the whole list, by name.
 		var out []adscan.PlatformProfile

@@ -21,7 +21,8 @@ type ProfileStore interface {
 // applyProfile shapes cfg to crawl the profile target names: its search
 // URLs as seeds (filled from its keywords and cities, or the register's
 // regions), its hosts, pages limit (the target's max_pages when it gives
-// one), crawl delay and render mode. EINVALID when the profile is not
+// one), crawl delay (the longer of its own and the worker's) and render
+// mode. EINVALID when the profile is not
 // registered, no longer parses, or its search URLs cannot be made.
 func (c *CollyCrawler) applyProfile(ctx context.Context, target adscan.ScanTarget, cfg *crawler.Config) error {
 	if c.Profiles == nil {
@@ -55,10 +56,15 @@ func (c *CollyCrawler) applyProfile(ctx context.Context, target adscan.ScanTarge
 	if target.MaxPages > 0 {
 		cfg.MaxPages = min(target.MaxPages, adscan.MaxTargetPages)
 	}
+	// A platform's crawl delay lengthens the worker's --crawl-delay, never
+	// shortens it: the operator's politeness is a floor.
 	if p.CrawlDelay != nil {
-		cfg.Delay = *p.CrawlDelay
-		if cfg.Delay == 0 {
-			cfg.Delay = -1 // crawler.Config: negative is "no delay"
+		worker := cfg.Delay
+		if worker == 0 {
+			worker = crawler.DefaultDelay
+		}
+		if *p.CrawlDelay > max(worker, 0) {
+			cfg.Delay = *p.CrawlDelay
 		}
 	}
 	// The profile decides how its pages are fetched, whatever the

@@ -36,7 +36,7 @@ func TestApplyProfile(t *testing.T) {
 		},
 		regions: []string{"海淀区", "朝阳区", "西城区"},
 	}}
-	var cfg crawler.Config
+	cfg := crawler.Config{Delay: -1} // a worker with --crawl-delay 0
 	err := cc.applyProfile(context.Background(), adscan.ScanTarget{URL: "http://127.0.0.1:9/", Profile: "fake-platform", MaxPages: 7}, &cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +47,12 @@ func TestApplyProfile(t *testing.T) {
 	}
 	if cfg.Profile == nil || cfg.Profile.Name != "fake-platform" || !cfg.Render || cfg.Delay != 250*time.Millisecond || cfg.MaxPages != 7 {
 		t.Errorf("config: profile %v, render %v, delay %s, max pages %d", cfg.Profile, cfg.Render, cfg.Delay, cfg.MaxPages)
+	}
+
+	// The profile's delay lengthens the worker's, never shortens it.
+	slow := crawler.Config{Delay: 2 * time.Second}
+	if err := cc.applyProfile(context.Background(), adscan.ScanTarget{URL: "http://127.0.0.1:9/", Profile: "fake-platform"}, &slow); err != nil || slow.Delay != 2*time.Second {
+		t.Errorf("a worker's 2s --crawl-delay under a profile's 250ms: %s, %v", slow.Delay, err)
 	}
 
 	for _, c := range []struct{ name, want string }{

@@ -158,7 +158,7 @@ due while the previous one is still going is skipped.`,
 				return usageError{fmt.Errorf("%s: no targets: give --target URL, --profile NAME or --targets-file FILE.csv", command)}
 			}
 			for i := range targets {
-				if targets[i].MaxPages == 0 {
+				if targets[i].MaxPages == 0 && targets[i].Profile == "" { // a profile gives its own
 					targets[i].MaxPages = maxPages
 				}
 			}
