@@ -70,7 +70,10 @@ func benchmarkScaleOut(b *testing.B, sites int, delay time.Duration) {
 	if m == nil {
 		b.Fatalf("adscan dev --no-worker printed no worker command:\n%s", dev.out.String())
 	}
-	hint := append(shellWords(b, m[1]), "--max-crawls", "4", "--crawl-delay", "0", "--allow-private-targets")
+	// Orchestration, not browsers: a worker with Chromium would render every
+	// fifth page (the adverts) once more for its screenshot, about a second
+	// each, and measure its browsers (see the rendering benchmarks).
+	hint := append(shellWords(b, m[1]), "--max-crawls", "4", "--crawl-delay", "0", "--allow-private-targets", "--plain-screenshots=false")
 	b.Logf("store %s, %d sites of %d pages at %s, load average %s", storeName, sites, clusterPages, delay, loadAverage())
 
 	var rates [3]float64 // by number of workers
