@@ -94,7 +94,7 @@ func parse(data []byte) (*Profile, []Problem) {
 	d.search(f["search"], doc, p)
 	d.listing(f["listing"], p)
 	p.Detail.Follow = d.patterns(d.field(f["detail"], "detail", "follow"), "detail.follow")
-	if len(p.Detail.Follow) == 0 && !d.ps.seen["detail"] && !d.ps.seen["detail.follow"] {
+	if len(p.Detail.Follow) == 0 && !d.ps.seen["detail"] && !d.ps.seenUnder("detail.follow") {
 		d.ps.add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')")
 	}
 	p.Ignore = d.patterns(f["ignore"], "ignore")
@@ -409,8 +409,11 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 			}
 			n += m
 		}
-		if n > MaxSeeds {
+		switch {
+		case n > MaxSeeds:
 			d.ps.add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds)
+		case n >= p.MaxPages:
+			d.ps.add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city, and max_pages is %d: a scan would fetch search pages only; raise max_pages or list fewer keywords or cities", n, p.MaxPages)
 		}
 	}
 }

@@ -308,3 +308,19 @@ func TestParseForStoreChecksSearchHosts(t *testing.T) {
 		t.Errorf("a loopback platform allowed explicitly: %v", err)
 	}
 }
+
+// TestProblemsNamedOnce: a bad detail pattern is that problem alone (no
+// "missing detail.follow" besides), and search URLs that would use up a
+// scan's pages are named.
+func TestProblemsNamedOnce(t *testing.T) {
+	y := "name: p\nsite: https://jiajiao.example.cn/\nsearch:\n  urls: [https://jiajiao.example.cn/s]\ndetail:\n  follow: ['(unclosed']\n"
+	got := Check([]byte(y))
+	if len(got) != 1 || got[0].Field != "detail.follow[0]" {
+		t.Errorf("problems %v, want one, of detail.follow[0]", got)
+	}
+	y = "name: p\nsite: https://jiajiao.example.cn/\nmax_pages: 3\nsearch:\n  urls: ['https://jiajiao.example.cn/s?q={keyword}']\n  keywords: [数学, 英语, 语文]\ndetail:\n  follow: ['/post/']\n"
+	got = Check([]byte(y))
+	if len(got) != 1 || got[0].Line != 5 || !strings.Contains(got[0].Msg, "search pages only") {
+		t.Errorf("problems %v, want one on line 5 about search pages only", got)
+	}
+}

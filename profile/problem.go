@@ -66,3 +66,14 @@ func (ps *problems) sorted() []Problem {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
 }
+
+// seenUnder reports whether a problem was found with field or one of its
+// parts (field[0], field.x).
+func (ps *problems) seenUnder(field string) bool {
+	for f := range ps.seen {
+		if f == field || strings.HasPrefix(f, field+"[") || strings.HasPrefix(f, field+".") {
+			return true
+		}
+	}
+	return false
+}

@@ -56,6 +56,9 @@ func (c *CollyCrawler) applyProfile(ctx context.Context, target adscan.ScanTarge
 	if target.MaxPages > 0 {
 		cfg.MaxPages = min(target.MaxPages, adscan.MaxTargetPages)
 	}
+	if len(seeds) >= cfg.MaxPages {
+		return adscan.Errorf(adscan.EINVALID, "profile %s: %d search URLs and at most %d pages: the scan would fetch search pages only; give the target a larger max_pages, or list fewer keywords or cities", p.Name, len(seeds), cfg.MaxPages)
+	}
 	// A platform's crawl delay lengthens the worker's --crawl-delay, never
 	// shortens it: the operator's politeness is a floor.
 	if p.CrawlDelay != nil {
