@@ -1,8 +1,9 @@
 package lexicon
 
 import (
+	"adscan/yamlcheck"
 	"fmt"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,46 +69,6 @@ type decoder struct {
 	pos   *positions
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
-// yamlParserErrors are the messages of libyaml's parser (as opposed to its
-// scanner). yaml.v3 reports their line 0-based; scanner errors 1-based.
-var yamlParserErrors = []string{
-	"did not find expected <stream-start>",
-	"did not find expected <document start>",
-	"found undefined tag handle",
-	"did not find expected node content",
-	"did not find expected '-' indicator",
-	"did not find expected key",
-	"did not find expected ',' or ']'",
-	"did not find expected ',' or '}'",
-	"found duplicate %YAML directive",
-	"found incompatible YAML document",
-	"found duplicate %TAG directive",
-}
-
-// syntaxLine returns the 1-based line of a yaml.v3 syntax error message.
-// A message without a line is about the first line (yaml.v3 omits line 0).
-func syntaxLine(msg string) int {
-	m := yamlLineRE.FindStringSubmatch(msg)
-	if m == nil || m[1] == "" {
-		return 1
-	}
-	line, _ := strconv.Atoi(m[1])
-	if contains(yamlParserErrors, m[2]) {
-		line++
-	}
-	return line
-}
-
-// YAMLSyntax returns the 1-based line of a yaml.v3 syntax error and its
-// message without yaml.v3's "yaml: line N:" prefix, as lexicon problems
-// report them; adscan's other YAML formats (platform profiles) report
-// theirs the same way.
-func YAMLSyntax(err error) (line int, msg string) {
-	return syntaxLine(err.Error()), yamlLineRE.ReplaceAllString(err.Error(), "$2")
-}
-
 // parseYAML parses data into a node tree (the first YAML document). A
 // syntax error becomes a problem on the line yaml.v3 reports, made 1-based.
 func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
@@ -115,14 +76,14 @@ func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
 		// yaml.v3 is third-party code fed untrusted input: a panic in it
 		// must not take the caller down.
 		if r := recover(); r != nil {
-			ps.add(1, "", "YAML: cannot parse: %v", r)
+			ps.Add(1, "", "YAML: cannot parse: %v", r)
 			root = nil
 		}
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		line, msg := YAMLSyntax(err)
-		ps.add(line, "", "YAML syntax: %s", msg)
+		line, msg := yamlcheck.Syntax(err)
+		ps.Add(line, "", "YAML syntax: %s", msg)
 		return nil
 	}
 	return &n
@@ -132,7 +93,7 @@ func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
 // its values by key. Unknown and repeated keys are problems.
 func (d *decoder) mapping(n *yaml.Node, path, what string, allowed ...string) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
-		d.probs.add(n.Line, path, "%s: want a mapping (key: value lines), got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want a mapping (key: value lines), got %s", what, yamlcheck.KindName(n))
 		if it, ok := d.pos.items[path]; ok {
 			it.bad = true
 		}
@@ -142,16 +103,16 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, allowed ...string) ma
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		key := k.Value
-		if k.Kind != yaml.ScalarNode || !contains(allowed, key) {
-			d.probs.add(k.Line, join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+		if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
+			d.probs.Add(k.Line, yamlcheck.Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
 			continue
 		}
 		if _, dup := out[key]; dup {
-			d.probs.add(k.Line, join(path, key)+"#dup", "%s: field %q given twice", what, key)
+			d.probs.Add(k.Line, yamlcheck.Join(path, key)+"#dup", "%s: field %q given twice", what, key)
 			continue
 		}
 		if v.Kind == yaml.AliasNode {
-			d.probs.add(v.Line, join(path, key), "%s: %s: YAML aliases (*name) are not supported; write the value out", what, key)
+			d.probs.Add(v.Line, yamlcheck.Join(path, key), "%s: %s: YAML aliases (*name) are not supported; write the value out", what, key)
 			continue
 		}
 		out[key] = v
@@ -178,7 +139,7 @@ func (d *decoder) str(n *yaml.Node, path, what string) string {
 		return ""
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.probs.add(n.Line, path, "%s: want text, got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want text, got %s", what, yamlcheck.KindName(n))
 		return ""
 	}
 	return n.Value
@@ -191,7 +152,7 @@ func (d *decoder) float(n *yaml.Node, path, what string) float64 {
 	}
 	var f float64
 	if n.Kind != yaml.ScalarNode || n.Decode(&f) != nil {
-		d.probs.add(n.Line, path, "%s: want a number, got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want a number, got %s", what, yamlcheck.KindName(n))
 		return 0
 	}
 	return f
@@ -204,7 +165,7 @@ func (d *decoder) integer(n *yaml.Node, path, what string) int {
 	}
 	var i int
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
-		d.probs.add(n.Line, path, "%s: want a whole number, got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want a whole number, got %s", what, yamlcheck.KindName(n))
 		return 0
 	}
 	return i
@@ -217,7 +178,7 @@ func (d *decoder) boolean(n *yaml.Node, path, what string) bool {
 	}
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
-		d.probs.add(n.Line, path, "%s: want true or false, got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want true or false, got %s", what, yamlcheck.KindName(n))
 		return false
 	}
 	return b
@@ -233,7 +194,7 @@ func (d *decoder) strs(n *yaml.Node, path, what string) ([]string, []int) {
 		return []string{n.Value}, []int{n.Line}
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.probs.add(n.Line, path, "%s: want a list, got %s", what, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want a list, got %s", what, yamlcheck.KindName(n))
 		return nil, nil
 	}
 	if len(n.Content) == 0 {
@@ -268,7 +229,7 @@ func (d *decoder) list(n *yaml.Node, path string) []*yaml.Node {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.probs.add(n.Line, path, "%s: want a list (lines starting with -), got %s", path, kindName(n))
+		d.probs.Add(n.Line, path, "%s: want a list (lines starting with -), got %s", path, yamlcheck.KindName(n))
 		return nil
 	}
 	for i, e := range n.Content {
@@ -284,36 +245,6 @@ func (d *decoder) record(path string, fields map[string]*yaml.Node) *itemPos {
 		it.fields[k] = v.Line
 	}
 	return it
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
 }
 
 func categoryID(s string) adscan.Category { return adscan.Category(s) }

@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"adscan/yamlcheck"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -59,7 +60,7 @@ func Check(data []byte, name string) []Problem {
 func (l *Lexicon) Validate() []Problem {
 	var ps problems
 	validate(l, &ps, nil)
-	return ps.sorted()
+	return ps.Sorted()
 }
 
 // parse decodes data and validates the result, collecting all problems.
@@ -67,26 +68,26 @@ func parse(data []byte) (*Lexicon, []Problem) {
 	var ps problems
 	root := parseYAML(data, &ps)
 	if root == nil {
-		return nil, ps.sorted()
+		return nil, ps.Sorted()
 	}
 	d := &decoder{probs: &ps, pos: &positions{top: map[string]int{}, items: map[string]*itemPos{}}}
 	lex := d.lexicon(root)
 	if lex == nil {
-		return nil, ps.sorted()
+		return nil, ps.Sorted()
 	}
 	validate(lex, &ps, d.pos)
-	return lex, ps.sorted()
+	return lex, ps.Sorted()
 }
 
 // lexicon decodes the document node.
 func (d *decoder) lexicon(root *yaml.Node) *Lexicon {
 	if root.Kind == 0 || len(root.Content) == 0 {
-		d.probs.add(1, "", "the file is empty; a lexicon needs at least name, version, categories, groups and rules")
+		d.probs.Add(1, "", "the file is empty; a lexicon needs at least name, version, categories, groups and rules")
 		return nil
 	}
 	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {
-		d.probs.add(doc.Line, "", "want a mapping with name, version, categories, groups, rules …; got %s", kindName(doc))
+		d.probs.Add(doc.Line, "", "want a mapping with name, version, categories, groups, rules …; got %s", yamlcheck.KindName(doc))
 		return nil
 	}
 	f := d.mapping(doc, "", "lexicon", "name", "version", "description",

@@ -1,71 +1,13 @@
 package lexicon
 
-import (
-	"fmt"
-	"sort"
-	"strings"
-)
+import "adscan/yamlcheck"
 
-// Problem is one thing wrong with a lexicon file.
-type Problem struct {
-	// Line is the 1-based line of the file the problem is on; 0 when the
-	// lexicon was not read from a file (see Validate).
-	Line int
-	// Field is the path of the offending value, e.g. "rules[3].category";
-	// "" for the file as a whole.
-	Field string
-	// Msg says what is wrong, naming the item: `rule "x": unknown category "foo"`.
-	Msg string
-}
-
-// Format renders the problem as "NAME:LINE: MSG" (or "NAME: MSG" without a line).
-func (p Problem) Format(name string) string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", name, p.Line, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s", name, p.Msg)
-}
+// Problem is one thing wrong with a lexicon file (see yamlcheck.Problem).
+type Problem = yamlcheck.Problem
 
 // ProblemsError is the error Parse and Load return for a bad lexicon: every
 // problem found, in line order.
-type ProblemsError struct {
-	Name     string // the file name the problems are reported against
-	Problems []Problem
-}
+type ProblemsError = yamlcheck.ProblemsError
 
-// Error lists the problems one per line as "NAME:LINE: MSG".
-func (e *ProblemsError) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = p.Format(e.Name)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// problems collects problems, one per field: a value already reported (for
-// example one that could not be decoded) is not reported again by later checks.
-type problems struct {
-	list []Problem
-	seen map[string]bool
-}
-
-func (ps *problems) add(line int, field, format string, args ...any) {
-	if field != "" {
-		if ps.seen[field] {
-			return
-		}
-		if ps.seen == nil {
-			ps.seen = map[string]bool{}
-		}
-		ps.seen[field] = true
-	}
-	ps.list = append(ps.list, Problem{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-// sorted returns the problems in line order (stable, so problems on one
-// line keep the order they were found in).
-func (ps *problems) sorted() []Problem {
-	out := append([]Problem(nil), ps.list...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
-	return out
-}
+// problems collects a file's problems, one per field.
+type problems = yamlcheck.Problems

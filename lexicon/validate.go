@@ -44,7 +44,7 @@ func (v *validator) add(path, format string, args ...any) {
 	if line == 0 && v.pos != nil {
 		line = 1
 	}
-	v.ps.add(line, path, format, args...)
+	v.ps.Add(line, path, format, args...)
 }
 
 func (v *validator) categories() {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"adscan"
-	"adscan/lexicon"
 	"adscan/urlnorm"
+	"adscan/yamlcheck"
 )
 
 // MaxFileBytes bounds a profile file.
@@ -65,21 +66,21 @@ type decoder struct{ ps problems }
 func parse(data []byte) (*Profile, []Problem) {
 	d := &decoder{}
 	if len(data) > MaxFileBytes {
-		d.ps.add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes)
-		return nil, d.ps.sorted()
+		d.ps.Add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes)
+		return nil, d.ps.Sorted()
 	}
 	root := d.parseYAML(data)
 	if root == nil {
-		return nil, d.ps.sorted()
+		return nil, d.ps.Sorted()
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		d.ps.add(1, "", "the file is empty; a profile needs at least name, site, search.urls and detail.follow")
-		return nil, d.ps.sorted()
+		d.ps.Add(1, "", "the file is empty; a profile needs at least name, site, search.urls and detail.follow")
+		return nil, d.ps.Sorted()
 	}
 	doc := root.Content[0]
 	f := d.mapping(doc, "", topFields...)
 	if f == nil {
-		return nil, d.ps.sorted()
+		return nil, d.ps.Sorted()
 	}
 	p := &Profile{MaxPages: DefaultMaxPages, Listing: Listing{MaxPages: DefaultListingMaxPages}}
 	p.Name = d.name(f["name"], doc)
@@ -94,13 +95,13 @@ func parse(data []byte) (*Profile, []Problem) {
 	d.search(f["search"], doc, p)
 	d.listing(f["listing"], p)
 	p.Detail.Follow = d.patterns(d.field(f["detail"], "detail", "follow"), "detail.follow")
-	if len(p.Detail.Follow) == 0 && !d.ps.seen["detail"] && !d.ps.seenUnder("detail.follow") {
-		d.ps.add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')")
+	if len(p.Detail.Follow) == 0 && !d.ps.Seen("detail") && !d.ps.SeenUnder("detail.follow") {
+		d.ps.Add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')")
 	}
 	p.Ignore = d.patterns(f["ignore"], "ignore")
 	d.advertiser(f["advertiser"], p)
-	if len(d.ps.list) > 0 {
-		return nil, d.ps.sorted()
+	if d.ps.Len() > 0 {
+		return nil, d.ps.Sorted()
 	}
 	p.hosts = nil
 	p.hosts = p.Hosts()
@@ -112,14 +113,14 @@ func parse(data []byte) (*Profile, []Problem) {
 func (d *decoder) parseYAML(data []byte) (root *yaml.Node) {
 	defer func() {
 		if r := recover(); r != nil { // third-party code fed untrusted input
-			d.ps.add(1, "", "YAML: cannot parse: %v", r)
+			d.ps.Add(1, "", "YAML: cannot parse: %v", r)
 			root = nil
 		}
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		line, msg := lexicon.YAMLSyntax(err)
-		d.ps.add(line, "", "YAML syntax: %s", msg)
+		line, msg := yamlcheck.Syntax(err)
+		d.ps.Add(line, "", "YAML syntax: %s", msg)
 		return nil
 	}
 	return &n
@@ -136,13 +137,6 @@ func lineOf(n, parent *yaml.Node) int {
 	return 1
 }
 
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
 // mapping checks that n is a mapping with only the allowed keys and returns
 // its values by key. Unknown and repeated keys are problems.
 func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[string]*yaml.Node {
@@ -151,23 +145,23 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[stri
 		what = path
 	}
 	if n.Kind != yaml.MappingNode {
-		d.ps.add(n.Line, path, "%s: want a mapping (key: value lines) with %s; got %s", what, strings.Join(allowed, ", "), kindName(n))
+		d.ps.Add(n.Line, path, "%s: want a mapping (key: value lines) with %s; got %s", what, strings.Join(allowed, ", "), yamlcheck.KindName(n))
 		return nil
 	}
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		key := k.Value
-		if k.Kind != yaml.ScalarNode || !contains(allowed, key) {
-			d.ps.add(k.Line, join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+		if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
+			d.ps.Add(k.Line, yamlcheck.Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
 			continue
 		}
 		if _, dup := out[key]; dup {
-			d.ps.add(k.Line, join(path, key)+"#dup", "%s: field %q given twice", what, key)
+			d.ps.Add(k.Line, yamlcheck.Join(path, key)+"#dup", "%s: field %q given twice", what, key)
 			continue
 		}
 		if v.Kind == yaml.AliasNode {
-			d.ps.add(v.Line, join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", join(path, key))
+			d.ps.Add(v.Line, yamlcheck.Join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", yamlcheck.Join(path, key))
 			continue
 		}
 		if v.Tag == "!!null" {
@@ -188,34 +182,13 @@ func (d *decoder) field(n *yaml.Node, path, key string, others ...string) *yaml.
 	return f[key]
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
-}
-
 // scalar returns the text of a scalar node, reporting anything else.
 func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 	if n == nil {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.ps.add(n.Line, path, "%s: want text, got %s", path, kindName(n))
+		d.ps.Add(n.Line, path, "%s: want text, got %s", path, yamlcheck.KindName(n))
 		return "", false
 	}
 	return n.Value, true
@@ -230,13 +203,13 @@ func (d *decoder) name(n, doc *yaml.Node) string {
 	s, ok := d.scalar(n, "name")
 	if !ok {
 		if n == nil {
-			d.ps.add(lineOf(nil, doc), "name", "missing name: the profile's ID in scans and schedules (lower-case letters, digits and '-', e.g. jiajiao-example)")
+			d.ps.Add(lineOf(nil, doc), "name", "missing name: the profile's ID in scans and schedules (lower-case letters, digits and '-', e.g. jiajiao-example)")
 		}
 		return ""
 	}
 	name, err := adscan.ParseProfileName(s)
 	if err != nil {
-		d.ps.add(n.Line, "name", "name: %s", adscan.ErrorMessage(err))
+		d.ps.Add(n.Line, "name", "name: %s", adscan.ErrorMessage(err))
 	}
 	return name
 }
@@ -248,13 +221,13 @@ func (d *decoder) site(n, doc *yaml.Node) string {
 	s, ok := d.scalar(n, "site")
 	if !ok {
 		if n == nil {
-			d.ps.add(lineOf(nil, doc), "site", "missing site: the platform's home URL (e.g. https://jiajiao.example.cn/); its cases are filed under it")
+			d.ps.Add(lineOf(nil, doc), "site", "missing site: the platform's home URL (e.g. https://jiajiao.example.cn/); its cases are filed under it")
 		}
 		return ""
 	}
 	u, err := adscan.ParseTargetURL(s, true)
 	if err != nil {
-		d.ps.add(n.Line, "site", "site: %s", adscan.ErrorMessage(err))
+		d.ps.Add(n.Line, "site", "site: %s", adscan.ErrorMessage(err))
 		return ""
 	}
 	return u
@@ -267,7 +240,7 @@ func (d *decoder) render(n *yaml.Node) adscan.RenderMode {
 	}
 	m, err := adscan.ParseRenderMode(s)
 	if err != nil {
-		d.ps.add(n.Line, "render", "render %q: want plain (the served HTML) or browser (rendered in headless Chromium)", s)
+		d.ps.Add(n.Line, "render", "render %q: want plain (the served HTML) or browser (rendered in headless Chromium)", s)
 	}
 	return m
 }
@@ -279,7 +252,7 @@ func (d *decoder) delay(n *yaml.Node) *time.Duration {
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil || v < 0 || v > MaxCrawlDelay {
-		d.ps.add(n.Line, "crawl_delay", "crawl_delay %q: want a duration from 0s to %s, e.g. 2s or 500ms", s, MaxCrawlDelay)
+		d.ps.Add(n.Line, "crawl_delay", "crawl_delay %q: want a duration from 0s to %s, e.g. 2s or 500ms", s, MaxCrawlDelay)
 		return nil
 	}
 	return &v
@@ -292,7 +265,7 @@ func (d *decoder) integer(n *yaml.Node, path string, lo, hi int) (int, bool) {
 	}
 	var i int
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil || i < lo || i > hi {
-		d.ps.add(n.Line, path, "%s: want a whole number from %d to %d, got %s", path, lo, hi, kindName(n))
+		d.ps.Add(n.Line, path, "%s: want a whole number from %d to %d, got %s", path, lo, hi, yamlcheck.KindName(n))
 		return 0, false
 	}
 	return i, true
@@ -304,11 +277,11 @@ func (d *decoder) strs(n *yaml.Node, path string, maxItems, maxBytes int) ([]str
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.ps.add(n.Line, path, "%s: want a list (lines starting with '- '), got %s", path, kindName(n))
+		d.ps.Add(n.Line, path, "%s: want a list (lines starting with '- '), got %s", path, yamlcheck.KindName(n))
 		return nil, nil
 	}
 	if len(n.Content) > maxItems {
-		d.ps.add(n.Line, path, "%s: %d entries; at most %d", path, len(n.Content), maxItems)
+		d.ps.Add(n.Line, path, "%s: %d entries; at most %d", path, len(n.Content), maxItems)
 		return nil, nil
 	}
 	var out []string
@@ -322,11 +295,11 @@ func (d *decoder) strs(n *yaml.Node, path string, maxItems, maxBytes int) ([]str
 		s = strings.TrimSpace(s)
 		switch {
 		case s == "":
-			d.ps.add(e.Line, p, "%s is empty", p)
+			d.ps.Add(e.Line, p, "%s is empty", p)
 		case len(s) > maxBytes:
-			d.ps.add(e.Line, p, "%s has %d bytes; at most %d", p, len(s), maxBytes)
-		case contains(out, s):
-			d.ps.add(e.Line, p, "%s: %q is listed twice", p, s)
+			d.ps.Add(e.Line, p, "%s has %d bytes; at most %d", p, len(s), maxBytes)
+		case slices.Contains(out, s):
+			d.ps.Add(e.Line, p, "%s: %q is listed twice", p, s)
 		default:
 			out = append(out, s)
 			lines = append(lines, e.Line)
@@ -342,7 +315,7 @@ func (d *decoder) patterns(n *yaml.Node, path string) []Pattern {
 	for i, s := range srcs {
 		re, err := regexp.Compile(s)
 		if err != nil {
-			d.ps.add(lines[i], fmt.Sprintf("%s[%d]", path, i), "%s: %q is not a regular expression: %v", path, s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			d.ps.Add(lines[i], fmt.Sprintf("%s[%d]", path, i), "%s: %q is not a regular expression: %v", path, s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 			continue
 		}
 		out = append(out, Pattern{Source: s, re: re})
@@ -354,7 +327,7 @@ var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
 
 func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 	if n == nil {
-		d.ps.add(lineOf(nil, doc), "search", "missing search: at least search.urls, the search or listing URLs a scan starts from")
+		d.ps.Add(lineOf(nil, doc), "search", "missing search: at least search.urls, the search or listing URLs a scan starts from")
 		return
 	}
 	f := d.mapping(n, "search", "urls", "keywords", "cities")
@@ -364,40 +337,40 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 	p.Search.Keywords, _ = d.strs(f["keywords"], "search.keywords", maxTerms, maxTermBytes)
 	if c := f["cities"]; c != nil && c.Kind == yaml.ScalarNode {
 		if strings.TrimSpace(c.Value) != "register" {
-			d.ps.add(c.Line, "search.cities", "search.cities: want a list of cities (区) or the word register (every region in the register), got %q", c.Value)
+			d.ps.Add(c.Line, "search.cities", "search.cities: want a list of cities (区) or the word register (every region in the register), got %q", c.Value)
 		}
 		p.Search.CitiesFromRegister = true
 	} else {
 		p.Search.Cities, _ = d.strs(c, "search.cities", maxTerms, maxTermBytes)
 	}
 	urls, lines := d.strs(f["urls"], "search.urls", 50, 2000)
-	if len(urls) == 0 && !d.ps.seen["search.urls"] {
-		d.ps.add(lineOf(f["urls"], n), "search.urls", "missing search.urls: the search or listing URLs a scan starts from, with {keyword} and {city} where those go")
+	if len(urls) == 0 && !d.ps.Seen("search.urls") {
+		d.ps.Add(lineOf(f["urls"], n), "search.urls", "missing search.urls: the search or listing URLs a scan starts from, with {keyword} and {city} where those go")
 	}
 	usesKeyword, usesCity := false, false
 	for i, u := range urls {
 		path := fmt.Sprintf("search.urls[%d]", i)
 		if msg := d.template(u, p.Site); msg != "" {
-			d.ps.add(lines[i], path, "%s: %s", path, msg)
+			d.ps.Add(lines[i], path, "%s: %s", path, msg)
 			continue
 		}
 		k, c := strings.Contains(u, PlaceholderKeyword), strings.Contains(u, PlaceholderCity)
 		usesKeyword, usesCity = usesKeyword || k, usesCity || c
-		if k && len(p.Search.Keywords) == 0 && !d.ps.seen["search.keywords"] {
-			d.ps.add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path)
+		if k && len(p.Search.Keywords) == 0 && !d.ps.Seen("search.keywords") {
+			d.ps.Add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path)
 		}
-		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister && !d.ps.seen["search.cities"] {
-			d.ps.add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path)
+		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister && !d.ps.Seen("search.cities") {
+			d.ps.Add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path)
 		}
 		p.Search.URLs = append(p.Search.URLs, u)
 	}
 	if len(p.Search.Keywords) > 0 && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesKeyword {
-		d.ps.add(f["keywords"].Line, "search.keywords", "search.keywords: no search URL uses {keyword}")
+		d.ps.Add(f["keywords"].Line, "search.keywords", "search.keywords: no search URL uses {keyword}")
 	}
 	if (len(p.Search.Cities) > 0 || p.Search.CitiesFromRegister) && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesCity {
-		d.ps.add(f["cities"].Line, "search.cities", "search.cities: no search URL uses {city}")
+		d.ps.Add(f["cities"].Line, "search.cities", "search.cities: no search URL uses {city}")
 	}
-	if !p.Search.CitiesFromRegister && len(d.ps.list) == 0 {
+	if !p.Search.CitiesFromRegister && d.ps.Len() == 0 {
 		n := 0
 		for _, u := range p.Search.URLs {
 			m := 1
@@ -411,9 +384,9 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 		}
 		switch {
 		case n > MaxSeeds:
-			d.ps.add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds)
+			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds)
 		case n >= p.MaxPages:
-			d.ps.add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city, and max_pages is %d: a scan would fetch search pages only; raise max_pages or list fewer keywords or cities", n, p.MaxPages)
+			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city, and max_pages is %d: a scan would fetch search pages only; raise max_pages or list fewer keywords or cities", n, p.MaxPages)
 		}
 	}
 }
@@ -502,7 +475,7 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 	if sel, ok := d.scalar(f["selector"], "advertiser.selector"); ok {
 		s, err := cascadia.Compile(strings.TrimSpace(sel))
 		if err != nil || strings.TrimSpace(sel) == "" {
-			d.ps.add(f["selector"].Line, "advertiser.selector", "advertiser.selector %q is not a CSS selector: %v", sel, err)
+			d.ps.Add(f["selector"].Line, "advertiser.selector", "advertiser.selector %q is not a CSS selector: %v", sel, err)
 		} else {
 			p.Advertiser.Selector, p.Advertiser.sel = strings.TrimSpace(sel), s
 		}
@@ -511,21 +484,21 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 		re, err := regexp.Compile(pat)
 		switch {
 		case len(pat) > maxAdvertiserPattern:
-			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern is %d bytes; at most %d", len(pat), maxAdvertiserPattern)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern is %d bytes; at most %d", len(pat), maxAdvertiserPattern)
 		case err == nil && programSize(pat) > maxPatternProgram:
-			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is too large once compiled (repetition counts multiply it); write it without large {n} counts", pat)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is too large once compiled (repetition counts multiply it); write it without large {n} counts", pat)
 		case err != nil:
-			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		case re.NumSubexp() > 1:
-			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern has %d groups; want at most one, around the name", re.NumSubexp())
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern has %d groups; want at most one, around the name", re.NumSubexp())
 		case re.MatchString(""):
-			d.ps.add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q matches empty text; it would name nobody", pat)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q matches empty text; it would name nobody", pat)
 		default:
 			p.Advertiser.Pattern, p.Advertiser.re = pat, re
 		}
 	}
 	if f["selector"] == nil && f["pattern"] == nil {
-		d.ps.add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both")
+		d.ps.Add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both")
 	}
 }
 

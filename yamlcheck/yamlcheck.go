@@ -1,0 +1,156 @@
+// Package yamlcheck is what adscan's YAML formats (lexicons, platform
+// profiles) share to report every problem of a file with its line: the
+// problem and error types, a collector that reports a field once, and the
+// line of a yaml.v3 syntax error.
+package yamlcheck
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a file.
+type Problem struct {
+	// Line is the 1-based line of the file the problem is on; 0 when the
+	// value was not read from a file.
+	Line int `json:"line"`
+	// Field is the path of the offending value, e.g. "rules[3].category";
+	// "" for the file as a whole.
+	Field string `json:"field,omitempty"`
+	// Msg says what is wrong, naming the item.
+	Msg string `json:"message"`
+}
+
+// Format renders the problem as "NAME:LINE: MSG" (or "NAME: MSG" without a line).
+func (p Problem) Format(name string) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", name, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", name, p.Msg)
+}
+
+// ProblemsError is the error a parser returns for a bad file: every
+// problem found, in line order.
+type ProblemsError struct {
+	Name     string // the file name the problems are reported against
+	Problems []Problem
+}
+
+// Error lists the problems one per line as "NAME:LINE: MSG".
+func (e *ProblemsError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.Format(e.Name)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Problems collects problems, one per field: a value already reported
+// (for example one that could not be decoded) is not reported again by
+// later checks. The zero value is ready to use.
+type Problems struct {
+	list []Problem
+	seen map[string]bool
+}
+
+// Add records a problem of field (unless field already has one).
+func (ps *Problems) Add(line int, field, format string, args ...any) {
+	if field != "" {
+		if ps.seen[field] {
+			return
+		}
+		if ps.seen == nil {
+			ps.seen = map[string]bool{}
+		}
+		ps.seen[field] = true
+	}
+	ps.list = append(ps.list, Problem{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Seen reports whether field has a problem.
+func (ps *Problems) Seen(field string) bool { return ps.seen[field] }
+
+// SeenUnder reports whether field or one of its parts (field[0],
+// field.x) has a problem.
+func (ps *Problems) SeenUnder(field string) bool {
+	for f := range ps.seen {
+		if f == field || strings.HasPrefix(f, field+"[") || strings.HasPrefix(f, field+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// Len is the number of problems so far.
+func (ps *Problems) Len() int { return len(ps.list) }
+
+// Sorted returns the problems in line order (stable, so problems on one
+// line keep the order they were found in).
+func (ps *Problems) Sorted() []Problem {
+	out := append([]Problem(nil), ps.list...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlParserErrors are the messages of libyaml's parser (as opposed to its
+// scanner). yaml.v3 reports their line 0-based; scanner errors 1-based.
+var yamlParserErrors = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"found undefined tag handle",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
+// Syntax returns the 1-based line of a yaml.v3 syntax error and its
+// message without yaml.v3's "yaml: line N:" prefix. A message without a
+// line is about the first line (yaml.v3 omits line 0).
+func Syntax(err error) (line int, msg string) {
+	text := err.Error()
+	line = 1
+	if m := yamlLineRE.FindStringSubmatch(text); m != nil && m[1] != "" {
+		line, _ = strconv.Atoi(m[1])
+		if slices.Contains(yamlParserErrors, m[2]) {
+			line++
+		}
+	}
+	return line, yamlLineRE.ReplaceAllString(text, "$2")
+}
+
+// KindName names what a node is, for a message: "a mapping", "a list",
+// "an alias", the quoted scalar, or "nothing".
+func KindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "nothing"
+}
+
+// Join is the path of key under path ("a.b", or "b" at the top).
+func Join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
