@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +34,8 @@ import (
 // renderPage renders it in the browser pool and builds its Page: the
 // served body's digest, the rendered text classified, the rendered DOM's
 // links, and for a flagged page a WARC response record of what was served,
-// a resource record of the rendered DOM and a screenshot of the open tab.
+// a resource record of the rendered DOM, response records of its
+// subresources and a screenshot of the open tab.
 func (s *session) renderPage(ctx context.Context, it Item) Page {
 	p := Page{Depth: it.Depth}
 	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, FinalURL: it.URL, Rendered: true, Profile: s.profileName()}
@@ -81,7 +83,7 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 	}
 	s.attribute(&p, it, []byte(r.HTML))
 	if p.Result.Flagged() {
-		cp.WARC = s.renderedWARC(r)
+		cp.WARC = s.renderedWARC(r, s.subresources(ctx, pg))
 		s.screenshot(ctx, pg, cp)
 	}
 	return p
@@ -113,17 +115,24 @@ func (s *session) browserHold() time.Duration {
 // renderedWARC returns the WARC records of a flagged rendered page: a
 // response record of the main document as served (the browser hands the
 // body over decoded from any Content-Encoding, and converted to UTF-8 when
-// it could not give the raw bytes) and a resource record of the rendered
-// DOM that refers to it. A record that cannot be made is logged and left out.
-func (s *session) renderedWARC(r *render.Rendered) []byte {
+// it could not give the raw bytes), a resource record of the rendered DOM
+// that refers to it, and a response record of each subresource the page
+// received (its scripts, XHR and fetch, styles, images), concurrent to the
+// main document's, so that a replay tool runs the page's scripts against
+// what they received then. A record that cannot be made is logged and
+// left out.
+//
+// The records are bounded: the served body and the DOM at
+// render.Config.MaxHTMLBytes each, the subresources at
+// render.Config.MaxSubresourceBytes together (URLs, header fields and
+// bodies), each record's WARC header under 1 KB but for its URL; so a
+// capture's WARC is at most 2×MaxHTMLBytes + MaxSubresourceBytes + the main
+// document's URL and header fields + 1 KB per record (with the defaults,
+// about 20 MB and 202 records). A body or header cut at its cap is marked
+// WARC-Truncated: length.
+func (s *session) renderedWARC(r *render.Rendered, subs *render.Subresources) []byte {
 	var out []byte
-	header := r.Header.Clone()
-	if header == nil {
-		header = http.Header{}
-	}
-	// The body is stored decoded: a Content-Encoding would misdescribe it.
-	header.Del("Content-Encoding")
-	header.Del("Content-Length")
+	header := storedHeader(r.Header)
 	resp, err := responseRecord(r.FinalURL, r.Started, httpVersion(r.Protocol), r.Status, header, r.Served, r.ServedTruncated)
 	if err != nil {
 		s.cfg.Logger.Warn("crawler: no WARC response record", "url", r.FinalURL, "err", err)
@@ -133,9 +142,70 @@ func (s *session) renderedWARC(r *render.Rendered) []byte {
 	dom, err := renderedRecord(r.FinalURL, recordID(resp), r.Started.Add(r.Duration), []byte(r.HTML), r.HTMLTruncated)
 	if err != nil {
 		s.cfg.Logger.Warn("crawler: no WARC record of the rendered DOM", "url", r.FinalURL, "err", err)
+	} else {
+		out = append(out, dom...)
+	}
+	if subs == nil {
 		return out
 	}
-	return append(out, dom...)
+	for _, sub := range subs.List {
+		rec, err := subresourceRecord(recordID(resp), sub)
+		if err != nil {
+			s.cfg.Logger.Warn("crawler: no WARC record of a subresource", "url", r.FinalURL, "subresource", sub.URL, "err", err)
+			continue
+		}
+		out = append(out, rec...)
+	}
+	return out
+}
+
+// subresourceRecord returns the WARC response record of one subresource
+// of a rendered page, concurrent to the page's response record pageID.
+// The body is stored as the browser handed it over: decoded from any
+// Content-Encoding, and — when the browser converted it to UTF-8 text —
+// its Content-Type's charset says utf-8.
+func subresourceRecord(pageID string, sub render.Subresource) ([]byte, error) {
+	header := storedHeader(sub.Header)
+	if sub.BodyConverted {
+		if ct := header.Get("Content-Type"); ct != "" {
+			if mt, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") {
+				params["charset"] = "utf-8"
+				header.Set("Content-Type", mime.FormatMediaType(mt, params))
+			}
+		}
+	}
+	return concurrentResponseRecord(sub.URL, pageID, sub.Received, httpVersion(sub.Protocol), sub.Status, header, sub.Body,
+		sub.BodyTruncated || sub.HeaderTruncated)
+}
+
+// storedHeader returns the header fields of a response the browser
+// received as a WARC record stores them with the decoded, de-chunked body:
+// without Content-Encoding, Content-Length and Transfer-Encoding, which
+// would misdescribe it.
+func storedHeader(h http.Header) http.Header {
+	header := h.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Del("Content-Encoding")
+	header.Del("Content-Length")
+	header.Del("Transfer-Encoding")
+	return header
+}
+
+// subresources returns the responses the flagged page's subresources
+// received, to be archived with it; nil, logged, when they cannot be read.
+func (s *session) subresources(ctx context.Context, pg *render.Page) *render.Subresources {
+	subs, err := pg.Subresources(ctx)
+	if err != nil {
+		s.cfg.Logger.Warn("crawler: no subresources of a flagged page", "url", pg.Rendered.FinalURL, "err", err)
+		return nil
+	}
+	if subs.Omitted > 0 {
+		s.cfg.Logger.Info("crawler: subresources of a flagged page left out of its WARC", "url", pg.Rendered.FinalURL,
+			"kept", len(subs.List), "omitted", subs.Omitted, "why", strings.Join(subs.Why, "; "))
+	}
+	return subs
 }
 
 // screenshot takes the flagged page's screenshot from its open tab into

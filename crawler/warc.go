@@ -30,6 +30,13 @@ import (
 // Transfer-Encoding framing (the body is stored de-chunked, as WARC readers
 // expect); fields are written in canonical case, sorted.
 func responseRecord(targetURI string, date time.Time, proto string, status int, header http.Header, body []byte, truncated bool) ([]byte, error) {
+	return concurrentResponseRecord(targetURI, "", date, proto, status, header, body, truncated)
+}
+
+// concurrentResponseRecord is responseRecord with a WARC-Concurrent-To
+// field naming concurrentTo (a record ID; "" for none): the record of the
+// page whose rendering received this response.
+func concurrentResponseRecord(targetURI, concurrentTo string, date time.Time, proto string, status int, header http.Header, body []byte, truncated bool) ([]byte, error) {
 	if strings.ContainsAny(targetURI, "\r\n") {
 		return nil, fmt.Errorf("crawler: warc record: target URI %q has a line break", targetURI)
 	}
@@ -66,6 +73,9 @@ func responseRecord(targetURI string, date time.Time, proto string, status int, 
 	field("WARC-Record-ID", "<urn:uuid:"+id.String()+">")
 	field("WARC-Date", date.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	field("WARC-Target-URI", targetURI)
+	if concurrentTo != "" {
+		field("WARC-Concurrent-To", concurrentTo)
+	}
 	field("Content-Type", "application/http;msgtype=response")
 	field("WARC-Payload-Digest", "sha256:"+hex.EncodeToString(payloadSum[:]))
 	field("WARC-Block-Digest", "sha256:"+hex.EncodeToString(blockSum[:]))

@@ -31,8 +31,9 @@ type Input struct {
 	Case adscan.Case
 	// Captures are the captures the findings rest on, each with its stored
 	// WARC response record — and, for a page rendered in a browser, the
-	// resource record of its rendered DOM after it (a capture without
-	// records is described in the findings but has none).
+	// resource record of its rendered DOM and the response records of its
+	// subresources after it (a capture without records is described in
+	// the findings but has none).
 	Captures []adscan.Capture
 	// Screenshot, when not nil, goes in as a resource record.
 	Screenshot *Screenshot
@@ -61,7 +62,7 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 // key gives the same bytes, but for a timestamp token. EINVALID for an
 // input that cannot make a package (no case ID, a stored WARC record that
 // is not a valid response record, optionally followed by valid resource
-// records, a screenshot that is not a PNG).
+// and response records, a screenshot that is not a PNG).
 func Build(ctx context.Context, w io.Writer, in Input, s Signer) error {
 	c := in.Case
 	if c.ID == "" {
@@ -170,18 +171,23 @@ func caseRecords(in Input) ([]record, *Findings, []page, error) {
 		}
 		records = append(records, resp, req)
 		// A rendered page's capture holds the rendered DOM as a resource
-		// record after its response.
+		// record after its response, and a response record of each
+		// subresource the page received (for replay).
 		for _, raw := range stored[1:] {
 			q, err := parseRecord(raw)
-			if err != nil || q.typ != "resource" || len(q.problems) > 0 {
+			if err != nil || (q.typ != "resource" && q.typ != "response") || len(q.problems) > 0 {
 				why := fmt.Sprint(err)
 				if err == nil {
 					why = fmt.Sprintf("a %s record, problems %v", q.typ, q.problems)
 				}
-				return nil, nil, nil, fail("capture %s: a stored WARC record after the response is not a valid resource record: %s", cp.ID, why)
+				return nil, nil, nil, fail("capture %s: a stored WARC record after the response is not a valid resource or response record: %s", cp.ID, why)
 			}
-			records = append(records, record{id: q.id, typ: q.typ, uri: q.uri, date: q.date, mime: q.mime, payload: q.payload, raw: raw})
-			ci.RenderedRecord = q.id
+			records = append(records, record{id: q.id, typ: q.typ, uri: q.uri, date: q.date, mime: q.mime, status: q.status, payload: q.payload, raw: raw})
+			if q.typ == "resource" {
+				ci.RenderedRecord = q.id
+			} else {
+				ci.SubresourceRecords = append(ci.SubresourceRecords, q.id)
+			}
 		}
 		ci.ResponseRecord, ci.RequestRecord = resp.id, req.id
 		f.Captures = append(f.Captures, ci)

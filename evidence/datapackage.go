@@ -47,7 +47,8 @@ func newDataPackage(in Input, f *Findings, files []zipFile) DataPackage {
 		Profile: "data-package", WACZVersion: WACZVersion,
 		Title: "adscan case " + c.ID,
 		Description: fmt.Sprintf("Evidence of adscan case %s: %s at %s (target %s). "+
-			"The WARC holds each capture's response and request, the screenshot if one was taken, "+
+			"The WARC holds each capture's response and request (for a page rendered in a browser, also its rendered DOM "+
+			"and the responses of its subresources), the screenshot if one was taken, "+
 			"and a metadata record (urn:adscan:case:%s) with the findings and their evidence. "+
 			"datapackage-digest.json is signed with the deployment's Ed25519 key.",
 			c.ID, strings.Join(cats, ", "), c.URL, c.Target, c.ID),

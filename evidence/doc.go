@@ -7,7 +7,12 @@
 //	archive/data.warc.gz     WARC/1.1, one gzip member per record (ZIP STORE):
 //	                         warcinfo; for each capture its response record
 //	                         as the crawler stored it and a request record
-//	                         reconstructed from its URL; the screenshot as a
+//	                         reconstructed from its URL, and for a page
+//	                         rendered in a browser the resource record of
+//	                         its rendered DOM (urn:dom:URL) and the response
+//	                         records of its subresources (scripts, XHR and
+//	                         fetch, styles, images: what replay needs to
+//	                         run its scripts); the screenshot as a
 //	                         resource record (urn:view:URL, image/png) when
 //	                         there is one; a metadata record
 //	                         (urn:adscan:case:ID, application/json, Findings)

@@ -77,6 +77,10 @@ type CaptureInfo struct {
 	// RenderedRecord is the resource record of the rendered DOM of a page
 	// rendered in a browser.
 	RenderedRecord string `json:"rendered_record,omitempty"`
+	// SubresourceRecords are the response records of the subresources
+	// (scripts, XHR and fetch, styles, images) the rendered page received,
+	// which let a replay tool run its scripts as they ran then.
+	SubresourceRecords []string `json:"subresource_records,omitempty"`
 }
 
 // ScreenshotInfo describes the screenshot record.

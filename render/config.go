@@ -34,6 +34,8 @@ const (
 	DefaultMaxHTMLBytes        = 5 << 20 // as crawler.DefaultMaxBodyBytes
 	DefaultMaxTextBytes        = 2 << 20
 	DefaultMaxScreenshotHeight = 16000
+	DefaultMaxSubresources     = 200
+	DefaultMaxSubresourceBytes = 10 << 20
 )
 
 // ScreenshotWidth is the width in CSS pixels (and PNG pixels: the device
@@ -82,6 +84,12 @@ type Config struct {
 	MaxHTMLBytes int
 	// MaxTextBytes caps Rendered.Text likewise.
 	MaxTextBytes int
+	// MaxSubresources caps how many subresource responses
+	// Page.Subresources keeps; MaxSubresourceBytes caps their bytes (URLs,
+	// header fields and bodies together), each body being cut at
+	// MaxHTMLBytes as well.
+	MaxSubresources     int
+	MaxSubresourceBytes int
 	// MaxScreenshotHeight caps a screenshot's height in pixels; a longer
 	// page is shot from the top down to it and marked truncated.
 	MaxScreenshotHeight int
@@ -115,6 +123,8 @@ func (cfg Config) withDefaults() Config {
 	setInt(&cfg.MaxHTMLBytes, DefaultMaxHTMLBytes)
 	setInt(&cfg.MaxTextBytes, DefaultMaxTextBytes)
 	setInt(&cfg.MaxScreenshotHeight, DefaultMaxScreenshotHeight)
+	setInt(&cfg.MaxSubresources, DefaultMaxSubresources)
+	setInt(&cfg.MaxSubresourceBytes, DefaultMaxSubresourceBytes)
 	if cfg.MaxBrowserMemory <= 0 {
 		cfg.MaxBrowserMemory = DefaultMaxBrowserMemory
 	}

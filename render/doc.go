@@ -18,6 +18,8 @@
 //
 // A crawler calls Open for a page, classifies Rendered.Text, and — only for
 // a flagged page — calls Screenshot on the same tab, so the picture shows
-// what was classified; then it calls Close. Render is Open and Close in one
+// what was classified — and Subresources, the responses the page's scripts,
+// styles, images and XHR received (bounded, never fetched again), so that
+// an archive of the page can be replayed; then it calls Close. Render is Open and Close in one
 // for pages that need no picture.
 package render

@@ -33,7 +33,8 @@ type docResponse struct {
 
 // pageEvents follows one tab's events: the main frame's lifecycle (the
 // current document's loader and which of its milestones fired), the main
-// document's response and redirects, and a crash. The tab calls handle on
+// document's response and redirects, the responses of its subresources,
+// and a crash. The tab calls handle on
 // its reading goroutine, so handle only records and signals; waiters wait
 // on changed().
 type pageEvents struct {
@@ -51,6 +52,8 @@ type pageEvents struct {
 	// that report to the tab); active is when that last changed.
 	inflight map[network.RequestID]bool
 	active   time.Time
+	// subs are the responses of the page's subresources.
+	subs subresourceLog
 	// crashCtx ends when the renderer crashes, failing the steps under way.
 	crashCtx context.Context
 	crash    context.CancelFunc
@@ -90,6 +93,7 @@ func (e *pageEvents) handle(ev any) {
 	if e.frame == "" {
 		return
 	}
+	e.subs.observe(string(e.frame), ev)
 	switch ev := ev.(type) {
 	case *page.EventLifecycleEvent:
 		if ev.FrameID != e.frame {

@@ -27,8 +27,9 @@ import (
 // every violating detail page and of no other page, each attributed to
 // the profile and to the advertiser the page names; one case confirmed,
 // and its referral a WACZ that adscan evidence verify, npm warcio and
-// ReplayWeb.page accept and that holds the page's screenshot and the
-// rendered DOM with the advert.
+// ReplayWeb.page accept, that holds the page's screenshot, the rendered DOM
+// with the advert and the advert's JSON its script fetched, and that
+// ReplayWeb.page replays showing the advert's text.
 func TestDevEndToEndProfile(t *testing.T) {
 	skipShort(t)
 	chromium := chromiumOrSkip(t)
@@ -168,26 +169,26 @@ func TestDevEndToEndProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 		recs := evidencetest.WarcioRead(t, node, prefix, warc)
-		var screenshot bool
+		var screenshot, api bool
 		for _, r := range recs {
 			if !r.BlockDigestOK || (r.PayloadDigestOK != nil && !*r.PayloadDigestOK) {
 				t.Errorf("warcio: record %s %s %s: digests do not hold", r.Type, r.ID, r.URI)
 			}
 			screenshot = screenshot || (r.Type == "resource" && rep.Metadata.Screenshot != nil && r.ID == rep.Metadata.Screenshot.Record)
+			api = api || (r.Type == "response" && r.URI == site.URL+"/api/post/1")
 		}
-		if len(recs) < 4 || !screenshot {
-			t.Errorf("warcio read %d records, a screenshot among them: %v: %+v", len(recs), screenshot, recs)
+		if len(recs) < 5 || !screenshot || !api {
+			t.Errorf("warcio read %d records, a screenshot among them: %v, the advert's JSON: %v: %+v", len(recs), screenshot, api, recs)
 		}
 	})
-	// ReplayWeb.page opens the package and replays the detail page's
-	// response record: the platform's served shell (its header). The
-	// advert itself came by XHR, whose responses the package does not
-	// hold, so the replay cannot show it: the rendered DOM's resource
-	// record and the screenshot are the evidence of what was seen.
+	// ReplayWeb.page opens the package and replays the detail page: its
+	// served shell (the platform's header) runs its script, which fetches
+	// the advert from /api/post/ID — served from the package's record of
+	// that response, so the replayed page shows the advert's text.
 	t.Run("replaywebpage", func(t *testing.T) {
 		rwp, chromium := evidencetest.ReplayWebPage(t)
 		evidencetest.ReplayShows(t, rwp, chromium, pkg, c.URL, func(text string) bool {
-			return strings.Contains(text, "假家教平台") && strings.Contains(text, "关于我们")
+			return strings.Contains(text, "假家教平台") && strings.Contains(text, "提前学习下学期课程")
 		})
 	})
 }
