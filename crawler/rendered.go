@@ -22,7 +22,11 @@ import (
 // robots.txt and takes the host's turn (Config.Gate) as for a plain fetch,
 // then asks the browser pool for the page and holds the turn until the
 // browser has loaded it, so the page's own requests (scripts, XHR, images)
-// count as one turn of the host. Every request of the browser goes through
+// count as one turn of the host. Every navigation of the page's main frame
+// (redirect hops, meta refreshes, scripts setting location) answers to
+// robots.txt before the browser sends it, as a plain fetch's redirects do;
+// frames, scripts, XHR and images are the page's resources and do not.
+// Every request of the browser goes through
 // render's address-checking proxy: the SSRF rules hold whatever the page's
 // scripts do. Limits: the pool bounds a page's time (render.Config.
 // PageTimeout) and the size of its HTML and served body
