@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -113,6 +114,9 @@ func (s *session) takeTurn(ctx context.Context, req *http.Request, gap time.Dura
 // takeTurnHeld is takeTurn for a request that may hold its host's turn
 // for up to hold (a page rendered in a browser: its page timeout).
 func (s *session) takeTurnHeld(ctx context.Context, req *http.Request, gap, hold time.Duration) (release func(), err error) {
+	if h, _ := ctx.Value(heldTurnKey{}).(*heldTurn); h != nil && h.on.Load() && strings.EqualFold(h.host, req.URL.Host) {
+		return func() {}, nil // part of the rendered page's turn, held until it has loaded
+	}
 	if gap <= 0 {
 		if req.URL.Path != "/robots.txt" {
 			return func() {}, nil
@@ -154,6 +158,19 @@ func (s *session) takeTurnHeld(ctx context.Context, req *http.Request, gap, hold
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// heldTurnKey is the context key of the heldTurn of a rendered page whose
+// navigation check may fetch robots.txt.
+type heldTurnKey struct{}
+
+// heldTurn is a host's turn a rendered page holds while it loads. A
+// request to that host on the page's behalf meanwhile (robots.txt of the
+// other scheme, asked by the navigation check) is part of that turn:
+// waiting for the turn would wait for the page that waits for it.
+type heldTurn struct {
+	host string
+	on   atomic.Bool
 }
 
 // minTurnGap is the gap a request claims its host with when its crawl

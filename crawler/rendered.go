@@ -22,7 +22,11 @@ import (
 // robots.txt and takes the host's turn (Config.Gate) as for a plain fetch,
 // then asks the browser pool for the page and holds the turn until the
 // browser has loaded it, so the page's own requests (scripts, XHR, images)
-// count as one turn of the host. Every request of the browser goes through
+// count as one turn of the host. Every navigation of the page's main frame
+// (redirect hops, meta refreshes, scripts setting location) answers to
+// robots.txt before the browser sends it, as a plain fetch's redirects do;
+// frames, scripts, XHR and images are the page's resources and do not.
+// Every request of the browser goes through
 // render's address-checking proxy: the SSRF rules hold whatever the page's
 // scripts do. Limits: the pool bounds a page's time (render.Config.
 // PageTimeout) and the size of its HTML and served body
@@ -91,7 +95,10 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 
 // openInBrowser takes the host's turn (robots.txt was checked by the
 // caller), opens rawURL in the pool and releases the turn once the page has
-// loaded.
+// loaded. Every navigation of the page's main frame — each redirect hop,
+// meta refresh or script setting location — answers to robots.txt before
+// the browser sends it (see navigationCheck); a refused one fails the page
+// with an error wrapping ErrDisallowed that names the refused URL.
 func (s *session) openInBrowser(ctx context.Context, rawURL string) (*render.Page, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -102,8 +109,40 @@ func (s *session) openInBrowser(ctx context.Context, rawURL string) (*render.Pag
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	return s.cfg.Browser.Open(ctx, rawURL)
+	held := &heldTurn{host: u.Host}
+	held.on.Store(true)
+	defer func() { held.on.Store(false); release() }()
+	var opts render.OpenOptions
+	if !s.cfg.IgnoreRobots {
+		opts.CheckNavigation = s.navigationCheck(context.WithValue(ctx, heldTurnKey{}, held))
+	}
+	return s.cfg.Browser.OpenWith(ctx, rawURL, opts)
+}
+
+// navigationCheck returns the check of a rendered page's navigations: the
+// URL's host's robots.txt policy, loaded on first use through the crawl's
+// own client (taking that host's turn, as any robots.txt fetch does). A
+// URL robots.txt disallows is refused with an error wrapping ErrDisallowed;
+// when the host's robots.txt cannot be fetched the navigation is refused
+// with that error, as a plain crawl's redirect is.
+func (s *session) navigationCheck(ctx context.Context) func(string) error {
+	return func(raw string) error {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("crawler: navigation to %q: %w", raw, err)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return nil // not fetched from a host: no robots.txt applies
+		}
+		p, _ := s.policies.get(ctx, u)
+		if p.err != nil {
+			return fmt.Errorf("crawler: navigation to %s: %w", raw, p.err)
+		}
+		if !p.allowed(u, s.cfg.UserAgent) {
+			return fmt.Errorf("%w: navigation to %s", ErrDisallowed, raw)
+		}
+		return nil
+	}
 }
 
 // browserHold is how long a rendered page holds its host's turn at most:
@@ -250,9 +289,12 @@ func (s *session) screenshotPlain(ctx context.Context, p *Page) {
 	}
 	pg, err := s.openInBrowser(ctx, cp.FinalURL)
 	if err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		switch {
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 			cp.ScreenshotError, cp.ScreenshotErrorKind = "the crawl was stopped before the screenshot", adscan.ScreenshotStopped
-		} else {
+		case errors.Is(err, ErrDisallowed):
+			cp.ScreenshotError, cp.ScreenshotErrorKind = fmt.Sprintf("rendering %s for its screenshot: %v", cp.FinalURL, err), adscan.ScreenshotRobots
+		default:
 			cp.ScreenshotError, cp.ScreenshotErrorKind = fmt.Sprintf("rendering %s for its screenshot failed: %v", cp.FinalURL, err), adscan.ScreenshotRenderFailed
 		}
 		return

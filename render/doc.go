@@ -14,7 +14,10 @@
 // proxy resolves names and connects through a dialer that refuses private,
 // loopback, link-local, CGNAT and cloud-metadata addresses
 // (adscan.CheckPublicAddress) at dial time, unless Config.AllowPrivate is
-// set. What it refuses is recorded in Rendered.Refused.
+// set. What it refuses is recorded in Rendered.Refused. OpenWith can also
+// have each navigation of the main frame (redirect hops, meta refreshes,
+// scripts setting location) checked before the browser sends it
+// (OpenOptions.CheckNavigation: the crawler's robots.txt).
 //
 // A crawler calls Open for a page, classifies Rendered.Text, and — only for
 // a flagged page — calls Screenshot on the same tab, so the picture shows

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -57,6 +58,9 @@ type pageEvents struct {
 	// crashCtx ends when the renderer crashes, failing the steps under way.
 	crashCtx context.Context
 	crash    context.CancelFunc
+	// paused, when set (before the tab starts), answers a document request
+	// the Fetch domain paused; it runs on a goroutine of its own.
+	paused func(*fetch.EventRequestPaused)
 }
 
 func newPageEvents() *pageEvents {
@@ -95,6 +99,11 @@ func (e *pageEvents) handle(ev any) {
 	}
 	e.subs.observe(string(e.frame), ev)
 	switch ev := ev.(type) {
+	case *fetch.EventRequestPaused:
+		if e.paused != nil {
+			go e.paused(ev)
+		}
+		return
 	case *page.EventLifecycleEvent:
 		if ev.FrameID != e.frame {
 			return

@@ -105,6 +105,11 @@ type Page struct {
 	cancel context.CancelFunc
 	events *pageEvents
 	hold   *time.Timer
+	// checkNav is OpenOptions.CheckNavigation; navRefused the first
+	// main-frame navigation it refused.
+	checkNav   func(url string) error
+	navMu      sync.Mutex
+	navRefused *navRefusal
 
 	mu     sync.Mutex
 	closed bool
@@ -183,6 +188,9 @@ func (pg *Page) startTab(ctx context.Context, deadline time.Time) error {
 	if _, err := chromedp.Call(sctx, network.Enable, network.EnableParams{MaxTotalBufferSize: &total, MaxResourceBufferSize: &buf}); err != nil {
 		return fmt.Errorf("render: enable the network domain: %w", err)
 	}
+	if pg.checkNav != nil {
+		return pg.enableNavigationCheck(sctx)
+	}
 	return nil
 }
 
@@ -211,6 +219,9 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 	nctx, cancel := pg.opContext(ctx, navDeadline)
 	res, err := chromedp.Call(nctx, page.Navigate, page.NavigateParams{URL: u})
 	cancel()
+	if err := pg.refusedNavigation(u); err != nil {
+		return "", err
+	}
 	timedOut := err != nil && ctx.Err() == nil && pg.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded)
 	switch {
 	case timedOut && pg.events.state().doc != nil:
@@ -251,10 +262,14 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 	return "", pg.refusedDocument(u)
 }
 
-// refusedDocument returns an error wrapping adscan.ErrPrivateAddress when
-// the main document is the proxy's refusal (a redirect, or a script's
-// navigation, to a refused address).
+// refusedDocument returns an error wrapping ErrNavigationRefused when the
+// navigation check refused a navigation of the main frame, or wrapping
+// adscan.ErrPrivateAddress when the main document is the proxy's refusal
+// (a redirect, or a script's navigation, to a refused address).
 func (pg *Page) refusedDocument(u string) error {
+	if err := pg.refusedNavigation(u); err != nil {
+		return err
+	}
 	doc := pg.events.state().doc
 	if doc == nil || doc.header.Get(refusedHeader) == "" {
 		return nil
@@ -541,13 +556,18 @@ func minTime(a, b time.Time) time.Time {
 
 // newTab prepares (but does not start) a tab in browser s.b whose traffic
 // goes through px.
-func newTab(p *Pool, s *slot, px *proxy) *Page {
+func newTab(p *Pool, s *slot, px *proxy, opts OpenOptions) *Page {
 	ev := newPageEvents()
+	pg := &Page{pool: p, slot: s, proxy: px, events: ev, checkNav: opts.CheckNavigation}
+	if opts.CheckNavigation != nil {
+		ev.paused = pg.answerPaused
+	}
 	ctx, cancel := chromedp.NewContext(s.b.ctx,
 		chromedp.WithNewBrowserContext(func(params *target.CreateBrowserContextParams) {
 			params.ProxyServer = px.URL()
 			params.ProxyBypassList = "<-loopback>"
 		}),
 		chromedp.WithListener(ev.handle))
-	return &Page{pool: p, slot: s, proxy: px, ctx: ctx, cancel: cancel, events: ev}
+	pg.ctx, pg.cancel = ctx, cancel
+	return pg
 }

@@ -127,6 +127,13 @@ func (p *Pool) Render(ctx context.Context, rawURL string) (*Rendered, error) {
 // ErrPoolClosed after Close; otherwise the browser's own error (net::ERR_…)
 // or the context's.
 func (p *Pool) Open(ctx context.Context, rawURL string) (*Page, error) {
+	return p.OpenWith(ctx, rawURL, OpenOptions{})
+}
+
+// OpenWith is Open with per-page options. With opts.CheckNavigation set,
+// a main-frame navigation it refuses fails it with an error wrapping
+// ErrNavigationRefused and the check's error.
+func (p *Pool) OpenWith(ctx context.Context, rawURL string, opts OpenOptions) (*Page, error) {
 	u, err := checkURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -136,7 +143,7 @@ func (p *Pool) Open(ctx context.Context, rawURL string) (*Page, error) {
 		return nil, err
 	}
 	p.count(func(st *Stats) { st.Pages++ })
-	pg, err := p.openIn(ctx, s, u.String())
+	pg, err := p.openIn(ctx, s, u.String(), opts)
 	if err != nil {
 		p.count(func(st *Stats) { st.Failed++ })
 		return nil, err
@@ -146,7 +153,7 @@ func (p *Pool) Open(ctx context.Context, rawURL string) (*Page, error) {
 
 // openIn renders u in browser s.b. On failure it closes what it opened
 // and hands the slot back.
-func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
+func (p *Pool) openIn(ctx context.Context, s *slot, u string, opts OpenOptions) (*Page, error) {
 	start := time.Now()
 	deadline := start.Add(p.cfg.PageTimeout)
 	px, err := startProxy(p.dialer, p.cfg.NavigationTimeout, p.cfg.Logger)
@@ -154,7 +161,7 @@ func (p *Pool) openIn(ctx context.Context, s *slot, u string) (*Page, error) {
 		p.release(s, false)
 		return nil, err
 	}
-	pg := newTab(p, s, px)
+	pg := newTab(p, s, px, opts)
 	fail := func(err error) (*Page, error) {
 		pg.closeTab()
 		px.Close()
