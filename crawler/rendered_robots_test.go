@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"adscan"
 	"adscan/render"
 )
 
@@ -58,7 +57,7 @@ func (s *robotsSite) requests() []string {
 
 // TestRenderedCrawlObeysRobotsOnNavigation: a rendered page that
 // redirects, or whose script navigates, to a path robots.txt disallows
-// fails with kind robots naming that URL, and the path is never requested;
+// is skipped as disallowed, naming that URL, and the path is never requested;
 // an allowed redirect is followed.
 func TestRenderedCrawlObeysRobotsOnNavigation(t *testing.T) {
 	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
@@ -85,8 +84,8 @@ func TestRenderedCrawlObeysRobotsOnNavigation(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("%s: no page", path)
-		case p.Err == nil || ErrorKind(p.Err) != adscan.FetchRobots || !strings.Contains(p.Err.Error(), site.URL+refused):
-			t.Errorf("%s: err %v (kind %q); want a robots failure naming %s", path, p.Err, ErrorKind(p.Err), refused)
+		case p.Err != nil || !strings.Contains(p.Skipped, "disallowed by robots.txt") || !strings.Contains(p.Skipped, site.URL+refused):
+			t.Errorf("%s: err %v, skipped %q; want it skipped as disallowed, naming %s (as a plain crawl skips a disallowed redirect)", path, p.Err, p.Skipped, refused)
 		}
 	}
 	if p := pages[site.URL+"/redirect-ok"]; p.Err != nil || p.Capture.FinalURL != site.URL+"/landing" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,6 +206,13 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 	}
 	if s.cfg.Render {
 		p := s.renderPage(ctx, it)
+		if errors.Is(p.Err, ErrDisallowed) {
+			// As a plain crawl counts a redirect robots.txt disallows: a
+			// page not read, not a failure (the message names the URL).
+			out.disallowed = true
+			p.Skipped = strings.TrimPrefix(p.Err.Error(), "crawler: render "+it.URL+": ")
+			p.Err = nil
+		}
 		out.page = &p
 		out.queue = append(out.queue, s.follow(it, p)...)
 		return out
