@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -109,7 +108,7 @@ func TestRenderedWARCHoldsSubresources(t *testing.T) {
 	if len(rep.Metadata.Captures) != 1 || len(rep.Metadata.Captures[0].SubresourceRecords) == 0 {
 		t.Errorf("the package's capture names no subresource records: %+v", rep.Metadata.Captures)
 	}
-	if index := packageFile(t, pkg, "indexes/index.cdxj"); !strings.Contains(string(index), `"url":"`+api+`"`) {
+	if index := evidencetest.PackageFile(t, pkg, "indexes/index.cdxj"); !strings.Contains(string(index), `"url":"`+api+`"`) {
 		t.Errorf("the package's index has no line for %s:\n%s", api, index)
 	}
 
@@ -154,25 +153,6 @@ func renderedPackage(t *testing.T, p Page, key ed25519.PrivateKey) []byte {
 		t.Fatalf("package a rendered capture: %v", err)
 	}
 	return pkg.Bytes()
-}
-
-// packageFile returns a file of a WACZ package.
-func packageFile(t *testing.T, pkg []byte, name string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // recordTypes returns the WARC-Type of each record of a capture's WARC,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"io"
@@ -153,7 +152,7 @@ func TestDevEndToEndProfile(t *testing.T) {
 	if rep.Metadata.Screenshot == nil || rep.Metadata.Screenshot.SHA256 != cp.Screenshot.SHA256 {
 		t.Errorf("the WACZ's screenshot %+v, want %s", rep.Metadata.Screenshot, cp.Screenshot.SHA256)
 	}
-	warcBytes := zipFile(t, pkg, "archive/data.warc.gz")
+	warcBytes := evidencetest.PackageFile(t, pkg, "archive/data.warc.gz")
 	if dom := gunzipAll(t, warcBytes); !bytes.Contains(dom, []byte("urn:dom:"+c.URL)) || !bytes.Contains(dom, []byte("提前学习下学期课程")) {
 		t.Errorf("the WACZ's WARC holds no rendered DOM of %s with the advert", c.URL)
 	}
@@ -222,23 +221,4 @@ func gunzipAll(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// zipFile returns the file name of the zip archive pkg.
-func zipFile(t *testing.T, pkg []byte, name string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open(name)
-	if err != nil {
-		t.Fatalf("%s in the WACZ: %v", name, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

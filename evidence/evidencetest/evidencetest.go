@@ -6,6 +6,7 @@
 package evidencetest
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,10 +14,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sort"
 	"strings"
+	"testing"
 	"time"
 
 	"adscan"
@@ -133,4 +136,24 @@ func PNG(size int) []byte {
 		panic(err) // an in-memory encode of a valid image does not fail
 	}
 	return b.Bytes()
+}
+
+// PackageFile returns the file name of the WACZ package pkg (a zip
+// archive), failing the test when it is not there.
+func PackageFile(t testing.TB, pkg []byte, name string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("%s in the WACZ: %v", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
