@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -210,7 +209,7 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 			// As a plain crawl counts a redirect robots.txt disallows: a
 			// page not read, not a failure (the message names the URL).
 			out.disallowed = true
-			p.Skipped = strings.TrimPrefix(p.Err.Error(), "crawler: render "+it.URL+": ")
+			p.Skipped = errors.Unwrap(p.Err).Error() // without renderPage's "crawler: render URL:"
 			p.Err = nil
 		}
 		out.page = &p
