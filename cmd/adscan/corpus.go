@@ -139,6 +139,7 @@ func runCorpusAdd(s streams, o corpusAddOptions) error {
 type corpusBuildOptions struct {
 	dir, excluded, labels, features string
 	own                             []string
+	dropMissing                     bool
 }
 
 func newCorpusBuildCmd(s streams) *cobra.Command {
@@ -150,7 +151,10 @@ func newCorpusBuildCmd(s streams) *cobra.Command {
 two splits), and write the labels (one JSON object a line, sorted by ID) and
 each page's voice features as unordered counts of words and page features —
 never its sentences — from which 'adscan model train' trains the voice model.
-Pages on the excluded list are refused.`,
+Pages on the excluded list are refused. A page already in the labels file
+whose text the directory lacks (a corpus only partly restored, see 'adscan
+corpus restore --list') keeps its committed label and features unless
+--drop-missing is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCorpusBuild(s, o) },
 	}
@@ -160,6 +164,7 @@ Pages on the excluded list are refused.`,
 	f.StringVar(&o.labels, "labels", defaultLabelsFile, "labels file to write")
 	f.StringVar(&o.features, "features", defaultFeaturesFile, "features file to write")
 	f.StringSliceVar(&o.own, "own", []string{"classifier/testdata/corpus"}, "directories of our own labelled texts (labels.yaml) added to the train split")
+	f.BoolVar(&o.dropMissing, "drop-missing", false, "leave out committed pages whose text the corpus directory lacks")
 	return cmd
 }
 
@@ -189,6 +194,14 @@ func runCorpusBuild(s streams, o corpusBuildOptions) error {
 		labels = append(labels, p.Label)
 		feats = append(feats, corpus.Features{ID: p.ID, Bag: bag})
 	}
+	kept := 0
+	if !o.dropMissing {
+		ls, fs, err := committedWithoutText(o.labels, o.features, pages)
+		if err != nil {
+			return fmt.Errorf("corpus build: %w", err)
+		}
+		labels, feats, kept = append(labels, ls...), append(feats, fs...), len(ls)
+	}
 	for _, dir := range o.own {
 		if dir == "" {
 			continue
@@ -206,8 +219,49 @@ func runCorpusBuild(s streams, o corpusBuildOptions) error {
 		return fmt.Errorf("corpus build: %w", err)
 	}
 	printCorpusStats(s.out, labels)
+	if kept > 0 {
+		fmt.Fprintf(s.out, "kept the committed label and features of %d pages whose text is not in %s (adscan corpus restore --list names them; --drop-missing leaves them out)\n", kept, dir)
+	}
 	fmt.Fprintf(s.out, "wrote %s and %s\n", o.labels, o.features)
 	return nil
+}
+
+// committedWithoutText returns the labels and features already in the
+// committed files of real pages (not our own texts) that are not among
+// pages, so a build from a partly restored corpus keeps them. Missing files
+// are no error (a first build).
+func committedWithoutText(labelsFile, featuresFile string, pages []corpus.Page) ([]corpus.Label, []corpus.Features, error) {
+	labels, err := corpus.ReadJSONLFile[corpus.Label](labelsFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	feats, err := corpus.ReadJSONLFile[corpus.Features](featuresFile)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, err
+	}
+	bags := make(map[string]corpus.Features, len(feats))
+	for _, f := range feats {
+		bags[f.ID] = f
+	}
+	have := make(map[string]bool, len(pages))
+	for _, p := range pages {
+		have[p.ID] = true
+	}
+	var ls []corpus.Label
+	var fs []corpus.Features
+	for _, l := range labels {
+		if l.Own || have[l.ID] {
+			continue
+		}
+		f, ok := bags[l.ID]
+		if !ok {
+			return nil, nil, fmt.Errorf("%s has no text in the corpus directory and no features in %s", l.ID, featuresFile)
+		}
+		ls, fs = append(ls, l), append(fs, f)
+	}
+	return ls, fs, nil
 }
 
 func writeJSONLFile[T any](path string, rows []T) error {

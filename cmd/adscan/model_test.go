@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,25 @@ func TestCorpusRestore(t *testing.T) {
 	pages, err := corpus.Load(fresh)
 	if err != nil || len(pages) != 1 || pages[0].Split == "" {
 		t.Errorf("Load of the restored directory: %v, %v", pages, err)
+	}
+
+	// A build from the partly restored directory keeps what is committed
+	// of the pages it lacks; --drop-missing leaves them out.
+	before, err := os.ReadFile(labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut = runClassifyCmd(t, "", "corpus", "build", "--corpus", fresh, "--labels", labels, "--features", feats, "--own", "")
+	if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("kept the committed label and features of %d pages", len(testCorpusPages)-1)) {
+		t.Fatalf("build of a partly restored corpus: exit %d, %q %q", code, stdout, errOut)
+	}
+	if after, _ := os.ReadFile(labels); string(after) != string(before) {
+		t.Errorf("build of a partly restored corpus changed the labels:\n%s\nwant\n%s", after, before)
+	}
+	if code, _, errOut = runClassifyCmd(t, "", "corpus", "build", "--corpus", fresh, "--labels", labels, "--features", feats, "--own", "", "--drop-missing"); code != exitOK {
+		t.Fatalf("build --drop-missing: exit %d, %q", code, errOut)
+	}
+	if ls, err := corpus.ReadJSONLFile[corpus.Label](labels); err != nil || len(ls) != 1 {
+		t.Errorf("after --drop-missing: %d labels (%v), want 1", len(ls), err)
 	}
 }
