@@ -24,7 +24,7 @@ const (
 	defaultFeaturesFile = "corpus/real/features.jsonl"
 )
 
-// newCorpusCmd is `adscan corpus add|build|restore`.
+// newCorpusCmd is `adscan corpus add|build|restore|agreement`.
 func newCorpusCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "corpus",
@@ -36,7 +36,7 @@ committed is made from it by 'adscan corpus build': the labels with URLs,
 sites and splits, and each page's voice features as unordered counts.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCorpusAddCmd(s), newCorpusBuildCmd(s), newCorpusRestoreCmd(s))
+	cmd.AddCommand(newCorpusAddCmd(s), newCorpusBuildCmd(s), newCorpusRestoreCmd(s), newCorpusAgreementCmd(s))
 	return cmd
 }
 
