@@ -62,13 +62,16 @@ func TestRealEvaluation(t *testing.T) {
 			labels[l.ID] = l
 		}
 	}
-	if len(labels) != len(pages) {
-		t.Fatalf("%d pages in %s, %d real pages in corpus/real/labels.jsonl (run adscan corpus build)", len(pages), dir, len(labels))
-	}
 	for _, p := range pages {
 		if l, ok := labels[p.ID]; !ok || !reflect.DeepEqual(l, p.Label) {
 			t.Fatalf("page %s differs from corpus/real/labels.jsonl (run adscan corpus build)", p.ID)
 		}
+	}
+	if len(pages) < len(labels) {
+		// A corpus restored on a new machine may lack a few pages whose
+		// stored copy has changed since they were labelled.
+		t.Logf("%d of the %d real pages of corpus/real/labels.jsonl have no text in %s (adscan corpus restore --list names them); scoring the %d there",
+			len(labels)-len(pages), len(labels), dir, len(pages))
 	}
 	c, err := realClassifier()
 	if err != nil {
