@@ -27,6 +27,9 @@ func TestReplay(t *testing.T) {
 		"sitescan_reviews_started.json",
 		"review_dismiss_local_state.json",
 		"review_confirm_local_state.json",
+		// A scan of a platform profile whose target carries the site the
+		// profile had when the scan was asked for.
+		"scan_profile.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
