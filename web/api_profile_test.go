@@ -156,3 +156,21 @@ func TestScansPageScansProfile(t *testing.T) {
 		t.Errorf("a viewer sees the profile without the scan form")
 	}
 }
+
+// TestScheduleOfProfile checks that a schedule of a profile keeps the
+// profile (each run resolves it) and that the schedules page names it.
+func TestScheduleOfProfile(t *testing.T) {
+	h := newHarness(t)
+	wantStatus(t, h.do(request{method: "POST", path: "/api/profiles", user: "regulator", body: profileBodyJSON(t, apiProfile)}), http.StatusCreated)
+	w := h.do(request{method: "POST", path: "/api/schedules", user: "regulator",
+		body: `{"id":"jiajiao-nightly","cron":"0 2 * * *","targets":[{"profile":"jiajiao","max_pages":50}]}`})
+	wantStatus(t, w, http.StatusCreated)
+	s := decode[adscan.Schedule](t, w)
+	if len(s.Targets) != 1 || s.Targets[0] != (adscan.ScanTarget{Profile: "jiajiao", MaxPages: 50}) {
+		t.Errorf("schedule targets %+v, want the profile alone", s.Targets)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/schedules", user: "viewer"}), http.StatusOK)
+	if got := doc.Find(`tr[data-schedule="jiajiao-nightly"] li.profile`).Text(); got != "平台方案 jiajiao" {
+		t.Errorf("the schedules page shows the target as %q", got)
+	}
+}

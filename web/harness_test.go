@@ -244,10 +244,14 @@ func (o *fakeOrchestrator) Decide(ctx context.Context, caseID string, d adscan.C
 }
 
 func (o *fakeOrchestrator) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.Schedule, error) {
-	// As in production: a profile must be registered.
-	var err error
-	if s.Targets, err = adscan.ResolveProfileTargets(ctx, o.store.GetProfile, s.Targets, false); err != nil {
+	// As in production: a profile must be registered, and the schedule
+	// keeps the profile, not the site it resolves to today.
+	if _, err := adscan.ResolveProfileTargets(ctx, o.store.GetProfile, s.Targets, false); err != nil {
 		return adscan.Schedule{}, err
+	}
+	s.Targets = slices.Clone(s.Targets)
+	for i, t := range s.Targets {
+		s.Targets[i] = t.ProfileOnly()
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()

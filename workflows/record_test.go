@@ -156,15 +156,18 @@ func TestRecordHistories(t *testing.T) {
 	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm_local_state.json")
 }
 
-// recordProfileScan registers the platform profile pingtai and records
-// the history of a scan of it.
+// recordProfileScan records the history of a scheduled scan of the
+// platform profile pingtai, registered again with another site after the
+// schedule was made: the scan resolves the profile when it starts.
 func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st adscan.Store, id string) {
 	t.Helper()
-	if _, _, err := st.PutProfile(ctx, adscan.PlatformProfile{Name: "pingtai", Site: "https://pingtai.example/",
-		YAML: []byte("name: pingtai\n"), CreatedBy: "recorder"}); err != nil {
-		t.Fatal(err)
+	for _, site := range []string{"https://pingtai.example/", "https://new.pingtai.example/"} {
+		if _, _, err := st.PutProfile(ctx, adscan.PlatformProfile{Name: "pingtai", Site: site,
+			YAML: []byte("name: pingtai\n"), CreatedBy: "recorder"}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	in := ScanInput{ScanID: id, Targets: []adscan.ScanTarget{{URL: "https://pingtai.example/", Profile: "pingtai"}}}
+	in := ScanInput{ScanID: id, ScheduleID: "pingtai-nightly", Targets: []adscan.ScanTarget{{Profile: "pingtai"}}}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, ScanWorkflowName, in)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +179,10 @@ func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st ad
 	if sum.Targets != 1 || sum.Pages != 4 {
 		t.Fatalf("profile scan summary %+v, want 1 target, 4 pages", sum)
 	}
-	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile.json")
+	if cs, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://new.pingtai.example/"}); len(cs) != 2 {
+		t.Fatalf("%d cases filed under the profile's new site, want 2", len(cs))
+	}
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_resolved.json")
 }
 
 func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {
