@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"adscan"
 	"adscan/crawler"
@@ -40,8 +41,8 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 		cp.src, cp.close = st, func() { st.Close() }
 		if cp.p, err = workflows.LoadProfile(ctx, st, name); err != nil {
 			cp.close()
-			if adscan.ErrorCode(err) == adscan.EINVALID {
-				return nil, fmt.Errorf("%s: %s (a file of that name: give its path, ./%s)", command, adscan.ErrorMessage(err), name)
+			if fi, serr := os.Stat(name); serr == nil && fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s: %s; to crawl the file %s, give its path: ./%s", command, adscan.ErrorMessage(err), name, name)
 			}
 			return nil, cliError(command, err)
 		}

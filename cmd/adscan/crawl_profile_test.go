@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -174,6 +175,18 @@ func TestCrawlProfileRefusals(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out, errOut, c.code, c.want)
 			}
 		})
+	}
+
+	// A bare name is a registered profile's, even when a file has it;
+	// the refusal says how to crawl the file.
+	dir := filepath.Dir(file)
+	if err := os.Rename(file, filepath.Join(dir, "pingtai")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, _, errOut := runCrawlCmd(t, "crawl", "--profile", "pingtai", "--db", db)
+	if code != exitFailure || !strings.Contains(errOut, "profile pingtai is not registered") || !strings.Contains(errOut, "give its path: ./pingtai") {
+		t.Errorf("a file named as a profile: exit %d, %q", code, errOut)
 	}
 }
 
