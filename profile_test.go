@@ -1,6 +1,9 @@
 package adscan
 
 import (
+	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,5 +57,60 @@ func TestProfileScanTarget(t *testing.T) {
 	}
 	if _, err := ResolveProfileTarget(got, PlatformProfile{Name: "x", Site: "http://10.0.0.1/"}, true); err != nil {
 		t.Errorf("private site allowed: %v", err)
+	}
+}
+
+func TestResolveProfileTargets(t *testing.T) {
+	registered := map[string]PlatformProfile{
+		"jiajiao": {Name: "jiajiao", Site: "https://jiajiao.example.cn/", Render: RenderBrowser},
+		"private": {Name: "private", Site: "http://127.0.0.1:8080/"},
+	}
+	get := func(_ context.Context, name string) (PlatformProfile, error) {
+		if name == "down" {
+			return PlatformProfile{}, errors.New("store: connection refused")
+		}
+		p, ok := registered[name]
+		if !ok {
+			return PlatformProfile{}, Errorf(ENOTFOUND, "no platform profile %q", name)
+		}
+		return p, nil
+	}
+	in := []ScanTarget{{URL: "https://a.example/"}, {Profile: "jiajiao", MaxPages: 30}}
+	got, err := ResolveProfileTargets(context.Background(), get, in, false)
+	want := []ScanTarget{{URL: "https://a.example/"}, {URL: "https://jiajiao.example.cn/", Profile: "jiajiao", MaxPages: 30, Render: RenderBrowser}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("resolved %+v, %v; want %+v", got, err, want)
+	}
+	if in[1].URL != "" {
+		t.Errorf("the targets given were changed: %+v", in)
+	}
+	for _, c := range []struct {
+		targets []ScanTarget
+		code    string
+		want    string
+	}{
+		{[]ScanTarget{{URL: "https://a.example/"}, {Profile: "nope"}}, EINVALID, "targets[1]: profile nope is not registered"},
+		{[]ScanTarget{{Profile: "private"}}, EINVALID, "targets[0]: profile private: site"},
+		{[]ScanTarget{{Profile: "jiajiao", URL: "https://old.example.cn/"}}, EINVALID, "targets[0]: profile jiajiao: the target's url"},
+		{[]ScanTarget{{Profile: "down"}}, EINTERNAL, "connection refused"},
+	} {
+		_, err := ResolveProfileTargets(context.Background(), get, c.targets, false)
+		if ErrorCode(err) != c.code || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v (%s), want %s %q", c.targets, err, ErrorCode(err), c.code, c.want)
+		}
+	}
+	if _, err := ResolveProfileTargets(context.Background(), get, []ScanTarget{{Profile: "private"}}, true); err != nil {
+		t.Errorf("private site allowed: %v", err)
+	}
+}
+
+func TestProfileOnly(t *testing.T) {
+	resolved := ScanTarget{URL: "https://old.example.cn/", Profile: "jiajiao", MaxPages: 30, Render: RenderBrowser}
+	if got := resolved.ProfileOnly(); got != (ScanTarget{Profile: "jiajiao", MaxPages: 30}) {
+		t.Errorf("ProfileOnly = %+v", got)
+	}
+	site := ScanTarget{URL: "https://a.example/", MaxPages: 5, MaxDepth: 2, Render: RenderBrowser}
+	if got := site.ProfileOnly(); got != site {
+		t.Errorf("a site target changed: %+v", got)
 	}
 }

@@ -1,6 +1,7 @@
 package adscan
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"net/url"
@@ -241,4 +242,45 @@ func ResolveProfileTarget(t ScanTarget, p PlatformProfile, allowPrivate bool) (S
 	}
 	t.URL, t.Render = site, p.Render
 	return t, nil
+}
+
+// ResolveProfileTargets is the one lookup of the profiles a scan's targets
+// name, used by the orchestrator when a scan or schedule is asked for and
+// by a scan when it starts: it returns a copy of targets in which each
+// target naming a platform profile is completed from the profile as get
+// returns it now (ResolveProfileTarget); the others are kept as they are.
+// Errors: EINVALID naming the target (targets[i]) when its profile is not
+// registered (get's ENOTFOUND) or does not resolve; get's other errors
+// (an unreachable store) as get returned them.
+func ResolveProfileTargets(ctx context.Context, get func(ctx context.Context, name string) (PlatformProfile, error),
+	targets []ScanTarget, allowPrivate bool) ([]ScanTarget, error) {
+	out := slices.Clone(targets)
+	for i, t := range out {
+		if t.Profile == "" {
+			continue
+		}
+		p, err := get(ctx, t.Profile)
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, Errorf(EINVALID, "targets[%d]: profile %s is not registered (adscan profile add FILE registers one)", i, t.Profile).
+				ZHf("平台方案“%s”尚未登记。", t.Profile)
+		} else if err != nil {
+			return nil, err
+		}
+		if out[i], err = ResolveProfileTarget(t, p, allowPrivate); err != nil {
+			return nil, Errorf(EINVALID, "targets[%d]: %s", i, ErrorMessage(err)).ZHf("%s", ErrorMessageZH(err))
+		}
+	}
+	return out, nil
+}
+
+// ProfileOnly returns what a target naming a platform profile says of its
+// own — the profile and its page limit — without the URL and render mode
+// that resolving it (ResolveProfileTarget) gave it: what a schedule keeps,
+// so that each of its scans resolves the profile as registered then. A
+// target naming no profile is returned as it is.
+func (t ScanTarget) ProfileOnly() ScanTarget {
+	if t.Profile == "" {
+		return t
+	}
+	return ScanTarget{Profile: t.Profile, MaxPages: t.MaxPages}
 }

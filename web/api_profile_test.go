@@ -101,16 +101,28 @@ func TestSaveProfileBadInput(t *testing.T) {
 }
 
 // TestScanOfProfileTarget checks that a scan target may name a profile
-// instead of a URL, and that a bad one is refused naming the field.
+// instead of a URL, that the scan's target is then the profile's site, and
+// that a bad or unregistered one is refused naming the field, as the
+// production orchestrator refuses it (400).
 func TestScanOfProfileTarget(t *testing.T) {
 	h := newHarness(t)
-	w := h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: `{"targets":[{"profile":"jiajiao","max_pages":20}]}`})
+	body := `{"targets":[{"profile":"jiajiao","max_pages":20}]}`
+	wantError(t, h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: body}),
+		http.StatusBadRequest, "targets[0]: profile jiajiao is not registered")
+	if scans := decode[[]adscan.Scan](t, h.do(request{method: "GET", path: "/api/scans", user: "viewer"})); len(scans) != 0 {
+		t.Errorf("the refused scan was recorded: %+v", scans)
+	}
+	wantStatus(t, h.do(request{method: "POST", path: "/api/profiles", user: "regulator", body: profileBodyJSON(t, apiProfile)}), http.StatusCreated)
+	w := h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: body})
 	wantStatus(t, w, http.StatusAccepted)
-	if sc := decode[adscan.Scan](t, w); len(sc.Targets) != 1 || sc.Targets[0].Profile != "jiajiao" || sc.Targets[0].MaxPages != 20 {
-		t.Errorf("scan targets %+v", sc.Targets)
+	want := adscan.ScanTarget{URL: "https://jiajiao.example.cn/", Profile: "jiajiao", MaxPages: 20, Render: adscan.RenderBrowser}
+	if sc := decode[adscan.Scan](t, w); len(sc.Targets) != 1 || sc.Targets[0] != want {
+		t.Errorf("scan targets %+v, want %+v", sc.Targets, want)
 	}
 	wantError(t, h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: `{"targets":[{"profile":"Jia Jiao"}]}`}),
 		http.StatusBadRequest, `targets[0]: profile name "Jia Jiao"`)
+	wantError(t, h.do(request{method: "POST", path: "/api/schedules", user: "regulator", body: `{"cron":"0 3 * * *","targets":[{"profile":"nope"}]}`}),
+		http.StatusBadRequest, "targets[0]: profile nope is not registered")
 }
 
 // TestScansPageScansProfile checks the scans page's list of profiles and
@@ -132,10 +144,33 @@ func TestScansPageScansProfile(t *testing.T) {
 	}
 	w = h.postForm(session, "/scans/profile", url.Values{"csrf_token": {h.csrfToken(session)}, "profile": {"Bad Name"}})
 	wantStatus(t, w, http.StatusBadRequest)
+	w = h.postForm(session, "/scans/profile", url.Values{"csrf_token": {h.csrfToken(session)}, "profile": {"gone"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	if !strings.Contains(w.Body.String(), "平台方案“gone”尚未登记") {
+		t.Errorf("an unregistered profile's page does not say so:\n%s", w.Body.String())
+	}
 
 	viewer := h.login("viewer", testPassword)
 	doc = htmlPage(t, h.do(request{method: "GET", path: "/scans", cookies: []*http.Cookie{viewer}}), http.StatusOK)
 	if doc.Find(`table.profile-list tr[data-profile="jiajiao"]`).Length() != 1 || doc.Find(`form[action="/scans/profile"]`).Length() != 0 {
 		t.Errorf("a viewer sees the profile without the scan form")
+	}
+}
+
+// TestScheduleOfProfile checks that a schedule of a profile keeps the
+// profile (each run resolves it) and that the schedules page names it.
+func TestScheduleOfProfile(t *testing.T) {
+	h := newHarness(t)
+	wantStatus(t, h.do(request{method: "POST", path: "/api/profiles", user: "regulator", body: profileBodyJSON(t, apiProfile)}), http.StatusCreated)
+	w := h.do(request{method: "POST", path: "/api/schedules", user: "regulator",
+		body: `{"id":"jiajiao-nightly","cron":"0 2 * * *","targets":[{"profile":"jiajiao","max_pages":50}]}`})
+	wantStatus(t, w, http.StatusCreated)
+	s := decode[adscan.Schedule](t, w)
+	if len(s.Targets) != 1 || s.Targets[0] != (adscan.ScanTarget{Profile: "jiajiao", MaxPages: 50}) {
+		t.Errorf("schedule targets %+v, want the profile alone", s.Targets)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/schedules", user: "viewer"}), http.StatusOK)
+	if got := doc.Find(`tr[data-schedule="jiajiao-nightly"] li.profile`).Text(); got != "平台方案 jiajiao" {
+		t.Errorf("the schedules page shows the target as %q", got)
 	}
 }

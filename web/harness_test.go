@@ -227,6 +227,11 @@ func (o *fakeOrchestrator) StartScan(ctx context.Context, req adscan.ScanRequest
 			return adscan.Scan{}, adscan.Errorf(adscan.EINVALID, "target %s is a private address", t.URL)
 		}
 	}
+	// Targets naming a profile resolve as in production: an unregistered
+	// one is EINVALID (400) naming the target.
+	if req.Targets, err = adscan.ResolveProfileTargets(ctx, o.store.GetProfile, req.Targets, false); err != nil {
+		return adscan.Scan{}, err
+	}
 	sc := adscan.Scan{ID: id, Status: adscan.ScanRunning, Targets: req.Targets, CreatedBy: req.CreatedBy}
 	if err := o.store.CreateScan(ctx, sc); err != nil {
 		return adscan.Scan{}, err
@@ -238,7 +243,16 @@ func (o *fakeOrchestrator) Decide(ctx context.Context, caseID string, d adscan.C
 	return o.store.DecideCase(ctx, caseID, d)
 }
 
-func (o *fakeOrchestrator) CreateSchedule(_ context.Context, s adscan.Schedule) (adscan.Schedule, error) {
+func (o *fakeOrchestrator) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.Schedule, error) {
+	// As in production: a profile must be registered, and the schedule
+	// keeps the profile, not the site it resolves to today.
+	if _, err := adscan.ResolveProfileTargets(ctx, o.store.GetProfile, s.Targets, false); err != nil {
+		return adscan.Schedule{}, err
+	}
+	s.Targets = slices.Clone(s.Targets)
+	for i, t := range s.Targets {
+		s.Targets[i] = t.ProfileOnly()
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if s.Cron != "" && len(strings.Fields(s.Cron)) != 5 {

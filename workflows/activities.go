@@ -32,6 +32,10 @@ type Activities struct {
 	Logger    *slog.Logger     // default slog.Default()
 	// Observer is told of pages, flags, cases, crawls and referrals (metrics).
 	Observer Observer
+	// AllowPrivate lets a scan's platform profiles have their site on a
+	// private, loopback or link-local address (the worker's
+	// --allow-private-targets; see ResolveProfileTargets).
+	AllowPrivate bool
 }
 
 // ReferralConfig says where referral packages go: an HTTP endpoint if set,
@@ -119,6 +123,32 @@ func (a *Activities) RecordScanStart(ctx context.Context, in RecordScanStartInpu
 		return nil // created concurrently by Client.StartScan
 	}
 	return activityError("workflows: create scan "+in.ScanID, err)
+}
+
+// ResolveProfileTargetsInput is the input of ResolveProfileTargets.
+type ResolveProfileTargetsInput struct {
+	ScanID  string              `json:"scan_id"`
+	Targets []adscan.ScanTarget `json:"targets"`
+}
+
+// ResolveProfileTargets returns the scan's targets with each one that
+// names a platform profile completed from the profile as registered now
+// (adscan.ResolveProfileTargets): its site and render mode, whatever URL
+// and render mode the target carried (a schedule made before scans
+// resolved their profiles carries the site of that day). The other
+// targets are returned as they are. A profile that is not registered or
+// whose site is refused is a non-retryable EINVALID error naming the
+// target; a store failure is retried.
+func (a *Activities) ResolveProfileTargets(ctx context.Context, in ResolveProfileTargetsInput) ([]adscan.ScanTarget, error) {
+	targets := make([]adscan.ScanTarget, len(in.Targets))
+	for i, t := range in.Targets {
+		targets[i] = t.ProfileOnly()
+	}
+	out, err := adscan.ResolveProfileTargets(ctx, a.Store.GetProfile, targets, a.AllowPrivate)
+	if err != nil {
+		return nil, activityError("workflows: resolve the profiles of scan "+in.ScanID, err)
+	}
+	return out, nil
 }
 
 // FinishScanInput is the input of FinishScan.

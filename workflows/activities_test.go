@@ -202,3 +202,48 @@ func TestCrawlSiteKeepsNonRetryableOnPageErrors(t *testing.T) {
 		t.Errorf("err = %v, want a non-retryable conflict with the crawler's context", err)
 	}
 }
+
+// TestResolveProfileTargets: each target naming a profile gets the site
+// and render mode the profile has now, whatever its target carried.
+func TestResolveProfileTargets(t *testing.T) {
+	st := newTestStore(t)
+	a := &Activities{Store: st}
+	put := func(site string, render adscan.RenderMode) {
+		t.Helper()
+		if _, _, err := st.PutProfile(t.Context(), adscan.PlatformProfile{Name: "pingtai", Site: site, Render: render,
+			YAML: []byte("name: pingtai\n"), CreatedBy: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("https://pingtai.example/", "")
+	put("https://new.pingtai.example/", adscan.RenderBrowser) // registered again, moved
+	in := ResolveProfileTargetsInput{ScanID: "scan-1", Targets: []adscan.ScanTarget{
+		{URL: "https://a.example/", MaxDepth: 2},
+		{Profile: "pingtai", MaxPages: 40},
+		{URL: "https://pingtai.example/", Profile: "pingtai"}, // an older schedule's target
+	}}
+	got, err := run[[]adscan.ScanTarget](t, a, a.ResolveProfileTargets, in)
+	want := []adscan.ScanTarget{
+		{URL: "https://a.example/", MaxDepth: 2},
+		{URL: "https://new.pingtai.example/", Profile: "pingtai", MaxPages: 40, Render: adscan.RenderBrowser},
+		{URL: "https://new.pingtai.example/", Profile: "pingtai", Render: adscan.RenderBrowser},
+	}
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("resolved %+v, %v; want %+v", got, err, want)
+	}
+
+	_, err = run[[]adscan.ScanTarget](t, a, a.ResolveProfileTargets, ResolveProfileTargetsInput{ScanID: "scan-2",
+		Targets: []adscan.ScanTarget{{URL: "https://a.example/"}, {Profile: "gone"}}})
+	if !nonRetryable(err, errTypeInvalid) || !strings.Contains(err.Error(), "targets[1]: profile gone is not registered") {
+		t.Errorf("unregistered profile: %v", err)
+	}
+	put("http://127.0.0.1:8080/", "")
+	_, err = run[[]adscan.ScanTarget](t, a, a.ResolveProfileTargets, in)
+	if !nonRetryable(err, errTypeInvalid) || !strings.Contains(err.Error(), "private targets are not allowed") {
+		t.Errorf("a private site on a worker without --allow-private-targets: %v", err)
+	}
+	a.AllowPrivate = true
+	if got, err := run[[]adscan.ScanTarget](t, a, a.ResolveProfileTargets, in); err != nil || got[1].URL != "http://127.0.0.1:8080/" {
+		t.Errorf("a private site allowed: %+v, %v", got, err)
+	}
+}

@@ -110,29 +110,19 @@ func ParseTargets(targets []adscan.ScanTarget, allowPrivate bool) ([]adscan.Scan
 }
 
 // resolveProfiles completes the targets that name a platform profile with
-// the profile's site and render mode (adscan.ResolveProfileTarget).
+// the profile's site and render mode (adscan.ResolveProfileTargets).
 // EINVALID naming the target for an unregistered profile, or when there
 // is no store to look it up in.
 func (c *Client) resolveProfiles(ctx context.Context, targets []adscan.ScanTarget) ([]adscan.ScanTarget, error) {
-	for i, t := range targets {
-		if t.Profile == "" {
-			continue
+	if c.Store == nil {
+		for i, t := range targets {
+			if t.Profile != "" {
+				return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: profile %s: looking profiles up needs the adscan database (--db DSN or $ADSCAN_DB)", i, t.Profile)
+			}
 		}
-		if c.Store == nil {
-			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: profile %s: looking profiles up needs the adscan database (--db DSN or $ADSCAN_DB)", i, t.Profile)
-		}
-		p, err := c.Store.GetProfile(ctx, t.Profile)
-		if adscan.ErrorCode(err) == adscan.ENOTFOUND {
-			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: profile %s is not registered (adscan profile add FILE registers one)", i, t.Profile).
-				ZHf("平台方案“%s”尚未登记。", t.Profile)
-		} else if err != nil {
-			return nil, err
-		}
-		if targets[i], err = adscan.ResolveProfileTarget(t, p, c.AllowPrivate); err != nil {
-			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d]: %s", i, adscan.ErrorMessage(err)).ZHf("%s", adscan.ErrorMessageZH(err))
-		}
+		return targets, nil
 	}
-	return targets, nil
+	return adscan.ResolveProfileTargets(ctx, c.Store.GetProfile, targets, c.AllowPrivate)
 }
 
 // Decide hands the decision to the case's review workflow (an Update that

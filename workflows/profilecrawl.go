@@ -18,32 +18,54 @@ type ProfileStore interface {
 	ListRegions(ctx context.Context) ([]string, error)
 }
 
-// applyProfile shapes cfg to crawl the profile target names: its search
-// URLs as seeds (filled from its keywords and cities, or the register's
-// regions), its hosts, pages limit (the target's max_pages when it gives
-// one), crawl delay (the longer of its own and the worker's) and render
-// mode. EINVALID when the profile is not
-// registered, no longer parses, or its search URLs cannot be made.
+// applyProfile shapes cfg to crawl the profile target names, as
+// registered now (LoadProfile, then ApplyProfile with the target's
+// max_pages). EINVALID when the worker has no store, or as those say.
 func (c *CollyCrawler) applyProfile(ctx context.Context, target adscan.ScanTarget, cfg *crawler.Config) error {
 	if c.Profiles == nil {
 		return adscan.Errorf(adscan.EINVALID, "profile %s: this worker has no store to read profiles from", target.Profile)
 	}
-	stored, err := c.Profiles.GetProfile(ctx, target.Profile)
-	if adscan.ErrorCode(err) == adscan.ENOTFOUND {
-		return adscan.Errorf(adscan.EINVALID, "profile %s is not registered (adscan profile add FILE)", target.Profile)
-	} else if err != nil {
-		return fmt.Errorf("workflows: profile %s: %w", target.Profile, err)
-	}
-	p, err := profile.Parse(stored.YAML, target.Profile)
-	var pe *profile.ProblemsError
-	if errors.As(err, &pe) {
-		return adscan.Errorf(adscan.EINVALID, "profile %s as registered has problems: %v", target.Profile, pe)
-	} else if err != nil {
+	p, err := LoadProfile(ctx, c.Profiles, target.Profile)
+	if err != nil {
 		return err
 	}
+	return ApplyProfile(ctx, p, target.MaxPages, c.Profiles, cfg)
+}
+
+// LoadProfile returns the platform profile registered as name, parsed.
+// EINVALID when it is not registered or, as registered, has problems;
+// the store's other errors wrapped.
+func LoadProfile(ctx context.Context, src ProfileStore, name string) (*profile.Profile, error) {
+	stored, err := src.GetProfile(ctx, name)
+	if adscan.ErrorCode(err) == adscan.ENOTFOUND {
+		return nil, adscan.Errorf(adscan.EINVALID, "profile %s is not registered (adscan profile add FILE)", name)
+	} else if err != nil {
+		return nil, fmt.Errorf("workflows: profile %s: %w", name, err)
+	}
+	p, err := profile.Parse(stored.YAML, name)
+	var pe *profile.ProblemsError
+	if errors.As(err, &pe) {
+		return nil, adscan.Errorf(adscan.EINVALID, "profile %s as registered has problems: %v", name, pe)
+	}
+	return p, err
+}
+
+// ApplyProfile shapes cfg to crawl the platform profile p as a scan does
+// (a scan's crawl and `adscan crawl --profile` both call it): its search
+// URLs as seeds (filled from its keywords and cities, or from the
+// register's regions, read from src), its hosts, pages limit (maxPages,
+// a target's max_pages, when above 0), crawl delay (the longer of its own
+// and cfg's) and render mode. The caller sets cfg.Target. EINVALID when
+// its search URLs cannot be made (no regions, or no src to read them
+// from) or would use up the pages.
+func ApplyProfile(ctx context.Context, p *profile.Profile, maxPages int, src ProfileStore, cfg *crawler.Config) error {
 	var regions []string
 	if p.Search.CitiesFromRegister {
-		if regions, err = c.Profiles.ListRegions(ctx); err != nil {
+		if src == nil {
+			return adscan.Errorf(adscan.EINVALID, "profile %s takes its cities from the register: reading it needs the adscan database (--db DSN or $ADSCAN_DB)", p.Name)
+		}
+		var err error
+		if regions, err = src.ListRegions(ctx); err != nil {
 			return fmt.Errorf("workflows: regions of the register for profile %s: %w", p.Name, err)
 		}
 	}
@@ -53,8 +75,8 @@ func (c *CollyCrawler) applyProfile(ctx context.Context, target adscan.ScanTarge
 	}
 	cfg.Profile, cfg.Seeds = p, seeds
 	cfg.MaxPages = p.MaxPages
-	if target.MaxPages > 0 {
-		cfg.MaxPages = min(target.MaxPages, adscan.MaxTargetPages)
+	if maxPages > 0 {
+		cfg.MaxPages = min(maxPages, adscan.MaxTargetPages)
 	}
 	if len(seeds) >= cfg.MaxPages {
 		return adscan.Errorf(adscan.EINVALID, "profile %s: %d search URLs and at most %d pages: the scan would fetch search pages only; give the target a larger max_pages, or list fewer keywords or cities", p.Name, len(seeds), cfg.MaxPages)

@@ -119,6 +119,10 @@ func TestRecordHistories(t *testing.T) {
 	writeHistory(ctx, t, c, id, "", "scan_final.json")
 	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan_reviews_started.json")
 
+	// A scan of a platform profile, its target resolved to the profile's
+	// site when the scan was asked for.
+	recordProfileScan(ctx, t, c, st, id+"-profile")
+
 	cases, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://a.example/"})
 	if len(cases) != 2 {
 		t.Fatalf("%d cases of a.example, want 2", len(cases))
@@ -150,6 +154,35 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatalf("review result %+v, want referred", res)
 	}
 	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm_local_state.json")
+}
+
+// recordProfileScan records the history of a scheduled scan of the
+// platform profile pingtai, registered again with another site after the
+// schedule was made: the scan resolves the profile when it starts.
+func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st adscan.Store, id string) {
+	t.Helper()
+	for _, site := range []string{"https://pingtai.example/", "https://new.pingtai.example/"} {
+		if _, _, err := st.PutProfile(ctx, adscan.PlatformProfile{Name: "pingtai", Site: site,
+			YAML: []byte("name: pingtai\n"), CreatedBy: "recorder"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := ScanInput{ScanID: id, ScheduleID: "pingtai-nightly", Targets: []adscan.ScanTarget{{Profile: "pingtai"}}}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, ScanWorkflowName, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum ScanSummary
+	if err := run.Get(ctx, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Targets != 1 || sum.Pages != 4 {
+		t.Fatalf("profile scan summary %+v, want 1 target, 4 pages", sum)
+	}
+	if cs, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://new.pingtai.example/"}); len(cs) != 2 {
+		t.Fatalf("%d cases filed under the profile's new site, want 2", len(cs))
+	}
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_resolved.json")
 }
 
 func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {

@@ -27,6 +27,12 @@ func TestReplay(t *testing.T) {
 		"sitescan_reviews_started.json",
 		"review_dismiss_local_state.json",
 		"review_confirm_local_state.json",
+		// A scan of a platform profile whose target carries the site the
+		// profile had when the scan was asked for.
+		"scan_profile.json",
+		// Since 2026-12-03: a scan resolves its profiles when it starts
+		// (a schedule's run: the profile alone, registered again since).
+		"scan_profile_resolved.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

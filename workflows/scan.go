@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"adscan"
@@ -103,10 +104,32 @@ func containsCategory(list []CategoryCount, c adscan.Category) bool {
 	return false
 }
 
+// namesProfile reports whether a target names a platform profile.
+func namesProfile(targets []adscan.ScanTarget) bool {
+	for _, t := range targets {
+		if t.Profile != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// errorMessage is the message of the application error in err's chain
+// (an activity's own words, without the activity's IDs), else err's.
+func errorMessage(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	return err.Error()
+}
+
 // SiteScanChildID is the workflow ID of the site scan of a scan's i-th target.
 func SiteScanChildID(scanID string, i int) string { return fmt.Sprintf("%s/site-%d", scanID, i) }
 
-// ScanWorkflow scans every target of in: it records the scan, runs a
+// ScanWorkflow scans every target of in: it completes the targets naming a
+// platform profile from the profile as registered now (a profile that
+// does not resolve fails the scan, recorded with why), records the scan, runs a
 // SiteScanWorkflow child per target with at most MaxConcurrent at once,
 // continues as new every ContinueAsNewAfter targets, finally marks the scan
 // finished and returns the summary. A target whose site scan fails counts in
@@ -141,11 +164,30 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	}()
 
 	if in.Offset == 0 {
+		// Since version 1 of this workflow, a scan resolves the targets
+		// that name a platform profile when it starts, so a schedule's
+		// runs use each profile as registered on the day; histories
+		// recorded before it crawl the site their target carries.
+		var resolveErr error
+		if namesProfile(in.Targets) && workflow.GetVersion(ctx, "resolve-profiles-at-start", workflow.DefaultVersion, 1) == 1 {
+			var resolved []adscan.ScanTarget
+			resolveErr = workflow.ExecuteActivity(actx, a.ResolveProfileTargets, ResolveProfileTargetsInput{
+				ScanID: in.ScanID, Targets: in.Targets,
+			}).Get(ctx, &resolved)
+			if resolveErr == nil {
+				in.Targets = resolved
+			}
+		}
+		// A scan whose profiles do not resolve is recorded all the same,
+		// as failed with why, so a schedule's run does not vanish.
 		err := workflow.ExecuteActivity(actx, a.RecordScanStart, RecordScanStartInput{
 			ScanID: in.ScanID, ScheduleID: in.ScheduleID, CreatedBy: in.CreatedBy, Targets: in.Targets,
 		}).Get(ctx, nil)
 		if err != nil {
 			return in.Summary, fmt.Errorf("workflows: record scan %s: %w", in.ScanID, err)
+		}
+		if resolveErr != nil {
+			return in.Summary, fmt.Errorf("workflows: scan %s: %s", in.ScanID, errorMessage(resolveErr))
 		}
 	}
 

@@ -272,3 +272,58 @@ func TestSiteScanCrawlsOnTheCrawlQueue(t *testing.T) {
 		t.Errorf("activities ran on %v; want CrawlSite alone on %s", queues, CrawlTaskQueue)
 	}
 }
+
+// TestScanWorkflowResolvesProfilesAtStart: a scan whose targets name a
+// platform profile (a schedule's run carries the profile alone) resolves
+// them when it starts, and records and crawls the sites they resolve to.
+func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
+	env, _ := newScanEnv(t)
+	var a *Activities
+	given := []adscan.ScanTarget{{URL: "https://a.example/"}, {Profile: "pingtai", MaxPages: 40}}
+	resolved := []adscan.ScanTarget{{URL: "https://a.example/"}, {URL: "https://new.pingtai.example/", Profile: "pingtai", MaxPages: 40}}
+	env.OnActivity(a.ResolveProfileTargets, mock.Anything, ResolveProfileTargetsInput{ScanID: "scan-p", Targets: given}).Return(resolved, nil).Once()
+	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-p", ScheduleID: "nightly", Targets: resolved}).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(nil).Once()
+	var crawled []string
+	env.SetOnChildWorkflowStartedListener(func(_ *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
+		var in SiteScanInput
+		if err := args.Get(&in); err != nil {
+			t.Error(err)
+		}
+		crawled = append(crawled, in.Target.URL)
+	})
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-p", ScheduleID: "nightly", Targets: given})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(crawled) != "[https://a.example/ https://new.pingtai.example/]" {
+		t.Errorf("site scans of %v, want the profile's site as resolved at the start", crawled)
+	}
+	env.AssertExpectations(t)
+}
+
+// TestScanWorkflowFailsOnAnUnresolvedProfile: a profile that no longer
+// resolves fails the scan before any crawl; the scan is recorded, failed,
+// with the activity's reason.
+func TestScanWorkflowFailsOnAnUnresolvedProfile(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	Register(env, &Activities{})
+	var a *Activities
+	given := []adscan.ScanTarget{{Profile: "gone"}}
+	env.OnActivity(a.ResolveProfileTargets, mock.Anything, mock.Anything).Return(nil,
+		temporal.NewNonRetryableApplicationError("targets[0]: profile gone is not registered", errTypeInvalid, nil)).Once()
+	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-g", Targets: given}).Return(nil).Once()
+	env.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-g", Status: adscan.ScanFailed,
+		Error: "workflows: scan scan-g: targets[0]: profile gone is not registered"}).Return(nil).Once()
+	children := 0
+	env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
+	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-g", Targets: given})
+	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "profile gone is not registered") {
+		t.Errorf("workflow error = %v, want the profile named", err)
+	}
+	if children != 0 {
+		t.Errorf("%d site scans started", children)
+	}
+	env.AssertExpectations(t)
+}

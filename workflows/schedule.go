@@ -38,9 +38,13 @@ var scheduleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
 // CreateSchedule creates a recurring scan: a Temporal Schedule (overlap
 // policy skip: a run due while the previous one is still going is skipped)
-// whose runs are ScanWorkflows with the schedule's targets. Errors: EINVALID
-// for a bad ID, cron, interval, time zone or target; ECONFLICT if the ID is
-// taken; EUNAVAILABLE when Temporal cannot be reached.
+// whose runs are ScanWorkflows with the schedule's targets. A target naming
+// a platform profile must resolve now, but the schedule keeps only the
+// profile and its page limit (adscan.ScanTarget.ProfileOnly): each run
+// resolves the profile as registered when it starts. Errors: EINVALID
+// for a bad ID, cron, interval, time zone or target (an unregistered
+// profile); ECONFLICT if the ID is taken; EUNAVAILABLE when Temporal cannot
+// be reached.
 func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.Schedule, error) {
 	if !scheduleIDPattern.MatchString(s.ID) {
 		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID)
@@ -52,8 +56,11 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 	if s.Targets, err = ParseTargets(s.Targets, c.AllowPrivate); err != nil {
 		return adscan.Schedule{}, err
 	}
-	if s.Targets, err = c.resolveProfiles(ctx, s.Targets); err != nil {
+	if _, err = c.resolveProfiles(ctx, s.Targets); err != nil {
 		return adscan.Schedule{}, err
+	}
+	for i, t := range s.Targets {
+		s.Targets[i] = t.ProfileOnly()
 	}
 	memo := map[string]any{memoCron: s.Cron, memoCreatedBy: s.CreatedBy}
 	if s.Interval > 0 {

@@ -38,13 +38,18 @@ type crawlOptions struct {
 	budget       time.Duration
 	render       bool   // --render: pages rendered in headless Chromium
 	chromium     string // --chromium PATH
+	profile      string // --profile NAME_OR_FILE: a platform profile instead of URLs
+	db           string // --db DSN: where a registered profile is read
+	// maxPagesSet says --max-pages was given.
+	maxPagesSet bool
 }
 
-// newCrawlCmd is `adscan crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] URL...`.
+// newCrawlCmd is `adscan crawl [--json] [--max-pages N] [--max-depth D]
+// [--allow-private] URL...` or `adscan crawl --profile NAME_OR_FILE …`.
 func newCrawlCmd(s streams) *cobra.Command {
 	var opts crawlOptions
 	cmd := &cobra.Command{
-		Use:   "crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] [--render [--chromium PATH]] URL...",
+		Use:   "crawl [--json] [--max-pages N] [--max-depth D] [--allow-private] [--render [--chromium PATH]] (URL... | --profile NAME_OR_FILE [--db DSN])",
 		Short: "Crawl websites once, classifying every page (no Temporal needed)",
 		Long: `Crawl each URL as a site of its own: breadth-first over the URL's host (and its
 www. twin), obeying robots.txt and its Crawl-delay (capped), reading sitemaps,
@@ -66,14 +71,35 @@ A URL without a scheme (www.example.cn) is crawled over http. A URL that is inva
 private address (without --allow-private) is reported and the other URLs
 are still crawled. The exit status is 1 if any URL or page failed
 (unreachable host, TLS error, timeout, server error); HTTP 4xx pages are
-not failures.`,
+not failures.
+
+With --profile, no URL: the crawl tries a platform scan profile (see
+'adscan profile') exactly as a scan of it crawls: its search URLs, the
+listing pages they lead to and the detail pages those link to; only detail
+pages are classified, and each flagged one is printed with the advertiser
+it names ("advertiser" in --json). NAME_OR_FILE is the name of a registered
+profile, read from --db or $` + envDB + `, or else a YAML file, checked as
+'adscan profile check' does (its problems on standard error, exit 1); a
+file whose cities are the register's reads them from the database when
+one is given. The profile says how its pages are fetched (--render is for
+a profile with render: browser only) and its crawl delay lengthens
+--crawl-delay; --max-pages, when given, replaces its max_pages;
+--max-depth does not apply (its listing.max_pages bounds the pagination).`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageError{errors.New("crawl: no URL given")}
+			switch {
+			case opts.profile != "" && len(args) > 0:
+				return usageError{fmt.Errorf("crawl: give URLs or --profile, not both (got %d URLs)", len(args))}
+			case opts.profile == "" && len(args) == 0:
+				return usageError{errors.New("crawl: no URL given (or --profile NAME_OR_FILE)")}
+			case opts.profile == "" && cmd.Flags().Changed("db"):
+				return usageError{errors.New("crawl: --db reads a registered profile: give --profile NAME")}
+			case opts.profile != "" && cmd.Flags().Changed("max-depth"):
+				return usageError{errors.New("crawl: --max-depth does not apply to a profile (its listing.max_pages bounds the pagination)")}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.maxPagesSet = cmd.Flags().Changed("max-pages")
 			return runCrawl(cmd.Context(), s, opts, args)
 		},
 	}
@@ -92,7 +118,9 @@ not failures.`,
 	f.DurationVar(&opts.timeout, "timeout", crawler.DefaultTimeout, "time limit of one request")
 	f.DurationVar(&opts.budget, "budget", 0, "time limit of one site's crawl (0: none)")
 	f.BoolVar(&opts.render, "render", false, "render each page in headless Chromium and classify what it shows")
-	f.StringVar(&opts.chromium, "chromium", envOr(s, envChromium, ""), "the Chromium executable for --render (default: chromium on PATH), env "+envChromium)
+	f.StringVar(&opts.chromium, "chromium", envOr(s, envChromium, ""), "the Chromium executable for --render and rendered profiles (default: chromium on PATH), env "+envChromium)
+	f.StringVar(&opts.profile, "profile", "", "crawl a platform profile as a scan would: a registered profile's NAME (with --db) or a YAML FILE")
+	f.StringVar(&opts.db, "db", "", "database of --profile NAME: postgres://… or a SQLite file path (default $"+envDB+")")
 	return cmd
 }
 
@@ -108,8 +136,18 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 	if err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
+	var prof *crawlProfile
+	if opts.profile != "" {
+		if prof, err = loadCrawlProfile(ctx, s, opts); err != nil {
+			return err
+		}
+		defer prof.close()
+		if opts.render && prof.p.Render != adscan.RenderBrowser {
+			return usageError{fmt.Errorf("crawl: --render: profile %s fetches its pages plainly (render: plain); the profile says how its pages are fetched", prof.p.Name)}
+		}
+	}
 	var pool *render.Pool
-	if opts.render {
+	if opts.render || (prof != nil && prof.p.Render == adscan.RenderBrowser) {
 		pool, err = render.NewPool(render.Config{Chromium: opts.chromium, UserAgent: opts.userAgent,
 			AllowPrivate: opts.allowPrivate, Logger: slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
@@ -120,6 +158,21 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 		defer pool.Close()
 	}
 	out := &crawlPrinter{s: s, json: opts.json, progress: newProgress(s.err)}
+	if prof != nil {
+		label := "profile " + prof.p.Name
+		cfg := crawlConfig(s, opts, pool, prof.site)
+		if err := prof.config(ctx, opts, &cfg); err != nil {
+			return err
+		}
+		ok := crawlOne(ctx, s, cfg, cl, label, out)
+		if ctx.Err() != nil {
+			fmt.Fprintln(s.err, "adscan: crawl: interrupted")
+		}
+		if !ok || ctx.Err() != nil {
+			return exitError{exitFailure}
+		}
+		return nil
+	}
 	failed := false
 	for _, u := range urls {
 		if ctx.Err() != nil {
@@ -128,7 +181,7 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 		if !strings.Contains(u, "://") && !hasScheme.MatchString(u) {
 			u = "http://" + u // "www.example.cn" as typed by people
 		}
-		if !crawlSite(ctx, s, opts, cl, pool, u, out) {
+		if !crawlOne(ctx, s, crawlConfig(s, opts, pool, u), cl, u, out) {
 			failed = true
 		}
 	}
@@ -142,8 +195,8 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 	return nil
 }
 
-// crawlSite crawls one URL's site and reports whether everything succeeded.
-func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Classifier, pool *render.Pool, u string, out *crawlPrinter) bool {
+// crawlConfig is the crawl of u's site the command line asks for.
+func crawlConfig(s streams, opts crawlOptions, pool *render.Pool, u string) crawler.Config {
 	cfg := crawler.Config{
 		Render: opts.render, Browser: pool, NoBrowser: "no --render",
 		Seeds: []string{u}, MaxPages: opts.maxPages, MaxDepth: opts.maxDepth,
@@ -157,6 +210,12 @@ func crawlSite(ctx context.Context, s streams, opts crawlOptions, cl adscan.Clas
 	if opts.delay == 0 {
 		cfg.Delay = -1
 	}
+	return cfg
+}
+
+// crawlOne runs one crawl (of a site, or a profile), printing its pages
+// and a summary named u, and reports whether everything succeeded.
+func crawlOne(ctx context.Context, s streams, cfg crawler.Config, cl adscan.Classifier, u string, out *crawlPrinter) bool {
 	c, err := crawler.New(cfg, cl)
 	if err != nil {
 		out.failure(u, err)
@@ -195,6 +254,10 @@ type crawlPageJSON struct {
 	Incomplete string             `json:"incomplete,omitempty"` // why a rendered page was read before it finished loading
 	// ScreenshotSHA256 is the digest of a flagged rendered page's screenshot.
 	ScreenshotSHA256 string `json:"screenshot_sha256,omitempty"`
+	// Profile names the platform profile of a --profile crawl; Advertiser
+	// is who a detail page names as the advertiser, as a scan records it.
+	Profile    string `json:"profile,omitempty"`
+	Advertiser string `json:"advertiser,omitempty"`
 }
 
 // crawlPrinter writes pages and per-URL failures, as JSON lines or text.
@@ -211,7 +274,7 @@ func (p *crawlPrinter) page(pg crawler.Page) error {
 		line := crawlPageJSON{
 			URL: c.RequestedURL, FinalURL: c.FinalURL, Status: c.Status, Depth: pg.Depth,
 			Flags: pg.Result.Flags, Skipped: pg.Skipped, Truncated: pg.Truncated, BodySHA256: c.BodySHA256,
-			Rendered: c.Rendered, Incomplete: pg.Incomplete,
+			Rendered: c.Rendered, Incomplete: pg.Incomplete, Profile: c.Profile, Advertiser: c.Advertiser,
 		}
 		if c.Screenshot != nil {
 			line.ScreenshotSHA256 = c.Screenshot.SHA256
@@ -253,6 +316,13 @@ func (p *crawlPrinter) page(pg crawler.Page) error {
 			fmt.Fprintf(&b, " 「%s」", strings.Join(strings.Fields(ev.Text), " "))
 		}
 		b.WriteByte('\n')
+	}
+	if c.Profile != "" && pg.Result.Flagged() {
+		if c.Advertiser != "" {
+			fmt.Fprintf(&b, "    ADVERTISER %s\n", c.Advertiser)
+		} else {
+			b.WriteString("    ADVERTISER (the page names none the profile finds)\n")
+		}
 	}
 	p.progress.clear()
 	_, err := io.WriteString(p.s.out, b.String())

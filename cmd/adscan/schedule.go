@@ -352,10 +352,12 @@ func printSchedule(s streams, sc adscan.Schedule) error {
 		if i == 0 {
 			label = "targets"
 		}
-		var limits []string
+		// A profile's site is looked up when each run starts.
+		what := t.URL
 		if t.Profile != "" {
-			limits = append(limits, "profile "+t.Profile)
+			what = "profile " + t.Profile
 		}
+		var limits []string
 		if t.MaxPages > 0 {
 			limits = append(limits, fmt.Sprintf("max %d pages", t.MaxPages))
 		}
@@ -366,7 +368,7 @@ func printSchedule(s streams, sc adscan.Schedule) error {
 		if len(limits) > 0 {
 			extra = " (" + strings.Join(limits, ", ") + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s%s\n", label, t.URL, extra)
+		fmt.Fprintf(tw, "%s\t%s%s\n", label, what, extra)
 	}
 	loc := scheduleLocation(sc)
 	for i, at := range sc.NextRuns[:min(len(sc.NextRuns), shownNextRuns)] {

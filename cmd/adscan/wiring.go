@@ -362,8 +362,9 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		Temporal: tc,
 		Referral: workflows.ReferralConfig{Endpoint: o.referralEndpoint, OutboxDir: o.outbox, Signer: signer,
 			HTTPClient: &http.Client{Timeout: 30 * time.Second}},
-		ReviewSLA: o.reviewSLA,
-		Logger:    logger.With("component", "activities"),
+		ReviewSLA:    o.reviewSLA,
+		Logger:       logger.With("component", "activities"),
+		AllowPrivate: o.allowPrivate,
 	}
 	// Only crawls classify: a worker of the work queue alone does without
 	// the classifier and its segmenter's dictionary (about 150 MB).
