@@ -79,7 +79,7 @@ func ApplyProfile(ctx context.Context, p *profile.Profile, maxPages int, src Pro
 		cfg.MaxPages = min(maxPages, adscan.MaxTargetPages)
 	}
 	if len(seeds) >= cfg.MaxPages {
-		return adscan.Errorf(adscan.EINVALID, "profile %s: %d search URLs and at most %d pages: the scan would fetch search pages only; give the target a larger max_pages, or list fewer keywords or cities", p.Name, len(seeds), cfg.MaxPages)
+		return adscan.Errorf(adscan.EINVALID, "profile %s: %d search URLs and at most %d pages: the scan would fetch search pages only; raise max_pages (the scan target's or the profile's; adscan crawl --max-pages), or list fewer keywords or cities", p.Name, len(seeds), cfg.MaxPages)
 	}
 	// A platform's crawl delay lengthens the worker's --crawl-delay, never
 	// shortens it: the operator's politeness is a floor.
