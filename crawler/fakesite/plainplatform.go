@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -20,9 +19,7 @@ import (
 // browser. It records every request with its time.
 type PlainPlatform struct {
 	*httptest.Server
-
-	mu       sync.Mutex
-	requests []PlatformRequest
+	requestLog
 }
 
 // PlainPlatformProfileYAML is PlatformProfileYAML with render: plain, for
@@ -43,20 +40,8 @@ func NewPlainPlatform() *PlainPlatform {
 	mux.HandleFunc("GET /post/{id}/report", func(w http.ResponseWriter, _ *http.Request) {
 		writeHTML(w, plainPage("举报", "<p>举报已收到。</p>"))
 	})
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.requests = append(p.requests, PlatformRequest{Path: r.URL.RequestURI(), At: time.Now()})
-		p.mu.Unlock()
-		mux.ServeHTTP(w, r)
-	}))
+	p.Server = httptest.NewServer(p.record(mux))
 	return p
-}
-
-// Requests returns the requests received so far, in order.
-func (p *PlainPlatform) Requests() []PlatformRequest {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]PlatformRequest(nil), p.requests...)
 }
 
 // PostURL returns the URL of ad id's detail page.

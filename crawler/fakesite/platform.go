@@ -22,9 +22,7 @@ import (
 // its time.
 type Platform struct {
 	*httptest.Server
-
-	mu       sync.Mutex
-	requests []PlatformRequest
+	requestLog
 }
 
 // PlatformRequest is one request the platform received.
@@ -119,25 +117,37 @@ func NewPlatform() *Platform {
 	})
 	mux.HandleFunc("GET /api/search", p.apiSearch)
 	mux.HandleFunc("GET /api/post/{id}", p.apiPost)
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.requests = append(p.requests, PlatformRequest{Path: r.URL.RequestURI(), At: time.Now()})
-		p.mu.Unlock()
-		mux.ServeHTTP(w, r)
-	}))
+	p.Server = httptest.NewServer(p.record(mux))
 	return p
+}
+
+// requestLog records the requests a fake platform receives, with their
+// times.
+type requestLog struct {
+	mu       sync.Mutex
+	requests []PlatformRequest
+}
+
+// record returns h, recording each request before h serves it.
+func (l *requestLog) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.requests = append(l.requests, PlatformRequest{Path: r.URL.RequestURI(), At: time.Now()})
+		l.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Requests returns the requests received so far, in order.
+func (l *requestLog) Requests() []PlatformRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]PlatformRequest(nil), l.requests...)
 }
 
 func writeHTML(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprint(w, body)
-}
-
-// Requests returns the requests received so far, in order.
-func (p *Platform) Requests() []PlatformRequest {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]PlatformRequest(nil), p.requests...)
 }
 
 // HostPort returns the platform's "ip:port" (render.Config.ExemptAddrs).
