@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -31,17 +30,7 @@ func TestCrawlRenderJSON(t *testing.T) {
 	chromium := chromiumOrSkip(t)
 	site := fakesite.NewJSSite()
 	defer site.Close()
-	lines := func(out string) map[string]crawlPageJSON {
-		m := map[string]crawlPageJSON{}
-		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-			var p crawlPageJSON
-			if err := json.Unmarshal([]byte(line), &p); err != nil {
-				t.Fatalf("line %q: %v", line, err)
-			}
-			m[p.URL] = p
-		}
-		return m
-	}
+	lines := func(out string) map[string]crawlPageJSON { return crawlLines(t, out) }
 	args := []string{"crawl", "--json", "--allow-private", "--crawl-delay", "0", "--max-depth", "1", site.URL + "/"}
 	code, out, errOut := runCrawlCmd(t, args...)
 	if code != exitOK {
