@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -48,21 +47,16 @@ func NewPlainPlatform() *PlainPlatform {
 func (p *PlainPlatform) PostURL(id int) string { return fmt.Sprintf("%s/post/%d", p.URL, id) }
 
 func (p *PlainPlatform) search(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	ads := search(q.Get("q"), q.Get("city"))
-	pages := max((len(ads)+PlatformPageSize-1)/PlatformPageSize, 1)
+	sr := searchPage(r)
 	var b strings.Builder
 	b.WriteString("<ul>")
-	for i := (page - 1) * PlatformPageSize; i < len(ads) && i < page*PlatformPageSize; i++ {
+	for _, ad := range sr.ads {
 		fmt.Fprintf(&b, `<li><a href="/post/%d">%s</a><p>%s</p><a href="/post/%d/report">举报</a></li>`,
-			ads[i].ID, html.EscapeString(ads[i].Title), html.EscapeString(ads[i].Body), ads[i].ID)
+			ad.ID, html.EscapeString(ad.Title), html.EscapeString(ad.Body), ad.ID)
 	}
-	fmt.Fprintf(&b, "</ul><nav>第 %d / %d 页", page, pages)
-	if page < pages {
-		next := "/search?" + url.Values{"q": {q.Get("q")}, "city": {q.Get("city")}, "page": {strconv.Itoa(page + 1)}}.Encode()
-		fmt.Fprintf(&b, ` <a class="next" href="%s">下一页</a>`, html.EscapeString(next))
+	fmt.Fprintf(&b, "</ul><nav>第 %d / %d 页", sr.page, sr.pages)
+	if sr.next != "" {
+		fmt.Fprintf(&b, ` <a class="next" href="%s">下一页</a>`, html.EscapeString(sr.next))
 	}
 	b.WriteString("</nav>")
 	writeHTML(w, plainPage("搜索", b.String()))

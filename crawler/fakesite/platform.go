@@ -174,12 +174,30 @@ func search(q, city string) []PlatformAd {
 	return out
 }
 
-func (p *Platform) apiSearch(w http.ResponseWriter, r *http.Request) {
+// searchResults is one page of a search's results.
+type searchResults struct {
+	ads         []PlatformAd // this page's
+	page, pages int
+	next        string // the next page's path, "" on the last
+}
+
+// searchPage answers a search request (/search or /api/search with q,
+// city and page), PlatformPageSize results a page.
+func searchPage(r *http.Request) searchResults {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
 	ads := search(q.Get("q"), q.Get("city"))
-	pages := max((len(ads)+PlatformPageSize-1)/PlatformPageSize, 1)
+	res := searchResults{page: page, pages: max((len(ads)+PlatformPageSize-1)/PlatformPageSize, 1)}
+	res.ads = ads[min((page-1)*PlatformPageSize, len(ads)):min(page*PlatformPageSize, len(ads))]
+	if page < res.pages {
+		res.next = "/search?" + url.Values{"q": {q.Get("q")}, "city": {q.Get("city")}, "page": {strconv.Itoa(page + 1)}}.Encode()
+	}
+	return res
+}
+
+func (p *Platform) apiSearch(w http.ResponseWriter, r *http.Request) {
+	sr := searchPage(r)
 	type item struct {
 		ID    int    `json:"id"`
 		Title string `json:"title"`
@@ -190,12 +208,9 @@ func (p *Platform) apiSearch(w http.ResponseWriter, r *http.Request) {
 		Page  int    `json:"page"`
 		Pages int    `json:"pages"`
 		Next  string `json:"next,omitempty"`
-	}{Items: []item{}, Page: page, Pages: pages}
-	for i := (page - 1) * PlatformPageSize; i < len(ads) && i < page*PlatformPageSize; i++ {
-		res.Items = append(res.Items, item{ID: ads[i].ID, Title: ads[i].Title, Short: ads[i].Body})
-	}
-	if page < pages {
-		res.Next = "/search?" + url.Values{"q": {q.Get("q")}, "city": {q.Get("city")}, "page": {strconv.Itoa(page + 1)}}.Encode()
+	}{Items: []item{}, Page: sr.page, Pages: sr.pages, Next: sr.next}
+	for _, ad := range sr.ads {
+		res.Items = append(res.Items, item{ID: ad.ID, Title: ad.Title, Short: ad.Body})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(res)
