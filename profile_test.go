@@ -102,6 +102,21 @@ func TestResolveProfileTargets(t *testing.T) {
 	if _, err := ResolveProfileTargets(context.Background(), get, []ScanTarget{{Profile: "private"}}, true); err != nil {
 		t.Errorf("private site allowed: %v", err)
 	}
+
+	// One target alone, named by its place in the scan.
+	if got, err := ResolveScanTarget(context.Background(), get, 2, in[0], false); err != nil || got != in[0] {
+		t.Errorf("a plain target: %+v, %v; want it as it was", got, err)
+	}
+	if got, err := ResolveScanTarget(context.Background(), get, 2, in[1], false); err != nil || got != want[1] {
+		t.Errorf("a profile's target: %+v, %v; want %+v", got, err, want[1])
+	}
+	if _, err := ResolveScanTarget(context.Background(), get, 2, ScanTarget{Profile: "nope"}, false); ErrorCode(err) != EINVALID ||
+		!strings.Contains(err.Error(), "targets[2]: profile nope is not registered") {
+		t.Errorf("an unregistered profile: %v", err)
+	}
+	if _, err := ResolveScanTarget(context.Background(), get, 2, ScanTarget{Profile: "down"}, false); ErrorCode(err) != EINTERNAL {
+		t.Errorf("an unreachable store: %v (%s), want it as get returned it", err, ErrorCode(err))
+	}
 }
 
 func TestProfileOnly(t *testing.T) {

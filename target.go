@@ -248,29 +248,45 @@ func ResolveProfileTarget(t ScanTarget, p PlatformProfile, allowPrivate bool) (S
 // name, used by the orchestrator when a scan or schedule is asked for and
 // by a scan when it starts: it returns a copy of targets in which each
 // target naming a platform profile is completed from the profile as get
-// returns it now (ResolveProfileTarget); the others are kept as they are.
-// Errors: EINVALID naming the target (targets[i]) when its profile is not
-// registered (get's ENOTFOUND) or does not resolve; get's other errors
-// (an unreachable store) as get returned them.
+// returns it now (ResolveScanTarget); the others are kept as they are.
+// Errors: the first target's that does not resolve, as ResolveScanTarget
+// returns it.
 func ResolveProfileTargets(ctx context.Context, get func(ctx context.Context, name string) (PlatformProfile, error),
 	targets []ScanTarget, allowPrivate bool) ([]ScanTarget, error) {
 	out := slices.Clone(targets)
 	for i, t := range out {
-		if t.Profile == "" {
-			continue
-		}
-		p, err := get(ctx, t.Profile)
-		if ErrorCode(err) == ENOTFOUND {
-			return nil, Errorf(EINVALID, "targets[%d]: profile %s is not registered (adscan profile add FILE registers one)", i, t.Profile).
-				ZHf("平台方案“%s”尚未登记。", t.Profile)
-		} else if err != nil {
+		var err error
+		if out[i], err = ResolveScanTarget(ctx, get, i, t, allowPrivate); err != nil {
 			return nil, err
-		}
-		if out[i], err = ResolveProfileTarget(t, p, allowPrivate); err != nil {
-			return nil, Errorf(EINVALID, "targets[%d]: %s", i, ErrorMessage(err)).ZHf("%s", ErrorMessageZH(err))
 		}
 	}
 	return out, nil
+}
+
+// ResolveScanTarget resolves t, the i-th target of a scan (so named in
+// errors): a target naming a platform profile is completed from the
+// profile as get returns it now (ResolveProfileTarget); another is
+// returned as it is. Errors: EINVALID naming the target (targets[i]) when
+// its profile is not registered (get's ENOTFOUND) or does not resolve —
+// that target will not resolve however often it is tried; get's other
+// errors (an unreachable store) as get returned them.
+func ResolveScanTarget(ctx context.Context, get func(ctx context.Context, name string) (PlatformProfile, error),
+	i int, t ScanTarget, allowPrivate bool) (ScanTarget, error) {
+	if t.Profile == "" {
+		return t, nil
+	}
+	p, err := get(ctx, t.Profile)
+	if ErrorCode(err) == ENOTFOUND {
+		return ScanTarget{}, Errorf(EINVALID, "targets[%d]: profile %s is not registered (adscan profile add FILE registers one)", i, t.Profile).
+			ZHf("平台方案“%s”尚未登记。", t.Profile)
+	} else if err != nil {
+		return ScanTarget{}, err
+	}
+	resolved, err := ResolveProfileTarget(t, p, allowPrivate)
+	if err != nil {
+		return ScanTarget{}, Errorf(EINVALID, "targets[%d]: %s", i, ErrorMessage(err)).ZHf("%s", ErrorMessageZH(err))
+	}
+	return resolved, nil
 }
 
 // ProfileOnly returns what a target naming a platform profile says of its

@@ -125,7 +125,8 @@ func (a *Activities) RecordScanStart(ctx context.Context, in RecordScanStartInpu
 	return activityError("workflows: create scan "+in.ScanID, err)
 }
 
-// ResolveProfileTargetsInput is the input of ResolveProfileTargets.
+// ResolveProfileTargetsInput is the input of ResolveProfileTargets and
+// of ResolveScanTargets.
 type ResolveProfileTargetsInput struct {
 	ScanID  string              `json:"scan_id"`
 	Targets []adscan.ScanTarget `json:"targets"`
@@ -138,7 +139,9 @@ type ResolveProfileTargetsInput struct {
 // resolved their profiles carries the site of that day). The other
 // targets are returned as they are. A profile that is not registered or
 // whose site is refused is a non-retryable EINVALID error naming the
-// target; a store failure is retried.
+// target; a store failure is retried. Scans since version 1 of
+// "resolve-profiles-per-target" run ResolveScanTargets instead; this one
+// stays for the scans that started before.
 func (a *Activities) ResolveProfileTargets(ctx context.Context, in ResolveProfileTargetsInput) ([]adscan.ScanTarget, error) {
 	targets := make([]adscan.ScanTarget, len(in.Targets))
 	for i, t := range in.Targets {
@@ -147,6 +150,40 @@ func (a *Activities) ResolveProfileTargets(ctx context.Context, in ResolveProfil
 	out, err := adscan.ResolveProfileTargets(ctx, a.Store.GetProfile, targets, a.AllowPrivate)
 	if err != nil {
 		return nil, activityError("workflows: resolve the profiles of scan "+in.ScanID, err)
+	}
+	return out, nil
+}
+
+// TargetResolution is what ResolveScanTargets made of one target of a
+// scan: the target completed from its profile (or as it was, naming
+// none), or, in Error, why its profile did not resolve — the target is
+// then its profile alone (ScanTarget.ProfileOnly).
+type TargetResolution struct {
+	Target adscan.ScanTarget `json:"target"`
+	Error  string            `json:"error,omitempty"`
+}
+
+// ResolveScanTargets resolves each of the scan's targets on its own
+// (adscan.ResolveScanTarget) and returns one TargetResolution per target,
+// in order: a target naming a platform profile is completed from the
+// profile as registered now, whatever URL and render mode it carried; a
+// profile that is not registered or whose site is refused is that
+// target's Error (naming the target and the profile), and the others
+// resolve all the same. Only a store failure fails the call, and is
+// retried (it says nothing of the targets).
+func (a *Activities) ResolveScanTargets(ctx context.Context, in ResolveProfileTargetsInput) ([]TargetResolution, error) {
+	out := make([]TargetResolution, len(in.Targets))
+	for i, t := range in.Targets {
+		t = t.ProfileOnly()
+		resolved, err := adscan.ResolveScanTarget(ctx, a.Store.GetProfile, i, t, a.AllowPrivate)
+		switch {
+		case err == nil:
+			out[i] = TargetResolution{Target: resolved}
+		case adscan.ErrorCode(err) == adscan.EINVALID:
+			out[i] = TargetResolution{Target: t, Error: adscan.ErrorMessage(err)}
+		default:
+			return nil, activityError(fmt.Sprintf("workflows: resolve the profile of target %d of scan %s", i, in.ScanID), err)
+		}
 	}
 	return out, nil
 }

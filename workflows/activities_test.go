@@ -247,3 +247,67 @@ func TestResolveProfileTargets(t *testing.T) {
 		t.Errorf("a private site allowed: %+v, %v", got, err)
 	}
 }
+
+// TestResolveScanTargets: each target resolves on its own; one whose
+// profile is not registered, or whose site is refused, carries why, and
+// the others resolve all the same.
+func TestResolveScanTargets(t *testing.T) {
+	st := newTestStore(t)
+	a := &Activities{Store: st}
+	for name, site := range map[string]string{"pingtai": "https://new.pingtai.example/", "private": "http://127.0.0.1:8080/"} {
+		if _, _, err := st.PutProfile(t.Context(), adscan.PlatformProfile{Name: name, Site: site,
+			YAML: []byte("name: " + name + "\n"), CreatedBy: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := ResolveProfileTargetsInput{ScanID: "scan-1", Targets: []adscan.ScanTarget{
+		{URL: "https://a.example/", MaxDepth: 2},
+		{URL: "https://old.pingtai.example/", Profile: "pingtai", MaxPages: 40}, // an older schedule's target
+		{Profile: "gone", MaxPages: 10},
+		{Profile: "private"},
+	}}
+	got, err := run[[]TargetResolution](t, a, a.ResolveScanTargets, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []adscan.ScanTarget{
+		{URL: "https://a.example/", MaxDepth: 2},
+		{URL: "https://new.pingtai.example/", Profile: "pingtai", MaxPages: 40},
+		{Profile: "gone", MaxPages: 10},
+		{Profile: "private"},
+	}
+	wantErr := []string{"", "", "targets[2]: profile gone is not registered", "targets[3]: profile private: site"}
+	if len(got) != len(want) {
+		t.Fatalf("%d resolutions, want %d: %+v", len(got), len(want), got)
+	}
+	for i, r := range got {
+		if r.Target != want[i] {
+			t.Errorf("target %d: %+v, want %+v", i, r.Target, want[i])
+		}
+		if (r.Error == "") != (wantErr[i] == "") || !strings.Contains(r.Error, wantErr[i]) {
+			t.Errorf("target %d: error %q, want %q", i, r.Error, wantErr[i])
+		}
+	}
+
+	a.AllowPrivate = true
+	if got, err := run[[]TargetResolution](t, a, a.ResolveScanTargets, in); err != nil || got[3].Error != "" || got[3].Target.URL != "http://127.0.0.1:8080/" {
+		t.Errorf("a private site allowed: %+v, %v", got, err)
+	}
+
+	// A store that fails says nothing of the targets: the call is retried.
+	a.Store = unreachableProfiles{st}
+	_, err = run[[]TargetResolution](t, a, a.ResolveScanTargets, in)
+	var ae *temporal.ApplicationError
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("an unreachable store: %v, want its error", err)
+	} else if errors.As(err, &ae) && ae.NonRetryable() {
+		t.Errorf("an unreachable store is not retried: %v", err)
+	}
+}
+
+// unreachableProfiles fails every profile lookup as a store that is down.
+type unreachableProfiles struct{ *countingStore }
+
+func (unreachableProfiles) GetProfile(context.Context, string) (adscan.PlatformProfile, error) {
+	return adscan.PlatformProfile{}, errors.New("store: get profile: connection refused")
+}

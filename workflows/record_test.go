@@ -156,9 +156,11 @@ func TestRecordHistories(t *testing.T) {
 	writeHistory(ctx, t, c, ReviewWorkflowID(confirmed), "", "review_confirm_local_state.json")
 }
 
-// recordProfileScan records the history of a scheduled scan of the
-// platform profile pingtai, registered again with another site after the
-// schedule was made: the scan resolves the profile when it starts.
+// recordProfileScan records the history of a scheduled scan of a plain
+// site, the platform profile pingtai — registered again with another site
+// after the schedule was made: the scan resolves it when it starts — and
+// the profile gone, which is not registered: that target fails alone, with
+// why, and the others are crawled.
 func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st adscan.Store, id string) {
 	t.Helper()
 	for _, site := range []string{"https://pingtai.example/", "https://new.pingtai.example/"} {
@@ -167,7 +169,9 @@ func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st ad
 			t.Fatal(err)
 		}
 	}
-	in := ScanInput{ScanID: id, ScheduleID: "pingtai-nightly", Targets: []adscan.ScanTarget{{Profile: "pingtai"}}}
+	in := ScanInput{ScanID: id, ScheduleID: "pingtai-nightly", Targets: []adscan.ScanTarget{
+		{URL: "https://plain.example/"}, {Profile: "pingtai"}, {Profile: "gone"},
+	}}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, ScanWorkflowName, in)
 	if err != nil {
 		t.Fatal(err)
@@ -176,13 +180,16 @@ func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st ad
 	if err := run.Get(ctx, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Targets != 1 || sum.Pages != 4 {
-		t.Fatalf("profile scan summary %+v, want 1 target, 4 pages", sum)
+	if sum.Targets != 2 || sum.FailedTargets != 1 || sum.Pages != 8 {
+		t.Fatalf("profile scan summary %+v, want 2 targets, 1 failed, 8 pages", sum)
 	}
 	if cs, _ := st.ListCases(ctx, adscan.CaseFilter{Target: "https://new.pingtai.example/"}); len(cs) != 2 {
 		t.Fatalf("%d cases filed under the profile's new site, want 2", len(cs))
 	}
-	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_resolved.json")
+	if s, err := st.GetScan(ctx, id); err != nil || s.Status != adscan.ScanCompleted || !strings.Contains(s.Error, "profile gone is not registered") {
+		t.Fatalf("scan %+v, %v; want completed, naming the profile that did not resolve", s, err)
+	}
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_per_target.json")
 }
 
 func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {

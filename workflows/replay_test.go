@@ -33,6 +33,10 @@ func TestReplay(t *testing.T) {
 		// Since 2026-12-03: a scan resolves its profiles when it starts
 		// (a schedule's run: the profile alone, registered again since).
 		"scan_profile_resolved.json",
+		// Since 2026-12-03: each target's profile resolves on its own (a
+		// plain site, a profile registered again since, and one not
+		// registered, which fails alone).
+		"scan_profile_per_target.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -32,12 +33,27 @@ type ScanInput struct {
 	// Offset and Summary carry the progress into a continued run.
 	Offset  int         `json:"offset,omitempty"`
 	Summary ScanSummary `json:"summary"`
+	// Unresolved are the targets whose platform profile did not resolve
+	// when the scan started (since version 1 of
+	// "resolve-profiles-per-target"): they failed without a site scan, and
+	// the scan's error text says why. Carried into a continued run.
+	Unresolved []UnresolvedTarget `json:"unresolved,omitempty"`
+}
+
+// UnresolvedTarget is a target of a scan whose platform profile did not
+// resolve when the scan started: not registered, or its site refused.
+type UnresolvedTarget struct {
+	Index   int    `json:"index"` // the target's place in the scan
+	Profile string `json:"profile"`
+	Error   string `json:"error"` // why, naming the target and the profile
 }
 
 // ScanSummary is what a scan found.
 type ScanSummary struct {
-	Targets       int `json:"targets"`        // site scans finished
-	FailedTargets int `json:"failed_targets"` // site scans that failed for good
+	Targets int `json:"targets"` // site scans finished
+	// FailedTargets counts the targets that failed for good: their site
+	// scan failed, or their profile did not resolve (ScanInput.Unresolved).
+	FailedTargets int `json:"failed_targets"`
 	Pages         int `json:"pages"`
 	Errors        int `json:"errors"`
 	// Cases counts the cases each site scan created or sighted.
@@ -128,13 +144,15 @@ func errorMessage(err error) string {
 func SiteScanChildID(scanID string, i int) string { return fmt.Sprintf("%s/site-%d", scanID, i) }
 
 // ScanWorkflow scans every target of in: it completes the targets naming a
-// platform profile from the profile as registered now (a profile that
-// does not resolve fails the scan, recorded with why), records the scan, runs a
-// SiteScanWorkflow child per target with at most MaxConcurrent at once,
-// continues as new every ContinueAsNewAfter targets, finally marks the scan
-// finished and returns the summary. A target whose site scan fails counts in
-// FailedTargets; the scan fails only when every target failed. A scan that
-// ends otherwise (canceled, say) is marked failed with the reason.
+// platform profile from the profile as registered now (resolveProfiles),
+// records the scan, runs a SiteScanWorkflow child per target with at most
+// MaxConcurrent at once, continues as new every ContinueAsNewAfter targets,
+// finally marks the scan finished and returns the summary. A target whose
+// profile does not resolve gets no site scan and, like a target whose site
+// scan fails, counts in FailedTargets; the scan's error text says how many
+// targets failed and why each profile did not resolve, and the scan fails
+// only when every target failed. A scan that ends otherwise (canceled,
+// say) is marked failed with the reason.
 func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err error) {
 	info := workflow.GetInfo(ctx)
 	if in.ScanID == "" {
@@ -164,22 +182,9 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	}()
 
 	if in.Offset == 0 {
-		// Since version 1 of this workflow, a scan resolves the targets
-		// that name a platform profile when it starts, so a schedule's
-		// runs use each profile as registered on the day; histories
-		// recorded before it crawl the site their target carries.
-		var resolveErr error
-		if namesProfile(in.Targets) && workflow.GetVersion(ctx, "resolve-profiles-at-start", workflow.DefaultVersion, 1) == 1 {
-			var resolved []adscan.ScanTarget
-			resolveErr = workflow.ExecuteActivity(actx, a.ResolveProfileTargets, ResolveProfileTargetsInput{
-				ScanID: in.ScanID, Targets: in.Targets,
-			}).Get(ctx, &resolved)
-			if resolveErr == nil {
-				in.Targets = resolved
-			}
-		}
-		// A scan whose profiles do not resolve is recorded all the same,
-		// as failed with why, so a schedule's run does not vanish.
+		resolveErr := resolveProfiles(ctx, &in)
+		// A scan whose profiles could not be resolved is recorded all the
+		// same, as failed with why, so a schedule's run does not vanish.
 		err := workflow.ExecuteActivity(actx, a.RecordScanStart, RecordScanStartInput{
 			ScanID: in.ScanID, ScheduleID: in.ScheduleID, CreatedBy: in.CreatedBy, Targets: in.Targets,
 		}).Get(ctx, nil)
@@ -197,6 +202,10 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	for next < end || running > 0 {
 		for next < end && running < in.MaxConcurrent {
 			i := next
+			next++
+			if in.unresolved(i) {
+				continue // failed at the start: no site scan
+			}
 			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 				WorkflowID: SiteScanChildID(in.ScanID, i),
 			})
@@ -213,8 +222,10 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 				}
 				in.Summary.add(r)
 			})
-			next++
 			running++
+		}
+		if running == 0 {
+			break // the run's last targets were unresolved
 		}
 		sel.Select(ctx)
 		if err := ctx.Err(); err != nil {
@@ -233,12 +244,100 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	} else if in.Summary.FailedTargets > 0 {
 		errText = fmt.Sprintf("%d of %d targets failed", in.Summary.FailedTargets, n)
 	}
+	if why := unresolvedText(in.Unresolved); why != "" {
+		errText += ": " + why
+	}
+	// The totals are exact when every site scan that ran finished.
 	err = workflow.ExecuteActivity(actx, a.FinishScan, FinishScanInput{
 		ScanID: in.ScanID, Status: status, Error: errText,
-		Pages: in.Summary.Pages, Errors: in.Summary.Errors, Exact: in.Summary.FailedTargets == 0,
+		Pages: in.Summary.Pages, Errors: in.Summary.Errors, Exact: in.Summary.FailedTargets == len(in.Unresolved),
 	}).Get(ctx, nil)
 	if err != nil {
 		return in.Summary, fmt.Errorf("workflows: finish scan %s: %w", in.ScanID, err)
 	}
 	return in.Summary, nil
+}
+
+// resolveProfiles completes in's targets that name a platform profile from
+// the profiles as registered now, in an activity, before the scan is
+// recorded: a schedule keeps a profile's name alone, so each run uses the
+// profile as registered on the day.
+//
+// Versions: histories recorded before "resolve-profiles-at-start" crawl the
+// site their targets carry (nothing is resolved). Under its version 1 and
+// before "resolve-profiles-per-target", ResolveProfileTargets resolves every
+// target or none: a profile that does not resolve is the error returned,
+// and the caller fails the scan. Since version 1 of
+// "resolve-profiles-per-target", ResolveScanTargets resolves each target on
+// its own: one whose profile does not resolve joins in.Unresolved, keeps
+// its profile alone and counts in FailedTargets, and the others are
+// scanned. The error returned then is the activity's own failure (a store
+// refusing for good, or the scan canceled), never a target's.
+func resolveProfiles(ctx workflow.Context, in *ScanInput) error {
+	if !namesProfile(in.Targets) || workflow.GetVersion(ctx, "resolve-profiles-at-start", workflow.DefaultVersion, 1) != 1 {
+		return nil
+	}
+	var a *Activities
+	actx := shortActivity(ctx)
+	req := ResolveProfileTargetsInput{ScanID: in.ScanID, Targets: in.Targets}
+	if workflow.GetVersion(ctx, "resolve-profiles-per-target", workflow.DefaultVersion, 1) != 1 {
+		var resolved []adscan.ScanTarget
+		err := workflow.ExecuteActivity(actx, a.ResolveProfileTargets, req).Get(ctx, &resolved)
+		if err == nil {
+			in.Targets = resolved
+		}
+		return err
+	}
+	var res []TargetResolution
+	if err := workflow.ExecuteActivity(actx, a.ResolveScanTargets, req).Get(ctx, &res); err != nil {
+		return err
+	}
+	if len(res) != len(in.Targets) {
+		return fmt.Errorf("workflows: %d targets resolved of the scan's %d", len(res), len(in.Targets))
+	}
+	targets := make([]adscan.ScanTarget, len(res))
+	for i, r := range res {
+		targets[i] = r.Target
+		if r.Error == "" {
+			continue
+		}
+		workflow.GetLogger(ctx).Warn("a target's profile did not resolve", "scan", in.ScanID, "profile", r.Target.Profile, "error", r.Error)
+		in.Unresolved = append(in.Unresolved, UnresolvedTarget{Index: i, Profile: r.Target.Profile, Error: r.Error})
+		in.Summary.FailedTargets++
+	}
+	in.Targets = targets
+	return nil
+}
+
+// unresolved reports whether the scan's i-th target is one whose profile
+// did not resolve.
+func (in *ScanInput) unresolved(i int) bool {
+	for _, u := range in.Unresolved {
+		if u.Index == i {
+			return true
+		}
+	}
+	return false
+}
+
+// maxUnresolvedText is how many unresolved targets a scan's error text
+// names; it says how many more there are.
+const maxUnresolvedText = 10
+
+// unresolvedText says why each unresolved target failed, for the scan's
+// error text: "targets[1]: profile gone is not registered (…); …", at most
+// maxUnresolvedText of them; "" when there are none.
+func unresolvedText(list []UnresolvedTarget) string {
+	var b strings.Builder
+	for i, u := range list {
+		if i == maxUnresolvedText {
+			fmt.Fprintf(&b, "; and %d more", len(list)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(u.Error)
+	}
+	return b.String()
 }

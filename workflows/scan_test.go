@@ -32,9 +32,16 @@ func targets(n int) []adscan.ScanTarget {
 // pages after i+1 minutes, and one case flagged ranking on odd targets.
 func newScanEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *int) {
 	t.Helper()
+	return newScanEnvWith(t, &Activities{})
+}
+
+// newScanEnvWith is newScanEnv with a's activities, for tests that run
+// some of them for real.
+func newScanEnvWith(t *testing.T, a *Activities) (*testsuite.TestWorkflowEnvironment, *int) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	Register(env, &Activities{})
+	Register(env, a)
 	env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
 		func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
 			if err := workflow.Sleep(ctx, time.Duration(in.Index+1)*time.Minute); err != nil {
@@ -275,9 +282,12 @@ func TestSiteScanCrawlsOnTheCrawlQueue(t *testing.T) {
 
 // TestScanWorkflowResolvesProfilesAtStart: a scan whose targets name a
 // platform profile (a schedule's run carries the profile alone) resolves
-// them when it starts, and records and crawls the sites they resolve to.
+// them when it starts, and records and crawls the sites they resolve to —
+// as scans did before "resolve-profiles-per-target", all in one call (see
+// scan_profile_test.go for today's).
 func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
 	env, _ := newScanEnv(t)
+	env.OnGetVersion("resolve-profiles-per-target", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	var a *Activities
 	given := []adscan.ScanTarget{{URL: "https://a.example/"}, {Profile: "pingtai", MaxPages: 40}}
 	resolved := []adscan.ScanTarget{{URL: "https://a.example/"}, {URL: "https://new.pingtai.example/", Profile: "pingtai", MaxPages: 40}}
@@ -302,13 +312,15 @@ func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
 	env.AssertExpectations(t)
 }
 
-// TestScanWorkflowFailsOnAnUnresolvedProfile: a profile that no longer
-// resolves fails the scan before any crawl; the scan is recorded, failed,
-// with the activity's reason.
+// TestScanWorkflowFailsOnAnUnresolvedProfile: before
+// "resolve-profiles-per-target", a profile that no longer resolved failed
+// the scan before any crawl; the scan was recorded, failed, with the
+// activity's reason. Workflows started then still do.
 func TestScanWorkflowFailsOnAnUnresolvedProfile(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	Register(env, &Activities{})
+	env.OnGetVersion("resolve-profiles-per-target", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	var a *Activities
 	given := []adscan.ScanTarget{{Profile: "gone"}}
 	env.OnActivity(a.ResolveProfileTargets, mock.Anything, mock.Anything).Return(nil,
