@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"adscan"
+	"adscan/lexicon"
 )
 
 // These tests run one stage of Classify at a time on the test lexicon,
@@ -113,6 +114,44 @@ func TestRuleHits(t *testing.T) {
 	}
 	if want := []string{"录取38人", "录取四十人"}; !slices.Equal(got, want) {
 		t.Errorf("admit-count hits %q, want %q (all hits %+v)", got, want, hits)
+	}
+}
+
+// TestSoftAdRules pins the default lexicon's two soft-advert rules of
+// 2026.12.2: a brand's course hotline in its page header counts with the
+// subject words of the article under it (a wide window, not a whole page),
+// and a provider's name for its form of service counts beside the pupils it
+// is for, where a parent's or a reporter's word for a class does not.
+func TestSoftAdRules(t *testing.T) {
+	lex, err := lexicon.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filler := strings.Repeat("这是一段与课程无关的文字。", 10) // 130 runes
+	for _, tt := range []struct {
+		rule, text string
+		fires      bool
+	}{
+		{"ta-soft-hotline-page", "课程咨询热线 400-656-1680\n\n" + filler + "小学英语怎么学?", true},
+		{"ta-soft-hotline-page", "课程咨询热线 400-656-1680\n\n" + filler + filler + filler + "小学英语怎么学?", false},
+		{"ta-soft-hotline-page", "小学英语怎么学?" + filler, false},
+		{"ta-soft-service", "我们为初中生提供数学一对一和全托管服务。", true},
+		{"ta-soft-service", "孩子放学后上门补习两小时。", true},
+		{"ta-soft-service", "她只好把孩子送到线下补习班。", false},
+	} {
+		text := c.normalizeText(tt.text)
+		rule := ruleIndex(t, c, tt.rule)
+		fired := false
+		for _, h := range c.ruleHits(c.segment(text, c.findCandidates(text))) {
+			fired = fired || h.rule == rule
+		}
+		if fired != tt.fires {
+			t.Errorf("%s on %q: fired %v, want %v", tt.rule, tt.text, fired, tt.fires)
+		}
 	}
 }
 
