@@ -105,6 +105,16 @@ func (p *devProgram) Start(ctx context.Context) error {
 			return err
 		}
 	}
+	// The database first: a wrong --db is then the one line the program
+	// prints, not that line after the embedded Temporal server's own
+	// complaints as it is stopped half started.
+	dsn := p.opts.db
+	if dsn == "" {
+		dsn = filepath.Join(data, "adscan.db")
+	}
+	if p.store, err = openStore(ctx, dsn, p.logger); err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
 	p.temporal, err = devserver.Start(ctx, devserver.Config{
 		DataDir:      filepath.Join(data, "temporal"),
 		FrontendAddr: p.opts.temporalAddress,
@@ -113,13 +123,6 @@ func (p *devProgram) Start(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("dev: start Temporal: %w", err)
-	}
-	dsn := p.opts.db
-	if dsn == "" {
-		dsn = filepath.Join(data, "adscan.db")
-	}
-	if p.store, err = openStore(ctx, dsn, p.logger); err != nil {
-		return fmt.Errorf("dev: %w", err)
 	}
 	if err := accounts.EnsureAdmin(ctx, p.store, p.s.getenv, p.s.out); err != nil {
 		return fmt.Errorf("dev: first admin: %w", err)
