@@ -1,15 +1,14 @@
 package lexicon
 
 import (
-	"adscan/yamlcheck"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"adscan"
+	"adscan/yamlcheck"
 )
 
 // positions records where each decoded value was in the file, so that
@@ -69,26 +68,6 @@ type decoder struct {
 	pos   *positions
 }
 
-// parseYAML parses data into a node tree (the first YAML document). A
-// syntax error becomes a problem on the line yaml.v3 reports, made 1-based.
-func parseYAML(data []byte, ps *problems) (root *yaml.Node) {
-	defer func() {
-		// yaml.v3 is third-party code fed untrusted input: a panic in it
-		// must not take the caller down.
-		if r := recover(); r != nil {
-			ps.Add(1, "", "YAML: cannot parse: %v", r)
-			root = nil
-		}
-	}()
-	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
-		line, msg := yamlcheck.Syntax(err)
-		ps.Add(line, "", "YAML syntax: %s", msg)
-		return nil
-	}
-	return &n
-}
-
 // mapping checks that n is a mapping with only the allowed keys and returns
 // its values by key. Unknown and repeated keys are problems.
 func (d *decoder) mapping(n *yaml.Node, path, what string, allowed ...string) map[string]*yaml.Node {
@@ -102,15 +81,10 @@ func (d *decoder) mapping(n *yaml.Node, path, what string, allowed ...string) ma
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if !yamlcheck.KnownKey(d.probs, k, path, what, allowed, out) {
+			continue
+		}
 		key := k.Value
-		if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
-			d.probs.Add(k.Line, yamlcheck.Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
-			continue
-		}
-		if _, dup := out[key]; dup {
-			d.probs.Add(k.Line, yamlcheck.Join(path, key)+"#dup", "%s: field %q given twice", what, key)
-			continue
-		}
 		if v.Kind == yaml.AliasNode {
 			d.probs.Add(v.Line, yamlcheck.Join(path, key), "%s: %s: YAML aliases (*name) are not supported; write the value out", what, key)
 			continue

@@ -66,7 +66,7 @@ func (l *Lexicon) Validate() []Problem {
 // parse decodes data and validates the result, collecting all problems.
 func parse(data []byte) (*Lexicon, []Problem) {
 	var ps problems
-	root := parseYAML(data, &ps)
+	root := yamlcheck.Parse(data, &ps)
 	if root == nil {
 		return nil, ps.Sorted()
 	}

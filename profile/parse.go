@@ -69,7 +69,7 @@ func parse(data []byte) (*Profile, []Problem) {
 		d.ps.Add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes)
 		return nil, d.ps.Sorted()
 	}
-	root := d.parseYAML(data)
+	root := yamlcheck.Parse(data, &d.ps)
 	if root == nil {
 		return nil, d.ps.Sorted()
 	}
@@ -108,24 +108,6 @@ func parse(data []byte) (*Profile, []Problem) {
 	return p, nil
 }
 
-// parseYAML parses data (the first document); a syntax error is a problem
-// on its line.
-func (d *decoder) parseYAML(data []byte) (root *yaml.Node) {
-	defer func() {
-		if r := recover(); r != nil { // third-party code fed untrusted input
-			d.ps.Add(1, "", "YAML: cannot parse: %v", r)
-			root = nil
-		}
-	}()
-	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
-		line, msg := yamlcheck.Syntax(err)
-		d.ps.Add(line, "", "YAML syntax: %s", msg)
-		return nil
-	}
-	return &n
-}
-
 // lineOf is the line of n, else of parent, else 1.
 func lineOf(n, parent *yaml.Node) int {
 	switch {
@@ -151,15 +133,10 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[stri
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if !yamlcheck.KnownKey(&d.ps, k, path, what, allowed, out) {
+			continue
+		}
 		key := k.Value
-		if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
-			d.ps.Add(k.Line, yamlcheck.Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
-			continue
-		}
-		if _, dup := out[key]; dup {
-			d.ps.Add(k.Line, yamlcheck.Join(path, key)+"#dup", "%s: field %q given twice", what, key)
-			continue
-		}
 		if v.Kind == yaml.AliasNode {
 			d.ps.Add(v.Line, yamlcheck.Join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", yamlcheck.Join(path, key))
 			continue

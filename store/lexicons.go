@@ -38,22 +38,9 @@ func (s *Store) ActiveLexicon(ctx context.Context) (adscan.LexiconVersion, error
 // ListLexiconVersions returns the stored versions, newest first, without
 // their YAML.
 func (s *Store) ListLexiconVersions(ctx context.Context) ([]adscan.LexiconVersion, error) {
-	out := []adscan.LexiconVersion{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, name, version, digest, note, created_by, created_at FROM lexicon_versions ORDER BY id DESC`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanLexiconVersion(rows, false)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
+	withoutYAML := func(r rowScanner) (adscan.LexiconVersion, error) { return scanLexiconVersion(r, false) }
+	out, err := queryRows(ctx, s, withoutYAML,
+		`SELECT id, name, version, digest, note, created_by, created_at FROM lexicon_versions ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list lexicon versions: %w", err)
 	}
@@ -146,28 +133,13 @@ func siteOrAny(site string) string {
 
 // ListAllowProposals returns proposals in a state ("" for all), newest first.
 func (s *Store) ListAllowProposals(ctx context.Context, state adscan.ProposalState) ([]adscan.AllowProposal, error) {
-	out := []adscan.AllowProposal{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		q := selectProposal
-		var args []any
-		if state != "" {
-			q += ` WHERE state = $1`
-			args = append(args, state)
-		}
-		rows, err := tx.QueryContext(ctx, q+` ORDER BY id DESC LIMIT 500`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanProposal(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
+	q := selectProposal
+	var args []any
+	if state != "" {
+		q += ` WHERE state = $1`
+		args = append(args, state)
+	}
+	out, err := queryRows(ctx, s, scanProposal, q+` ORDER BY id DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list allow proposals: %w", err)
 	}

@@ -85,22 +85,7 @@ func (s *Store) GetProfile(ctx context.Context, name string) (adscan.PlatformPro
 // ListProfiles returns every registered profile by name, YAML included
 // (profiles are small and few).
 func (s *Store) ListProfiles(ctx context.Context) ([]adscan.PlatformProfile, error) {
-	out := []adscan.PlatformProfile{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, selectProfile+` ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanProfile(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
+	out, err := queryRows(ctx, s, scanProfile, selectProfile+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list profiles: %w", err)
 	}
@@ -119,22 +104,12 @@ func scanProfile(r rowScanner) (adscan.PlatformProfile, error) {
 // sorted, without the empty one: the cities of a profile whose search
 // takes them from the register.
 func (s *Store) ListRegions(ctx context.Context) ([]string, error) {
-	out := []string{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT region FROM targets WHERE region <> '' ORDER BY region`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r string
-			if err := rows.Scan(&r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	scanRegion := func(r rowScanner) (string, error) {
+		var region string
+		err := r.Scan(&region)
+		return region, err
+	}
+	out, err := queryRows(ctx, s, scanRegion, `SELECT DISTINCT region FROM targets WHERE region <> '' ORDER BY region`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list regions: %w", err)
 	}

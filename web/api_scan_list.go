@@ -11,13 +11,7 @@ import (
 // X-Next-Cursor) gives the URL of the next page (?after=CURSOR);
 // X-Total-Count says how many scans there are. A bad cursor is a 400.
 func (h *handler) listScans(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageQuery(r, adscan.ScanList, 50)
-	if err != nil {
-		return err
-	}
-	scans, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Scan, error) {
-		return h.store.ListScansPage(r.Context(), p)
-	}, adscan.Scan.Cursor)
+	_, scans, next, err := readPage(r, adscan.ScanList, 50, h.store.ListScansPage, adscan.Scan.Cursor)
 	if err != nil {
 		return err
 	}

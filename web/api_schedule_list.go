@@ -13,13 +13,7 @@ import (
 // lags behind changes, so only the schedules of a page, each described
 // afresh, are known for sure. A bad cursor is a 400.
 func (h *handler) listSchedules(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageQuery(r, adscan.ScheduleList, 100)
-	if err != nil {
-		return err
-	}
-	ss, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Schedule, error) {
-		return h.orch.ListSchedulesPage(r.Context(), p)
-	}, adscan.Schedule.Cursor)
+	_, ss, next, err := readPage(r, adscan.ScheduleList, 100, h.orch.ListSchedulesPage, adscan.Schedule.Cursor)
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,7 @@ import (
 // (?after=CURSOR); X-Total-Count says how many targets there are. A bad
 // cursor is a 400.
 func (h *handler) listTargets(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageQuery(r, adscan.TargetList, 100)
-	if err != nil {
-		return err
-	}
-	ts, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Target, error) {
-		return h.store.ListTargetsPage(r.Context(), p)
-	}, adscan.Target.Cursor)
+	_, ts, next, err := readPage(r, adscan.TargetList, 100, h.store.ListTargetsPage, adscan.Target.Cursor)
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,7 @@ import (
 // of the next page (?after=CURSOR); X-Total-Count says how many users
 // there are. A bad cursor is a 400.
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageQuery(r, adscan.UserList, 100)
-	if err != nil {
-		return err
-	}
-	us, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.User, error) {
-		return h.store.ListUsersPage(r.Context(), p)
-	}, adscan.User.Cursor)
+	_, us, next, err := readPage(r, adscan.UserList, 100, h.store.ListUsersPage, adscan.User.Cursor)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -49,6 +50,23 @@ func onePage[T any](p adscan.ListPage, list func(adscan.ListPage) ([]T, error), 
 		items = []T{}
 	}
 	return items, next, nil
+}
+
+// readPage reads the page of a list that r asks for (?after= and ?limit=,
+// def if absent: see pageQuery) with list, and returns the page asked for,
+// its items (never nil) and the cursor of the next page ("" on the last;
+// see onePage). A bad cursor or limit is an EINVALID error; list's errors
+// are returned as they are.
+func readPage[T any](r *http.Request, name adscan.ListName, def int,
+	list func(context.Context, adscan.ListPage) ([]T, error), cursor func(T) *adscan.ListCursor) (adscan.ListPage, []T, string, error) {
+	p, err := pageQuery(r, name, def)
+	if err != nil {
+		return p, nil, "", err
+	}
+	items, next, err := onePage(p, func(p adscan.ListPage) ([]T, error) {
+		return list(r.Context(), p)
+	}, cursor)
+	return p, items, next, err
 }
 
 // writePageHeaders says where a list's page stands: X-Total-Count (when

@@ -26,13 +26,7 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, notice, problem string) error {
-	p, err := pageQuery(r, adscan.UserList, 100)
-	if err != nil {
-		return err
-	}
-	users, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.User, error) {
-		return h.store.ListUsersPage(r.Context(), p)
-	}, adscan.User.Cursor)
+	p, users, next, err := readPage(r, adscan.UserList, 100, h.store.ListUsersPage, adscan.User.Cursor)
 	if err != nil {
 		return err
 	}

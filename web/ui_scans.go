@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"adscan"
@@ -29,13 +30,7 @@ type scanView struct {
 // page (?after= from the 下一页 link); while one runs
 // the page refreshes every few seconds (a meta refresh: no script).
 func (h *handler) showScans(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageQuery(r, adscan.ScanList, 100)
-	if err != nil {
-		return err
-	}
-	scans, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.Scan, error) {
-		return h.store.ListScansPage(r.Context(), p)
-	}, adscan.Scan.Cursor)
+	p, scans, next, err := readPage(r, adscan.ScanList, 100, h.store.ListScansPage, adscan.Scan.Cursor)
 	if err != nil {
 		return err
 	}
@@ -80,12 +75,8 @@ func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := pageQuery(r, adscan.ScanErrorList, 500)
-	if err != nil {
-		return err
-	}
-	errs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ScanError, error) {
-		return h.store.ListScanErrorsPage(r.Context(), s.ID, p)
+	p, errs, next, err := readPage(r, adscan.ScanErrorList, 500, func(ctx context.Context, p adscan.ListPage) ([]adscan.ScanError, error) {
+		return h.store.ListScanErrorsPage(ctx, s.ID, p)
 	}, adscan.ScanError.Cursor)
 	if err != nil {
 		return err

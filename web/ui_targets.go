@@ -39,13 +39,8 @@ var targetNotices = map[string]string{
 }
 
 func (h *handler) renderTargets(w http.ResponseWriter, r *http.Request, status int, edit adscan.Target, notice string, problems []string) error {
-	p, err := pageQuery(r, adscan.TargetNameList, 100)
-	if err != nil {
-		return err
-	}
-	ts, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.TargetSummary, error) {
-		return h.store.ListTargetSummariesPage(r.Context(), p)
-	}, func(t adscan.TargetSummary) *adscan.ListCursor { return t.NameCursor() })
+	p, ts, next, err := readPage(r, adscan.TargetNameList, 100, h.store.ListTargetSummariesPage,
+		func(t adscan.TargetSummary) *adscan.ListCursor { return t.NameCursor() })
 	if err != nil {
 		return err
 	}

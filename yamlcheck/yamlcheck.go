@@ -1,7 +1,8 @@
 // Package yamlcheck is what adscan's YAML formats (lexicons, platform
 // profiles) share to report every problem of a file with its line: the
-// problem and error types, a collector that reports a field once, and the
-// line of a yaml.v3 syntax error.
+// problem and error types, a collector that reports a field once, parsing
+// with a syntax error reported on its line, and the check of a mapping's
+// keys (unknown or given twice).
 package yamlcheck
 
 import (
@@ -129,6 +130,44 @@ func Syntax(err error) (line int, msg string) {
 		}
 	}
 	return line, yamlLineRE.ReplaceAllString(text, "$2")
+}
+
+// Parse parses data into a node tree (the first YAML document). It
+// returns nil after adding a problem on line 1 if yaml.v3 panics, or on the
+// line of a syntax error (see Syntax).
+func Parse(data []byte, ps *Problems) (root *yaml.Node) {
+	defer func() {
+		// yaml.v3 is third-party code fed untrusted input: a panic in it
+		// must not take the caller down.
+		if r := recover(); r != nil {
+			ps.Add(1, "", "YAML: cannot parse: %v", r)
+			root = nil
+		}
+	}()
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		line, msg := Syntax(err)
+		ps.Add(line, "", "YAML syntax: %s", msg)
+		return nil
+	}
+	return &n
+}
+
+// KnownKey checks k, a key of the mapping at path (named what in
+// messages) whose usable values so far are got. It returns false after
+// adding a problem if k is not a scalar among allowed ("unknown field") or
+// is in got already ("given twice", reported under the field + "#dup").
+func KnownKey(ps *Problems, k *yaml.Node, path, what string, allowed []string, got map[string]*yaml.Node) bool {
+	key := k.Value
+	if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
+		ps.Add(k.Line, Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+		return false
+	}
+	if _, dup := got[key]; dup {
+		ps.Add(k.Line, Join(path, key)+"#dup", "%s: field %q given twice", what, key)
+		return false
+	}
+	return true
 }
 
 // KindName names what a node is, for a message: "a mapping", "a list",

@@ -42,3 +42,43 @@ func TestProblemsOncePerFieldInLineOrder(t *testing.T) {
 		t.Errorf("error %q, want %q", err.Error(), want)
 	}
 }
+
+func TestParseReportsSyntaxOnItsLine(t *testing.T) {
+	var ps Problems
+	if root := Parse([]byte("a: 1\nb: [1, 2\nc: 3\n"), &ps); root != nil {
+		t.Fatalf("a bad document parsed: %v", root)
+	}
+	got := ps.Sorted()
+	if len(got) != 1 || got[0].Line != 2 || !strings.HasPrefix(got[0].Msg, "YAML syntax: ") || strings.Contains(got[0].Msg, "yaml:") {
+		t.Errorf("problems %+v, want one YAML syntax problem on line 2", got)
+	}
+	ps = Problems{}
+	if root := Parse([]byte("a: 1\n"), &ps); root == nil || ps.Len() != 0 {
+		t.Errorf("a good document: root %v, problems %+v", root, ps.Sorted())
+	}
+}
+
+func TestKnownKey(t *testing.T) {
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte("a: 1\nz: 2\na: 3\nb: 4\n"), &root); err != nil {
+		t.Fatal(err)
+	}
+	var ps Problems
+	got := map[string]*yaml.Node{}
+	m := root.Content[0]
+	var kept []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if KnownKey(&ps, m.Content[i], "top", "the thing", []string{"a", "b"}, got) {
+			got[m.Content[i].Value] = m.Content[i+1]
+			kept = append(kept, m.Content[i].Value)
+		}
+	}
+	err := &ProblemsError{Name: "f.yaml", Problems: ps.Sorted()}
+	want := "f.yaml:2: the thing: unknown field \"z\" (known: a, b)\nf.yaml:3: the thing: field \"a\" given twice"
+	if strings.Join(kept, ",") != "a,b" || err.Error() != want {
+		t.Errorf("kept %v, problems %q; want a,b and %q", kept, err.Error(), want)
+	}
+	if !ps.Seen("top.z") || !ps.Seen("top.a#dup") {
+		t.Errorf("problems not under top.z and top.a#dup: %+v", ps.Sorted())
+	}
+}

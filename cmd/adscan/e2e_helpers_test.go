@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -160,6 +161,23 @@ func (a api) cases(query string) []adscan.Case {
 	return cs
 }
 
+// get returns the body of a console page, failing the test unless it is 200.
+func (a api) get(path string) []byte {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", strings.TrimSuffix(a.base, "/")+path, nil)
+	req.SetBasicAuth(a.user, a.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		a.t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	return b
+}
+
 // programCommand is `adscan args...` (the test binary in program mode), to run to its end.
 func programCommand(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
@@ -212,6 +230,32 @@ func (c *child) stop(t *testing.T) {
 		c.kill()
 		t.Errorf("adscan dev did not stop within 30s of SIGINT")
 	}
+}
+
+// startDev runs `adscan dev` on the data directory dir, on free ports,
+// with private targets allowed, no crawl delay and the extra flags; it
+// waits for the console and returns the program and an API client signed
+// in as admin.
+func startDev(t *testing.T, dir string, extra ...string) (*child, api) {
+	t.Helper()
+	args := append([]string{"dev", "--data", dir, "--http", freeAddr(t), "--temporal-address", freeAddr(t),
+		"--allow-private-targets", "--crawl-delay", "0"}, extra...)
+	prog := startChild(t, e2ePassword, args...)
+	return prog, api{t: t, base: waitConsoleURL(t, prog.out, 90*time.Second), user: "admin", pass: e2ePassword}
+}
+
+// waitWACZ waits up to 30s for the WACZ package of case id in the outbox
+// of the data directory dir, and returns its path and content.
+func waitWACZ(t *testing.T, dir, id string) (string, []byte) {
+	t.Helper()
+	wacz := filepath.Join(dir, "outbox", id+".wacz")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, err := os.ReadFile(wacz); err == nil {
+			return wacz, b
+		}
+	}
+	t.Fatalf("no %s after confirm", wacz)
+	return wacz, nil
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -35,9 +35,7 @@ func TestDevEndToEndProfile(t *testing.T) {
 	site := fakesite.NewPlatform()
 	defer site.Close()
 	dir := t.TempDir()
-	prog := startChild(t, e2ePassword, "dev", "--data", dir, "--http", freeAddr(t), "--temporal-address", freeAddr(t),
-		"--allow-private-targets", "--crawl-delay", "0", "--chromium", chromium)
-	a := api{t: t, base: waitConsoleURL(t, prog.out, 90*time.Second), user: "admin", pass: e2ePassword}
+	prog, a := startDev(t, dir, "--chromium", chromium)
 
 	// The register's regions are the profile's cities.
 	for _, tg := range []map[string]string{
@@ -123,17 +121,7 @@ func TestDevEndToEndProfile(t *testing.T) {
 	if code := a.do("POST", "/api/cases/"+c.ID+"/decision", map[string]string{"decision": "confirm", "note": "平台上的暑假学科班广告"}, nil); code != http.StatusOK {
 		t.Fatalf("confirm: status %d", code)
 	}
-	wacz := filepath.Join(dir, "outbox", c.ID+".wacz")
-	var pkg []byte
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if b, err := os.ReadFile(wacz); err == nil {
-			pkg = b
-			break
-		}
-	}
-	if pkg == nil {
-		t.Fatalf("no %s after confirm", wacz)
-	}
+	wacz, pkg := waitWACZ(t, dir, c.ID)
 
 	// adscan evidence verify, with the deployment's key.
 	var key struct {
@@ -190,23 +178,6 @@ func TestDevEndToEndProfile(t *testing.T) {
 			return strings.Contains(text, "假家教平台") && strings.Contains(text, "提前学习下学期课程")
 		})
 	})
-}
-
-// get returns the body of a console page, failing the test unless it is 200.
-func (a api) get(path string) []byte {
-	a.t.Helper()
-	req, _ := http.NewRequest("GET", strings.TrimSuffix(a.base, "/")+path, nil)
-	req.SetBasicAuth(a.user, a.pass)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		a.t.Fatalf("GET %s: %d", path, resp.StatusCode)
-	}
-	return b
 }
 
 // gunzipAll decompresses every gzip member of b (a WARC of one member per record).

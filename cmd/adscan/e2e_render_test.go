@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,9 +23,7 @@ func TestDevEndToEndRendered(t *testing.T) {
 	site := fakesite.NewJSSite()
 	defer site.Close()
 	dir := t.TempDir()
-	prog := startChild(t, e2ePassword, "dev", "--data", dir, "--http", freeAddr(t), "--temporal-address", freeAddr(t),
-		"--allow-private-targets", "--crawl-delay", "0", "--chromium", chromium)
-	a := api{t: t, base: waitConsoleURL(t, prog.out, 90*time.Second), user: "admin", pass: e2ePassword}
+	prog, a := startDev(t, dir, "--chromium", chromium)
 
 	scanID := a.startScan(adscan.ScanTarget{URL: site.URL + "/", MaxDepth: 1, Render: adscan.RenderBrowser})
 	scan := a.waitScan(scanID, 120*time.Second)
@@ -51,43 +45,18 @@ func TestDevEndToEndRendered(t *testing.T) {
 		t.Fatalf("capture %+v: want rendered with a screenshot", cp)
 	}
 
-	get := func(path string) []byte {
-		t.Helper()
-		req, _ := http.NewRequest("GET", strings.TrimSuffix(a.base, "/")+path, nil)
-		req.SetBasicAuth(a.user, a.pass)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		return b
-	}
 	src := "/cases/" + cases[0].ID + "/captures/" + cp.ID + "/screenshot.png"
-	if page := get("/cases/" + cases[0].ID); !bytes.Contains(page, []byte(src)) || !bytes.Contains(page, []byte(cp.Screenshot.SHA256)) {
+	if page := a.get("/cases/" + cases[0].ID); !bytes.Contains(page, []byte(src)) || !bytes.Contains(page, []byte(cp.Screenshot.SHA256)) {
 		t.Errorf("the case page does not show the screenshot %s", src)
 	}
-	if png := get(src); sha256Hex(png) != cp.Screenshot.SHA256 {
+	if png := a.get(src); sha256Hex(png) != cp.Screenshot.SHA256 {
 		t.Errorf("the screenshot served does not match its SHA-256 %s", cp.Screenshot.SHA256)
 	}
 
 	if code := a.do("POST", "/api/cases/"+cases[0].ID+"/decision", map[string]string{"decision": "confirm", "note": "脚本生成的广告"}, nil); code != http.StatusOK {
 		t.Fatalf("confirm: status %d", code)
 	}
-	wacz := filepath.Join(dir, "outbox", cases[0].ID+".wacz")
-	var pkg []byte
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if b, err := os.ReadFile(wacz); err == nil {
-			pkg = b
-			break
-		}
-	}
-	if pkg == nil {
-		t.Fatalf("no %s after confirm", wacz)
-	}
+	_, pkg := waitWACZ(t, dir, cases[0].ID)
 	rep, err := evidence.Verify(bytes.NewReader(pkg), int64(len(pkg)), nil)
 	if err != nil {
 		t.Fatalf("the WACZ does not verify: %v", err)

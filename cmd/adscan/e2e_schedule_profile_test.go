@@ -19,9 +19,7 @@ func TestDevScheduledProfileScanUsesProfileAsRegistered(t *testing.T) {
 	oldSite, newSite := fakesite.NewPlainPlatform(), fakesite.NewPlainPlatform()
 	defer oldSite.Close()
 	defer newSite.Close()
-	prog := startChild(t, e2ePassword, "dev", "--data", t.TempDir(), "--http", freeAddr(t), "--temporal-address", freeAddr(t),
-		"--allow-private-targets", "--crawl-delay", "0")
-	a := api{t: t, base: waitConsoleURL(t, prog.out, 90*time.Second), user: "admin", pass: e2ePassword}
+	prog, a := startDev(t, t.TempDir())
 
 	register := func(site string, want int) {
 		t.Helper()
