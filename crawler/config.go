@@ -20,10 +20,11 @@
 //
 // With Config.Render, pages are rendered in headless Chromium (a
 // render.Pool) instead: the rendered DOM's visible text is classified and
-// its links followed, under the same robots.txt, politeness, limits and
-// address rules (see rendered.go). A flagged page gets a screenshot in the
-// browser — from the open tab when rendered, else by rendering its URL
-// once when Config.Browser is set — or the reason it has none.
+// its links followed, under the same robots.txt, politeness, limits,
+// retries and address rules (see rendered.go). A flagged page gets a
+// screenshot in the browser — from the open tab when rendered, else by
+// rendering its URL once when Config.Browser is set — or the reason it has
+// none.
 //
 // A crawl's state can be checkpointed and resumed (see Checkpoint), so an
 // orchestrator can continue a crawl after its worker died.
@@ -101,9 +102,10 @@ type Config struct {
 	// Timeout bounds one request, body included.
 	Timeout time.Duration
 	// Retries is how often a fetch that timed out or got a 5xx/429 is
-	// retried: a page goes back behind the rest of the queue, to be fetched
-	// again no sooner than RetryBackoff later, doubling with each attempt
-	// (sitemaps are retried in line).
+	// retried: a page, plain or rendered, goes back behind the rest of the
+	// queue, to be fetched again no sooner than RetryBackoff later, doubling
+	// with each attempt, or the server's Retry-After (capped at
+	// MaxCrawlDelay) when longer (sitemaps are retried in line).
 	Retries      int
 	RetryBackoff time.Duration
 	// AllowPrivate lets the crawler connect to private, loopback and

@@ -171,18 +171,16 @@ func retryable(err error, status int) bool {
 }
 
 // fetchWithRetries fetches rawURL, retrying timeouts and 5xx/429 responses
-// up to Config.Retries times with doubling backoff (or the server's
-// Retry-After, capped at MaxCrawlDelay, when it asks for longer). It returns
-// the last outcome; a 5xx still served after the last retry is an error.
+// up to Config.Retries times in line, waiting retryWait between attempts.
+// It returns the last outcome; a 5xx still served after the last retry is
+// an error.
 func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept func(int, string) bool) (fetched, error) {
-	backoff := s.cfg.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		f, err := s.fetch(ctx, rawURL, accept)
-		status, wait := 0, backoff
+		status, wait := 0, s.retryWait(attempt, nil, time.Time{})
 		if err == nil {
 			last := f.rec.hops[len(f.rec.hops)-1]
-			status = last.Status
-			wait = max(wait, min(retryAfter(last.Header.Get("Retry-After"), last.At), s.cfg.MaxCrawlDelay))
+			status, wait = last.Status, s.retryWait(attempt, last.Header, last.At)
 		}
 		if ctx.Err() != nil {
 			return f, ctx.Err()
@@ -202,39 +200,61 @@ func (s *session) fetchWithRetries(ctx context.Context, rawURL string, accept fu
 		case <-ctx.Done():
 			return f, ctx.Err()
 		}
-		backoff *= 2
 	}
 }
 
 // fetchOnce fetches the page of it once. When the fetch is worth another
-// attempt (see retryable) and it has attempts left, it returns the item to
-// queue again instead — after a backoff that doubles with each attempt, or
-// the server's Retry-After (capped at MaxCrawlDelay) when longer — so that
-// one slow page does not stall its crawl: the rest of the queue goes first.
-// Otherwise it returns the outcome; a 5xx still served on the last attempt
-// is an error.
+// attempt it returns the item to queue again instead (see retryLater), so
+// that one slow page does not stall its crawl: the rest of the queue goes
+// first. Otherwise it returns the outcome; a 5xx still served on the last
+// attempt is an error.
 func (s *session) fetchOnce(ctx context.Context, it Item, accept func(int, string) bool) (fetched, *Item, error) {
 	f, err := s.fetch(ctx, it.URL, accept)
-	status, wait := 0, s.cfg.RetryBackoff<<min(it.Attempt, 16)
+	var (
+		status int
+		header http.Header
+		at     time.Time
+	)
 	if err == nil {
 		last := f.rec.hops[len(f.rec.hops)-1]
-		status = last.Status
-		wait = max(wait, min(retryAfter(last.Header.Get("Retry-After"), last.At), s.cfg.MaxCrawlDelay))
+		status, header, at = last.Status, last.Header, last.At
 	}
+	again, err := s.retryLater(ctx, it, err, status, header, at)
+	return f, again, err
+}
+
+// retryLater decides what follows an attempt at the page of it that
+// failed with err, or was answered with status and header fields (at at).
+// Plain and rendered pages share it. When the attempt is worth another
+// (see retryable) and it has attempts left, it returns the item to queue
+// again — Attempt counted, After set retryWait from now. Otherwise it
+// returns nil and the attempt's error: err; for a 5xx or 429 answered on
+// the last attempt, an error wrapping ErrServerError that names the status
+// and the attempts; nil for an answer not worth retrying.
+func (s *session) retryLater(ctx context.Context, it Item, err error, status int, header http.Header, at time.Time) (*Item, error) {
 	if ctx.Err() != nil || !retryable(err, status) {
-		return f, nil, err
+		return nil, err
 	}
 	if it.Attempt < s.cfg.Retries {
+		wait := s.retryWait(it.Attempt, header, at)
 		s.cfg.Logger.Debug("crawler: will retry later", "url", it.URL, "attempt", it.Attempt+1, "status", status, "err", err, "wait", wait)
 		again := it
 		again.Attempt++
 		again.After = time.Now().Add(wait)
-		return f, &again, nil
+		return &again, nil
 	}
 	if err == nil {
 		err = fmt.Errorf("%w %d after %d attempts", ErrServerError, status, it.Attempt+1)
 	}
-	return f, nil, err
+	return nil, err
+}
+
+// retryWait returns how long to wait before retrying a fetch that had
+// attempt earlier retries: RetryBackoff, doubled with each of them, or
+// what the answer's Retry-After (header, read at at) asks for, capped at
+// MaxCrawlDelay, when that is longer.
+func (s *session) retryWait(attempt int, header http.Header, at time.Time) time.Duration {
+	return max(s.cfg.RetryBackoff<<min(attempt, 16), min(retryAfter(header.Get("Retry-After"), at), s.cfg.MaxCrawlDelay))
 }
 
 // retryAfter returns the wait a Retry-After value (seconds or an HTTP date)

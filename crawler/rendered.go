@@ -31,25 +31,36 @@ import (
 // scripts do. Limits: the pool bounds a page's time (render.Config.
 // PageTimeout) and the size of its HTML and served body
 // (render.Config.MaxHTMLBytes); page, depth and budget limits are the
-// crawl's. A rendered page is fetched once: a timeout or a 5xx is recorded,
-// not retried. A crashed or hung browser costs its page (Page.Err), never
-// the crawl.
+// crawl's. A page whose main document sent no answer in time
+// (render.ErrNoAnswer) or answered 5xx or 429 is retried as a plain fetch
+// is (see retryLater): queued again behind the rest, after the same
+// backoff or Retry-After, and failed only after the last attempt. The
+// browser's own failures are not retried. A crashed or hung browser costs
+// its page (Page.Err), never the crawl.
 
 // renderPage renders it in the browser pool and builds its Page: the
 // served body's digest, the rendered text classified, the rendered DOM's
 // links, and for a flagged page a WARC response record of what was served,
 // a resource record of the rendered DOM, response records of its
-// subresources and a screenshot of the open tab.
-func (s *session) renderPage(ctx context.Context, it Item) Page {
+// subresources and a screenshot of the open tab. When the attempt is worth
+// another (see retryLater) it returns the item to queue again instead,
+// and no Page.
+func (s *session) renderPage(ctx context.Context, it Item) (Page, *Item) {
 	p := Page{Depth: it.Depth}
 	p.Capture = adscan.Capture{Target: s.cfg.Target, RequestedURL: it.URL, FinalURL: it.URL, Rendered: true, Profile: s.profileName()}
 	pg, err := s.openInBrowser(ctx, it.URL)
 	if err != nil {
-		p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
-		return p
+		return s.renderFailed(ctx, it, p, err)
 	}
 	defer pg.Close()
 	r := &pg.Rendered
+	again, err := s.retryLater(ctx, it, nil, r.Status, r.Header, r.Started.Add(r.Duration))
+	if again != nil {
+		return Page{}, again
+	}
+	if err != nil {
+		p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
+	}
 	p.Incomplete = r.Incomplete
 	cp := &p.Capture
 	cp.FinalURL = r.FinalURL
@@ -68,11 +79,11 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 		}
 	}
 	if r.Status != 0 && (r.Status < 200 || r.Status >= 300) {
-		return p
+		return p, nil
 	}
 	if !pageType(r.MIMEType) {
 		p.Skipped = fmt.Sprintf("content type %q not crawled", r.MIMEType)
-		return p
+		return p, nil
 	}
 	p.Charset = "utf-8" // the browser's DOM text
 	s.classify(&p, it, r.FinalURL, r.Text)
@@ -90,7 +101,45 @@ func (s *session) renderPage(ctx context.Context, it Item) Page {
 		cp.WARC = s.renderedWARC(r, s.subresources(ctx, pg))
 		s.screenshot(ctx, pg, cp)
 	}
-	return p
+	return p, nil
+}
+
+// renderFailed finishes p, the page of it, when the browser could not
+// open it (err). A main document that sent no answer in time, or answered
+// 5xx or 429 with an empty body, may be worth another attempt: then it
+// returns the item to queue again (see retryLater). A bodiless answer is
+// otherwise recorded as a plain fetch records it: its status, header
+// fields and redirects, an error only for a 5xx or 429 on the last attempt.
+// Any other failure is p's error at once.
+func (s *session) renderFailed(ctx context.Context, it Item, p Page, err error) (Page, *Item) {
+	var se *render.StatusError
+	switch {
+	case errors.As(err, &se):
+		at := time.Now()
+		again, err := s.retryLater(ctx, it, nil, se.Status, se.Header, at)
+		if again != nil {
+			return Page{}, again
+		}
+		if err != nil {
+			p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
+		}
+		cp := &p.Capture
+		cp.FinalURL, cp.Status, cp.Header, cp.FetchedAt = se.URL, se.Status, se.Header, at.UTC()
+		for _, h := range se.Redirects {
+			cp.Redirects = append(cp.Redirects, h.URL)
+		}
+		sum := sha256.Sum256(nil)
+		cp.BodySHA256 = hex.EncodeToString(sum[:])
+		return p, nil
+	case errors.Is(err, render.ErrNoAnswer):
+		again, rerr := s.retryLater(ctx, it, err, 0, nil, time.Time{})
+		if again != nil {
+			return Page{}, again
+		}
+		err = rerr
+	}
+	p.Err = fmt.Errorf("crawler: render %s: %w", it.URL, err)
+	return p, nil
 }
 
 // openInBrowser takes the host's turn (robots.txt was checked by the

@@ -204,7 +204,11 @@ func (s *session) process(ctx context.Context, it Item) outcome {
 		return out
 	}
 	if s.cfg.Render {
-		p := s.renderPage(ctx, it)
+		p, again := s.renderPage(ctx, it)
+		if again != nil {
+			out.retry = again
+			return out
+		}
 		if errors.Is(p.Err, ErrDisallowed) {
 			// As a plain crawl counts a redirect robots.txt disallows: a
 			// page not read, not a failure (the message names the URL).

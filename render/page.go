@@ -36,7 +36,29 @@ var (
 	// (a 50 MB DOM takes Chromium tens of seconds) — so its DOM could not be
 	// read in time.
 	ErrPageBusy = errors.New("the page kept the browser busy")
+	// ErrNoAnswer: the main document sent no response within
+	// Config.NavigationTimeout (the error wraps context.DeadlineExceeded
+	// too). A page whose document arrived but did not finish loading is
+	// read as it stands instead (Rendered.Incomplete).
+	ErrNoAnswer = errors.New("no answer")
 )
+
+// StatusError is the error of a page whose main document answered with an
+// HTTP error status (4xx or 5xx) and an empty body: Chromium shows an error
+// page of its own for it (net::ERR_HTTP_RESPONSE_CODE_FAILURE), so there is
+// no page to read — but the status and header fields (a 503's or 429's
+// Retry-After) are the site's answer.
+type StatusError struct {
+	// URL is the main document's URL, after the Redirects.
+	URL       string
+	Redirects []Redirect
+	Status    int
+	Header    http.Header
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("render: %s answered %d %s with an empty body", e.URL, e.Status, http.StatusText(e.Status))
+}
 
 // closeTimeout bounds closing a tab; a browser that cannot close one in
 // time is killed.
@@ -232,13 +254,16 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 		}
 		return fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout), nil
 	case timedOut:
-		return "", fmt.Errorf("render: navigate to %s: no answer within %s: %w", u, cfg.NavigationTimeout, err)
+		return "", fmt.Errorf("render: navigate to %s: %w within %s: %w", u, ErrNoAnswer, cfg.NavigationTimeout, err)
 	case err != nil:
 		return "", fmt.Errorf("render: navigate to %s: %w", u, pg.why(err))
 	case res.ErrorText != "":
 		if r, ok := pg.refusedHost(u); ok {
 			reason := strings.TrimSuffix(r.Reason, ": "+adscan.ErrPrivateAddress.Error())
 			return "", fmt.Errorf("render: navigate to %s: refused: %s: %w", u, reason, adscan.ErrPrivateAddress)
+		}
+		if err := pg.statusError(res.ErrorText); err != nil {
+			return "", err
 		}
 		return "", fmt.Errorf("render: navigate to %s: %s", u, res.ErrorText)
 	}
@@ -260,6 +285,18 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 		return "", fmt.Errorf("render: load %s: %w", u, err)
 	}
 	return "", pg.refusedDocument(u)
+}
+
+// statusError returns a *StatusError when the navigation failed (errorText)
+// because the main document answered an error status with an empty body,
+// nil otherwise. The browser reports the response before the navigation's
+// failure, so it has been recorded by now.
+func (pg *Page) statusError(errorText string) error {
+	st := pg.events.state()
+	if errorText != "net::ERR_HTTP_RESPONSE_CODE_FAILURE" || st.doc == nil || st.doc.status < 400 {
+		return nil
+	}
+	return &StatusError{URL: st.doc.url, Redirects: st.redirects, Status: st.doc.status, Header: st.doc.header}
 }
 
 // refusedDocument returns an error wrapping ErrNavigationRefused when the

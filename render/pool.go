@@ -122,10 +122,12 @@ func (p *Pool) Render(ctx context.Context, rawURL string) (*Rendered, error) {
 //
 // Errors: a URL that is not http(s) is an adscan.EINVALID error; a main
 // document the proxy refused (the URL, or where it redirects) wraps
-// adscan.ErrPrivateAddress; ErrCrashed, ErrBrowserHung and ErrPageBusy say
-// the page cost its tab or browser (the next page gets a fresh one);
-// ErrPoolClosed after Close; otherwise the browser's own error (net::ERR_…)
-// or the context's.
+// adscan.ErrPrivateAddress; a main document that sent no response within
+// NavigationTimeout wraps ErrNoAnswer; one that answered an error status
+// with an empty body is a *StatusError; ErrCrashed, ErrBrowserHung and
+// ErrPageBusy say the page cost its tab or browser (the next page gets a
+// fresh one); ErrPoolClosed after Close; otherwise the browser's own error
+// (net::ERR_…) or the context's.
 func (p *Pool) Open(ctx context.Context, rawURL string) (*Page, error) {
 	return p.OpenWith(ctx, rawURL, OpenOptions{})
 }
