@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -397,9 +398,12 @@ func (pg *Page) failure(ctx context.Context) error {
 	return nil
 }
 
-// why adds ErrCrashed to err when the browser is gone.
+// why adds ErrCrashed to err when the browser is gone: its context ended,
+// or err holds the browser process's exit (chromedp returns that from the
+// call the death interrupted, before it cancels the browser's context).
 func (pg *Page) why(err error) error {
-	if !pg.slot.b.alive() && !errors.Is(err, ErrCrashed) {
+	var exit *exec.ExitError
+	if (!pg.slot.b.alive() || errors.As(err, &exit)) && !errors.Is(err, ErrCrashed) {
 		return fmt.Errorf("%w: %w", ErrCrashed, err)
 	}
 	return err
