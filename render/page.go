@@ -302,20 +302,21 @@ func (pg *Page) statusError(errorText string) error {
 // refusedDocument returns an error wrapping ErrNavigationRefused when the
 // navigation check refused a navigation of the main frame, or wrapping
 // adscan.ErrPrivateAddress when the main document is the proxy's refusal
-// (a redirect, or a script's navigation, to a refused address).
+// (a redirect, or a script's navigation, to a refused address): an answer
+// the proxy made up itself (see proxy.Answered).
 func (pg *Page) refusedDocument(u string) error {
 	if err := pg.refusedNavigation(u); err != nil {
 		return err
 	}
 	doc := pg.events.state().doc
-	if doc == nil || doc.header.Get(refusedHeader) == "" {
+	if doc == nil {
 		return nil
 	}
-	reason := "refused by the proxy"
-	if r, ok := pg.refusedHost(doc.url); ok {
-		reason = r.Reason
+	a, ok := pg.proxy.Answered(doc.header.Get(ownAnswerHeader), doc.url)
+	if !ok || !errors.Is(a.Err, adscan.ErrPrivateAddress) {
+		return nil
 	}
-	reason = strings.TrimSuffix(reason, ": "+adscan.ErrPrivateAddress.Error())
+	reason := strings.TrimSuffix(refusalReason(a.Err), ": "+adscan.ErrPrivateAddress.Error())
 	return fmt.Errorf("render: load %s: the main document %s was refused: %s: %w", u, doc.url, reason, adscan.ErrPrivateAddress)
 }
 

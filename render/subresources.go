@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"adscan"
 )
 
 // Subresource is one response the browser received for a page besides its
@@ -86,7 +89,7 @@ type subEntry struct {
 	mimeType  string
 	header    http.Header
 	headerCut bool
-	refused   bool // the proxy's made-up refusal
+	answer    string // its ownAnswerHeader field: the proxy's own answer, if the proxy says so
 	redirect  bool
 	size      int64 // decoded body bytes received (Network.dataReceived)
 	received  time.Time
@@ -149,8 +152,9 @@ func (l *subresourceLog) observe(main string, ev any) {
 // setResponse records a response's status line and header.
 func (e *subEntry) setResponse(r *network.Response) {
 	e.status, e.protocol, e.mimeType = int(r.Status), r.Protocol, r.MimeType
-	e.header, e.headerCut = cutHeader(toHeader(r.Headers), maxSubresourceHeader)
-	e.refused = e.header.Get(refusedHeader) != ""
+	h := toHeader(r.Headers)
+	e.answer = h.Get(ownAnswerHeader)
+	e.header, e.headerCut = cutHeader(h, maxSubresourceHeader)
 	e.received = time.Now().UTC()
 }
 
@@ -257,7 +261,7 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 		switch {
 		case !strings.HasPrefix(e.url, "http://") && !strings.HasPrefix(e.url, "https://"):
 			// data:, blob: and the like: in the page itself, or made by it
-		case e.failed || e.refused || !e.finished || e.status == 0:
+		case e.failed || pg.refusedByProxy(e) || !e.finished || e.status == 0:
 		case e.method != http.MethodGet:
 			omit("requests other than GET are not kept")
 		case len(e.url) > maxSubresourceURL:
@@ -295,6 +299,12 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 		out.Bytes += s.Size()
 	}
 	return out, nil
+}
+
+// refusedByProxy reports whether e's response is the proxy's refusal.
+func (pg *Page) refusedByProxy(e subEntry) bool {
+	a, ok := pg.proxy.Answered(e.answer, e.url)
+	return ok && errors.Is(a.Err, adscan.ErrPrivateAddress)
 }
 
 // subresourceBody reads the body of request id into s, cut to max bytes.
