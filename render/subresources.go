@@ -2,7 +2,6 @@ package render
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-
-	"adscan"
 )
 
 // Subresource is one response the browser received for a page besides its
@@ -226,11 +223,13 @@ func hasBody(status int) bool {
 // maxTrackedRequests requests of the page, GET requests with http(s) URLs
 // of at most maxSubresourceURL bytes, at most Config.MaxSubresources
 // responses and Config.MaxSubresourceBytes bytes (Subresource.Size), a
-// body at most Config.MaxHTMLBytes; requests that failed, were refused by
-// the proxy or had not finished are left out, as are bodies the browser
-// did not keep (its buffers hold the newest tens of megabytes). It takes at
-// most subresourcesTimeout; what it has not read by then is left out.
-// It returns an error wrapping ErrPageClosed after Close.
+// body at most Config.MaxHTMLBytes. Requests that failed or had not
+// finished are left out, as are the answers the proxy made up itself (a
+// refusal, a 502 for a server it could not reach: the server sent nothing)
+// and bodies the browser did not keep (its buffers hold the newest tens of
+// megabytes). It takes at most subresourcesTimeout; what it has not read
+// by then is left out. It returns an error wrapping ErrPageClosed after
+// Close.
 func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 	pg.mu.Lock()
 	defer pg.mu.Unlock()
@@ -261,7 +260,10 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 		switch {
 		case !strings.HasPrefix(e.url, "http://") && !strings.HasPrefix(e.url, "https://"):
 			// data:, blob: and the like: in the page itself, or made by it
-		case e.failed || pg.refusedByProxy(e) || !e.finished || e.status == 0:
+		case e.failed || !e.finished || e.status == 0:
+		case pg.madeUp(e):
+			// The proxy's own answer (a refusal, a site it could not
+			// reach): the site sent nothing to keep.
 		case e.method != http.MethodGet:
 			omit("requests other than GET are not kept")
 		case len(e.url) > maxSubresourceURL:
@@ -301,10 +303,10 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 	return out, nil
 }
 
-// refusedByProxy reports whether e's response is the proxy's refusal.
-func (pg *Page) refusedByProxy(e subEntry) bool {
-	a, ok := pg.proxy.Answered(e.answer, e.url)
-	return ok && errors.Is(a.Err, adscan.ErrPrivateAddress)
+// madeUp reports whether e's response is one the proxy made up itself.
+func (pg *Page) madeUp(e subEntry) bool {
+	_, ok := pg.proxy.Answered(e.answer, e.url)
+	return ok
 }
 
 // subresourceBody reads the body of request id into s, cut to max bytes.
