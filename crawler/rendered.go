@@ -34,7 +34,12 @@ import (
 // crawl's. A page whose main document sent no answer in time
 // (render.ErrNoAnswer) or answered 5xx or 429 is retried as a plain fetch
 // is (see retryLater): queued again behind the rest, after the same
-// backoff or Retry-After, and failed only after the last attempt. The
+// backoff or Retry-After, and failed only after the last attempt. One the
+// proxy could not get from the site at all (render.ErrUnreachable: a
+// refused connection, a name that does not resolve, a connection closed
+// unanswered) fails with that network error, as a plain fetch does —
+// retried only when the error is a timeout; the 502 the proxy answered
+// the browser with is not the site's and is recorded nowhere. The
 // browser's own failures are not retried. A crashed or hung browser costs
 // its page (Page.Err), never the crawl.
 
@@ -105,9 +110,11 @@ func (s *session) renderPage(ctx context.Context, it Item) (Page, *Item) {
 }
 
 // renderFailed finishes p, the page of it, when the browser could not
-// open it (err). A main document that sent no answer in time, or answered
-// 5xx or 429 with an empty body, may be worth another attempt: then it
-// returns the item to queue again (see retryLater). A bodiless answer is
+// open it (err). A main document that sent no answer in time, that the
+// proxy could not get from the site (render.ErrUnreachable: retried, as a
+// plain fetch is, only for a network timeout), or that answered 5xx or 429
+// with an empty body may be worth another attempt: then it returns the
+// item to queue again (see retryLater). A bodiless answer is
 // otherwise recorded as a plain fetch records it: its status, header
 // fields and redirects, an error only for a 5xx or 429 on the last attempt.
 // Any other failure is p's error at once.
@@ -131,7 +138,10 @@ func (s *session) renderFailed(ctx context.Context, it Item, p Page, err error) 
 		sum := sha256.Sum256(nil)
 		cp.BodySHA256 = hex.EncodeToString(sum[:])
 		return p, nil
-	case errors.Is(err, render.ErrNoAnswer):
+	case errors.Is(err, render.ErrNoAnswer), errors.Is(err, render.ErrUnreachable):
+		// No answer from the site: retried when a plain fetch failing with
+		// the same network error would be (a timeout), failed at once
+		// otherwise (a refused connection, a name that does not resolve).
 		again, rerr := s.retryLater(ctx, it, err, 0, nil, time.Time{})
 		if again != nil {
 			return Page{}, again

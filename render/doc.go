@@ -14,7 +14,15 @@
 // proxy resolves names and connects through a dialer that refuses private,
 // loopback, link-local, CGNAT and cloud-metadata addresses
 // (adscan.CheckPublicAddress) at dial time, unless Config.AllowPrivate is
-// set. What it refuses is recorded in Rendered.Refused. OpenWith can also
+// set. What it refuses is recorded in Rendered.Refused. A request it does
+// not forward — refused, or for a site it could not reach (connection
+// refused, no such host, the connection closed unanswered) — it answers
+// itself (403, 502; a tunnel it cannot open fails the browser's request),
+// marking the answer with a token it records and alone vouches for, so
+// that such an answer is never taken for the site's: a main document the
+// proxy answered fails the page (adscan.ErrPrivateAddress, ErrUnreachable
+// with the network's error, as a plain fetch reports it), and a
+// subresource it answered is not among Page.Subresources. OpenWith can also
 // have each navigation of the main frame (redirect hops, meta refreshes,
 // scripts setting location) checked before the browser sends it
 // (OpenOptions.CheckNavigation: the crawler's robots.txt).

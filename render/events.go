@@ -47,8 +47,11 @@ type pageEvents struct {
 	fired     map[string]bool
 	doc       *docResponse
 	redirects []Redirect
-	crashed   bool
-	dialogs   chan struct{} // a JavaScript dialog opened (to be dismissed)
+	// docRequest is the URL of the main frame's last document request (the
+	// first navigation's, a redirect hop's or a script navigation's).
+	docRequest string
+	crashed    bool
+	dialogs    chan struct{} // a JavaScript dialog opened (to be dismissed)
 	// inflight are the tab's requests under way (all frames and workers
 	// that report to the tab); active is when that last changed.
 	inflight map[network.RequestID]bool
@@ -119,6 +122,9 @@ func (e *pageEvents) handle(ev any) {
 		if ev.FrameID != e.frame || ev.Type != network.ResourceTypeDocument {
 			break
 		}
+		if ev.Request != nil {
+			e.docRequest = ev.Request.URL
+		}
 		if ev.RedirectResponse != nil {
 			e.redirects = append(e.redirects, Redirect{URL: ev.RedirectResponse.URL, Status: int(ev.RedirectResponse.Status)})
 		} else {
@@ -160,10 +166,11 @@ type eventState struct {
 	loaded, crashed bool
 	// idle: Chromium's networkAlmostIdle fired (at most 2 connections for
 	// 500 ms), or quiet is how long no request has been under way.
-	idle      bool
-	quiet     time.Duration
-	doc       *docResponse
-	redirects []Redirect
+	idle       bool
+	quiet      time.Duration
+	doc        *docResponse
+	redirects  []Redirect
+	docRequest string
 }
 
 // state returns a snapshot of the events so far.
@@ -171,10 +178,11 @@ func (e *pageEvents) state() eventState {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := eventState{
-		loaded:    e.fired["load"],
-		idle:      e.fired["networkAlmostIdle"] || e.fired["networkIdle"],
-		crashed:   e.crashed,
-		redirects: append([]Redirect(nil), e.redirects...),
+		loaded:     e.fired["load"],
+		idle:       e.fired["networkAlmostIdle"] || e.fired["networkIdle"],
+		crashed:    e.crashed,
+		redirects:  append([]Redirect(nil), e.redirects...),
+		docRequest: e.docRequest,
 	}
 	if len(e.inflight) == 0 {
 		s.quiet = time.Since(e.active)

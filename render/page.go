@@ -42,6 +42,14 @@ var (
 	// too). A page whose document arrived but did not finish loading is
 	// read as it stands instead (Rendered.Incomplete).
 	ErrNoAnswer = errors.New("no answer")
+	// ErrUnreachable: the site sent no response for the main document
+	// because the proxy could not get one — the name did not resolve, the
+	// connection was refused or failed, the site closed it unanswered — and
+	// answered the browser itself. The error wraps too a *url.Error naming
+	// the URL asked for and the network's error (a *net.OpError,
+	// *net.DNSError, io.EOF…), as a plain fetch reports it: errors.As finds
+	// a net.Error, with its Timeout.
+	ErrUnreachable = errors.New("the site could not be reached")
 )
 
 // StatusError is the error of a page whose main document answered with an
@@ -250,7 +258,7 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 	case timedOut && pg.events.state().doc != nil:
 		// The document arrived but the page did not let the navigation
 		// finish (its scripts hold the main thread): read it as it stands.
-		if err := pg.refusedDocument(u); err != nil {
+		if err := pg.unservedDocument(u); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout), nil
@@ -259,17 +267,10 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 	case err != nil:
 		return "", fmt.Errorf("render: navigate to %s: %w", u, pg.why(err))
 	case res.ErrorText != "":
-		if r, ok := pg.refusedHost(u); ok {
-			reason := strings.TrimSuffix(r.Reason, ": "+adscan.ErrPrivateAddress.Error())
-			return "", fmt.Errorf("render: navigate to %s: refused: %s: %w", u, reason, adscan.ErrPrivateAddress)
-		}
-		if err := pg.statusError(res.ErrorText); err != nil {
-			return "", err
-		}
-		return "", fmt.Errorf("render: navigate to %s: %s", u, res.ErrorText)
+		return "", pg.navigationFailed(u, res.ErrorText)
 	}
 
-	if err := pg.refusedDocument(u); err != nil {
+	if err := pg.unservedDocument(u); err != nil {
 		return "", err
 	}
 	if !pg.waitFor(ctx, navDeadline, func(s eventState) bool { return s.loaded }) {
@@ -278,14 +279,42 @@ func (pg *Page) load(ctx context.Context, u string, start, deadline time.Time) (
 		}
 		return fmt.Sprintf("the page had not finished loading after %s", cfg.NavigationTimeout), nil
 	}
-	if err := pg.refusedDocument(u); err != nil {
-		return "", err // a script navigated to a refused address
+	if err := pg.unservedDocument(u); err != nil {
+		return "", err // a script navigated to a refused or unreachable address
 	}
 	pg.settle(ctx, minTime(time.Now().Add(cfg.SettleTime), deadline))
 	if err := pg.failure(ctx); err != nil {
 		return "", fmt.Errorf("render: load %s: %w", u, err)
 	}
-	return "", pg.refusedDocument(u)
+	return "", pg.unservedDocument(u)
+}
+
+// navigationFailed returns the error of a navigation to u that the browser
+// failed (errorText, net::ERR_…): the proxy's refusal or failure to open a
+// tunnel for the main document (https), the proxy's own answer, the
+// site's error status with an empty body (a *StatusError), or else the
+// browser's error.
+func (pg *Page) navigationFailed(u, errorText string) error {
+	target := pg.events.state().docRequest // after the redirects
+	if target == "" {
+		target = u
+	}
+	if r, ok := pg.refusedHost(target); ok {
+		reason := strings.TrimSuffix(r.Reason, ": "+adscan.ErrPrivateAddress.Error())
+		return fmt.Errorf("render: navigate to %s: refused: %s: %w", u, reason, adscan.ErrPrivateAddress)
+	}
+	if errorText == "net::ERR_TUNNEL_CONNECTION_FAILED" {
+		if err := pg.proxy.FailedTunnel(hostPort(target)); err != nil {
+			return fmt.Errorf("render: navigate to %s: %w: %w", u, ErrUnreachable, &url.Error{Op: "Get", URL: target, Err: err})
+		}
+	}
+	if err := pg.unservedDocument(u); err != nil {
+		return err
+	}
+	if err := pg.statusError(errorText); err != nil {
+		return err
+	}
+	return fmt.Errorf("render: navigate to %s: %s", u, errorText)
 }
 
 // statusError returns a *StatusError when the navigation failed (errorText)
@@ -300,24 +329,38 @@ func (pg *Page) statusError(errorText string) error {
 	return &StatusError{URL: st.doc.url, Redirects: st.redirects, Status: st.doc.status, Header: st.doc.header}
 }
 
-// refusedDocument returns an error wrapping ErrNavigationRefused when the
-// navigation check refused a navigation of the main frame, or wrapping
-// adscan.ErrPrivateAddress when the main document is the proxy's refusal
-// (a redirect, or a script's navigation, to a refused address).
-func (pg *Page) refusedDocument(u string) error {
+// unservedDocument returns an error when the main document is not the
+// site's: one wrapping ErrNavigationRefused when the navigation check
+// refused a navigation of the main frame; when the document is an answer
+// the proxy made up itself (see proxy.Answered) — to a redirect, or a
+// script's navigation, too — one wrapping adscan.ErrPrivateAddress for a
+// refusal, ErrUnreachable for a site it could not get a response from.
+func (pg *Page) unservedDocument(u string) error {
 	if err := pg.refusedNavigation(u); err != nil {
 		return err
 	}
 	doc := pg.events.state().doc
-	if doc == nil || doc.header.Get(refusedHeader) == "" {
+	if doc == nil {
 		return nil
 	}
-	reason := "refused by the proxy"
-	if r, ok := pg.refusedHost(doc.url); ok {
-		reason = r.Reason
+	a, ok := pg.proxy.Answered(doc.header.Get(ownAnswerHeader), doc.url)
+	switch {
+	case !ok:
+		return nil
+	case errors.Is(a.Err, adscan.ErrPrivateAddress):
+		reason := strings.TrimSuffix(refusalReason(a.Err), ": "+adscan.ErrPrivateAddress.Error())
+		return fmt.Errorf("render: load %s: the main document %s was refused: %s: %w", u, doc.url, reason, adscan.ErrPrivateAddress)
 	}
-	reason = strings.TrimSuffix(reason, ": "+adscan.ErrPrivateAddress.Error())
-	return fmt.Errorf("render: load %s: the main document %s was refused: %s: %w", u, doc.url, reason, adscan.ErrPrivateAddress)
+	return fmt.Errorf("render: load %s: %w: %w", u, ErrUnreachable, &url.Error{Op: urlOp(a.Method), URL: doc.url, Err: a.Err})
+}
+
+// urlOp returns a request method as http.Client names it in a *url.Error
+// ("Get", "Post").
+func urlOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 // waitFor waits until cond holds for the events, the deadline passes, ctx

@@ -123,7 +123,9 @@ func (p *Pool) Render(ctx context.Context, rawURL string) (*Rendered, error) {
 // Errors: a URL that is not http(s) is an adscan.EINVALID error; a main
 // document the proxy refused (the URL, or where it redirects) wraps
 // adscan.ErrPrivateAddress; a main document that sent no response within
-// NavigationTimeout wraps ErrNoAnswer; one that answered an error status
+// NavigationTimeout wraps ErrNoAnswer; one the proxy could get no response
+// for at all (a refused connection, a name that does not resolve) wraps
+// ErrUnreachable and the network's error; one that answered an error status
 // with an empty body is a *StatusError; ErrCrashed, ErrBrowserHung and
 // ErrPageBusy say the page cost its tab or browser (the next page gets a
 // fresh one); ErrPoolClosed after Close; otherwise the browser's own error

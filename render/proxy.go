@@ -2,6 +2,8 @@ package render
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -19,9 +21,21 @@ import (
 // maxRefusals bounds the refusals one proxy records; later ones are counted.
 const maxRefusals = 1000
 
-// refusedHeader marks a response the proxy made up to refuse a request, so
-// that a refused main document is not mistaken for the site's own 403.
-const refusedHeader = "X-Adscan-Refused"
+// maxOwnAnswers bounds the answers one proxy makes up itself (see
+// proxyAnswer); beyond it a request it cannot forward is dropped unanswered.
+const maxOwnAnswers = 1000
+
+// ownAnswerHeader carries, on a response the proxy made up itself — a
+// refusal, or a 502 for a request it could not forward — a token that the
+// proxy recorded with the request's URL and why (see proxy.Answered), so
+// that render does not mistake it for the site's answer. A site cannot
+// forge it: the token is random, new for every answer, and believed only
+// for the URL it was made up for; a field of this name in a response the
+// proxy forwards (plain http) is removed, so a token a page's script read
+// from one of the proxy's answers cannot come back on the site's own; and
+// the proxy makes up no answers inside a tunnel (https, where it could not
+// remove the field): a tunnel it cannot open fails the browser's request.
+const ownAnswerHeader = "X-Adscan-Proxy-Answer"
 
 // Refusal is one request of the browser that the proxy refused because it
 // would have reached a private, loopback, link-local or cloud-metadata
@@ -40,6 +54,18 @@ type Refusal struct {
 // String returns "METHOD URL: reason".
 func (r Refusal) String() string { return r.Method + " " + r.URL + ": " + r.Reason }
 
+// proxyAnswer is a response the proxy made up itself for a plain request of
+// the browser it did not forward: the site said nothing.
+type proxyAnswer struct {
+	// Method and URLSum (the SHA-256 of the request's URL) say what was asked.
+	Method string
+	URLSum [sha256.Size]byte
+	// Err is why: the guard's refusal (it wraps adscan.ErrPrivateAddress)
+	// or the error of the round trip to the site — a *net.OpError,
+	// *net.DNSError, a timeout, io.EOF — as a plain fetch would report it.
+	Err error
+}
+
 // proxy is an HTTP forward proxy on loopback that the browser sends all of
 // its traffic through: plain requests (absolute-form, http only) and CONNECT
 // tunnels (https, WebSockets). Every outbound connection is made by a
@@ -57,8 +83,13 @@ type proxy struct {
 	mu      sync.Mutex
 	refused []Refusal
 	dropped int // refusals not recorded beyond maxRefusals
-	tunnels map[net.Conn]struct{}
-	closed  bool
+	// answers are the responses the proxy made up, by their token;
+	// failedTunnels the error of the last CONNECT to each "host:port" that
+	// could not be opened (refusals are in refused).
+	answers       map[string]proxyAnswer
+	failedTunnels map[string]error
+	tunnels       map[net.Conn]struct{}
+	closed        bool
 }
 
 // startProxy listens on 127.0.0.1 (a free port) and serves until Close.
@@ -71,7 +102,8 @@ func startProxy(dialer *net.Dialer, headerTimeout time.Duration, log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("render: start the browser's proxy: %w", err)
 	}
-	p := &proxy{ln: ln, dialer: dialer, log: log, tunnels: map[net.Conn]struct{}{}}
+	p := &proxy{ln: ln, dialer: dialer, log: log, tunnels: map[net.Conn]struct{}{},
+		answers: map[string]proxyAnswer{}, failedTunnels: map[string]error{}}
 	dial := func(context.Context, string, string) (net.Conn, error) { return nil, errNothingForwarded }
 	if dialer != nil {
 		dial = dialer.DialContext
@@ -89,11 +121,12 @@ func startProxy(dialer *net.Dialer, headerTimeout time.Duration, log *slog.Logge
 		// Rewrite (rather than Director) drops any Forwarded and
 		// X-Forwarded-* headers, and adds none: the site sees the browser's
 		// request as the browser made it.
-		Rewrite:       func(*httputil.ProxyRequest) {},
-		Transport:     p.transport,
-		FlushInterval: -1,
-		ErrorHandler:  p.roundTripFailed,
-		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		Rewrite:        func(*httputil.ProxyRequest) {},
+		Transport:      p.transport,
+		FlushInterval:  -1,
+		ModifyResponse: p.forwarding,
+		ErrorHandler:   p.roundTripFailed,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	p.srv = &http.Server{
 		Handler:           p,
@@ -152,27 +185,88 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// roundTripFailed answers a plain request that could not be sent: 403 when
-// the guard refused the address (and records it), 502 otherwise.
+// Answered returns why the proxy made up the response that carried token
+// in its ownAnswerHeader field, for a request of rawURL (the response's URL
+// as the browser reports it; a #fragment is ignored), and whether it did: a
+// token the proxy did not make up, or made up for another URL, is the
+// site's own field.
+func (p *proxy) Answered(token, rawURL string) (proxyAnswer, bool) {
+	if token == "" {
+		return proxyAnswer{}, false
+	}
+	p.mu.Lock()
+	a, ok := p.answers[token]
+	p.mu.Unlock()
+	if !ok {
+		return proxyAnswer{}, false
+	}
+	rawURL, _, _ = strings.Cut(rawURL, "#")
+	if sha256.Sum256([]byte(rawURL)) != a.URLSum {
+		return proxyAnswer{}, false
+	}
+	return a, true
+}
+
+// FailedTunnel returns the error of the last CONNECT to hostPort that the
+// proxy could not open (other than a refusal: see Refused), or nil.
+func (p *proxy) FailedTunnel(hostPort string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failedTunnels[hostPort]
+}
+
+// forwarding removes the ownAnswerHeader field from a response the site
+// served (see ownAnswerHeader): only the proxy's own answers carry it.
+func (p *proxy) forwarding(resp *http.Response) error {
+	if _, ok := resp.Header[ownAnswerHeader]; ok {
+		p.log.Info("render proxy: removed the proxy's own answer field from a site's response", "url", resp.Request.URL.String())
+		delete(resp.Header, ownAnswerHeader)
+	}
+	return nil
+}
+
+// roundTripFailed answers a plain request that could not be sent, or got
+// no response: 403 when the guard refused the address (and records it),
+// 502 otherwise — both marked as the proxy's own (see proxy.answer).
 func (p *proxy) roundTripFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, adscan.ErrPrivateAddress) {
-		p.refuse(w, r.Method, r.URL.String(), err)
+		p.refuse(w, r, r.URL.String(), err)
 		return
 	}
 	if !errors.Is(err, context.Canceled) {
 		p.log.Debug("render proxy: request failed", "url", r.URL.String(), "err", err)
 	}
-	http.Error(w, "render proxy: "+err.Error(), http.StatusBadGateway)
+	p.answer(w, r, http.StatusBadGateway, "render proxy: "+err.Error(), err)
 }
 
-// refuse records a refused request and answers it with 403.
-func (p *proxy) refuse(w http.ResponseWriter, method, target string, err error) {
-	reason := err.Error()
-	var op *net.OpError
-	if errors.As(err, &op) && op.Err != nil {
-		reason = op.Err.Error() // without "dial tcp 10.0.0.1:80: " said twice
+// answer answers r with a response of the proxy's own — status and text,
+// why the request was not forwarded — marked with a fresh token recorded
+// with r's URL and err. Beyond maxOwnAnswers it drops r unanswered
+// instead, so that the browser sees a failed request rather than an
+// answer nothing marks as the proxy's.
+func (p *proxy) answer(w http.ResponseWriter, r *http.Request, status int, text string, err error) {
+	token := rand.Text()
+	p.mu.Lock()
+	full := len(p.answers) >= maxOwnAnswers
+	if !full {
+		// r.RequestURI is the absolute URL exactly as the browser sent it.
+		p.answers[token] = proxyAnswer{Method: r.Method, URLSum: sha256.Sum256([]byte(r.RequestURI)), Err: err}
 	}
-	reason = strings.TrimPrefix(reason, "render: dial refused: ")
+	p.mu.Unlock()
+	if full {
+		p.log.Debug("render proxy: too many requests failed; dropping one unanswered", "url", r.URL.String())
+		panic(http.ErrAbortHandler)
+	}
+	w.Header().Set(ownAnswerHeader, token)
+	http.Error(w, text, status)
+}
+
+// refuse records a refused request r of target (its URL, or "host:port"
+// for a CONNECT) and answers it with 403: an answer of the proxy's own for
+// a plain request, the failure of a CONNECT.
+func (p *proxy) refuse(w http.ResponseWriter, r *http.Request, target string, err error) {
+	reason := refusalReason(err)
+	method := r.Method
 	p.mu.Lock()
 	if len(p.refused) < maxRefusals {
 		p.refused = append(p.refused, Refusal{Method: method, URL: target, Reason: reason, At: time.Now().UTC()})
@@ -181,8 +275,22 @@ func (p *proxy) refuse(w http.ResponseWriter, method, target string, err error) 
 	}
 	p.mu.Unlock()
 	p.log.Info("render proxy: refused a request of the browser", "method", method, "url", target, "reason", reason)
-	w.Header().Set(refusedHeader, "1")
-	http.Error(w, "render proxy: refused: "+reason, http.StatusForbidden)
+	if method == http.MethodConnect {
+		http.Error(w, "render proxy: refused: "+reason, http.StatusForbidden)
+		return
+	}
+	p.answer(w, r, http.StatusForbidden, "render proxy: refused: "+reason, err)
+}
+
+// refusalReason returns why the guard refused a dial (err), without the
+// dial's own words around it.
+func refusalReason(err error) string {
+	reason := err.Error()
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		reason = op.Err.Error() // without "dial tcp 10.0.0.1:80: " said twice
+	}
+	return strings.TrimPrefix(reason, "render: dial refused: ")
 }
 
 // tunnel serves CONNECT: it dials the target through the guard and, once
@@ -197,9 +305,16 @@ func (p *proxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	upstream, err := p.dialer.DialContext(r.Context(), "tcp", target)
 	if err != nil {
 		if errors.Is(err, adscan.ErrPrivateAddress) {
-			p.refuse(w, r.Method, target, err)
+			p.refuse(w, r, target, err)
 			return
 		}
+		// The browser fails the request on any answer but 200 and shows
+		// the page nothing of it: the error is kept for render to name.
+		p.mu.Lock()
+		if _, ok := p.failedTunnels[target]; ok || len(p.failedTunnels) < maxOwnAnswers {
+			p.failedTunnels[target] = err
+		}
+		p.mu.Unlock()
 		http.Error(w, "render proxy: "+err.Error(), http.StatusBadGateway)
 		return
 	}

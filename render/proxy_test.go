@@ -98,8 +98,9 @@ func TestProxyRefusesPrivateAddresses(t *testing.T) {
 		resp, err := client.Get(c.url)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden || resp.Header.Get(refusedHeader) == "" {
-				t.Errorf("GET %s through the proxy: %d, want 403 from the proxy", c.url, resp.StatusCode)
+			a, own := p.Answered(resp.Header.Get(ownAnswerHeader), c.url)
+			if resp.StatusCode != http.StatusForbidden || !own || !errors.Is(a.Err, adscan.ErrPrivateAddress) {
+				t.Errorf("GET %s through the proxy: %d (the proxy's own answer: %v, %v), want the proxy's 403", c.url, resp.StatusCode, own, a.Err)
 			}
 		} // a refused CONNECT is an error of the client
 	}

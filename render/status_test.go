@@ -84,3 +84,37 @@ func TestNoAnswerIsErrNoAnswer(t *testing.T) {
 		t.Errorf("err = %v; want ErrNoAnswer and context.DeadlineExceeded, naming the URL", err)
 	}
 }
+
+// TestSiteServed502: a main document the site itself answers 502 is the
+// site's answer — with a body it is rendered, its status 502; without one
+// it is a *StatusError 502 — even when the site sends the fields of the
+// proxy's own answers.
+func TestSiteServed502(t *testing.T) {
+	p, s, _ := sharedFixture(t)
+	forge := func(w http.ResponseWriter) {
+		w.Header().Set(ownAnswerHeader, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+		w.Header().Set("X-Adscan-Refused", "1")
+	}
+	s.handle("/status/bad-gateway-page", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forge(w)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<p>网关错误</p>"))
+	}))
+	s.handle("/status/bad-gateway", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forge(w)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+
+	r, err := p.Render(context.Background(), s.URL+"/status/bad-gateway-page")
+	if err != nil || r.Status != http.StatusBadGateway || !strings.Contains(r.Text, "网关错误") {
+		t.Errorf("the site's 502 with a body: err %v, rendered %+v; want it rendered with status 502", err, r)
+	} else if r.Header.Get(ownAnswerHeader) != "" {
+		t.Errorf("the site's answer reached the browser with the proxy's field")
+	}
+	_, err = p.Render(context.Background(), s.URL+"/status/bad-gateway")
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusBadGateway {
+		t.Errorf("the site's 502 without a body: err %v; want a *StatusError 502", err)
+	}
+}

@@ -86,7 +86,7 @@ type subEntry struct {
 	mimeType  string
 	header    http.Header
 	headerCut bool
-	refused   bool // the proxy's made-up refusal
+	answer    string // its ownAnswerHeader field: the proxy's own answer, if the proxy says so
 	redirect  bool
 	size      int64 // decoded body bytes received (Network.dataReceived)
 	received  time.Time
@@ -149,8 +149,9 @@ func (l *subresourceLog) observe(main string, ev any) {
 // setResponse records a response's status line and header.
 func (e *subEntry) setResponse(r *network.Response) {
 	e.status, e.protocol, e.mimeType = int(r.Status), r.Protocol, r.MimeType
-	e.header, e.headerCut = cutHeader(toHeader(r.Headers), maxSubresourceHeader)
-	e.refused = e.header.Get(refusedHeader) != ""
+	h := toHeader(r.Headers)
+	e.answer = h.Get(ownAnswerHeader)
+	e.header, e.headerCut = cutHeader(h, maxSubresourceHeader)
 	e.received = time.Now().UTC()
 }
 
@@ -222,11 +223,13 @@ func hasBody(status int) bool {
 // maxTrackedRequests requests of the page, GET requests with http(s) URLs
 // of at most maxSubresourceURL bytes, at most Config.MaxSubresources
 // responses and Config.MaxSubresourceBytes bytes (Subresource.Size), a
-// body at most Config.MaxHTMLBytes; requests that failed, were refused by
-// the proxy or had not finished are left out, as are bodies the browser
-// did not keep (its buffers hold the newest tens of megabytes). It takes at
-// most subresourcesTimeout; what it has not read by then is left out.
-// It returns an error wrapping ErrPageClosed after Close.
+// body at most Config.MaxHTMLBytes. Requests that failed or had not
+// finished are left out, as are the answers the proxy made up itself (a
+// refusal, a 502 for a server it could not reach: the server sent nothing)
+// and bodies the browser did not keep (its buffers hold the newest tens of
+// megabytes). It takes at most subresourcesTimeout; what it has not read
+// by then is left out. It returns an error wrapping ErrPageClosed after
+// Close.
 func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 	pg.mu.Lock()
 	defer pg.mu.Unlock()
@@ -257,7 +260,10 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 		switch {
 		case !strings.HasPrefix(e.url, "http://") && !strings.HasPrefix(e.url, "https://"):
 			// data:, blob: and the like: in the page itself, or made by it
-		case e.failed || e.refused || !e.finished || e.status == 0:
+		case e.failed || !e.finished || e.status == 0:
+		case pg.madeUp(e):
+			// The proxy's own answer (a refusal, a site it could not
+			// reach): the site sent nothing to keep.
 		case e.method != http.MethodGet:
 			omit("requests other than GET are not kept")
 		case len(e.url) > maxSubresourceURL:
@@ -295,6 +301,12 @@ func (pg *Page) Subresources(ctx context.Context) (*Subresources, error) {
 		out.Bytes += s.Size()
 	}
 	return out, nil
+}
+
+// madeUp reports whether e's response is one the proxy made up itself.
+func (pg *Page) madeUp(e subEntry) bool {
+	_, ok := pg.proxy.Answered(e.answer, e.url)
+	return ok
 }
 
 // subresourceBody reads the body of request id into s, cut to max bytes.
