@@ -2,9 +2,7 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -32,10 +30,7 @@ var defaultClassifier = sync.OnceValues(func() (adscan.Classifier, error) {
 // (and no other private address), skipping without Chromium.
 func platformPool(t *testing.T, p *fakesite.Platform) *render.Pool {
 	t.Helper()
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		t.Skipf("no Chromium, profile crawls of the JavaScript platform not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", err)
-	}
+	path := chromiumPath(t, "profile crawls of the JavaScript platform")
 	pool, err := render.NewPool(render.Config{
 		Chromium: path, MaxBrowsers: 1, SettleTime: 300 * time.Millisecond,
 		NavigationTimeout: 5 * time.Second, PageTimeout: 20 * time.Second, MaxScreenshotHeight: 2000,

@@ -2,9 +2,7 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -26,10 +24,7 @@ const renderedBenchPages = 50
 //
 //	go test -run '^$' -bench RenderedVsPlain -benchtime 3x ./crawler/
 func BenchmarkRenderedVsPlain(b *testing.B) {
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		b.Skipf("no Chromium: %v", err)
-	}
+	path := chromiumPath(b, "the rendered crawl benchmark")
 	site := fakesite.NewGenerated(renderedBenchPages)
 	defer site.Close()
 	pool, err := render.NewPool(render.Config{Chromium: path, MaxBrowsers: 2, AllowPrivate: true,

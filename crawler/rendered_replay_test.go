@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -30,10 +29,7 @@ import (
 // npm warcio recompute; the page's WACZ indexes it, and ReplayWeb.page
 // replays the page with the advert's text.
 func TestRenderedWARCHoldsSubresources(t *testing.T) {
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		t.Skipf("no Chromium, rendered crawling not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", err)
-	}
+	path := chromiumPath(t, "rendered crawling")
 	site := fakesite.NewPlatform()
 	defer site.Close()
 	pool, err := render.NewPool(render.Config{

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -138,13 +137,7 @@ func renderedRun(t *testing.T, ctx context.Context, cfg Config, resume *Checkpoi
 // after the last attempt; a 404 is not retried; a page waiting to be
 // retried keeps its attempts across a checkpoint.
 func TestRenderedCrawlRetries(t *testing.T) {
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		t.Skipf("no Chromium, rendered crawling not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := chromiumPath(t, "rendered crawling")
 	site := newScriptedSite(t)
 	pool, err := render.NewPool(render.Config{
 		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -60,10 +59,7 @@ func (s *robotsSite) requests() []string {
 // is skipped as disallowed, naming that URL, and the path is never requested;
 // an allowed redirect is followed.
 func TestRenderedCrawlObeysRobotsOnNavigation(t *testing.T) {
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if err != nil {
-		t.Skipf("no Chromium, rendered crawling not tested: %v", err)
-	}
+	path := chromiumPath(t, "rendered crawling")
 	site := newRobotsSite(t)
 	pool, err := render.NewPool(render.Config{
 		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,

@@ -35,10 +35,7 @@ var browserFixture struct {
 // skipping the test when there is no Chromium.
 func jsSiteAndPool(t *testing.T) (*fakesite.JSSite, *render.Pool) {
 	t.Helper()
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		t.Skipf("no Chromium, rendered crawling not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", err)
-	}
+	path := chromiumPath(t, "rendered crawling")
 	browserFixture.once.Do(func() {
 		browserFixture.site = fakesite.NewJSSite()
 		browserFixture.pool, browserFixture.err = render.NewPool(render.Config{
@@ -249,4 +246,20 @@ func keys(m map[string]Page) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// chromiumPath returns the Chromium the rendered tests use, found as
+// adscan finds it ($ADSCAN_CHROMIUM, else the usual places); it skips the
+// test, saying what goes untested, where there is none, and fails it on
+// any other error.
+func chromiumPath(tb testing.TB, what string) string {
+	tb.Helper()
+	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
+	if errors.Is(err, render.ErrNoChromium) {
+		tb.Skipf("no Chromium, %s not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", what, err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return path
 }

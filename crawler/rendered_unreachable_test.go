@@ -25,13 +25,7 @@ import (
 // itself is recorded and retried as a 5xx; a subresource the browser could
 // not get is not archived as its server's 502.
 func TestRenderedCrawlUnreachable(t *testing.T) {
-	path, err := render.FindChromium(os.Getenv("ADSCAN_CHROMIUM"))
-	if errors.Is(err, render.ErrNoChromium) {
-		t.Skipf("no Chromium, rendered crawling not tested: %v (apt-get install chromium, or set ADSCAN_CHROMIUM)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := chromiumPath(t, "rendered crawling")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
