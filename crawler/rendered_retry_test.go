@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"adscan"
-	"adscan/render"
 )
 
 // scriptedSite answers each page path with the next of its scripted
@@ -139,22 +137,8 @@ func renderedRun(t *testing.T, ctx context.Context, cfg Config, resume *Checkpoi
 func TestRenderedCrawlRetries(t *testing.T) {
 	path := chromiumPath(t, "rendered crawling")
 	site := newScriptedSite(t)
-	pool, err := render.NewPool(render.Config{
-		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,
-		NavigationTimeout: 3 * time.Second, PageTimeout: 15 * time.Second,
-		ExemptAddrs: []string{strings.TrimPrefix(site.URL, "http://")},
-		Logger:      slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	config := func(seeds ...string) Config {
-		cfg := testConfig(seeds...)
-		cfg.Render, cfg.Browser = true, pool
-		cfg.Parallelism, cfg.Retries, cfg.RetryBackoff = 1, 2, 50*time.Millisecond
-		return cfg
-	}
+	pool := testPool(t, path, strings.TrimPrefix(site.URL, "http://"))
+	config := func(seeds ...string) Config { return retryingRenderedConfig(pool, seeds...) }
 
 	t.Run("503 twice then 200", func(t *testing.T) {
 		site.script("/order/", htmlAnswer(`<a href="/order/flaky">f</a><a href="/order/a">a</a><a href="/order/b">b</a><a href="/order/c">c</a>`))

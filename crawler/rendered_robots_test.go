@@ -1,15 +1,11 @@
 package crawler
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"adscan/render"
 )
 
 // robotsSite is a site whose robots.txt disallows /private/, with pages
@@ -61,16 +57,7 @@ func (s *robotsSite) requests() []string {
 func TestRenderedCrawlObeysRobotsOnNavigation(t *testing.T) {
 	path := chromiumPath(t, "rendered crawling")
 	site := newRobotsSite(t)
-	pool, err := render.NewPool(render.Config{
-		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,
-		NavigationTimeout: 3 * time.Second, PageTimeout: 15 * time.Second,
-		ExemptAddrs: []string{strings.TrimPrefix(site.URL, "http://")},
-		Logger:      slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testPool(t, path, strings.TrimPrefix(site.URL, "http://"))
 
 	cfg := testConfig(site.URL+"/redirect-private", site.URL+"/script", site.URL+"/redirect-ok")
 	cfg.Render, cfg.Browser, cfg.MaxDepth = true, pool, 0

@@ -263,3 +263,30 @@ func chromiumPath(tb testing.TB, what string) string {
 	}
 	return path
 }
+
+// testPool starts a pool of one browser of path for a test, allowed to
+// reach the loopback addresses ("host:port") of the test's sites, and
+// closes it when the test ends.
+func testPool(t *testing.T, path string, addrs ...string) *render.Pool {
+	t.Helper()
+	pool, err := render.NewPool(render.Config{
+		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,
+		NavigationTimeout: 3 * time.Second, PageTimeout: 15 * time.Second, MaxScreenshotHeight: 2000,
+		ExemptAddrs: addrs,
+		Logger:      slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Close() })
+	return pool
+}
+
+// retryingRenderedConfig is a rendered crawl of seeds in pool, one page at
+// a time, with two retries 50 ms of backoff apart.
+func retryingRenderedConfig(pool *render.Pool, seeds ...string) Config {
+	cfg := testConfig(seeds...)
+	cfg.Render, cfg.Browser = true, pool
+	cfg.Parallelism, cfg.Retries, cfg.RetryBackoff = 1, 2, 50*time.Millisecond
+	return cfg
+}

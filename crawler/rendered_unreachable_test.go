@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"adscan"
 	"adscan/render"
@@ -33,22 +31,8 @@ func TestRenderedCrawlUnreachable(t *testing.T) {
 	closed := ln.Addr().String() // nothing listens there once closed
 	ln.Close()
 	site := newScriptedSite(t)
-	pool, err := render.NewPool(render.Config{
-		Chromium: path, MaxBrowsers: 1, SettleTime: 500 * time.Millisecond,
-		NavigationTimeout: 3 * time.Second, PageTimeout: 15 * time.Second, MaxScreenshotHeight: 2000,
-		ExemptAddrs: []string{strings.TrimPrefix(site.URL, "http://"), closed},
-		Logger:      slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	config := func(seeds ...string) Config {
-		cfg := testConfig(seeds...)
-		cfg.Render, cfg.Browser = true, pool
-		cfg.Parallelism, cfg.Retries, cfg.RetryBackoff = 1, 2, 50*time.Millisecond
-		return cfg
-	}
+	pool := testPool(t, path, strings.TrimPrefix(site.URL, "http://"), closed)
+	config := func(seeds ...string) Config { return retryingRenderedConfig(pool, seeds...) }
 
 	t.Run("closed port", func(t *testing.T) {
 		u := "http://" + closed + "/"
