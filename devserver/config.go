@@ -115,6 +115,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// Updates (case decisions use Update with a validator).
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
 		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		// Eager workflow start: a scan starts a review workflow for every
+		// case it finds, and the worker that starts one takes its first
+		// workflow task in the start's answer instead of through matching.
+		dynamicconfig.EnableEagerWorkflowStart.Key(): true,
 		// Schedules: the RPCs in the frontend, the scheduler in the worker role.
 		dynamicconfig.FrontendEnableSchedules.Key(): true,
 		dynamicconfig.WorkerEnableScheduler.Key():   true,

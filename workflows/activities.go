@@ -241,6 +241,13 @@ func (a *Activities) startReview(ctx context.Context, caseID string) (bool, erro
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// Eagerly: when this worker also runs review workflows, their
+		// first task comes back in the start's answer, without a trip
+		// through Temporal's matching service (the largest part of a
+		// start's cost on the embedded server). Temporal ignores worker
+		// versioning for an eager start; adscan's workers are unversioned
+		// (deploy/README.md).
+		EnableEagerStart: true,
 	}, CaseReviewWorkflowName, CaseReviewInput{CaseID: caseID, SLA: sla})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
