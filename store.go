@@ -141,6 +141,9 @@ type Store interface {
 	RecordFindings(ctx context.Context, in FindingsInput) (c Case, created bool, err error)
 	// GetCase returns the case with findings, sightings, decision and audit trail.
 	GetCase(ctx context.Context, id string) (Case, error)
+	// CaseState returns the state of a case alone (one query where GetCase
+	// makes six): what a review workflow reads when it starts.
+	CaseState(ctx context.Context, id string) (CaseState, error)
 	// ListCases returns the cases f keeps, newest first (oldest first with Oldest; without findings,
 	// sightings or audit; with categories).
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, error)

@@ -108,6 +108,12 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 	if err != nil {
 		return "", false, err
 	}
+	// The case's category bits and search text grow by the new findings,
+	// in one statement each after the findings (not one per finding: a
+	// page usually breaks several categories at once).
+	var bits int64
+	var texts []string
+	grew := false
 	for _, f := range in.Flags {
 		evidence := f.Evidence
 		if evidence == nil {
@@ -132,15 +138,19 @@ func (s *Store) recordFindings(ctx context.Context, tx *sql.Tx, in adscan.Findin
 			return "", false, err
 		}
 		if n {
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET categories = categories | $1 WHERE id = $2`,
-				categoryBit(f.Category), id); err != nil {
-				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
-			}
-			if err := addSearchText(ctx, tx, id, searchTexts(evidence)...); err != nil {
-				return "", false, fmt.Errorf("index %s finding: %w", f.Category, err)
-			}
+			grew = true
+			bits |= categoryBit(f.Category)
+			texts = append(texts, searchTexts(evidence)...)
 		}
 		changed = changed || n
+	}
+	if grew {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET categories = categories | $1 WHERE id = $2`, bits, id); err != nil {
+			return "", false, fmt.Errorf("index findings: %w", err)
+		}
+		if err := addSearchText(ctx, tx, id, texts...); err != nil {
+			return "", false, fmt.Errorf("index findings: %w", err)
+		}
 	}
 
 	switch {
@@ -221,6 +231,19 @@ func (s *Store) GetCase(ctx context.Context, id string) (adscan.Case, error) {
 		return adscan.Case{}, fmt.Errorf("store: get case %s: %w", id, err)
 	}
 	return c, nil
+}
+
+// CaseState implements adscan.Store.
+func (s *Store) CaseState(ctx context.Context, id string) (adscan.CaseState, error) {
+	var st adscan.CaseState
+	err := s.rdb.QueryRowContext(ctx, `SELECT state FROM cases WHERE id = $1`, id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("case", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: state of case %s: %w", id, err)
+	}
+	return st, nil
 }
 
 func (s *Store) getCase(ctx context.Context, tx *sql.Tx, id string) (adscan.Case, error) {

@@ -410,3 +410,65 @@ func TestTargetsSummariesAndCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseStateAndCaseIndex: CaseState reads a case's state alone; a page
+// breaking several categories files the case under each of them (in the
+// findings and in the case's category bits the dashboard counts) and makes
+// every evidence text searchable, and a later version of the page with a
+// new category adds that category and its text.
+func TestCaseStateAndCaseIndex(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openStore(t, b.newDSN(t))
+		createScan(t, s, "scan1")
+		c, _ := record(t, s, "scan1", target, page, "v1",
+			flag(adscan.CategoryEliteAdmission, "名校录取"), flag(adscan.CategoryRanking, "状元"))
+		st, err := s.CaseState(ctx, c.ID)
+		must(t, err)
+		if st != adscan.CaseOpen {
+			t.Errorf("CaseState = %q, want open", st)
+		}
+		_, err = s.CaseState(ctx, "nope")
+		wantCode(t, err, adscan.ENOTFOUND)
+
+		found := func(f adscan.CaseFilter) bool {
+			t.Helper()
+			cs, err := s.ListCases(ctx, f)
+			must(t, err)
+			return len(cs) == 1 && cs[0].ID == c.ID
+		}
+		for _, f := range []adscan.CaseFilter{
+			{Category: adscan.CategoryEliteAdmission}, {Category: adscan.CategoryRanking},
+			{Search: "名校录取"}, {Search: "状元"},
+		} {
+			if !found(f) {
+				t.Errorf("ListCases(%+v) does not find the case", f)
+			}
+		}
+		if found(adscan.CaseFilter{Category: adscan.CategoryHolidayTraining}) || found(adscan.CaseFilter{Search: "暑假"}) {
+			t.Error("the case is found by a category and a text it does not have")
+		}
+		byCategory := func() string { // the dashboard counts open cases by their category bits
+			t.Helper()
+			d, err := s.Dashboard(ctx, time.Now(), 0, 1)
+			must(t, err)
+			var keys []string
+			for _, c := range d.OpenByCategory {
+				keys = append(keys, fmt.Sprintf("%s=%d", c.Key, c.N))
+			}
+			slices.Sort(keys)
+			return strings.Join(keys, " ")
+		}
+		if got, want := byCategory(), "elite_admission=1 ranking=1"; got != want {
+			t.Errorf("open cases by category %q, want %q", got, want)
+		}
+		record(t, s, "scan1", target, page, "v2", flag(adscan.CategoryHolidayTraining, "暑假班"))
+		if !found(adscan.CaseFilter{Category: adscan.CategoryHolidayTraining}) || !found(adscan.CaseFilter{Search: "暑假班"}) ||
+			!found(adscan.CaseFilter{Category: adscan.CategoryRanking}) {
+			t.Error("a later version's category and text are not added to the case's")
+		}
+		if got, want := byCategory(), "elite_admission=1 holiday_training=1 ranking=1"; got != want {
+			t.Errorf("after a later version, open cases by category %q, want %q", got, want)
+		}
+	})
+}

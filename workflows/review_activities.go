@@ -8,11 +8,11 @@ import (
 
 // CaseState returns the case's current state. ENOTFOUND is non-retryable.
 func (a *Activities) CaseState(ctx context.Context, caseID string) (adscan.CaseState, error) {
-	c, err := a.Store.GetCase(ctx, caseID)
+	st, err := a.Store.CaseState(ctx, caseID)
 	if err != nil {
 		return "", activityError("workflows: get case "+caseID, err)
 	}
-	return c.State, nil
+	return st, nil
 }
 
 // ApplyDecisionInput is the input of ApplyDecision.
