@@ -99,6 +99,8 @@ func (h *handler) routeTable() []route {
 		{"POST /targets", page, adscan.RoleRegulator, h.saveTargetForm},
 		{"POST /targets/import", page, adscan.RoleRegulator, h.importTargetsForm},
 		{"POST /targets/scan", page, adscan.RoleRegulator, h.scanTargetsForm},
+		{"GET /profiles", page, adscan.RoleViewer, h.showProfiles},
+		{"POST /profiles", page, adscan.RoleRegulator, h.saveProfileForm},
 		{"GET /scans", page, adscan.RoleViewer, h.showScans},
 		{"POST /scans/profile", page, adscan.RoleRegulator, h.scanProfileForm},
 		{"GET /scans/{id}", page, adscan.RoleViewer, h.showScanPage},

@@ -22,7 +22,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages are the console pages; each is templates/NAME.html inside layout.html.
-var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users", "targets", "scans", "scan", "schedules", "lexicon", "lexicon_diff", "lexicon_try"}
+var pages = []string{"login", "home", "error", "cases", "case", "referrals", "dossier", "users", "targets", "profiles", "scans", "scan", "schedules", "lexicon", "lexicon_diff", "lexicon_try"}
 
 // roleNames are the roles as the console shows them.
 var roleNames = map[adscan.Role]string{
