@@ -55,6 +55,9 @@ func (h *handler) renderProfiles(w http.ResponseWriter, r *http.Request, status 
 // saveProfileForm registers the platform profile in the form's text, or
 // replaces the one with its name, as POST /api/profiles does. A profile
 // with problems is shown again with each problem and its line, unsaved.
+// With action=check (the 只校验 button) nothing is saved either way: the
+// text comes back with its problems or word that it would be accepted, as
+// `adscan profile check` does.
 func (h *handler) saveProfileForm(w http.ResponseWriter, r *http.Request) error {
 	text := r.PostFormValue("yaml")
 	editing := r.PostFormValue("editing")
@@ -81,6 +84,10 @@ func (h *handler) saveProfileForm(w http.ResponseWriter, r *http.Request) error 
 		return h.renderProfiles(w, r, http.StatusBadRequest, editing, text, "", []string{consoleMessage(err)})
 	} else if err != nil {
 		return err
+	}
+	if r.PostFormValue("action") == "check" {
+		return h.renderProfiles(w, r, http.StatusOK, editing, text,
+			fmt.Sprintf("方案 %s 无误，可以保存（尚未保存）。", p.Name), nil)
 	}
 	p.CreatedBy = principalFrom(r.Context()).User.Name
 	saved, _, err := h.store.PutProfile(r.Context(), p)

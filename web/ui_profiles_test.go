@@ -28,6 +28,13 @@ func TestProfilesPage(t *testing.T) {
 		t.Fatalf("empty register: %q", doc.Find("main").Text())
 	}
 
+	// Checked only: word that it is fine, the text kept, nothing saved.
+	doc = htmlPage(t, post(url.Values{"yaml": {good}, "action": {"check"}}), http.StatusOK)
+	if !strings.Contains(doc.Find(".notice").Text(), "fenlei-demo 无误") || doc.Find("textarea[name=yaml]").Text() != good ||
+		doc.Find("tr[data-profile]").Length() != 0 {
+		t.Errorf("check: notice %q, %d profiles registered", doc.Find(".notice").Text(), doc.Find("tr[data-profile]").Length())
+	}
+
 	// Register one; the answer leads back to it in the form.
 	w := post(url.Values{"yaml": {good}})
 	wantStatus(t, w, http.StatusSeeOther)
@@ -71,6 +78,10 @@ func TestProfilesPage(t *testing.T) {
 	}
 	if doc.Find("textarea[name=yaml]").Text() != bad {
 		t.Errorf("the form lost the text with problems: %q", doc.Find("textarea[name=yaml]").Text())
+	}
+	doc = htmlPage(t, post(url.Values{"yaml": {bad}, "action": {"check"}}), http.StatusBadRequest)
+	if !strings.Contains(doc.Find(".error").Text(), "第 2 行") || doc.Find(".notice").Length() != 0 {
+		t.Errorf("check with problems: %q", doc.Find(".error").Text())
 	}
 	doc = htmlPage(t, post(url.Values{"yaml": {"  \n"}}), http.StatusBadRequest)
 	if !strings.Contains(doc.Find(".error").Text(), "请填写") {
