@@ -69,14 +69,10 @@ func (h *handler) saveProfileForm(w http.ResponseWriter, r *http.Request) error 
 	if errors.As(err, &pe) {
 		msgs := make([]string, len(pe.Problems))
 		for i, pr := range pe.Problems {
-			where := ""
+			msgs[i] = pr.Msg // it names the field
 			if pr.Line > 0 {
-				where = fmt.Sprintf("第 %d 行 ", pr.Line)
+				msgs[i] = fmt.Sprintf("第 %d 行：%s", pr.Line, pr.Msg)
 			}
-			if pr.Field != "" {
-				where += pr.Field + "："
-			}
-			msgs[i] = where + pr.Msg
 		}
 		return h.renderProfiles(w, r, http.StatusBadRequest, editing, text, "", msgs)
 	}

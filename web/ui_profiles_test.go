@@ -73,7 +73,8 @@ func TestProfilesPage(t *testing.T) {
 	bad := "name: Bad Name\nsite: ftp://x.example/\nlisting:\n  max_pages: -1\n"
 	doc = htmlPage(t, post(url.Values{"yaml": {bad}}), http.StatusBadRequest)
 	msg := doc.Find(".error").Text()
-	if !strings.Contains(msg, "未保存") || !strings.Contains(msg, "第 1 行") || !strings.Contains(msg, "第 2 行") {
+	if !strings.Contains(msg, "未保存") || !strings.Contains(msg, "第 1 行：") || !strings.Contains(msg, "第 2 行：site") ||
+		strings.Count(msg, "site") != 1 {
 		t.Errorf("problems: %q", msg)
 	}
 	if doc.Find("textarea[name=yaml]").Text() != bad {
