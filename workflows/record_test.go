@@ -115,8 +115,8 @@ func TestRecordHistories(t *testing.T) {
 	if sum.Targets != 3 || sum.Pages != 12 || sum.Cases != 6 {
 		t.Fatalf("summary %+v, want 3 targets, 12 pages, 6 cases", sum)
 	}
-	writeHistory(ctx, t, c, id, run.GetRunID(), "scan.json")
-	writeHistory(ctx, t, c, id, "", "scan_final.json")
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_store_local.json")
+	writeHistory(ctx, t, c, id, "", "scan_final_store_local.json")
 	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan_reviews_started.json")
 
 	// A scan of a platform profile, its target resolved to the profile's
@@ -189,7 +189,7 @@ func recordProfileScan(ctx context.Context, t *testing.T, c client.Client, st ad
 	if s, err := st.GetScan(ctx, id); err != nil || s.Status != adscan.ScanCompleted || !strings.Contains(s.Error, "profile gone is not registered") {
 		t.Fatalf("scan %+v, %v; want completed, naming the profile that did not resolve", s, err)
 	}
-	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_per_target.json")
+	writeHistory(ctx, t, c, id, run.GetRunID(), "scan_profile_per_target_store_local.json")
 }
 
 func update(ctx context.Context, c client.Client, caseID string, d adscan.CaseDecision) error {

@@ -37,6 +37,11 @@ func TestReplay(t *testing.T) {
 		// plain site, a profile registered again since, and one not
 		// registered, which fails alone).
 		"scan_profile_per_target.json",
+		// Since 2026-12-03 (scan-store-local): a scan records its start and
+		// its end in local activities.
+		"scan_store_local.json",
+		"scan_final_store_local.json",
+		"scan_profile_per_target_store_local.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

@@ -165,15 +165,15 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		in.ContinueAsNewAfter = DefaultContinueAsNewAfter
 	}
 	logger := workflow.GetLogger(ctx)
-	actx := shortActivity(ctx)
+	storeCtx, storeActivity := scanStoreActivities(ctx)
 	var a *Activities
 	defer func() {
 		var can *workflow.ContinueAsNewError
 		if err == nil || errors.As(err, &can) {
 			return
 		}
-		dctx, _ := workflow.NewDisconnectedContext(ctx)
-		ferr := workflow.ExecuteActivity(shortActivity(dctx), a.FinishScan, FinishScanInput{
+		dctx, _ := workflow.NewDisconnectedContext(storeCtx)
+		ferr := storeActivity(dctx, a.FinishScan, FinishScanInput{
 			ScanID: in.ScanID, Status: adscan.ScanFailed, Error: err.Error(),
 		}).Get(dctx, nil)
 		if ferr != nil {
@@ -185,7 +185,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		resolveErr := resolveProfiles(ctx, &in)
 		// A scan whose profiles could not be resolved is recorded all the
 		// same, as failed with why, so a schedule's run does not vanish.
-		err := workflow.ExecuteActivity(actx, a.RecordScanStart, RecordScanStartInput{
+		err := storeActivity(storeCtx, a.RecordScanStart, RecordScanStartInput{
 			ScanID: in.ScanID, ScheduleID: in.ScheduleID, CreatedBy: in.CreatedBy, Targets: in.Targets,
 		}).Get(ctx, nil)
 		if err != nil {
@@ -248,7 +248,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		errText += ": " + why
 	}
 	// The totals are exact when every site scan that ran finished.
-	err = workflow.ExecuteActivity(actx, a.FinishScan, FinishScanInput{
+	err = storeActivity(storeCtx, a.FinishScan, FinishScanInput{
 		ScanID: in.ScanID, Status: status, Error: errText,
 		Pages: in.Summary.Pages, Errors: in.Summary.Errors, Exact: in.Summary.FailedTargets == len(in.Unresolved),
 	}).Get(ctx, nil)
@@ -256,6 +256,24 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		return in.Summary, fmt.Errorf("workflows: finish scan %s: %w", in.ScanID, err)
 	}
 	return in.Summary, nil
+}
+
+// scanStoreActivities returns how ScanWorkflow runs its store activities,
+// RecordScanStart and FinishScan: since version 1 of "scan-store-local",
+// as local activities, inside the workflow task that needs them. Each was
+// a round trip through Temporal's matching service and a workflow task of
+// its own, and on a fast site those trips, not the crawl, were most of a
+// scan's time (README, "Orchestration"). Histories recorded before run
+// them as activity tasks. Both are short store writes, idempotent, and
+// retried until the store answers, as before.
+func scanStoreActivities(ctx workflow.Context) (workflow.Context, func(workflow.Context, any, ...any) workflow.Future) {
+	if workflow.GetVersion(ctx, "scan-store-local", workflow.DefaultVersion, 1) != 1 {
+		return shortActivity(ctx), workflow.ExecuteActivity
+	}
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         shortRetry(),
+	}), workflow.ExecuteLocalActivity
 }
 
 // resolveProfiles completes in's targets that name a platform profile from
