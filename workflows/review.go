@@ -88,10 +88,7 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 	stateCtx := actx
 	readState := workflow.ExecuteActivity
 	if workflow.GetVersion(ctx, "case-state-local-activity", workflow.DefaultVersion, 1) == 1 {
-		stateCtx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			StartToCloseTimeout: 30 * time.Second,
-			RetryPolicy:         shortRetry(),
-		})
+		stateCtx = shortLocalActivity(ctx)
 		readState = workflow.ExecuteLocalActivity
 	}
 	if err := readState(stateCtx, a.CaseState, in.CaseID).Get(ctx, &res.State); err != nil {

@@ -83,6 +83,15 @@ func shortActivity(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// shortLocalActivity is the options of the quick store activities a
+// workflow runs as local activities, inside its own workflow task.
+func shortLocalActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         shortRetry(),
+	})
+}
+
 // shortRetry retries a store activity until it works: the store comes back.
 func shortRetry() *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{
