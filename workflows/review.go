@@ -85,12 +85,7 @@ func CaseReviewWorkflow(ctx workflow.Context, in CaseReviewInput) (CaseReviewRes
 	// of its own (a round trip through Temporal's matching and a second
 	// workflow task) made each start cost the embedded server about twice
 	// the CPU. Histories recorded before replay the activity.
-	stateCtx := actx
-	readState := workflow.ExecuteActivity
-	if workflow.GetVersion(ctx, "case-state-local-activity", workflow.DefaultVersion, 1) == 1 {
-		stateCtx = shortLocalActivity(ctx)
-		readState = workflow.ExecuteLocalActivity
-	}
+	stateCtx, readState := storeActivity(ctx, "case-state-local-activity")
 	if err := readState(stateCtx, a.CaseState, in.CaseID).Get(ctx, &res.State); err != nil {
 		return res, fmt.Errorf("workflows: review case %s: %w", in.CaseID, err)
 	}

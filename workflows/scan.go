@@ -165,7 +165,13 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		in.ContinueAsNewAfter = DefaultContinueAsNewAfter
 	}
 	logger := workflow.GetLogger(ctx)
-	storeCtx, storeActivity := scanStoreActivities(ctx)
+	// The scan records its start and end (RecordScanStart, FinishScan) in
+	// local activities since version 1 of "scan-store-local": as activity
+	// tasks, those round trips grew as a worker ran on, and without them a
+	// scan of instant pages runs about a third faster over 10-20 scans
+	// (README, "Orchestration"). Both are short idempotent store writes,
+	// retried until the store answers.
+	storeCtx, runStore := storeActivity(ctx, "scan-store-local")
 	var a *Activities
 	defer func() {
 		var can *workflow.ContinueAsNewError
@@ -173,7 +179,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 			return
 		}
 		dctx, _ := workflow.NewDisconnectedContext(storeCtx)
-		ferr := storeActivity(dctx, a.FinishScan, FinishScanInput{
+		ferr := runStore(dctx, a.FinishScan, FinishScanInput{
 			ScanID: in.ScanID, Status: adscan.ScanFailed, Error: err.Error(),
 		}).Get(dctx, nil)
 		if ferr != nil {
@@ -185,7 +191,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		resolveErr := resolveProfiles(ctx, &in)
 		// A scan whose profiles could not be resolved is recorded all the
 		// same, as failed with why, so a schedule's run does not vanish.
-		err := storeActivity(storeCtx, a.RecordScanStart, RecordScanStartInput{
+		err := runStore(storeCtx, a.RecordScanStart, RecordScanStartInput{
 			ScanID: in.ScanID, ScheduleID: in.ScheduleID, CreatedBy: in.CreatedBy, Targets: in.Targets,
 		}).Get(ctx, nil)
 		if err != nil {
@@ -248,7 +254,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		errText += ": " + why
 	}
 	// The totals are exact when every site scan that ran finished.
-	err = storeActivity(storeCtx, a.FinishScan, FinishScanInput{
+	err = runStore(storeCtx, a.FinishScan, FinishScanInput{
 		ScanID: in.ScanID, Status: status, Error: errText,
 		Pages: in.Summary.Pages, Errors: in.Summary.Errors, Exact: in.Summary.FailedTargets == len(in.Unresolved),
 	}).Get(ctx, nil)
@@ -256,22 +262,6 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 		return in.Summary, fmt.Errorf("workflows: finish scan %s: %w", in.ScanID, err)
 	}
 	return in.Summary, nil
-}
-
-// scanStoreActivities returns how ScanWorkflow runs its store activities,
-// RecordScanStart and FinishScan: since version 1 of "scan-store-local",
-// as local activities, inside the workflow task that needs them. Each was
-// a round trip through Temporal's matching service and a workflow task of
-// its own, and those trips grew as a worker ran on: without them a scan
-// of instant pages runs about a third faster over 10-20 scans (README,
-// "Orchestration"). Histories recorded before run them as activity tasks.
-// Both are short store writes, idempotent, and retried until the store
-// answers, as before.
-func scanStoreActivities(ctx workflow.Context) (workflow.Context, func(workflow.Context, any, ...any) workflow.Future) {
-	if workflow.GetVersion(ctx, "scan-store-local", workflow.DefaultVersion, 1) != 1 {
-		return shortActivity(ctx), workflow.ExecuteActivity
-	}
-	return shortLocalActivity(ctx), workflow.ExecuteLocalActivity
 }
 
 // resolveProfiles completes in's targets that name a platform profile from

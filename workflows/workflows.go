@@ -83,13 +83,20 @@ func shortActivity(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// shortLocalActivity is the options of the quick store activities a
-// workflow runs as local activities, inside its own workflow task.
-func shortLocalActivity(ctx workflow.Context) workflow.Context {
+// storeActivity is how a workflow runs a quick store activity: as an
+// activity task (shortActivity) in histories recorded before version 1 of
+// changeID, and as a local activity, inside the workflow task that needs
+// it, since. Each activity task is a round trip through Temporal's
+// matching service and a workflow task of its own. Call it where the
+// version is to be decided, at the same point in the workflow every time.
+func storeActivity(ctx workflow.Context, changeID string) (workflow.Context, func(workflow.Context, any, ...any) workflow.Future) {
+	if workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) != 1 {
+		return shortActivity(ctx), workflow.ExecuteActivity
+	}
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         shortRetry(),
-	})
+	}), workflow.ExecuteLocalActivity
 }
 
 // shortRetry retries a store activity until it works: the store comes back.
