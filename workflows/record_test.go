@@ -119,6 +119,20 @@ func TestRecordHistories(t *testing.T) {
 	writeHistory(ctx, t, c, id, "", "scan_final_store_local.json")
 	writeHistory(ctx, t, c, SiteScanChildID(id, 0), "", "sitescan_reviews_started.json")
 
+	// A scan of one target, which runs its site scan itself.
+	one := id + "-one"
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: one, TaskQueue: TaskQueue}, ScanWorkflowName,
+		ScanInput{ScanID: one, Targets: []adscan.ScanTarget{{URL: "https://d.example/"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.GetWorkflow(ctx, one, "").Get(ctx, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Targets != 1 || sum.Pages != 4 || sum.Cases != 2 {
+		t.Fatalf("one-target summary %+v, want 1 target, 4 pages, 2 cases", sum)
+	}
+	writeHistory(ctx, t, c, one, "", "scan_one_target_inline.json")
+
 	// A scan of a platform profile, its target resolved to the profile's
 	// site when the scan was asked for.
 	recordProfileScan(ctx, t, c, st, id+"-profile")

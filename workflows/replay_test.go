@@ -42,6 +42,9 @@ func TestReplay(t *testing.T) {
 		"scan_store_local.json",
 		"scan_final_store_local.json",
 		"scan_profile_per_target_store_local.json",
+		// Since 2026-12-03 (site-scan-inline): a scan of one target runs
+		// its site scan in its own history, not as a child workflow.
+		"scan_one_target_inline.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

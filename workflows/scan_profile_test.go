@@ -29,15 +29,8 @@ func profileScanEnv(t *testing.T) (*countingStore, func(ScanInput) (ScanSummary,
 		YAML: []byte("name: pingtai\n"), CreatedBy: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	env, _ := newScanEnvWith(t, &Activities{Store: st})
-	crawled := new([]string)
-	env.SetOnChildWorkflowStartedListener(func(_ *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
-		var in SiteScanInput
-		if err := args.Get(&in); err != nil {
-			t.Error(err)
-		}
-		*crawled = append(*crawled, in.Target.URL)
-	})
+	env, sites := newScanEnvWith(t, &Activities{Store: st})
+	crawled := &sites.started
 	exec := func(in ScanInput) (ScanSummary, error) {
 		env.ExecuteWorkflow(ScanWorkflow, in)
 		var sum ScanSummary
@@ -137,9 +130,7 @@ func TestScanWorkflowSkipsUnresolvedTargetsAfterContinueAsNew(t *testing.T) {
 		t.Fatalf("continued with %+v, want the 2 unresolved targets carried and counted", next)
 	}
 
-	env2, _ := newScanEnv(t)
-	children := 0
-	env2.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
+	env2, sites := newScanEnv(t)
 	var finished FinishScanInput
 	env2.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(func(_ context.Context, in FinishScanInput) error {
 		finished = in
@@ -149,8 +140,8 @@ func TestScanWorkflowSkipsUnresolvedTargetsAfterContinueAsNew(t *testing.T) {
 	if err := env2.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if children != 0 {
-		t.Errorf("%d site scans started for unresolved targets", children)
+	if len(sites.started) != 0 {
+		t.Errorf("site scans of %v started for unresolved targets", sites.started)
 	}
 	want := FinishScanInput{ScanID: "scan-c", Status: adscan.ScanCompleted,
 		Error: "2 of 4 targets failed: targets[2]: profile gone is not registered; targets[3]: profile gone is not registered",

@@ -27,44 +27,110 @@ func targets(n int) []adscan.ScanTarget {
 	return out
 }
 
+// siteScans is what a test environment saw of a scan's site scans.
+type siteScans struct {
+	running, maxRunning int
+	started             []string // the targets' URLs, in the order their site scans started
+}
+
+// mockSiteIndex is the place a mocked site scan takes its target for: i
+// for targets(n)'s https://site<i>.example/, else a few fixed sites.
+func mockSiteIndex(url string) int {
+	var i int
+	if _, err := fmt.Sscanf(url, "https://site%d.example/", &i); err == nil {
+		return i
+	}
+	switch url {
+	case "https://b.example/":
+		return 1
+	case "https://new.pingtai.example/":
+		return 2
+	}
+	return 0
+}
+
+// mockSiteScanResult is a mocked site scan's result for the target at
+// place i: i+1 pages, and one case flagged ranking when i is odd. It
+// takes i+1 minutes.
+func mockSiteScanResult(i int) SiteScanResult {
+	r := SiteScanResult{Pages: i + 1, ReviewsStarted: true}
+	if i%2 == 1 {
+		r.Cases = 1
+		r.ByCategory = []CategoryCount{{Category: adscan.CategoryRanking, Cases: 1}}
+	}
+	return r
+}
+
 // newScanEnv returns a workflow test environment with the workflows and
-// activities registered, and the site scan child mocked: target i yields i+1
-// pages after i+1 minutes, and one case flagged ranking on odd targets.
-func newScanEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *int) {
+// activities registered and site scans mocked as mockSiteScanResult says:
+// a SiteScanWorkflow child (a scan of many targets), or the CrawlSite
+// activity of a scan of one target, whose crawl started every review
+// itself so no EnsureReviews follows.
+func newScanEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *siteScans) {
 	t.Helper()
 	return newScanEnvWith(t, &Activities{})
 }
 
 // newScanEnvWith is newScanEnv with a's activities, for tests that run
 // some of them for real.
-func newScanEnvWith(t *testing.T, a *Activities) (*testsuite.TestWorkflowEnvironment, *int) {
+func newScanEnvWith(t *testing.T, a *Activities) (*testsuite.TestWorkflowEnvironment, *siteScans) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	Register(env, a)
+	sites := &siteScans{}
+	started := func(url string) {
+		sites.started = append(sites.started, url)
+		sites.running++
+		sites.maxRunning = max(sites.maxRunning, sites.running)
+	}
 	env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
 		func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
-			if err := workflow.Sleep(ctx, time.Duration(in.Index+1)*time.Minute); err != nil {
+			i := mockSiteIndex(in.Target.URL)
+			if err := workflow.Sleep(ctx, time.Duration(i+1)*time.Minute); err != nil {
 				return SiteScanResult{}, err
 			}
-			r := SiteScanResult{Pages: in.Index + 1}
-			if in.Index%2 == 1 {
-				r.Cases = 1
-				r.ByCategory = []CategoryCount{{Category: adscan.CategoryRanking, Cases: 1}}
-			}
-			return r, nil
-		})
-	running, maxRunning := 0, new(int)
-	env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) {
-		running++
-		*maxRunning = max(*maxRunning, running)
+			return mockSiteScanResult(i), nil
+		}).Maybe()
+	env.SetOnChildWorkflowStartedListener(func(_ *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
+		var in SiteScanInput
+		if err := args.Get(&in); err != nil {
+			t.Error(err)
+		}
+		started(in.Target.URL)
 	})
-	env.SetOnChildWorkflowCompletedListener(func(*workflow.Info, converter.EncodedValue, error) { running-- })
-	return env, maxRunning
+	env.SetOnChildWorkflowCompletedListener(func(*workflow.Info, converter.EncodedValue, error) { sites.running-- })
+
+	var urls []string
+	for i := range 20 {
+		urls = append(urls, fmt.Sprintf("https://site%d.example/", i))
+	}
+	urls = append(urls, "https://a.example/", "https://b.example/", "https://new.pingtai.example/")
+	for _, u := range urls {
+		i := mockSiteIndex(u)
+		env.OnActivity(a.CrawlSite, mock.Anything, mock.MatchedBy(func(in CrawlSiteInput) bool { return in.Target.URL == u })).
+			Return(mockSiteScanResult(i), nil).After(time.Duration(i+1) * time.Minute).Maybe()
+	}
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
+		if info.ActivityType.Name != "CrawlSite" {
+			return
+		}
+		var in CrawlSiteInput
+		if err := args.Get(&in); err != nil {
+			t.Error(err)
+		}
+		started(in.Target.URL)
+	})
+	env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+		if info.ActivityType.Name == "CrawlSite" {
+			sites.running--
+		}
+	})
+	return env, sites
 }
 
 func TestScanWorkflowBoundsConcurrency(t *testing.T) {
-	env, maxRunning := newScanEnv(t)
+	env, sites := newScanEnv(t)
 	var a *Activities
 	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-1", Targets: targets(10)}).Return(nil).Once()
 	env.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-1", Status: adscan.ScanCompleted, Pages: 55, Exact: true}).Return(nil).Once()
@@ -78,8 +144,8 @@ func TestScanWorkflowBoundsConcurrency(t *testing.T) {
 	if err := env.GetWorkflowResult(&sum); err != nil {
 		t.Fatal(err)
 	}
-	if *maxRunning != 3 {
-		t.Errorf("at most %d site scans ran at once, want exactly 3", *maxRunning)
+	if sites.maxRunning != 3 {
+		t.Errorf("at most %d site scans ran at once, want exactly 3", sites.maxRunning)
 	}
 	want := ScanSummary{Targets: 10, Pages: 55, Cases: 5, ByCategory: []CategoryCount{{adscan.CategoryRanking, 5}}}
 	if fmt.Sprint(sum) != fmt.Sprint(want) {
@@ -286,7 +352,7 @@ func TestSiteScanCrawlsOnTheCrawlQueue(t *testing.T) {
 // as scans did before "resolve-profiles-per-target", all in one call (see
 // scan_profile_test.go for today's).
 func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
-	env, _ := newScanEnv(t)
+	env, sites := newScanEnv(t)
 	env.OnGetVersion("resolve-profiles-per-target", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	var a *Activities
 	given := []adscan.ScanTarget{{URL: "https://a.example/"}, {Profile: "pingtai", MaxPages: 40}}
@@ -294,18 +360,11 @@ func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
 	env.OnActivity(a.ResolveProfileTargets, mock.Anything, ResolveProfileTargetsInput{ScanID: "scan-p", Targets: given}).Return(resolved, nil).Once()
 	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-p", ScheduleID: "nightly", Targets: resolved}).Return(nil).Once()
 	env.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(nil).Once()
-	var crawled []string
-	env.SetOnChildWorkflowStartedListener(func(_ *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
-		var in SiteScanInput
-		if err := args.Get(&in); err != nil {
-			t.Error(err)
-		}
-		crawled = append(crawled, in.Target.URL)
-	})
 	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-p", ScheduleID: "nightly", Targets: given})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
+	crawled := sites.started
 	if fmt.Sprint(crawled) != "[https://a.example/ https://new.pingtai.example/]" {
 		t.Errorf("site scans of %v, want the profile's site as resolved at the start", crawled)
 	}
@@ -317,9 +376,7 @@ func TestScanWorkflowResolvesProfilesAtStart(t *testing.T) {
 // the scan before any crawl; the scan was recorded, failed, with the
 // activity's reason. Workflows started then still do.
 func TestScanWorkflowFailsOnAnUnresolvedProfile(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	Register(env, &Activities{})
+	env, sites := newScanEnv(t)
 	env.OnGetVersion("resolve-profiles-per-target", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	var a *Activities
 	given := []adscan.ScanTarget{{Profile: "gone"}}
@@ -328,14 +385,60 @@ func TestScanWorkflowFailsOnAnUnresolvedProfile(t *testing.T) {
 	env.OnActivity(a.RecordScanStart, mock.Anything, RecordScanStartInput{ScanID: "scan-g", Targets: given}).Return(nil).Once()
 	env.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-g", Status: adscan.ScanFailed,
 		Error: "workflows: scan scan-g: targets[0]: profile gone is not registered"}).Return(nil).Once()
-	children := 0
-	env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
 	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-g", Targets: given})
 	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "profile gone is not registered") {
 		t.Errorf("workflow error = %v, want the profile named", err)
 	}
-	if children != 0 {
-		t.Errorf("%d site scans started", children)
+	if len(sites.started) != 0 {
+		t.Errorf("site scans of %v started", sites.started)
 	}
 	env.AssertExpectations(t)
+}
+
+// TestScanWorkflowOfOneTargetCrawlsItself: a scan of one target has
+// nothing to fan out and runs its site scan in its own history (no child
+// workflow); its crawl activity runs on the crawl queue. Scans of one
+// target started before "site-scan-inline" still run a child.
+func TestScanWorkflowOfOneTargetCrawlsItself(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		version  workflow.Version
+		children int
+	}{
+		{"today", 1, 0},
+		{"before site-scan-inline", workflow.DefaultVersion, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, _ := newScanEnv(t)
+			if tc.version == workflow.DefaultVersion {
+				env.OnGetVersion("site-scan-inline", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			children, queues := 0, map[string]string{}
+			env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
+			env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+				queues[info.ActivityType.Name] = info.TaskQueue
+			})
+			var a *Activities
+			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Once()
+			env.OnActivity(a.FinishScan, mock.Anything, FinishScanInput{ScanID: "scan-1t", Status: adscan.ScanCompleted, Pages: 2, Exact: true}).Return(nil).Once()
+
+			env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-1t", Targets: []adscan.ScanTarget{{URL: "https://site1.example/"}}})
+
+			var sum ScanSummary
+			if err := env.GetWorkflowResult(&sum); err != nil {
+				t.Fatal(err)
+			}
+			want := ScanSummary{Targets: 1, Pages: 2, Cases: 1, ByCategory: []CategoryCount{{adscan.CategoryRanking, 1}}}
+			if fmt.Sprint(sum) != fmt.Sprint(want) {
+				t.Errorf("summary %+v, want %+v", sum, want)
+			}
+			if children != tc.children {
+				t.Errorf("%d child workflows, want %d", children, tc.children)
+			}
+			if tc.children == 0 && queues["CrawlSite"] != CrawlTaskQueue {
+				t.Errorf("activities ran on %v; want CrawlSite on %s", queues, CrawlTaskQueue)
+			}
+			env.AssertExpectations(t)
+		})
+	}
 }

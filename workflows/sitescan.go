@@ -51,6 +51,13 @@ const (
 // so every open case the crawl sighted has its review workflow even if a
 // worker died between recording a case and starting its review.
 func SiteScanWorkflow(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
+	return siteScan(ctx, in)
+}
+
+// siteScan is a site scan's work: SiteScanWorkflow's whole body, and since
+// version 1 of "site-scan-inline" what ScanWorkflow runs in its own history
+// for a scan of one target.
+func siteScan(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
 	var a *Activities
 	heartbeat := in.CrawlHeartbeatTimeout
 	if heartbeat <= 0 {
