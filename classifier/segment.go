@@ -44,6 +44,12 @@ var sharedSegmenter = sync.OnceValues(NewSegmenter)
 // SharedSegmenter returns the process's Segmenter, loading it on first use.
 func SharedSegmenter() (*Segmenter, error) { return sharedSegmenter() }
 
+// Preload starts loading the process's Segmenter in the background, for a
+// program that has other slow work to do before it classifies (starting or
+// dialling Temporal): New then finds the dictionary loaded, or waits for
+// the rest of it. A failed load is New's to report.
+func Preload() { go func() { _, _ = sharedSegmenter() }() }
+
 // Cut returns the words of text, as gse's Cut does with default options.
 // The benchmark compares the classifier against it.
 func (s *Segmenter) Cut(text string) []string { return s.seg.Cut(text) }

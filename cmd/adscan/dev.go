@@ -17,6 +17,7 @@ import (
 
 	"adscan"
 	"adscan/accounts"
+	"adscan/classifier"
 	"adscan/devserver"
 	"adscan/lexicon"
 	"adscan/store"
@@ -104,6 +105,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if err := loopbackOnly(a.flag, a.addr); err != nil {
 			return err
 		}
+	}
+	if !p.opts.noWorker && p.opts.worker.crawls() {
+		classifier.Preload() // about a second, beside starting Temporal
 	}
 	// The database first: a wrong --db is then the one line the program
 	// prints, not that line after the embedded Temporal server's own

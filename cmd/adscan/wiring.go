@@ -366,9 +366,7 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 		Logger:       logger.With("component", "activities"),
 		AllowPrivate: o.allowPrivate,
 	}
-	// Only crawls classify: a worker of the work queue alone does without
-	// the classifier and its segmenter's dictionary (about 150 MB).
-	if o.queues != "work" {
+	if o.crawls() {
 		cl, err := classifier.New(lex)
 		if err != nil {
 			return nil, fmt.Errorf("worker: lexicon %s: %w", lex.Name, err)
@@ -583,6 +581,11 @@ const (
 	envReferralEndpoint = "ADSCAN_REFERRAL_ENDPOINT"
 	envMetrics          = "ADSCAN_METRICS" // worker and serve --metrics
 )
+
+// crawls reports whether the worker polls the crawl queue. Only crawls
+// classify: a worker of the work queue alone does without the classifier
+// and its segmenter's dictionary (about 150 MB).
+func (o workerOptions) crawls() bool { return o.queues != "work" }
 
 // workerStopTimeout is how long a stopping worker lets its running
 // activities finish. Crawls run for hours and are not waited for: they

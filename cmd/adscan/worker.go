@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"adscan/classifier"
 )
 
 // clusterOptions are the flags every cluster process shares.
@@ -48,6 +50,9 @@ func newWorkerCmd(s streams) *cobra.Command {
 			}
 			if _, err := wo.signer(s, "worker"); err != nil {
 				return err // before dialling anything: a bad key is the operator's to fix
+			}
+			if wo.crawls() {
+				classifier.Preload() // about a second, beside the store and Temporal
 			}
 			ctx := cmd.Context()
 			logger := newLogger(s)
