@@ -31,7 +31,9 @@ func targets(n int) []adscan.ScanTarget {
 // siteScans is what a test environment saw of a scan's site scans.
 type siteScans struct {
 	running, maxRunning int
-	started             []string // the targets' URLs, in the order their site scans started
+	// started holds the targets' URLs as their site scans started; those
+	// started in one workflow task come in no fixed order.
+	started []string
 }
 
 // mockSiteIndex is the place a mocked site scan takes its target for: i
