@@ -311,19 +311,32 @@ func TestMergeCounts(t *testing.T) {
 	}
 }
 
+// TestScanWorkflowCanceledMarksScanFailed: a scan canceled while its site
+// scans run — children, or the crawl of a scan of one target — is recorded
+// as failed, saying so.
 func TestScanWorkflowCanceledMarksScanFailed(t *testing.T) {
-	env, _ := newScanEnv(t)
-	var a *Activities
-	env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Once()
-	env.OnActivity(a.FinishScan, mock.Anything, mock.MatchedBy(func(in FinishScanInput) bool {
-		return in.ScanID == "scan-5" && in.Status == adscan.ScanFailed && strings.Contains(in.Error, "canceled")
-	})).Return(nil).Once()
-	env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second)
-	env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-5", Targets: targets(6)})
-	if err := env.GetWorkflowError(); err == nil || !temporal.IsCanceledError(err) {
-		t.Errorf("workflow error = %v, want canceled", err)
+	for _, tc := range []struct {
+		targets int
+		after   time.Duration // the first site scan takes a minute
+	}{{6, 90 * time.Second}, {1, 30 * time.Second}} {
+		t.Run(fmt.Sprintf("%d targets", tc.targets), func(t *testing.T) {
+			env, sites := newScanEnv(t)
+			var a *Activities
+			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil).Once()
+			env.OnActivity(a.FinishScan, mock.Anything, mock.MatchedBy(func(in FinishScanInput) bool {
+				return in.ScanID == "scan-5" && in.Status == adscan.ScanFailed && strings.Contains(in.Error, "canceled")
+			})).Return(nil).Once()
+			env.RegisterDelayedCallback(env.CancelWorkflow, tc.after)
+			env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-5", Targets: targets(tc.targets)})
+			if err := env.GetWorkflowError(); err == nil || !temporal.IsCanceledError(err) {
+				t.Errorf("workflow error = %v, want canceled", err)
+			}
+			if len(sites.started) == 0 {
+				t.Error("no site scan started before the cancel")
+			}
+			env.AssertExpectations(t)
+		})
 	}
-	env.AssertExpectations(t)
 }
 
 // TestSiteScanCrawlsOnTheCrawlQueue: the crawl activity is scheduled on
