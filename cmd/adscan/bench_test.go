@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +17,11 @@ import (
 // `adscan dev` (a scan over the API: Temporal workflows, a heartbeating
 // activity, every capture and case written to the store) and through
 // `adscan crawl` (direct, printing JSON lines), with politeness delays off,
-// and reports both rates and their ratio (goal: temporal ≥ 0.7× direct).
-// It also reports how long `adscan dev` took to be ready.
+// and reports both rates and their ratio (goals: ≥ 0.5× direct on instant
+// pages, ≥ 0.95× on 20 ms pages). The first run in a test process also
+// reports how long `adscan dev` took to be ready; later runs (-count, the
+// second sub-benchmark) start dev with gse's dictionary already loaded and
+// the process warm, which says nothing about a start, so they do not.
 //
 // "loopback" serves pages instantly, which no real site does: it measures
 // the durable path's fixed and per-page costs. "site-20ms" adds 20 ms of
@@ -33,6 +37,9 @@ func BenchmarkScanTemporalVsDirect(b *testing.B) {
 		b.Run(name, func(b *testing.B) { benchmarkScanTemporalVsDirect(b, latency) })
 	}
 }
+
+// devStartedBefore is set once a benchmark of this process has started dev.
+var devStartedBefore atomic.Bool
 
 func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 	const pages = 300
@@ -92,7 +99,9 @@ func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 	b.ReportMetric(n/direct.Seconds(), "direct-pages/s")
 	b.ReportMetric(n/temporal.Seconds(), "temporal-pages/s")
 	b.ReportMetric(direct.Seconds()/temporal.Seconds(), "temporal/direct")
-	b.ReportMetric(ready.Seconds(), "dev-ready-s")
+	if !devStartedBefore.Swap(true) {
+		b.ReportMetric(ready.Seconds(), "dev-ready-s")
+	}
 }
 
 func (a api) startScanB(b *testing.B, target adscan.ScanTarget) string {
