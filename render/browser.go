@@ -51,7 +51,16 @@ func browserFlags(cfg Config, execPath, proxyURL string) []chromedp.ExecAllocato
 		// HttpsUpgrades would fetch https:// for an http:// URL first: the
 		// page rendered must be the page asked for. DnsOverHttps would
 		// resolve names in the browser.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,HttpsUpgrades,DnsOverHttps,MediaRouter,OptimizationHints,AutofillServerCommunication"),
+		//
+		// Site isolation (IsolateOrigins, site-per-process) would put each
+		// cross-site frame — an advert served from an ad network, a
+		// platform's embedded listing — in a renderer of its own, whose
+		// requests the page's DevTools session does not see, so none of
+		// what the frame loaded would be archived for replay. The browser
+		// is a throwaway with no logins, cookies or other secrets, behind
+		// the proxy's address checks; what isolation protects is not here.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,HttpsUpgrades,DnsOverHttps,MediaRouter,OptimizationHints,AutofillServerCommunication,IsolateOrigins,site-per-process"),
+		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.Flag("disable-popup-blocking", false), // the defaults allow popups; block them
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-domain-reliability", true),

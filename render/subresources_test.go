@@ -51,6 +51,53 @@ func TestSubresourcesHoldTheFetchedJSON(t *testing.T) {
 	}
 }
 
+// TestSubresourcesOfCrossSiteFrames: what a frame of another site loaded
+// — its document, its script and the JSON the script fetched — is kept
+// with the page, as a same-site frame's is. (With Chromium's site
+// isolation the cross-site frame ran in a renderer of its own and none of
+// it was seen.)
+func TestSubresourcesOfCrossSiteFrames(t *testing.T) {
+	ads := newSite(t, map[string]string{
+		"/frame":      `<!doctype html><html><body><p>暑期班</p><script src="/frame.js"></script></body></html>`,
+		"/frame.js":   `fetch("/frame.json").then(r => r.text()).then(t => { document.body.insertAdjacentHTML("beforeend", "<p>" + t + "</p>"); });`,
+		"/frame.json": `{"ad":"数学提前学"}`,
+	})
+	// localhost is another site than 127.0.0.1 to the browser; the proxy
+	// resolves it to the exempt address.
+	adsFrame := "http://localhost:" + port(ads.URL) + "/frame"
+	s := newSite(t, map[string]string{
+		"/page":    `<!doctype html><html><body><p>主页</p><iframe src="` + adsFrame + `"></iframe><iframe src="/same"></iframe></body></html>`,
+		"/same":    `<!doctype html><html><body><script src="/same.js"></script></body></html>`,
+		"/same.js": `1;`,
+	})
+	p := newTestPool(t, testConfig(t), s, ads)
+	pg, err := p.Open(context.Background(), s.URL+"/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	subs, err := pg.Subresources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Subresource{}
+	for _, r := range subs.List {
+		got[r.URL] = r
+	}
+	for _, want := range []struct{ url, typ, body string }{
+		{adsFrame, "Document", ""},
+		{strings.TrimSuffix(adsFrame, "/frame") + "/frame.js", "Script", ""},
+		{strings.TrimSuffix(adsFrame, "/frame") + "/frame.json", "Fetch", `{"ad":"数学提前学"}`},
+		{s.URL + "/same", "Document", ""},
+		{s.URL + "/same.js", "Script", "1;"},
+	} {
+		r, ok := got[want.url]
+		if !ok || r.Status != 200 || r.Type != want.typ || (want.body != "" && string(r.Body) != want.body) {
+			t.Errorf("%s: kept %v, %+v; want a %s of status 200", want.url, ok, r, want.typ)
+		}
+	}
+}
+
 // subresourcesPage fetches a small and a large JSON, a redirected one, a
 // data: URL, a POST and a file on another loopback server (refused).
 const subresourcesPage = `<!doctype html><html><head><meta charset="utf-8"><title>subs</title>
