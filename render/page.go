@@ -94,8 +94,11 @@ type Rendered struct {
 	// HTMLTruncated says it was cut there (len(HTML) is where).
 	HTML          string
 	HTMLTruncated bool
-	// Text is the visible text, document.body.innerText, at most
-	// Config.MaxTextBytes; TextTruncated says it was cut there.
+	// Text is the visible text, document.body.innerText, followed by that
+	// of the page's frames (an advert in an iframe is on the page as a
+	// reader sees it), each after a blank line in document order, at most
+	// maxFrameTexts of them; at most Config.MaxTextBytes in all, and
+	// TextTruncated says it was cut there.
 	Text          string
 	TextTruncated bool
 	// Served is the main document's body as served, at most
@@ -549,8 +552,13 @@ type extracted struct {
 // where the page's scripts cannot have replaced the built-in functions,
 // returning the result by value.
 func (pg *Page) evalIsolated(ctx context.Context, expr string, timeout time.Duration) (*runtime.EvaluateResult, error) {
+	return pg.evalIsolatedIn(ctx, pg.events.frame, expr, timeout)
+}
+
+// evalIsolatedIn is evalIsolated in the given frame.
+func (pg *Page) evalIsolatedIn(ctx context.Context, frame cdp.FrameID, expr string, timeout time.Duration) (*runtime.EvaluateResult, error) {
 	world, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{
-		FrameID: pg.events.frame, WorldName: "adscan-render",
+		FrameID: frame, WorldName: "adscan-render",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create an isolated world: %w", err)
@@ -589,7 +597,73 @@ func (pg *Page) extract(ctx context.Context, deadline time.Time, r *Rendered) er
 	r.HTMLTruncated = x.HTMLCut || cut
 	r.Text, cut = cutUTF8(x.Text, cfg.MaxTextBytes)
 	r.TextTruncated = x.TextCut || cut
+	if !r.TextTruncated {
+		pg.addFrameTexts(ectx, deadline, r)
+	}
 	return nil
+}
+
+// maxFrameTexts bounds the frames whose text a page's Text takes in.
+const maxFrameTexts = 20
+
+// frameTextScript reads a frame's visible text, cut in the frame to the
+// given UTF-16 units; none from a frame shown at no size (display:none, a
+// 0×0 tracker), whose innerText would be its raw text, scripts included.
+const frameTextScript = `(function (cap) {
+	if (!window.innerWidth || !window.innerHeight) return "";
+	var t = document.body ? document.body.innerText : "";
+	return t.length > cap ? t.slice(0, cap) : t;
+})(%d)`
+
+// addFrameTexts appends to r.Text the visible text of the page's frames,
+// depth first in document order, each after a blank line, within
+// Config.MaxTextBytes. A frame that cannot be read (detached meanwhile,
+// too slow) is left out; the page's own text stands.
+func (pg *Page) addFrameTexts(ctx context.Context, deadline time.Time, r *Rendered) {
+	res, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil || res.FrameTree == nil {
+		return
+	}
+	var frames []cdp.FrameID
+	var walk func(ts []*page.FrameTree)
+	walk = func(ts []*page.FrameTree) {
+		for _, t := range ts {
+			if len(frames) == maxFrameTexts {
+				return
+			}
+			if t.Frame != nil {
+				frames = append(frames, t.Frame.ID)
+			}
+			walk(t.ChildFrames)
+		}
+	}
+	walk(res.FrameTree.ChildFrames)
+	limit := pg.pool.cfg.MaxTextBytes
+	for _, f := range frames {
+		left := limit - len(r.Text) - 2
+		if left <= 0 || time.Now().After(deadline) {
+			r.TextTruncated = r.TextTruncated || left <= 0
+			return
+		}
+		res, err := pg.evalIsolatedIn(ctx, f, fmt.Sprintf(frameTextScript, left), time.Until(deadline))
+		var t string
+		if err != nil || res.Result == nil || json.Unmarshal([]byte(res.Result.Value), &t) != nil {
+			pg.pool.cfg.Logger.Debug("render: a frame's text is left out", "url", r.URL, "frame", f, "err", err)
+			continue
+		}
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		t, cut := cutUTF8(t, left)
+		if r.Text != "" {
+			r.Text += "\n\n"
+		}
+		r.Text += t
+		if cut {
+			r.TextTruncated = true
+			return
+		}
+	}
 }
 
 // served fills r.Served with the main document's body as the browser

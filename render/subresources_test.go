@@ -213,3 +213,40 @@ func TestSubresourcesBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestTextTakesInFrames: the text of a page's frames — of another site,
+// of its own, and a frame within a frame — follows the page's own text,
+// each after a blank line, in document order; frames shown at no size
+// add nothing; MaxTextBytes bounds the whole and says so.
+func TestTextTakesInFrames(t *testing.T) {
+	ads := newSite(t, map[string]string{
+		"/frame": `<!doctype html><html><body><p>暑假数学提前学</p><iframe src="/inner"></iframe></body></html>`,
+		"/inner": `<!doctype html><html><body><p>名额有限</p></body></html>`,
+	})
+	adsFrame := "http://localhost:" + port(ads.URL) + "/frame"
+	s := newSite(t, map[string]string{
+		"/page": `<!doctype html><html><body><p>主页</p><iframe src="` + adsFrame + `"></iframe>` +
+			`<iframe src="/same"></iframe><iframe src="about:blank"></iframe>` +
+			`<iframe src="/hidden" style="display:none"></iframe><iframe src="/hidden" width="0" height="0"></iframe></body></html>`,
+		"/same":   `<!doctype html><html><body><p>同站框</p></body></html>`,
+		"/hidden": `<!doctype html><html><body><p>隐藏框</p><script>var x = "脚本文字";</script></body></html>`,
+	})
+	cfg := testConfig(t)
+	p := newTestPool(t, cfg, s, ads)
+	r, err := p.Render(context.Background(), s.URL+"/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "主页\n\n暑假数学提前学\n\n名额有限\n\n同站框"; r.Text != want || r.TextTruncated {
+		t.Errorf("text %q (truncated %v), want %q", r.Text, r.TextTruncated, want)
+	}
+
+	cfg.MaxTextBytes = len("主页\n\n暑假数学")
+	p = newTestPool(t, cfg, s, ads)
+	if r, err = p.Render(context.Background(), s.URL+"/page"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Text != "主页\n\n暑假数学" || !r.TextTruncated {
+		t.Errorf("text %q (truncated %v), want the first frame's cut at MaxTextBytes", r.Text, r.TextTruncated)
+	}
+}
