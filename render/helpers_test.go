@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"os"
@@ -64,6 +65,22 @@ func newTestPool(t testing.TB, cfg Config, sites ...*site) *Pool {
 	}
 	t.Cleanup(func() { p.Close() })
 	return p
+}
+
+// subresourcesOf opens url in p and returns the subresources the page
+// kept, closing the page.
+func subresourcesOf(t *testing.T, p *Pool, url string) *Subresources {
+	t.Helper()
+	pg, err := p.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	subs, err := pg.Subresources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subs
 }
 
 // shared is a pool of two browsers for the tests that only render, so that

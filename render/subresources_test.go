@@ -70,16 +70,7 @@ func TestSubresourcesOfCrossSiteFrames(t *testing.T) {
 		"/same":    `<!doctype html><html><body><script src="/same.js"></script></body></html>`,
 		"/same.js": `1;`,
 	})
-	p := newTestPool(t, testConfig(t), s, ads)
-	pg, err := p.Open(context.Background(), s.URL+"/page")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	subs, err := pg.Subresources(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := subresourcesOf(t, newTestPool(t, testConfig(t), s, ads), s.URL+"/page")
 	got := map[string]Subresource{}
 	for _, r := range subs.List {
 		got[r.URL] = r

@@ -94,17 +94,7 @@ func TestUnreachableSubresources(t *testing.T) {
 	}))
 	cfg := testConfig(t)
 	cfg.ExemptAddrs = []string{closed}
-	p := newTestPool(t, cfg, s)
-
-	pg, err := p.Open(context.Background(), s.URL+"/page")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	subs, err := pg.Subresources(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	subs := subresourcesOf(t, newTestPool(t, cfg, s), s.URL+"/page")
 	kept := map[string]int{}
 	for _, sub := range subs.List {
 		kept[strings.TrimPrefix(sub.URL, s.URL)] = sub.Status
