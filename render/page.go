@@ -640,9 +640,16 @@ func (pg *Page) addFrameTexts(ctx context.Context, deadline time.Time, r *Render
 	walk(res.FrameTree.ChildFrames)
 	limit := pg.pool.cfg.MaxTextBytes
 	for _, f := range frames {
-		left := limit - len(r.Text) - 2
-		if left <= 0 || time.Now().After(deadline) {
-			r.TextTruncated = r.TextTruncated || left <= 0
+		sep := "\n\n"
+		if r.Text == "" {
+			sep = ""
+		}
+		left := limit - len(r.Text) - len(sep)
+		if left <= 0 {
+			r.TextTruncated = true
+			return
+		}
+		if time.Now().After(deadline) {
 			return
 		}
 		res, err := pg.evalIsolatedIn(ctx, f, fmt.Sprintf(frameTextScript, left), time.Until(deadline))
@@ -655,10 +662,7 @@ func (pg *Page) addFrameTexts(ctx context.Context, deadline time.Time, r *Render
 			continue
 		}
 		t, cut := cutUTF8(t, left)
-		if r.Text != "" {
-			r.Text += "\n\n"
-		}
-		r.Text += t
+		r.Text += sep + t
 		if cut {
 			r.TextTruncated = true
 			return
