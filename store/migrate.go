@@ -81,9 +81,18 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate %s database: %w", s.dialect.name, err)
 	}
+	// One line for the whole upgrade (a new database applies every
+	// migration, which would otherwise fill the first screen of
+	// `adscan dev`); each migration's file and duration at debug level.
+	var total time.Duration
 	for _, r := range results {
-		s.log.Info("store: applied migration", "dialect", s.dialect.name,
+		total += r.Duration
+		s.log.Debug("store: applied migration", "dialect", s.dialect.name,
 			"version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+	}
+	if n := len(results); n > 0 {
+		s.log.Info("store: migrated the schema", "dialect", s.dialect.name, "migrations", n,
+			"first", results[0].Source.Version, "last", results[n-1].Source.Version, "duration", total)
 	}
 	return nil
 }
