@@ -16,6 +16,9 @@ import (
 // pagination), and X-Total-Count says how many cases the filter keeps. An
 // unknown state or category, or a bad cursor, is a 400.
 func (h *handler) listCases(w http.ResponseWriter, r *http.Request) error {
+	if err := onlyQuery(r, caseFilterParams...); err != nil {
+		return err
+	}
 	f, err := h.caseFilter(r)
 	if err != nil {
 		return err
@@ -53,6 +56,10 @@ func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) ([]adscan.Case,
 	}
 	return cases, next, nil
 }
+
+// caseFilterParams are the query parameters caseFilter reads.
+var caseFilterParams = []string{"scan", "state", "category", "target", "q", "region", "assignee", "mine",
+	"from", "to", "overdue", "sort", "after", "limit", "offset"}
 
 // caseFilter reads a case filter from the query string: scan, state,
 // category, target, region, q (search), from and to (dates, YYYY-MM-DD,

@@ -29,6 +29,9 @@ func (h *handler) showProfile(w http.ResponseWriter, r *http.Request) error {
 // YAML), a page at a time as every list: ?limit= (default 100, at most
 // 1000), ?after=CURSOR from the Link header.
 func (h *handler) listProfiles(w http.ResponseWriter, r *http.Request) error {
+	if err := onlyQuery(r, pageParams...); err != nil {
+		return err
+	}
 	p, err := pageQuery(r, adscan.ProfileList, 100)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 // X-Next-Cursor) gives the URL of the next page (?after=CURSOR);
 // X-Total-Count says how many scans there are. A bad cursor is a 400.
 func (h *handler) listScans(w http.ResponseWriter, r *http.Request) error {
-	_, scans, next, err := readPage(r, adscan.ScanList, 50, h.store.ListScansPage, adscan.Scan.Cursor)
+	scans, next, err := readAPIPage(r, adscan.ScanList, 50, h.store.ListScansPage, adscan.Scan.Cursor)
 	if err != nil {
 		return err
 	}

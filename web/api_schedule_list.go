@@ -13,7 +13,7 @@ import (
 // lags behind changes, so only the schedules of a page, each described
 // afresh, are known for sure. A bad cursor is a 400.
 func (h *handler) listSchedules(w http.ResponseWriter, r *http.Request) error {
-	_, ss, next, err := readPage(r, adscan.ScheduleList, 100, h.orch.ListSchedulesPage, adscan.Schedule.Cursor)
+	ss, next, err := readAPIPage(r, adscan.ScheduleList, 100, h.orch.ListSchedulesPage, adscan.Schedule.Cursor)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // (?after=CURSOR); X-Total-Count says how many targets there are. A bad
 // cursor is a 400.
 func (h *handler) listTargets(w http.ResponseWriter, r *http.Request) error {
-	_, ts, next, err := readPage(r, adscan.TargetList, 100, h.store.ListTargetsPage, adscan.Target.Cursor)
+	ts, next, err := readAPIPage(r, adscan.TargetList, 100, h.store.ListTargetsPage, adscan.Target.Cursor)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // of the next page (?after=CURSOR); X-Total-Count says how many users
 // there are. A bad cursor is a 400.
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) error {
-	_, us, next, err := readPage(r, adscan.UserList, 100, h.store.ListUsersPage, adscan.User.Cursor)
+	us, next, err := readAPIPage(r, adscan.UserList, 100, h.store.ListUsersPage, adscan.User.Cursor)
 	if err != nil {
 		return err
 	}

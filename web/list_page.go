@@ -69,6 +69,20 @@ func readPage[T any](r *http.Request, name adscan.ListName, def int,
 	return p, items, next, err
 }
 
+// pageParams are the query parameters of a page of a list.
+var pageParams = []string{"after", "limit"}
+
+// readAPIPage is readPage for an API list that takes no parameters but the
+// page's own: any other is a 400 (onlyQuery).
+func readAPIPage[T any](r *http.Request, name adscan.ListName, def int,
+	list func(context.Context, adscan.ListPage) ([]T, error), cursor func(T) *adscan.ListCursor) ([]T, string, error) {
+	if err := onlyQuery(r, pageParams...); err != nil {
+		return nil, "", err
+	}
+	_, items, next, err := readPage(r, name, def, list, cursor)
+	return items, next, err
+}
+
 // writePageHeaders says where a list's page stands: X-Total-Count (when
 // total is not negative) and, when more follow, a Link header with
 // rel="next" (the same URL with ?after=next) and X-Next-Cursor.

@@ -237,3 +237,23 @@ func TestConsoleListPages(t *testing.T) {
 	}
 	wantStatus(t, h.do(request{method: "GET", path: "/scans?after=nonsense", user: "viewer"}), http.StatusBadRequest)
 }
+
+// A list asked with a parameter it does not read (a script's ?cursor= for
+// ?after=, or ?page=2) says so, rather than giving the first page again.
+func TestAPIListsRefuseUnknownParameters(t *testing.T) {
+	h := newHarness(t)
+	must(t, h.store.CreateScan(context.Background(), adscan.Scan{ID: "s1"}))
+	for _, path := range []string{"/api/scans", "/api/scans/s1/errors", "/api/cases?state=open", "/api/referrals?failed=1",
+		"/api/schedules", "/api/profiles", "/api/targets", "/api/users"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		w := h.do(request{method: "GET", path: path + sep + "cursor=abc&limit=5", user: "admin"})
+		wantError(t, w, http.StatusBadRequest, `unknown query parameter "cursor"`)
+		if !strings.Contains(w.Body.String(), "after") {
+			t.Errorf("%s: the error does not name the parameters the route takes: %s", path, w.Body.String())
+		}
+		wantStatus(t, h.do(request{method: "GET", path: path + sep + "limit=5", user: "admin"}), http.StatusOK)
+	}
+}

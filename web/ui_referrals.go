@@ -78,6 +78,9 @@ func (h *handler) retryReferral(w http.ResponseWriter, r *http.Request) error {
 // confirmed or referred (not with ?failed=1, which would need every
 // case's delivery history). A bad cursor is a 400.
 func (h *handler) listReferrals(w http.ResponseWriter, r *http.Request) error {
+	if err := onlyQuery(r, append(pageParams, "failed")...); err != nil {
+		return err
+	}
 	p, err := pageQuery(r, adscan.ReferralList, 100)
 	if err != nil {
 		return err

@@ -95,6 +95,9 @@ func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
 // failed pages the scan has. 404 for an unknown scan, 400 for a bad
 // cursor.
 func (h *handler) listScanErrors(w http.ResponseWriter, r *http.Request) error {
+	if err := onlyQuery(r, pageParams...); err != nil {
+		return err
+	}
 	p, err := pageQuery(r, adscan.ScanErrorList, 100)
 	if err != nil {
 		return err

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"maps"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"adscan"
@@ -58,4 +62,19 @@ func queryInt(q url.Values, name string, def, max int) (int, error) {
 		return 0, adscan.Errorf(adscan.EINVALID, "query parameter %s=%q must be an integer from 0 to %d", name, s, max)
 	}
 	return n, nil
+}
+
+// onlyQuery refuses a query parameter that the route does not read, so a
+// script that misspells one (?cursor= for ?after=, ?page=2) is told,
+// instead of getting the first page again and again. The first unknown
+// name in sorted order is named, with the ones the route takes.
+func onlyQuery(r *http.Request, known ...string) error {
+	q := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(known, name) {
+			return adscan.Errorf(adscan.EINVALID, "unknown query parameter %q (this route takes %s)",
+				name, strings.Join(slices.Sorted(slices.Values(known)), ", "))
+		}
+	}
+	return nil
 }
