@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	db := stdlib.OpenDB(*cfg)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return fmt.Errorf("store: connect to PostgreSQL %s/%s: %w", cfg.Host, cfg.Database, err)
+		return fmt.Errorf("store: connect to PostgreSQL %s/%s: %w", cfg.Host, cfg.Database, oneLine(err))
 	}
 	s.db, s.rdb, s.dialect = db, db, postgresDialect
 	return nil
@@ -268,4 +269,37 @@ func isUniqueViolation(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// oneLineError is an error whose message was put on one line; it unwraps
+// to the original.
+type oneLineError struct {
+	msg string
+	err error
+}
+
+func (e oneLineError) Error() string { return e.msg }
+func (e oneLineError) Unwrap() error { return e.err }
+
+// oneLine puts a multi-line error message on one line, its first line
+// (pgx's heading) then the others joined by "; ", repeats left out: pgx lists each connection attempt on a line
+// of its own (the same host twice under sslmode=prefer), and a command's
+// error should be one line.
+func oneLine(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "\n") {
+		return err
+	}
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSuffix(strings.TrimSpace(l), ":")
+		if l != "" && !slices.Contains(parts, l) {
+			parts = append(parts, l)
+		}
+	}
+	msg = parts[0]
+	if len(parts) > 1 {
+		msg += ": " + strings.Join(parts[1:], "; ")
+	}
+	return oneLineError{msg: msg, err: err}
 }

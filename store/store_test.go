@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -259,5 +260,17 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
 			t.Errorf("%s has mode %v, want no access for group and others", filepath.Base(p), mode)
 		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	base := errors.New("failed to connect to `user=u database=d`:\n\th:1 (h): dial error: refused\n\th:1 (h): dial error: refused\n\tg:1 (g): timeout")
+	got := oneLine(base)
+	want := "failed to connect to `user=u database=d`: h:1 (h): dial error: refused; g:1 (g): timeout"
+	if got.Error() != want || !errors.Is(got, base) {
+		t.Errorf("oneLine = %q (unwraps to the original: %v), want %q", got, errors.Is(got, base), want)
+	}
+	if one := errors.New("plain"); oneLine(one) != one {
+		t.Errorf("a one-line error was changed")
 	}
 }

@@ -121,6 +121,13 @@ func TestStartupWrongDSN(t *testing.T) {
 			"--db", "postgres://adscan@"+closedAddr(t)+"/adscan?password=s3cret-pw&sslmode=disable")
 		f.wantOneLine(t, []string{"password=***"}, "s3cret-pw")
 	})
+	// Without sslmode (prefer) pgx tries twice and lists each try on a
+	// line of its own.
+	t.Run("default sslmode", func(t *testing.T) {
+		f := runToFailure(t, "serve", "--temporal-address", closedAddr(t), "--http", "127.0.0.1:0",
+			"--db", "postgres://adscan:s3cret-pw@"+closedAddr(t)+"/adscan")
+		f.wantOneLine(t, []string{"database postgres://adscan:***@", "connection refused"}, "s3cret-pw")
+	})
 }
 
 func TestStartupTemporalUnreachable(t *testing.T) {
