@@ -227,7 +227,7 @@ func New(cfg Config, cl adscan.Classifier) (*Crawler, error) {
 		u, _ := url.Parse(n)
 		if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && !cfg.AllowPrivate {
 			if err := adscan.CheckPublicAddress(ip); err != nil {
-				return nil, fmt.Errorf("crawler: seed %q: %w (crawling private addresses needs --allow-private)", s, err)
+				return nil, fmt.Errorf("crawler: seed %q: %w (crawling private addresses needs --allow-private-targets)", s, err)
 			}
 		}
 		c.seeds = append(c.seeds, n)

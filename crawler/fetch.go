@@ -55,7 +55,7 @@ func (c *Crawler) newSession() *session {
 	}
 	base := &http.Transport{
 		Proxy:                 nil, // a proxy would be dialled instead of the target, defeating the address check
-		DialContext:           netguard.Dialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs, "crawling private addresses needs --allow-private").DialContext,
+		DialContext:           netguard.Dialer(c.cfg.Timeout, c.cfg.AllowPrivate, c.exemptAddrs, "crawling private addresses needs --allow-private-targets").DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   max(c.cfg.Parallelism, 2),

@@ -79,7 +79,7 @@ func benchmarkScanTemporalVsDirect(b *testing.B, latency time.Duration) {
 	var direct, temporal time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		code := run(context.Background(), []string{"crawl", "--json", "--allow-private", "--crawl-delay", "0",
+		code := run(context.Background(), []string{"crawl", "--json", "--allow-private-targets", "--crawl-delay", "0",
 			"--max-pages", "300", "--max-depth", "50", seed},
 			streams{out: io.Discard, err: io.Discard, getenv: func(string) string { return "" }})
 		if code != exitOK {

@@ -29,7 +29,7 @@ type crawlProfile struct {
 // as `profile check` checks it (its problems printed on standard error,
 // exit 1). The database, when one is given, also gives a file's profile the
 // regions of the register if it takes its cities from there. The site is
-// checked as a scan target's (ResolveProfileTarget, --allow-private).
+// checked as a scan target's (ResolveProfileTarget, --allow-private-targets).
 func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawlProfile, error) {
 	const command = "crawl --profile"
 	cp := &crawlProfile{close: func() {}}
@@ -66,7 +66,7 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 		adscan.PlatformProfile{Name: cp.p.Name, Site: cp.p.Site, Render: cp.p.Render}, opts.allowPrivate)
 	if err != nil {
 		cp.close()
-		return nil, fmt.Errorf("%s: %s (crawling private addresses needs --allow-private)", command, adscan.ErrorMessage(err))
+		return nil, fmt.Errorf("%s: %s (crawling private addresses needs --allow-private-targets)", command, adscan.ErrorMessage(err))
 	}
 	cp.site = t.URL
 	return cp, nil

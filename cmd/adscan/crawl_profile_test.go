@@ -67,7 +67,7 @@ func TestCrawlProfileFile(t *testing.T) {
 	defer site.Close()
 	file := writeTempFile(t, "pingtai.yaml", fakesite.PlainPlatformProfileYAML("pingtai", site.URL, "[海淀区, 朝阳区]", 3, 0))
 
-	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--profile", file)
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--profile", file)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
@@ -77,7 +77,7 @@ func TestCrawlProfileFile(t *testing.T) {
 	}
 
 	// The text output names each flagged page's advertiser.
-	code, out, errOut = runCrawlCmd(t, "crawl", "--allow-private", "--crawl-delay", "0", "--profile", file)
+	code, out, errOut = runCrawlCmd(t, "crawl", "--allow-private-targets", "--crawl-delay", "0", "--profile", file)
 	if code != exitOK {
 		t.Fatalf("text: exit %d; stderr:\n%s", code, errOut)
 	}
@@ -91,7 +91,7 @@ func TestCrawlProfileFile(t *testing.T) {
 	}
 
 	// --max-pages replaces the profile's max_pages, as a target's does.
-	code, out, _ = runCrawlCmd(t, "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--max-pages", "6", "--profile", file)
+	code, out, _ = runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--max-pages", "6", "--profile", file)
 	if n := len(crawlLines(t, out)); code != exitOK || n != 6 {
 		t.Errorf("--max-pages 6: exit %d, %d pages", code, n)
 	}
@@ -108,7 +108,7 @@ func TestCrawlProfileRegistered(t *testing.T) {
 	if code, out, errOut := runAdmin(t, env, "", "profile", "add", file, "--db", db, "--allow-private-targets"); code != exitOK {
 		t.Fatalf("profile add: exit %d %q %q", code, out, errOut)
 	}
-	code, out, errOut := runAdmin(t, env, "", "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--profile", "pingtai", "--db", db)
+	code, out, errOut := runAdmin(t, env, "", "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--profile", "pingtai", "--db", db)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
@@ -127,7 +127,7 @@ func TestCrawlProfileRegistered(t *testing.T) {
 				t.Fatalf("profile add regional: exit %d %q", code, errOut)
 			}
 		}
-		code, out, errOut = runAdmin(t, env, "", "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--profile", profile)
+		code, out, errOut = runAdmin(t, env, "", "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--profile", profile)
 		if code != exitOK {
 			t.Fatalf("%s: exit %d; stderr:\n%s", profile, code, errOut)
 		}
@@ -163,10 +163,10 @@ func TestCrawlProfileRefusals(t *testing.T) {
 		{"a name without a database", []string{"--profile", "pingtai"}, exitUsage, "no database: give --db DSN or set ADSCAN_DB"},
 		{"an unregistered name", []string{"--profile", "nope", "--db", db}, exitFailure, "profile nope is not registered"},
 		{"private site", []string{"--profile", file}, exitFailure, "private targets are not allowed"},
-		{"register without a database", []string{"--allow-private", "--profile", regional}, exitFailure, "takes its cities from the register: reading it needs the adscan database"},
+		{"register without a database", []string{"--allow-private-targets", "--profile", regional}, exitFailure, "takes its cities from the register: reading it needs the adscan database"},
 		{"URLs too", []string{"--profile", file, "http://127.0.0.1:9/"}, exitUsage, "give URLs or --profile, not both"},
 		{"max depth", []string{"--profile", file, "--max-depth", "3"}, exitUsage, "--max-depth does not apply to a profile"},
-		{"render a plain profile", []string{"--allow-private", "--render", "--profile", file}, exitUsage, "profile pingtai fetches its pages plainly"},
+		{"render a plain profile", []string{"--allow-private-targets", "--render", "--profile", file}, exitUsage, "profile pingtai fetches its pages plainly"},
 		{"db without a profile", []string{"--db", db, "http://127.0.0.1:9/"}, exitUsage, "--db reads a registered profile"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -197,7 +197,7 @@ func TestCrawlProfileRendered(t *testing.T) {
 	site := fakesite.NewPlatform()
 	defer site.Close()
 	file := writeTempFile(t, "pingtai.yaml", fakesite.PlatformProfileYAML("pingtai", site.URL, "[海淀区, 朝阳区]", 3, 0))
-	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--chromium", chromium, "--profile", file)
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--chromium", chromium, "--profile", file)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}

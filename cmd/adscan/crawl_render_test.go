@@ -31,7 +31,7 @@ func TestCrawlRenderJSON(t *testing.T) {
 	site := fakesite.NewJSSite()
 	defer site.Close()
 	lines := func(out string) map[string]crawlPageJSON { return crawlLines(t, out) }
-	args := []string{"crawl", "--json", "--allow-private", "--crawl-delay", "0", "--max-depth", "1", site.URL + "/"}
+	args := []string{"crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--max-depth", "1", site.URL + "/"}
 	code, out, errOut := runCrawlCmd(t, args...)
 	if code != exitOK {
 		t.Fatalf("plain crawl: exit %d; stderr:\n%s", code, errOut)
@@ -60,7 +60,7 @@ func TestCrawlRenderJSON(t *testing.T) {
 }
 
 func TestCrawlRenderWithoutChromium(t *testing.T) {
-	code, out, errOut := runCrawlCmd(t, "crawl", "--render", "--chromium", "/nonexistent/chromium", "--allow-private", "http://127.0.0.1:9/")
+	code, out, errOut := runCrawlCmd(t, "crawl", "--render", "--chromium", "/nonexistent/chromium", "--allow-private-targets", "http://127.0.0.1:9/")
 	if code != exitFailure || out != "" {
 		t.Errorf("exit %d, stdout %q; want 1 and nothing crawled", code, out)
 	}

@@ -32,6 +32,7 @@ func TestCrawlJSON(t *testing.T) {
 	tlsSite.StartTLS()
 	defer tlsSite.Close()
 	seed := site.URL + "/about.html"
+	// --allow-private, DESIGN.md's name, is --allow-private-targets.
 	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--max-pages", "5", "--max-depth", "1",
 		"ftp://example.org/", seed, "http://bad host/", tlsSite.URL+"/")
 	if code != exitFailure {
@@ -71,7 +72,7 @@ func TestCrawlJSON(t *testing.T) {
 func TestCrawlScriptTextNotFlagged(t *testing.T) {
 	site := fakesite.New(fakesite.Options{})
 	defer site.Close()
-	code, out, errOut := runCrawlCmd(t, "crawl", "--allow-private", "--crawl-delay", "0", "--max-depth", "0",
+	code, out, errOut := runCrawlCmd(t, "crawl", "--allow-private-targets", "--crawl-delay", "0", "--max-depth", "0",
 		site.URL+fakesite.PathScript, site.URL+fakesite.PathFlagged)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -90,8 +91,8 @@ func TestCrawlPrivateRefused(t *testing.T) {
 	site := fakesite.New(fakesite.Options{})
 	defer site.Close()
 	code, _, errOut := runCrawlCmd(t, "crawl", "--crawl-delay", "0", site.URL+"/")
-	if code != exitFailure || !strings.Contains(errOut, "allow-private") {
-		t.Errorf("exit %d, stderr %q; want a refusal that names --allow-private", code, errOut)
+	if code != exitFailure || !strings.Contains(errOut, "--allow-private-targets") {
+		t.Errorf("exit %d, stderr %q; want a refusal that names --allow-private-targets", code, errOut)
 	}
 	if len(site.RequestedPaths()) != 0 {
 		t.Errorf("private site reached: %v", site.RequestedPaths())
@@ -102,7 +103,7 @@ func TestCrawlWithoutScheme(t *testing.T) {
 	site := fakesite.New(fakesite.Options{})
 	defer site.Close()
 	host := strings.TrimPrefix(site.URL, "http://")
-	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private", "--crawl-delay", "0", "--max-depth", "0", host+fakesite.PathAbout)
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--max-depth", "0", host+fakesite.PathAbout)
 	if code != exitOK || !strings.Contains(out, `"url":"`+site.URL+fakesite.PathAbout+`"`) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
