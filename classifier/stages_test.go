@@ -231,3 +231,35 @@ func TestScoreAndFlagsStages(t *testing.T) {
 		t.Errorf("evidence %q, want %q", got, want)
 	}
 }
+
+// TestSchoolNoticeExclusion pins what lexicon 2026.12.3 added to the
+// school-own-notice exclusion: a Taiwanese primary school's notice of its
+// own after-school classes (學年度, 國民小學, 輔導主任) is not an advert,
+// while a cram school's advert that says 國小 and 國中 as often is still
+// one (those words name pupils' grades, not a school speaking: they were
+// left out of the exclusion).
+func TestSchoolNoticeExclusion(t *testing.T) {
+	lex, err := lexicon.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, text string
+		flags      bool
+	}{
+		{"school notice", "彰化縣某某國民小學114學年度課後英語社團招生說明。張貼者：輔導主任。" +
+			"一、本社團由本校輔導室辦理，二至六年級英語課程每週兩次。二、國小英語社團報名請洽學務處。", false},
+		{"cram school", "國小數學、國中英語補習班招生！國小三年級到國中三年級，" +
+			"國中英語小班授課，報名熱線：02-2345-6789，名額有限。", true},
+	} {
+		got := c.Classify(adscan.Document{Text: tt.text})
+		flagged := slices.Contains(got.Categories(), adscan.CategoryTutoringAd)
+		if flagged != tt.flags {
+			t.Errorf("%s: tutoring_ad flagged %v, want %v (%v)", tt.name, flagged, tt.flags, got.Categories())
+		}
+	}
+}
