@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"adscan"
 )
@@ -14,8 +15,8 @@ type decisionRequest struct {
 }
 
 // decideCase hands the signed-in reviewer's decision to the case's review
-// and returns the case after it. 400 for an unknown decision or an
-// oversize note, 404 for an unknown case, 409 when the case's state does
+// and returns the case after it. 400 for an unknown decision, a dismissal
+// without a reason (note) or an oversize note, 404 for an unknown case, 409 when the case's state does
 // not allow the decision (for example a dismissed case).
 func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) error {
 	var req decisionRequest
@@ -27,6 +28,11 @@ func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := checkNote("note", req.Note); err != nil {
 		return err
+	}
+	// As on the console: a dismissal says why, for whoever reviews the
+	// decision and for the lexicon's analysts.
+	if req.Decision == adscan.DecisionDismiss && strings.TrimSpace(req.Note) == "" {
+		return adscan.Errorf(adscan.EINVALID, "a dismissal needs a reason in note")
 	}
 	id := r.PathValue("id")
 	// The orchestrator checks again; checking here first gives a clear

@@ -76,7 +76,15 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		Region:   q.Get("region"),
 		Assignee: q.Get("assignee"),
 	}
-	if q.Get("mine") == "1" {
+	mine, err := queryFlag(q, "mine")
+	if err != nil {
+		return f, err
+	}
+	overdue, err := queryFlag(q, "overdue")
+	if err != nil {
+		return f, err
+	}
+	if mine {
 		f.Assignee = principalFrom(r.Context()).User.Name
 	}
 	for _, d := range []struct {
@@ -94,7 +102,7 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		}
 		*d.dst = t.AddDate(0, 0, d.add)
 	}
-	if q.Get("overdue") == "1" {
+	if overdue {
 		f.State = adscan.CaseOpen
 		if cut := h.now().Add(-h.reviewSLA); f.CreatedBefore.IsZero() || cut.Before(f.CreatedBefore) {
 			f.CreatedBefore = cut
@@ -120,7 +128,6 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 	if f.Category != "" && !f.Category.Valid() {
 		return f, adscan.Errorf(adscan.EINVALID, "query parameter category=%q is not a known category", f.Category).ZHf("违规类别“%s”无效。", f.Category)
 	}
-	var err error
 	if f.Limit, err = queryInt(q, "limit", 100, maxListLimit); err != nil {
 		return f, err
 	}

@@ -107,11 +107,15 @@ func TestDecideCase(t *testing.T) {
 		t.Fatalf("after confirm: %+v (decision %+v)", got, got.Decision)
 	}
 	// A decided case takes no further decision.
-	wantError(t, h.do(request{method: "POST", path: path, user: "reviewer", body: `{"decision":"dismiss"}`}),
+	wantError(t, h.do(request{method: "POST", path: path, user: "reviewer", body: `{"decision":"dismiss","note":"误报"}`}),
 		http.StatusConflict, "cannot take the decision dismiss")
 
 	// Dismissed is closed too.
 	dpath := "/api/cases/" + d.ID + "/decision"
+	// A dismissal says why, as on the console.
+	for _, body := range []string{`{"decision":"dismiss"}`, `{"decision":"dismiss","note":"  "}`} {
+		wantError(t, h.do(request{method: "POST", path: dpath, user: "reviewer", body: body}), http.StatusBadRequest, "reason")
+	}
 	wantStatus(t, h.do(request{method: "POST", path: dpath, user: "admin", body: `{"decision":"dismiss","note":"学校官方通知"}`}), http.StatusOK)
 	wantError(t, h.do(request{method: "POST", path: dpath, user: "reviewer", body: `{"decision":"confirm"}`}),
 		http.StatusConflict, "dismissed")

@@ -257,3 +257,18 @@ func TestAPIListsRefuseUnknownParameters(t *testing.T) {
 		wantStatus(t, h.do(request{method: "GET", path: path + sep + "limit=5", user: "admin"}), http.StatusOK)
 	}
 }
+
+// An on/off parameter takes 1 or 0; anything else is a 400 naming it, not
+// the whole list.
+func TestListFlagsTakeOneOrZero(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/api/referrals?failed=maybe", "/api/cases?overdue=yes", "/api/cases?mine=true"} {
+		wantError(t, h.do(request{method: "GET", path: path, user: "admin"}), http.StatusBadRequest, "must be 1 or 0")
+	}
+	for _, path := range []string{"/api/referrals?failed=1", "/api/referrals?failed=0", "/api/cases?overdue=1&mine=0"} {
+		wantStatus(t, h.do(request{method: "GET", path: path, user: "admin"}), http.StatusOK)
+	}
+	for _, path := range []string{"/referrals?failed=abc", "/cases?overdue=maybe"} {
+		wantStatus(t, h.do(request{method: "GET", path: path, user: "admin"}), http.StatusBadRequest)
+	}
+}

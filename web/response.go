@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"adscan"
 )
@@ -94,12 +96,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 			return adscan.Errorf(adscan.EINVALID, "request body must be application/json, not %q", ct)
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return jsonProblem(err)
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD, and
+	// the replaced text would be stored as if the client had sent it.
+	if !utf8.Valid(body) {
+		return adscan.Errorf(adscan.EINVALID, "request body is not valid UTF-8 (JSON text must be)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(err)
 	}
-	if err := dec.Decode(&struct{}{}); err != io.EOF {
+	// A raw value, so that a second object is named as such rather than
+	// as an object with unknown fields.
+	var more json.RawMessage
+	if err := dec.Decode(&more); err != io.EOF {
 		if err == nil {
 			return adscan.Errorf(adscan.EINVALID, "request body has more than one JSON value")
 		}
@@ -145,7 +159,9 @@ func jsonTypeName(kind string) string {
 	switch kind {
 	case "string":
 		return "a string"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number in range"
+	case "float32", "float64":
 		return "a number"
 	case "bool":
 		return "a boolean"

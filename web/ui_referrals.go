@@ -22,7 +22,10 @@ type referralList struct {
 // page (?after= from the 下一页 link); ?failed=1 shows only the failed
 // ones. Regulators get a retry button on each failed one.
 func (h *handler) showReferrals(w http.ResponseWriter, r *http.Request) error {
-	onlyFailed := r.URL.Query().Get("failed") == "1"
+	onlyFailed, err := queryFlag(r.URL.Query(), "failed")
+	if err != nil {
+		return err
+	}
 	p, err := pageQuery(r, adscan.ReferralList, 500)
 	if err != nil {
 		return err
@@ -85,7 +88,10 @@ func (h *handler) listReferrals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	onlyFailed := r.URL.Query().Get("failed") == "1"
+	onlyFailed, err := queryFlag(r.URL.Query(), "failed")
+	if err != nil {
+		return err
+	}
 	rs, next, err := onePage(p, func(p adscan.ListPage) ([]adscan.ReferralStatus, error) {
 		return h.store.ListReferralsPage(r.Context(), p, onlyFailed)
 	}, adscan.ReferralStatus.Cursor)

@@ -78,3 +78,17 @@ func onlyQuery(r *http.Request, known ...string) error {
 	}
 	return nil
 }
+
+// queryFlag reads an optional on/off query parameter: absent, "" or "0" is
+// off, "1" is on; anything else is EINVALID naming it (so ?failed=yes is
+// not quietly the whole list).
+func queryFlag(q url.Values, name string) (bool, error) {
+	switch v := q.Get(name); v {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	default:
+		return false, adscan.Errorf(adscan.EINVALID, "query parameter %s=%q must be 1 or 0", name, v).ZHf("参数 %s=“%s”无效，应为 1 或 0。", name, v)
+	}
+}
