@@ -60,6 +60,10 @@ type ScanSummary struct {
 	Cases int `json:"cases"`
 	// ByCategory counts those cases by flagged category, in adscan.Categories order.
 	ByCategory []CategoryCount `json:"by_category,omitempty"`
+	// Failures says why site scans failed ("URL: message"), the first
+	// maxUnresolvedText of them: the scan's error text names them, so a
+	// failed scan says why without a look at the workers' logs.
+	Failures []string `json:"failures,omitempty"`
 }
 
 // CategoryCount is a number of cases flagged with a category.
@@ -242,6 +246,9 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 				if err := f.Get(ctx, &r); err != nil {
 					logger.Warn("site scan failed", "scan", in.ScanID, "target", in.Targets[i].URL, "error", err)
 					in.Summary.FailedTargets++
+					if len(in.Summary.Failures) < maxUnresolvedText {
+						in.Summary.Failures = append(in.Summary.Failures, in.Targets[i].URL+": "+errorMessage(err))
+					}
 					return
 				}
 				in.Summary.add(r)
@@ -268,7 +275,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	} else if in.Summary.FailedTargets > 0 {
 		errText = fmt.Sprintf("%d of %d targets failed", in.Summary.FailedTargets, n)
 	}
-	if why := unresolvedText(in.Unresolved); why != "" {
+	if why := failureText(in.Unresolved, in.Summary); why != "" {
 		errText += ": " + why
 	}
 	// The totals are exact when every site scan that ran finished.
@@ -347,6 +354,33 @@ func (in *ScanInput) unresolved(i int) bool {
 // maxUnresolvedText is how many unresolved targets a scan's error text
 // names; it says how many more there are.
 const maxUnresolvedText = 10
+
+// failureText says why the scan's targets failed: the profiles that did
+// not resolve, then the site scans that failed (as many as Failures
+// keeps), at most maxUnresolvedText reasons and how many more.
+func failureText(unresolved []UnresolvedTarget, sum ScanSummary) string {
+	why := unresolvedText(unresolved)
+	if len(unresolved) >= maxUnresolvedText || len(sum.Failures) == 0 {
+		return why
+	}
+	var b strings.Builder
+	b.WriteString(why)
+	failed := sum.FailedTargets - len(unresolved)
+	for i, f := range sum.Failures {
+		if len(unresolved)+i == maxUnresolvedText {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(f)
+		failed--
+	}
+	if failed > 0 {
+		fmt.Fprintf(&b, "; and %d more", failed)
+	}
+	return b.String()
+}
 
 // unresolvedText says why each unresolved target failed, for the scan's
 // error text: "targets[1]: profile gone is not registered (…); …", at most
