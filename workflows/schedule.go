@@ -266,17 +266,38 @@ func (c *Client) scheduleIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// PauseSchedule pauses a schedule with a note. ENOTFOUND if there is none.
+// PauseSchedule pauses a schedule; a note replaces the schedule's note
+// (say why), no note keeps it. ENOTFOUND if there is none.
 func (c *Client) PauseSchedule(ctx context.Context, id, note string) error {
 	return c.onSchedule(ctx, "pause", id, func(h client.ScheduleHandle) error {
-		return h.Pause(ctx, client.SchedulePauseOptions{Note: note})
+		return setPaused(ctx, h, true, note)
 	})
 }
 
-// UnpauseSchedule resumes a schedule with a note. ENOTFOUND if there is none.
+// UnpauseSchedule resumes a schedule; a note replaces the schedule's note,
+// no note keeps it. ENOTFOUND if there is none.
 func (c *Client) UnpauseSchedule(ctx context.Context, id, note string) error {
 	return c.onSchedule(ctx, "unpause", id, func(h client.ScheduleHandle) error {
-		return h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note})
+		return setPaused(ctx, h, false, note)
+	})
+}
+
+// setPaused pauses or resumes a schedule by an update of its state rather
+// than the SDK's Pause and Unpause, which, given no note, write "Paused via
+// Go SDK" over the one the schedule was created with.
+func setPaused(ctx context.Context, h client.ScheduleHandle, paused bool, note string) error {
+	return h.Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			sc := in.Description.Schedule
+			if sc.State == nil {
+				sc.State = &client.ScheduleState{}
+			}
+			sc.State.Paused = paused
+			if note != "" {
+				sc.State.Note = note
+			}
+			return &client.ScheduleUpdate{Schedule: &sc}, nil
+		},
 	})
 }
 

@@ -327,7 +327,7 @@ func newScheduleActionCmd(s streams, opts *scheduleOptions, name, short string, 
 		},
 	}
 	if withNote {
-		cmd.Flags().StringVar(&note, "note", "", "why (kept with the schedule)")
+		cmd.Flags().StringVar(&note, "note", "", "why (replaces the schedule's note; without it the note stays)")
 	}
 	return cmd
 }

@@ -187,6 +187,16 @@ func TestScheduleCommands(t *testing.T) {
 	if s := showJSON("nightly"); s.Paused || s.Note != "恢复" {
 		t.Errorf("after unpause: paused %v, note %q", s.Paused, s.Note)
 	}
+	// Without a note, pausing and resuming keep the schedule's note (the
+	// SDK's Pause wrote "Paused via Go SDK" over it), and its targets.
+	mustRun("paused schedule nightly", "pause", "nightly")
+	if s := showJSON("nightly"); !s.Paused || s.Note != "恢复" || len(s.Targets) != 2 {
+		t.Errorf("after a pause without a note: paused %v, note %q, %d targets", s.Paused, s.Note, len(s.Targets))
+	}
+	mustRun("unpaused schedule nightly", "unpause", "nightly")
+	if s := showJSON("nightly"); s.Paused || s.Note != "恢复" || s.Cron != "0 3 1 1 *" {
+		t.Errorf("after an unpause without a note: paused %v, note %q, cron %q", s.Paused, s.Note, s.Cron)
+	}
 
 	mustRun("triggered schedule nightly", "trigger", "nightly")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
