@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +66,22 @@ func TestQueueQueryUsesIndexes(t *testing.T) {
 			t.Errorf("a category's page does not use findings (category, case_id):\n%s", p)
 		}
 	})
+}
+
+// TestSyntheticDecisionsArePast: the demo's decisions happen after their
+// case and not after the spec's Now (a case of the last days was decided
+// days ahead, which skewed the dashboard's time to decision).
+func TestSyntheticDecisionsArePast(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, "file:"+filepath.Join(t.TempDir(), "demo.db"))
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	must(t, s.SeedSynthetic(ctx, SyntheticSpec{Targets: 20, Cases: 2000, Now: now, Seed: 3}))
+	var future, before, all int
+	must(t, s.db.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN d.decided_at > $1 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN d.decided_at < c.created_at THEN 1 ELSE 0 END), 0), COUNT(*)
+		FROM decisions d JOIN cases c ON c.id = d.case_id`, s.timeArg(now)).Scan(&future, &before, &all))
+	if all == 0 || future != 0 || before != 0 {
+		t.Errorf("%d decisions: %d after now, %d before their case", all, future, before)
+	}
 }

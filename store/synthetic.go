@@ -145,6 +145,9 @@ func (s *Store) SeedSynthetic(ctx context.Context, spec SyntheticSpec) error {
 				continue
 			}
 			decided := created.Add(time.Duration(1+rng.IntN(96)) * time.Hour)
+			if decided.After(spec.Now) { // a case of the last days: decided by now
+				decided = created.Add(spec.Now.Sub(created) / 2)
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, decision, note, decided_by, decided_at, took_s) VALUES ($1, $2, '示例', 'reviewer', $3, $4)`,
 				caseID, d, s.timeArg(decided), int64(decided.Sub(created)/time.Second)); err != nil {
 				return fmt.Errorf("decision: %w", err)
