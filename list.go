@@ -72,8 +72,12 @@ func (s Scan) Cursor() *ListCursor { return &ListCursor{List: ScanList, At: s.St
 
 // Cursor returns the error's place in its scan's error list.
 func (e ScanError) Cursor() *ListCursor {
-	return &ListCursor{List: ScanErrorList, Key: e.Target, ID: e.URL}
+	return &ListCursor{List: ScanErrorListOf(e.ScanID), Key: e.Target, ID: e.URL}
 }
+
+// ScanErrorListOf names the error list of one scan: its cursors are not
+// another scan's.
+func ScanErrorListOf(scanID string) ListName { return ScanErrorList + ListName("/"+scanID) }
 
 // Cursor returns the target's place in the target list (oldest first).
 func (t Target) Cursor() *ListCursor { return &ListCursor{List: TargetList, At: t.CreatedAt, ID: t.ID} }

@@ -54,7 +54,7 @@ func (s *Store) ListScanErrors(ctx context.Context, scanID string, limit int) ([
 // and URL: those after p.After, at most p.Limit (100 if 0, never more than
 // 1000). EINVALID for a negative limit or another list's cursor.
 func (s *Store) ListScanErrorsPage(ctx context.Context, scanID string, p adscan.ListPage) ([]adscan.ScanError, error) {
-	limit, err := pageLimit(adscan.ScanErrorList, p)
+	limit, err := pageLimit(adscan.ScanErrorListOf(scanID), p)
 	if err != nil {
 		return nil, err
 	}

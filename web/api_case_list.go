@@ -49,7 +49,7 @@ func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) ([]adscan.Case,
 	next := ""
 	if len(cases) > limit {
 		cases = cases[:limit]
-		next = cases[limit-1].Cursor().String()
+		next = caseCursorString(cases[limit-1].Cursor(), f.Oldest)
 	}
 	if cases == nil {
 		cases = []adscan.Case{}
@@ -116,7 +116,7 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		return f, adscan.Errorf(adscan.EINVALID, "query parameter sort=%q is not newest or oldest", q.Get("sort")).ZHf("排序方式“%s”无效。", q.Get("sort"))
 	}
 	if a := q.Get("after"); a != "" {
-		c, err := adscan.ParseCaseCursor(a)
+		c, err := parseCaseCursor(a, f.Oldest)
 		if err != nil {
 			return f, err
 		}
@@ -138,4 +138,29 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		return f, err
 	}
 	return f, nil
+}
+
+// oldestCursor marks the cursors of oldest-first case lists. A place in
+// the list means the next cases in its own order: a newest-first cursor
+// asked with sort=oldest would page backwards from it.
+const oldestCursor = "oldest."
+
+// caseCursorString is the cursor a case list gives as next.
+func caseCursorString(c *adscan.CaseCursor, oldest bool) string {
+	if oldest {
+		return oldestCursor + c.String()
+	}
+	return c.String()
+}
+
+// parseCaseCursor reads a cursor caseCursorString made for a list of the
+// same order; EINVALID naming it otherwise.
+func parseCaseCursor(s string, oldest bool) (*adscan.CaseCursor, error) {
+	rest, isOldest := strings.CutPrefix(s, oldestCursor)
+	if isOldest != oldest {
+		order := map[bool]string{true: "oldest", false: "newest"}
+		return nil, adscan.Errorf(adscan.EINVALID, "%q is a cursor of the %s-first case list; ask with sort=%s as the list that gave it",
+			s, order[isOldest], order[isOldest])
+	}
+	return adscan.ParseCaseCursor(rest)
 }

@@ -272,3 +272,36 @@ func TestListFlagsTakeOneOrZero(t *testing.T) {
 		wantStatus(t, h.do(request{method: "GET", path: path, user: "admin"}), http.StatusBadRequest)
 	}
 }
+
+// A cursor belongs to the list that gave it: one scan's errors are not
+// another's, and a newest-first case list's place is not an oldest-first
+// one's (it would page backwards).
+func TestCursorsBelongToTheirList(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, id := range []string{"s1", "s2"} {
+		must(t, h.store.CreateScan(ctx, adscan.Scan{ID: id}))
+		for i := range 3 {
+			must(t, h.store.AddScanError(ctx, adscan.ScanError{ScanID: id, Target: "https://t.example/",
+				URL: fmt.Sprintf("https://t.example/p%d", i), Kind: adscan.FetchTimeout}))
+		}
+	}
+	w := h.do(request{method: "GET", path: "/api/scans/s1/errors?limit=1", user: "viewer"})
+	wantStatus(t, w, http.StatusOK)
+	cursor := w.Header().Get("X-Next-Cursor")
+	wantStatus(t, h.do(request{method: "GET", path: "/api/scans/s1/errors?after=" + cursor, user: "viewer"}), http.StatusOK)
+	wantError(t, h.do(request{method: "GET", path: "/api/scans/s2/errors?after=" + cursor, user: "viewer"}), http.StatusBadRequest, "cursor")
+
+	for i := range 5 {
+		h.seedCase("s1", "https://t.example/", fmt.Sprintf("https://t.example/c%d", i), "小学数学火热招生", adscan.CategoryTutoringAd)
+	}
+	for _, order := range []string{"newest", "oldest"} {
+		w := h.do(request{method: "GET", path: "/api/cases?limit=2&sort=" + order, user: "viewer"})
+		wantStatus(t, w, http.StatusOK)
+		cursor := w.Header().Get("X-Next-Cursor")
+		other := map[string]string{"newest": "oldest", "oldest": "newest"}[order]
+		wantStatus(t, h.do(request{method: "GET", path: "/api/cases?sort=" + order + "&after=" + cursor, user: "viewer"}), http.StatusOK)
+		wantError(t, h.do(request{method: "GET", path: "/api/cases?sort=" + other + "&after=" + cursor, user: "viewer"}),
+			http.StatusBadRequest, "sort="+order)
+	}
+}

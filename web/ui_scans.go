@@ -75,7 +75,7 @@ func (h *handler) showScanPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, errs, next, err := readPage(r, adscan.ScanErrorList, 500, func(ctx context.Context, p adscan.ListPage) ([]adscan.ScanError, error) {
+	p, errs, next, err := readPage(r, adscan.ScanErrorListOf(s.ID), 500, func(ctx context.Context, p adscan.ListPage) ([]adscan.ScanError, error) {
 		return h.store.ListScanErrorsPage(ctx, s.ID, p)
 	}, adscan.ScanError.Cursor)
 	if err != nil {
@@ -98,7 +98,7 @@ func (h *handler) listScanErrors(w http.ResponseWriter, r *http.Request) error {
 	if err := onlyQuery(r, pageParams...); err != nil {
 		return err
 	}
-	p, err := pageQuery(r, adscan.ScanErrorList, 100)
+	p, err := pageQuery(r, adscan.ScanErrorListOf(r.PathValue("id")), 100)
 	if err != nil {
 		return err
 	}
