@@ -115,3 +115,24 @@ func TestUnknownAPIRouteIsJSON404(t *testing.T) {
 	h := newHarness(t)
 	wantError(t, h.do(request{method: "GET", path: "/api/nothing", user: "viewer"}), http.StatusNotFound, "no API route")
 }
+
+// A known API path asked with a method it does not take is a 405 naming
+// the methods it does (and an Allow header), in JSON like every API error.
+func TestWrongMethodIsJSON405(t *testing.T) {
+	h := newHarness(t)
+	for path, allow := range map[string]string{"/api/cases": "GET", "/api/users/viewer": "PATCH", "/api/scans": "GET, POST"} {
+		w := h.do(request{method: "PUT", path: path, user: "admin"})
+		wantError(t, w, http.StatusMethodNotAllowed, "this route takes "+allow)
+		if got := w.Header().Get("Allow"); got != allow {
+			t.Errorf("PUT %s: Allow %q, want %q", path, got, allow)
+		}
+	}
+}
+
+// A request from another site is refused in JSON under /api/.
+func TestCrossOriginRefusalIsJSON(t *testing.T) {
+	h := newHarness(t)
+	w := h.do(request{method: "POST", path: "/api/scans", user: "regulator", body: `{"targets":[{"url":"https://a.example/"}]}`,
+		header: map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}})
+	wantError(t, w, http.StatusForbidden, "cross-origin request refused")
+}

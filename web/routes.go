@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 // handler holds what every route handler needs. Each handler is a method
 // on it, in its own file.
 type handler struct {
+	mux       *http.ServeMux // the routes, to tell a wrong method from an unknown path
 	store     adscan.Store
 	orch      adscan.Orchestrator
 	log       *slog.Logger
@@ -198,7 +200,25 @@ func jsonRoute(pattern string) bool {
 	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/metrics"
 }
 
-// apiNotFound answers requests to unknown API paths.
+// apiNotFound answers requests to unknown API paths, and a known path
+// asked with a method it does not take with 405 and an Allow header (the
+// catch-all /api/ route would otherwise hide the mux's own 405).
 func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	return adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
+	var allowed []string
+	if h.mux != nil {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := h.mux.Handler(probe); pattern != "" && pattern != "/api/" {
+				allowed = append(allowed, m)
+			}
+		}
+	}
+	if len(allowed) == 0 {
+		return adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	h.writeJSON(w, r, http.StatusMethodNotAllowed, errorBody{Error: fmt.Sprintf("%s %s: the method is not allowed; this route takes %s",
+		r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+	return nil
 }

@@ -133,7 +133,19 @@ func New(cfg Config) (*Server, error) {
 		metrics:       newMetrics(),
 	}
 	s := &Server{h: h}
-	s.handler = h.metrics.instrument(securityHeaders(http.NewCrossOriginProtection().Handler(h.routes())))
+	cop := http.NewCrossOriginProtection()
+	// Refused in the route's kind of response (JSON under /api/), not the
+	// protection's plain text.
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := adscan.Errorf(adscan.EFORBIDDEN, "cross-origin request refused: %s %s came from another site (Origin or Sec-Fetch-Site); scripts should send neither", r.Method, r.URL.Path)
+		if jsonRoute(r.URL.Path) {
+			h.error(w, r, err)
+		} else {
+			h.errorPage(w, r, err)
+		}
+	}))
+	h.mux = h.routes()
+	s.handler = h.metrics.instrument(securityHeaders(cop.Handler(h.mux)))
 	return s, nil
 }
 
