@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,10 +86,15 @@ func sqlitePath(dsn string) (string, error) {
 	return path, nil
 }
 
-func (s *Store) openSQLite(ctx context.Context, dsn string) error {
+func (s *Store) openSQLite(ctx context.Context, dsn string, existing bool) error {
 	path, err := sqlitePath(dsn)
 	if err != nil {
 		return err
+	}
+	if existing {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: there is no database at %s (adscan dev keeps it at DATA/adscan.db)", path)
+		}
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {

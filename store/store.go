@@ -36,9 +36,18 @@ var _ adscan.Store = (*Store)(nil)
 type Option func(*options)
 
 type options struct {
-	now   func() time.Time
-	newID func() string
-	log   *slog.Logger
+	now      func() time.Time
+	newID    func() string
+	log      *slog.Logger
+	existing bool
+}
+
+// Existing makes Open refuse to create a SQLite database that is not
+// there (an error naming the file): for commands that read a deployment's
+// data, where a mistyped --db would otherwise show an empty new database
+// and leave it behind.
+func Existing() Option {
+	return func(o *options) { o.existing = true }
 }
 
 // WithNow sets the clock the store stamps records with (default time.Now).
@@ -91,7 +100,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if isPostgres(dsn) {
 		err = s.openPostgres(ctx, dsn)
 	} else {
-		err = s.openSQLite(ctx, dsn)
+		err = s.openSQLite(ctx, dsn, o.existing)
 	}
 	if err != nil {
 		return nil, err

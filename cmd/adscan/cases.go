@@ -60,11 +60,22 @@ func (o caseFilterOptions) filter(command string) (adscan.CaseFilter, error) {
 // ADSCAN_DB; neither is a usage error. Store logs below warnings are dropped:
 // the command's output is its report.
 func openCmdStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
+	return openCmdStoreWith(ctx, s, command, dsn)
+}
+
+// openReadStore is openCmdStore for a command that only reads: a SQLite
+// database that is not there is an error naming it (a mistyped --db would
+// otherwise list an empty new database and leave it behind).
+func openReadStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
+	return openCmdStoreWith(ctx, s, command, dsn, store.Existing())
+}
+
+func openCmdStoreWith(ctx context.Context, s streams, command, dsn string, opts ...store.Option) (*store.Store, error) {
 	dsn, err := resolveDSN(s, command, dsn)
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, dsn, quietLogger(s))
+	st, err := openStore(ctx, dsn, quietLogger(s), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", command, err)
 	}
@@ -171,7 +182,7 @@ func newCasesListCmd(s streams) *cobra.Command {
 				return usageError{fmt.Errorf("%s: --limit %d: want 0 (all) or more", command, limit)}
 			}
 			ctx := cmd.Context()
-			st, err := openCmdStore(ctx, s, command, opts.db)
+			st, err := openReadStore(ctx, s, command, opts.db)
 			if err != nil {
 				return err
 			}
@@ -262,7 +273,7 @@ with 'adscan corpus build', 'adscan model train' and 'adscan model compare'.`,
 				return usageError{fmt.Errorf("%s: --out DIR goes with --format corpus, and only with it", command)}
 			}
 			ctx := cmd.Context()
-			st, err := openCmdStore(ctx, s, command, opts.db)
+			st, err := openReadStore(ctx, s, command, opts.db)
 			if err != nil {
 				return err
 			}

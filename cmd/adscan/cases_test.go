@@ -6,6 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -257,6 +260,7 @@ func TestCasesExportCSV(t *testing.T) {
 
 func TestCasesErrors(t *testing.T) {
 	fx := newCasesFixture(t)
+	missing := filepath.Join(t.TempDir(), "typo", "adscan.db")
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -270,6 +274,11 @@ func TestCasesErrors(t *testing.T) {
 		{"no db", []string{"cases", "list"}, exitUsage, "no database"},
 		{"bad db", []string{"cases", "list", "--db", "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=1"}, exitFailure, "open database"},
 		{"no subcommand", []string{"cases"}, exitUsage, "want a subcommand"},
+		// A mistyped path is not a new empty database.
+		{"missing db", []string{"cases", "list", "--db", missing}, exitFailure, "there is no database at " + missing},
+		{"missing db, export", []string{"cases", "export", "--db", missing}, exitFailure, "there is no database at"},
+		{"missing db, targets", []string{"targets", "list", "--db", missing}, exitFailure, "there is no database at"},
+		{"missing db, profiles", []string{"profile", "list", "--db", missing}, exitFailure, "there is no database at"},
 		{"unknown subcommand", []string{"cases", "delete"}, exitUsage, `unknown subcommand "delete"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,6 +287,9 @@ func TestCasesErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.stderr)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("reading a missing database made %s: %v", filepath.Dir(missing), err)
 	}
 }
 

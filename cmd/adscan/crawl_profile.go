@@ -34,7 +34,7 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 	const command = "crawl --profile"
 	cp := &crawlProfile{close: func() {}}
 	if name, err := adscan.ParseProfileName(opts.profile); err == nil {
-		st, err := openCmdStore(ctx, s, command, opts.db)
+		st, err := openReadStore(ctx, s, command, opts.db)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,7 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 		}
 		cp.p = p
 		if dsn := opts.db; p.Search.CitiesFromRegister && (dsn != "" || s.getenv(envDB) != "") {
-			st, err := openCmdStore(ctx, s, command, dsn)
+			st, err := openReadStore(ctx, s, command, dsn)
 			if err != nil {
 				return nil, err
 			}

@@ -147,7 +147,7 @@ func TestCrawlProfileRegistered(t *testing.T) {
 
 // TestCrawlProfileRefusals: what `crawl --profile` refuses, and why.
 func TestCrawlProfileRefusals(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "adscan.db")
+	db := newDatabase(t) // as adscan dev leaves it
 	good := fakesite.PlainPlatformProfileYAML("pingtai", "http://127.0.0.1:9", "[海淀区]", 3, 0)
 	file := writeTempFile(t, "pingtai.yaml", good)
 	bad := writeTempFile(t, "bad.yaml", strings.Replace(good, "render: plain", "render: firefox", 1))

@@ -152,7 +152,7 @@ func newProfileListCmd(s streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			const command = "profile list"
 			ctx := cmd.Context()
-			st, err := openCmdStore(ctx, s, command, db)
+			st, err := openReadStore(ctx, s, command, db)
 			if err != nil {
 				return err
 			}
@@ -203,7 +203,7 @@ func newProfileShowCmd(s streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			const command = "profile show"
 			ctx := cmd.Context()
-			st, err := openCmdStore(ctx, s, command, db)
+			st, err := openReadStore(ctx, s, command, db)
 			if err != nil {
 				return err
 			}

@@ -116,7 +116,7 @@ func newTargetsListCmd(s streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			const command = "targets list"
 			ctx := cmd.Context()
-			st, err := openCmdStore(ctx, s, command, db)
+			st, err := openReadStore(ctx, s, command, db)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"adscan"
+	"adscan/store"
 )
 
 // runAdmin runs the adscan command line with env as the environment and
@@ -99,7 +100,7 @@ func TestTargetsImport(t *testing.T) {
 }
 
 func TestTargetsImportBadRows(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "adscan.db")
+	db := newDatabase(t) // as adscan dev leaves it
 	bad := writeTempFile(t, "bad.csv", strings.Join([]string{
 		"url,name,max_pages,max_depth",
 		"https://ok.example/,fine,10,2",
@@ -156,7 +157,7 @@ func TestTargetsImportBadRows(t *testing.T) {
 }
 
 func TestTargetsImportErrors(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "adscan.db")
+	db := newDatabase(t) // as adscan dev leaves it
 	for _, tc := range []struct {
 		name    string
 		csv     string // "" for no file
@@ -200,4 +201,17 @@ func TestTargetsImportStdin(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "1 added") {
 		t.Fatalf("import from stdin: exit %d, %q, %q", code, out, errOut)
 	}
+}
+
+// newDatabase creates an empty adscan database, as adscan dev would, and
+// returns its path: commands that only read refuse a missing one.
+func newDatabase(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "adscan.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return db
 }

@@ -465,8 +465,8 @@ func (ws *workers) Stop() {
 }
 
 // openStore opens the database, naming it in the error.
-func openStore(ctx context.Context, dsn string, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn, store.WithLogger(logger.With("component", "store")))
+func openStore(ctx context.Context, dsn string, logger *slog.Logger, opts ...store.Option) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, append([]store.Option{store.WithLogger(logger.With("component", "store"))}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
 	}
