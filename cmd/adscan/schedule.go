@@ -42,7 +42,7 @@ func (o *scheduleOptions) orchestrator(ctx context.Context, s streams, command s
 	if dsn == "" {
 		return c, tc.Close, nil
 	}
-	st, err := store.Open(ctx, dsn, store.WithLogger(quietLogger(s)))
+	st, err := store.Open(ctx, dsn, store.WithLogger(quietLogger(s)), store.Existing()) // read: the register and profiles
 	if err != nil {
 		tc.Close()
 		return nil, nil, cliError(command, fmt.Errorf("open database %s: %w", redactDSN(dsn), err))
