@@ -29,11 +29,6 @@ func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) error {
 	if err := checkNote("note", req.Note); err != nil {
 		return err
 	}
-	// As on the console: a dismissal says why, for whoever reviews the
-	// decision and for the lexicon's analysts.
-	if req.Decision == adscan.DecisionDismiss && strings.TrimSpace(req.Note) == "" {
-		return adscan.Errorf(adscan.EINVALID, "a dismissal needs a reason in note")
-	}
 	id := r.PathValue("id")
 	// The orchestrator checks again; checking here first gives a clear
 	// answer without a round trip to the review workflow.
@@ -43,6 +38,12 @@ func (h *handler) decideCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !c.State.Allows(req.Decision) {
 		return adscan.Errorf(adscan.ECONFLICT, "case %s is %s; it cannot take the decision %s", id, c.State, req.Decision)
+	}
+	// As on the console: a dismissal says why, for whoever reviews the
+	// decision and for the lexicon's analysts. (After the state: a closed
+	// case is a 409 whatever the note.)
+	if req.Decision == adscan.DecisionDismiss && strings.TrimSpace(req.Note) == "" {
+		return adscan.Errorf(adscan.EINVALID, "a dismissal needs a reason in note")
 	}
 	user := principalFrom(r.Context()).User.Name
 	c, err = h.orch.Decide(r.Context(), id, adscan.CaseDecision{
