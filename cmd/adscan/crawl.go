@@ -53,7 +53,7 @@ func newCrawlCmd(s streams) *cobra.Command {
 		Short: "Crawl websites once, classifying every page (no Temporal needed)",
 		Long: `Crawl each URL as a site of its own: breadth-first over the URL's host (and its
 www. twin), obeying robots.txt and its Crawl-delay (capped), reading sitemaps,
-one request per --delay per host. Each page's visible text is classified.
+one request per --crawl-delay per host. Each page's visible text is classified.
 
 With --json, one JSON object per fetched page and line:
 {"url":URL,"final_url":…,"status":200,"depth":1,"flags":[…as classify…],
@@ -130,8 +130,18 @@ a profile with render: browser only) and its crawl delay lengthens
 }
 
 func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) error {
-	if opts.maxPages < 1 || opts.maxDepth < 0 || opts.parallelism < 1 || opts.delay < 0 || opts.budget < 0 {
-		return usageError{errors.New("crawl: --max-pages and --parallelism must be at least 1; --max-depth, --delay and --budget not negative")}
+	for _, c := range []struct {
+		bad  bool
+		flag string
+		want string
+	}{
+		{opts.maxPages < 1, "--max-pages", "at least 1"}, {opts.parallelism < 1, "--parallelism", "at least 1"},
+		{opts.maxDepth < 0, "--max-depth", "0 or more"}, {opts.delay < 0, "--crawl-delay", "0 or more"},
+		{opts.budget < 0, "--budget", "0 or more"},
+	} {
+		if c.bad {
+			return usageError{fmt.Errorf("crawl: %s must be %s", c.flag, c.want)}
+		}
 	}
 	lex, err := loadLexicon(s, "crawl", opts.lexicon)
 	if err != nil {

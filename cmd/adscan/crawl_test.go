@@ -113,8 +113,12 @@ func TestCrawlUsage(t *testing.T) {
 	if code, _, _ := runCrawlCmd(t, "crawl"); code != exitUsage {
 		t.Errorf("no URL: exit %d, want 2", code)
 	}
-	if code, _, _ := runCrawlCmd(t, "crawl", "--max-pages", "0", "http://example.org/"); code != exitUsage {
-		t.Errorf("--max-pages 0: exit %d, want 2", code)
+	// A bad value is named by its flag (and --delay by its name now).
+	for _, tc := range [][]string{{"--max-pages", "0"}, {"--crawl-delay", "-1s"}, {"--max-depth", "-1"}, {"--parallelism", "0"}, {"--budget", "-1s"}} {
+		code, _, errOut := runCrawlCmd(t, "crawl", tc[0], tc[1], "http://example.org/")
+		if code != exitUsage || !strings.Contains(errOut, "crawl: "+tc[0]+" must be") {
+			t.Errorf("%s %s: exit %d, %q; want 2 naming the flag", tc[0], tc[1], code, errOut)
+		}
 	}
 }
 
