@@ -106,6 +106,13 @@ func (p *devProgram) Start(ctx context.Context) error {
 			return err
 		}
 	}
+	// Bad worker flags before anything is made (the admin user, the
+	// database, Temporal's files).
+	if !p.opts.noWorker {
+		if err := p.opts.worker.check(); err != nil {
+			return err
+		}
+	}
 	if !p.opts.noWorker && p.opts.worker.crawls() {
 		classifier.Preload() // about a second, beside starting Temporal
 	}

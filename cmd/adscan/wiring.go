@@ -614,5 +614,13 @@ func (o *workerOptions) check() error {
 	if o.maxBrowsers < 0 {
 		return usageError{fmt.Errorf("--max-browsers %d: want 1 or more (0: the default, %d)", o.maxBrowsers, render.DefaultMaxBrowsers)}
 	}
+	switch {
+	case o.crawlDelay < 0:
+		return usageError{fmt.Errorf("--crawl-delay %s: want 0 or more", o.crawlDelay)}
+	case o.maxPages < 0:
+		return usageError{fmt.Errorf("--max-pages %d: want 0 (the default) or more", o.maxPages)}
+	case o.reviewSLA < 0:
+		return usageError{fmt.Errorf("--review-sla %s: want 0 (the default) or more", o.reviewSLA)}
+	}
 	return nil
 }
