@@ -83,18 +83,23 @@ func NewUser(name string, role adscan.Role, password string, now time.Time) (ads
 // AdminPasswordEnv names the environment variable with the first admin's password.
 const AdminPasswordEnv = "ADSCAN_ADMIN_PASSWORD"
 
-// EnsureAdmin creates the first user, "admin" with role admin, if the store
-// has no users. The password comes from ADSCAN_ADMIN_PASSWORD (read with
-// getenv); without it a random password is generated and printed once to
-// out. It does nothing if any user exists, and returns an EINVALID error
-// if the variable's password is too short or too long.
+// EnsureAdmin creates the user "admin" with role admin if the store has no
+// admin able to sign in (none at all, or only users added with `adscan
+// user add` before the first start: else nobody could manage users). The
+// password comes from ADSCAN_ADMIN_PASSWORD (read with getenv); without it
+// a random password is generated and printed once to out. It does nothing
+// if an enabled admin exists, or if a user named admin exists already, and
+// returns an EINVALID error if the variable's password is too short or too
+// long.
 func EnsureAdmin(ctx context.Context, store adscan.Store, getenv func(string) string, out io.Writer) error {
 	users, err := store.ListUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("accounts: ensure admin: list users: %w", err)
 	}
-	if len(users) > 0 {
-		return nil
+	for _, u := range users {
+		if u.Role == adscan.RoleAdmin && !u.Disabled || u.Name == "admin" {
+			return nil
+		}
 	}
 	password, generated := getenv(AdminPasswordEnv), false
 	if password == "" {

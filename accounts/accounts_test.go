@@ -64,6 +64,25 @@ func TestEnsureAdmin(t *testing.T) {
 			t.Fatalf("printed %q; admin %+v, %v", out.String(), u, err)
 		}
 	})
+	// A reviewer added with 'adscan user add' before the first start is
+	// not an admin: without one, nobody could manage users.
+	t.Run("only other roles", func(t *testing.T) {
+		st := open(t)
+		u, err := NewUser("alice", adscan.RoleReviewer, "long enough pw", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateUser(ctx, u, "cli"); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := EnsureAdmin(ctx, st, env(nil), &out); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := st.GetUser(ctx, "admin"); err != nil || a.Role != adscan.RoleAdmin || !strings.Contains(out.String(), "created user admin") {
+			t.Fatalf("admin = %+v, %v; printed %q", a, err, out.String())
+		}
+	})
 	t.Run("short env password", func(t *testing.T) {
 		st := open(t)
 		err := EnsureAdmin(ctx, st, env(map[string]string{AdminPasswordEnv: "admin"}), &bytes.Buffer{})
