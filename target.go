@@ -62,11 +62,11 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed", raw).ZHf("“%s”是本机地址，不允许作为检测目标。", raw)
+		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed (--allow-private-targets allows them)", raw).ZHf("“%s”是本机地址，不允许作为检测目标。", raw)
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if err := CheckPublicAddress(ip); err != nil {
-			return "", Errorf(EINVALID, "target %q: %v; private targets are not allowed", raw, err).ZHf("“%s”是内网或保留地址，不允许作为检测目标。", raw)
+			return "", Errorf(EINVALID, "target %q: %v; private targets are not allowed (--allow-private-targets allows them)", raw, err).ZHf("“%s”是内网或保留地址，不允许作为检测目标。", raw)
 		}
 	}
 	return norm, nil
