@@ -618,9 +618,9 @@ func (o *workerOptions) check() error {
 	case o.crawlDelay < 0:
 		return usageError{fmt.Errorf("--crawl-delay %s: want 0 or more", o.crawlDelay)}
 	case o.maxPages < 0:
-		return usageError{fmt.Errorf("--max-pages %d: want 0 (the default) or more", o.maxPages)}
+		return usageError{fmt.Errorf("--max-pages %d: want 0 or more", o.maxPages)}
 	case o.reviewSLA < 0:
-		return usageError{fmt.Errorf("--review-sla %s: want 0 (the default) or more", o.reviewSLA)}
+		return usageError{fmt.Errorf("--review-sla %s: want 0 or more", o.reviewSLA)}
 	}
 	return nil
 }
