@@ -7,8 +7,11 @@ import (
 	"errors"
 	"github.com/spf13/pflag"
 	"io"
+	"io/fs"
 	"log"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -177,5 +180,25 @@ func TestWorkerArgs(t *testing.T) {
 	got := strings.Join(o.args(), " ")
 	if want := "--lexicon 'my lex.yaml' --allow-private-targets --crawl-delay 0s --outbox /data/outbox --max-browsers 1"; got != want {
 		t.Errorf("args = %s, want %s", got, want)
+	}
+}
+
+// dev and worker refuse negative durations and counts as crawl does, and
+// dev does so before it makes anything under --data.
+func TestWorkerFlagsNotNegative(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, tc := range [][]string{
+		{"dev", "--data", data, "--crawl-delay", "-1s"},
+		{"dev", "--data", data, "--review-sla", "-1h"},
+		{"dev", "--data", data, "--max-pages", "-5"},
+		{"worker", "--db", filepath.Join(data, "adscan.db"), "--crawl-delay", "-1s"},
+	} {
+		code, _, errOut := runAdmin(t, nil, "", tc...)
+		if code != exitUsage || !strings.Contains(errOut, tc[len(tc)-2]+" ") || !strings.Contains(errOut, "want 0 or more") {
+			t.Errorf("%v: exit %d, %q; want 2 naming the flag", tc, code, errOut)
+		}
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused dev made %s: %v", data, err)
 	}
 }
