@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"adscan"
-	"adscan/lexicon"
 )
 
 // These tests run one stage of Classify at a time on the test lexicon,
@@ -123,14 +122,7 @@ func TestRuleHits(t *testing.T) {
 // and a provider's name for its form of service counts beside the pupils it
 // is for, where a parent's or a reporter's word for a class does not.
 func TestSoftAdRules(t *testing.T) {
-	lex, err := lexicon.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(lex)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustDefaultClassifier(t)
 	filler := strings.Repeat("这是一段与课程无关的文字。", 10) // 130 runes
 	for _, tt := range []struct {
 		rule, text string
@@ -239,14 +231,7 @@ func TestScoreAndFlagsStages(t *testing.T) {
 // one (those words name pupils' grades, not a school speaking: they were
 // left out of the exclusion).
 func TestSchoolNoticeExclusion(t *testing.T) {
-	lex, err := lexicon.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(lex)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustDefaultClassifier(t)
 	for _, tt := range []struct {
 		name, text string
 		flags      bool
