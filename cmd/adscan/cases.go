@@ -56,21 +56,17 @@ func (o caseFilterOptions) filter(command string) (adscan.CaseFilter, error) {
 	return f, nil
 }
 
-// openCmdStore opens the database named by the --db value, else by
-// ADSCAN_DB; neither is a usage error. Store logs below warnings are dropped:
-// the command's output is its report.
-func openCmdStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
-	return openCmdStoreWith(ctx, s, command, dsn)
-}
-
 // openReadStore is openCmdStore for a command that only reads: a SQLite
 // database that is not there is an error naming it (a mistyped --db would
 // otherwise list an empty new database and leave it behind).
 func openReadStore(ctx context.Context, s streams, command, dsn string) (*store.Store, error) {
-	return openCmdStoreWith(ctx, s, command, dsn, store.Existing())
+	return openCmdStore(ctx, s, command, dsn, store.Existing())
 }
 
-func openCmdStoreWith(ctx context.Context, s streams, command, dsn string, opts ...store.Option) (*store.Store, error) {
+// openCmdStore opens the database named by the --db value, else by
+// ADSCAN_DB; neither is a usage error. Store logs below warnings are dropped:
+// the command's output is its report.
+func openCmdStore(ctx context.Context, s streams, command, dsn string, opts ...store.Option) (*store.Store, error) {
 	dsn, err := resolveDSN(s, command, dsn)
 	if err != nil {
 		return nil, err
