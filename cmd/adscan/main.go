@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -104,7 +105,9 @@ func run(ctx context.Context, args []string, s streams) int {
 		return ee.code
 	default:
 		fmt.Fprintf(s.err, "adscan: %v\n", err)
-		if isUsageError(err) {
+		// cobra's own "unknown command" (from the root, whose arguments
+		// it checks itself) has no type to tell it by.
+		if isUsageError(err) || strings.HasPrefix(err.Error(), "unknown command ") {
 			return exitUsage
 		}
 		return exitFailure
@@ -161,5 +164,24 @@ func newRootCmd(s streams) *cobra.Command {
 	} {
 		root.AddCommand(newCmd(s))
 	}
+	argsAreUsage(root)
 	return root
+}
+
+// argsAreUsage makes the argument checks of cmd and its subcommands
+// (cobra.ExactArgs and the like) report a bad command line, exit status 2,
+// as bad flags do.
+func argsAreUsage(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := check(c, args)
+			if err == nil || isUsageError(err) {
+				return err
+			}
+			return usageError{fmt.Errorf("%s: %w", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" "), err)}
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		argsAreUsage(sub)
+	}
 }
