@@ -46,8 +46,8 @@ var scheduleIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 // profile); ECONFLICT if the ID is taken; EUNAVAILABLE when Temporal cannot
 // be reached.
 func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.Schedule, error) {
-	if !scheduleIDPattern.MatchString(s.ID) {
-		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID)
+	if err := CheckSchedule(s, c.AllowPrivate); err != nil {
+		return adscan.Schedule{}, err
 	}
 	spec, err := scheduleSpec(s)
 	if err != nil {
@@ -93,6 +93,21 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 		}
 	}
 	return c.GetSchedule(ctx, s.ID)
+}
+
+// CheckSchedule is what CreateSchedule checks of s before it asks anyone:
+// its ID, its timing (the cron expression's field count, not its values,
+// which Temporal parses) and its targets' URLs and limits. Errors are
+// EINVALID.
+func CheckSchedule(s adscan.Schedule, allowPrivate bool) error {
+	if !scheduleIDPattern.MatchString(s.ID) {
+		return adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID)
+	}
+	if _, err := scheduleSpec(s); err != nil {
+		return err
+	}
+	_, err := ParseTargets(s.Targets, allowPrivate)
+	return err
 }
 
 // scheduleSpec checks s's timing and turns it into a Temporal spec.

@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	schedulepb "go.temporal.io/api/schedule/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/service/worker/scheduler"
 
 	"adscan"
 	"adscan/store"
@@ -162,16 +166,25 @@ due while the previous one is still going is skipped.`,
 					targets[i].MaxPages = maxPages
 				}
 			}
+			sched := adscan.Schedule{
+				ID: args[0], Cron: cron, Interval: every, TimeZone: tz, Note: note,
+				Targets: targets, Paused: paused, CreatedBy: cliUser(s),
+			}
+			// What the command line says is checked before anything is
+			// asked of Temporal: a mistake in it exits 2.
+			if err := workflows.CheckSchedule(sched, opts.allowPrivate); err != nil {
+				return usageError{cliError(command, err)}
+			}
+			if err := checkCron(cron); err != nil {
+				return usageError{fmt.Errorf("%s: --cron %q: %v", command, cron, err)}
+			}
 			ctx := cmd.Context()
 			c, closeClient, err := opts.orchestrator(ctx, s, command)
 			if err != nil {
 				return err
 			}
 			defer closeClient()
-			created, err := c.CreateSchedule(ctx, adscan.Schedule{
-				ID: args[0], Cron: cron, Interval: every, TimeZone: tz, Note: note,
-				Targets: targets, Paused: paused, CreatedBy: cliUser(s),
-			})
+			created, err := c.CreateSchedule(ctx, sched)
 			if err != nil {
 				return cliError(command, err)
 			}
@@ -386,6 +399,23 @@ func scheduleState(sc adscan.Schedule) string {
 		return "paused"
 	}
 	return "active"
+}
+
+// checkCron parses a schedule's cron expression ("" is none) with Temporal's
+// own schedule parser, linked in with the embedded server, so that a value
+// out of range is refused before the schedule is sent (the server would
+// refuse it the same way).
+func checkCron(expr string) error {
+	if expr == "" {
+		return nil
+	}
+	limit := func(n int) dynamicconfig.IntPropertyFn { return func() int { return n } }
+	_, err := scheduler.NewSpecBuilder(limit(1000), limit(100000)).NewCompiledSpec(&schedulepb.ScheduleSpec{CronString: []string{expr}})
+	var bad *serviceerror.InvalidArgument
+	if errors.As(err, &bad) {
+		return errors.New(bad.Message)
+	}
+	return err
 }
 
 // scheduleWhen says when a schedule runs: "cron 0 3 * * * (Asia/Shanghai)" or "every 24h0m0s".
