@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -24,8 +25,22 @@ const (
 	MaxTargetLabel = 200
 )
 
+// hasScheme matches "mailto:…" but not "example.org:8080/…".
+var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
+
+// WithDefaultScheme returns raw with "http://" in front when it has no
+// scheme at all ("www.example.cn" as people type it; a site that serves
+// https redirects there), and raw itself otherwise.
+func WithDefaultScheme(raw string) string {
+	if raw == "" || strings.Contains(raw, "://") || hasScheme.MatchString(raw) {
+		return raw
+	}
+	return "http://" + raw
+}
+
 // ParseTargetURL is the one rule for what a target's URL may be, used by
-// the API, the console, the CLI, the store and the orchestrator alike. It
+// the API, the console, the CLI, the store and the orchestrator alike. A
+// URL without a scheme is taken as http (WithDefaultScheme). It
 // returns raw in adscan's canonical form (urlnorm.Normalize: lower-case
 // host, no fragment or tracking parameters, "/" for an empty path), so one
 // site is one row of the register however it was typed. It refuses, with
@@ -39,7 +54,8 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	if raw == "" {
 		return "", Errorf(EINVALID, "the target URL is missing").ZHf("请填写目标网站的网址。")
 	}
-	u, err := url.Parse(raw)
+	full := WithDefaultScheme(raw) // messages name raw, as typed
+	u, err := url.Parse(full)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -53,7 +69,7 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	if u.Hostname() == "" {
 		return "", Errorf(EINVALID, "target %q has no host", raw).ZHf("网址“%s”缺少域名。", raw)
 	}
-	norm, err := urlnorm.Normalize("", raw)
+	norm, err := urlnorm.Normalize("", full)
 	if err != nil {
 		return "", Errorf(EINVALID, "target %q: %v", raw, err).ZHf("网址“%s”无法识别。", raw)
 	}

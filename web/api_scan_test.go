@@ -53,7 +53,7 @@ func TestCreateScanBadInput(t *testing.T) {
 		{"empty targets", `{"targets":[]}`, "targets is missing", nil},
 		{"no url", `{"targets":[{"max_pages":5}]}`, "targets[0]: the target URL is missing", nil},
 		{"ftp url", `{"targets":[{"url":"https://a.example/"},{"url":"ftp://b.example/"}]}`, `targets[1]: target "ftp://b.example/": the URL must start with http:// or https://`, nil},
-		{"relative url", `{"targets":[{"url":"jigou.example.cn"}]}`, "must start with http:// or https://", nil},
+		{"mailto url", `{"targets":[{"url":"mailto:ban@jigou.example.cn"}]}`, "must start with http:// or https://", nil},
 		{"bad url", `{"targets":[{"url":"http://a b/%zz"}]}`, "is not a URL", nil},
 		{"no host", `{"targets":[{"url":"http:///path"}]}`, "has no host", nil},
 		{"negative limit", `{"targets":[{"url":"https://a.example/","max_pages":-1}]}`, "max_pages and max_depth must be 0 (the default) or more", nil},

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -20,9 +19,6 @@ import (
 	"adscan/crawler"
 	"adscan/render"
 )
-
-// hasScheme matches "mailto:…" but not "example.org:8080/…".
-var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
 
 // crawlOptions are the flags of `adscan crawl`.
 type crawlOptions struct {
@@ -193,9 +189,7 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 		if ctx.Err() != nil {
 			break
 		}
-		if !strings.Contains(u, "://") && !hasScheme.MatchString(u) {
-			u = "http://" + u // "www.example.cn" as typed by people
-		}
+		u = adscan.WithDefaultScheme(u) // "www.example.cn" as people type it
 		if !crawlOne(ctx, s, crawlConfig(s, opts, pool, u), cl, u, out) {
 			failed = true
 		}
