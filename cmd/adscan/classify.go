@@ -94,6 +94,15 @@ func runClassify(s streams, opts classifyOptions, args []string) error {
 		// after, for callers that run commands in-process (tests).
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(classifyMemoryLimit))
 	}
+	inputs, listErrs := expandInputs(args)
+	failed := false
+	for _, err := range listErrs {
+		fmt.Fprintf(s.err, "adscan: classify: %v\n", err)
+		failed = true
+	}
+	if len(inputs) == 0 { // nothing to classify: do not load the dictionary
+		return exitError{exitFailure}
+	}
 	lex, err := loadLexicon(s, "classify", opts.lexicon)
 	if err != nil {
 		return err
@@ -107,12 +116,6 @@ func runClassify(s streams, opts classifyOptions, args []string) error {
 		return fmt.Errorf("classify: %w", err)
 	}
 	c = c.WithVoice(m)
-	inputs, listErrs := expandInputs(args)
-	failed := false
-	for _, err := range listErrs {
-		fmt.Fprintf(s.err, "adscan: classify: %v\n", err)
-		failed = true
-	}
 	rep := &reporter{s: s, json: opts.json, lex: lex}
 	for out := range classifyAll(c, s.in, inputs, opts.maxBytes) {
 		if out.err != nil {
@@ -152,9 +155,11 @@ func expandInputs(args []string) ([]classifyInput, []error) {
 			inputs = append(inputs, fileInput(arg)) // reading it reports the error
 			continue
 		}
+		found, listFailed := 0, false
 		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, fmt.Errorf("list %s: %w", path, err))
+				listFailed = true
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -162,11 +167,17 @@ func expandInputs(args []string) ([]classifyInput, []error) {
 			}
 			if !d.IsDir() && classifiableExt(path) {
 				inputs = append(inputs, fileInput(path))
+				found++
 			}
 			return nil
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("list %s: %w", arg, err))
+			listFailed = true
+		}
+		if found == 0 && !listFailed {
+			// Silence here would read as "nothing flagged".
+			errs = append(errs, fmt.Errorf("%s: no .txt, .html or .htm file in this directory", arg))
 		}
 	}
 	return inputs, errs

@@ -162,6 +162,22 @@ func TestClassifyBadInputs(t *testing.T) {
 	}
 }
 
+// A directory with nothing to classify is an error, not an empty report
+// (which reads as "nothing flagged"); the dictionary is not even loaded.
+func TestClassifyEmptyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.md"), []byte("补习班招生"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runClassifyCmd(t, "", "classify", "--json", dir)
+	if code != exitFailure || out != "" {
+		t.Errorf("exit %d, stdout %q; want %d and nothing", code, out, exitFailure)
+	}
+	if want := dir + ": no .txt, .html or .htm file in this directory"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q does not say %q", errOut, want)
+	}
+}
+
 func TestClassifyBadLexicon(t *testing.T) {
 	dir := t.TempDir()
 	lex := filepath.Join(dir, "bad.yaml")
