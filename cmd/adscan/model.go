@@ -112,6 +112,11 @@ inputs and flags give the same model, byte for byte; the embedded model
 }
 
 func runModelTrain(s streams, o modelTrainOptions) error {
+	for _, sp := range o.splits {
+		if err := checkSplit("model train", "--splits", sp, false); err != nil {
+			return err
+		}
+	}
 	labels, err := corpus.ReadJSONLFile[corpus.Label](o.labels)
 	if err != nil {
 		return fmt.Errorf("model train: %w", err)
@@ -167,7 +172,28 @@ func newModelEvalCmd(s streams) *cobra.Command {
 	return cmd
 }
 
+// checkSplit refuses a split name the corpus does not have; empty is all
+// splits where allowAll.
+func checkSplit(command, flag, split string, allowAll bool) error {
+	switch split {
+	case corpus.SplitTrain, corpus.SplitDev, corpus.SplitTest:
+		return nil
+	case "":
+		if allowAll {
+			return nil
+		}
+	}
+	all := ""
+	if allowAll {
+		all = " ('' for all)"
+	}
+	return usageError{fmt.Errorf("%s: %s %q: want train, dev or test%s", command, flag, split, all)}
+}
+
 func loadSplit(s streams, command, dir, split string) ([]corpus.Page, error) {
+	if err := checkSplit(command, "--split", split, true); err != nil {
+		return nil, err
+	}
 	dir, err := corpusDir(s, dir)
 	if err != nil {
 		return nil, err

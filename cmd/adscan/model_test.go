@@ -112,6 +112,15 @@ func TestCorpusTrainEvalCompare(t *testing.T) {
 	if code, _, errOut = runClassifyCmd(t, "", "model", "eval", "--corpus", dir, "--model", filepath.Join(out, "nothing.json")); code != exitFailure || !strings.Contains(errOut, "nothing.json") {
 		t.Errorf("eval with a missing model: exit %d, %q", code, errOut)
 	}
+	for _, args := range [][]string{
+		{"model", "eval", "--corpus", dir, "--split", "tset"},
+		{"model", "compare", "--corpus", dir, "--split", "tset", "--candidate-model", m},
+		{"model", "train", "--labels", labels, "--features", feats, "--splits", "train,tset"},
+	} {
+		if code, _, errOut = runClassifyCmd(t, "", args...); code != exitUsage || !strings.Contains(errOut, `"tset": want train, dev or test`) {
+			t.Errorf("%s with split tset: exit %d, %q; want %d naming the splits", args[1], code, errOut, exitUsage)
+		}
+	}
 	if code, _, errOut = runClassifyCmd(t, "", "model", "eval"); code != exitUsage || !strings.Contains(errOut, "ADSCAN_CORPUS") {
 		t.Errorf("eval without a corpus: exit %d, %q", code, errOut)
 	}
