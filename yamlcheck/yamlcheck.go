@@ -181,9 +181,23 @@ func KindName(n *yaml.Node) string {
 	case yaml.AliasNode:
 		return "an alias"
 	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
+		return quoteShort(n.Value)
 	}
 	return "nothing"
+}
+
+// maxQuoted is how many characters of a scalar a message quotes.
+const maxQuoted = 60
+
+// quoteShort quotes s, cut to its first maxQuoted characters: a file that
+// is not YAML at all (an HTML page, say) parses as one long scalar, and a
+// message quoting it whole would bury the problem.
+func quoteShort(s string) string {
+	r := []rune(s)
+	if len(r) <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d characters)", string(r[:maxQuoted]), len(r))
 }
 
 // Join is the path of key under path ("a.b", or "b" at the top).

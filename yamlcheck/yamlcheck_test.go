@@ -82,3 +82,20 @@ func TestKnownKey(t *testing.T) {
 		t.Errorf("problems not under top.z and top.a#dup: %+v", ps.Sorted())
 	}
 }
+
+// A file that is not YAML (an HTML page) parses as one long scalar; a
+// message names it by its start, not by all of it.
+func TestKindNameQuotesLongScalarsShort(t *testing.T) {
+	page := "<html><head><title>补习班</title></head><body>" + strings.Repeat("<p>一段很长的正文。</p>", 500) + "</body></html>"
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(page), &n); err != nil {
+		t.Fatal(err)
+	}
+	got := KindName(n.Content[0])
+	if len([]rune(got)) > 100 || !strings.HasPrefix(got, `"<html><head><title>补习班`) || !strings.Contains(got, "characters)") {
+		t.Errorf("KindName = %q; want the page's first characters and its length", got)
+	}
+	if got := KindName(&yaml.Node{Kind: yaml.ScalarNode, Value: "12"}); got != `"12"` {
+		t.Errorf("KindName(12) = %s", got)
+	}
+}
