@@ -3,6 +3,7 @@ package adscan
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -29,10 +30,22 @@ const (
 var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
 
 // WithDefaultScheme returns raw with "http://" in front when it has no
-// scheme at all ("www.example.cn" as people type it; a site that serves
-// https redirects there), and raw itself otherwise.
+// scheme at all and starts with a host name of two labels or more, an IP
+// address or localhost ("www.example.cn" as people type it; a site that
+// serves https redirects there), and raw itself otherwise, so that a word
+// such as "notaurl" is still refused as no URL.
 func WithDefaultScheme(raw string) string {
 	if raw == "" || strings.Contains(raw, "://") || hasScheme.MatchString(raw) {
+		return raw
+	}
+	host := raw
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if !strings.Contains(host, ".") && !strings.HasPrefix(host, "[") && !strings.Contains(host, ":") && !strings.EqualFold(host, "localhost") {
 		return raw
 	}
 	return "http://" + raw

@@ -23,6 +23,8 @@ func TestParseTargetURL(t *testing.T) {
 		{"a.example", false, "http://a.example/", true},
 		{"A.example:8080/x", false, "http://a.example:8080/x", true},
 		{"localhost:3000", false, "loopback", false},
+		{"notaurl", false, "http:// or https://", false},
+		{"[::1]:8080/", true, "http://[::1]:8080/", true},
 		{"mailto:a@b.example", false, "http:// or https://", false},
 		{"javascript:alert(1)", false, "http:// or https://", false},
 		{"https:///nohost", false, "no host", false},
