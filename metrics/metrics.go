@@ -116,13 +116,10 @@ func (m *Worker) Handler(ready func(context.Context) error) http.Handler {
 	return mux
 }
 
-// Serve serves h on addr until ctx ends; it returns once listening, with
-// the address it listens on.
-func Serve(ctx context.Context, addr string, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", err
-	}
+// ServeOn serves h on ln, a listener opened earlier (so that a busy address
+// is found before anything else starts), until ctx ends. It returns the
+// address ln listens on.
+func ServeOn(ctx context.Context, ln net.Listener, h http.Handler) string {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -135,5 +132,5 @@ func Serve(ctx context.Context, addr string, h http.Handler) (string, error) {
 			_ = err // the listener failed; /healthz stops answering, which is the signal
 		}
 	}()
-	return ln.Addr().String(), nil
+	return ln.Addr().String()
 }

@@ -90,6 +90,7 @@ type devProgram struct {
 	client   client.Client
 	worker   *workers
 	http     *httpServer
+	httpLn   net.Listener // --http, listened on first, until the console serves on it
 }
 
 // Start brings everything up and prints where the console and Temporal
@@ -110,6 +111,15 @@ func (p *devProgram) Start(ctx context.Context) error {
 	// database, Temporal's files).
 	if !p.opts.noWorker {
 		if err := p.opts.worker.check(); err != nil {
+			return err
+		}
+	}
+	// The addresses next: a busy one is reported before anything is made.
+	if p.httpLn, err = listenHTTP("dev", p.opts.http); err != nil {
+		return err
+	}
+	if !p.opts.noWorker {
+		if err := p.opts.worker.listenMetrics("dev"); err != nil {
 			return err
 		}
 	}
@@ -171,6 +181,7 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if p.worker, err = startWorker(ctx, p.s, p.client, p.store, wo, p.logger); err != nil {
 			return fmt.Errorf("dev: %w", err)
 		}
+		p.opts.worker.metricsLn = nil // served now, until ctx ends
 	}
 	key, err := sessionKey(p.s, filepath.Join(data, "session.key"))
 	if err != nil {
@@ -182,7 +193,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	p.http, err = startHTTP(p.opts.http, web.Config{
+	ln := p.httpLn
+	p.httpLn = nil // startHTTP owns it now
+	p.http, err = startHTTP(ln, web.Config{
 		Store: p.store,
 		Orchestrator: &workflows.Client{
 			Temporal:     p.client,
@@ -230,6 +243,10 @@ func (p *devProgram) Start(ctx context.Context) error {
 // Close stops everything Start started, the newest first.
 func (p *devProgram) Close() error {
 	var errs []error
+	if p.httpLn != nil {
+		p.httpLn.Close()
+	}
+	p.opts.worker.closeMetrics()
 	if p.http != nil {
 		errs = append(errs, p.http.Shutdown())
 	}

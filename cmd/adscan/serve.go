@@ -4,6 +4,7 @@ import (
 	"adscan/evidence"
 	"adscan/metrics"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -35,6 +36,28 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.check("serve"); err != nil {
 				return err
+			}
+			// The addresses first: a busy one is reported before the
+			// database is opened or the first admin made.
+			ln, err := listenHTTP("serve", addr)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if ln != nil {
+					ln.Close()
+				}
+			}()
+			var metricsLn net.Listener
+			if metricsAddr != "" {
+				if metricsLn, err = net.Listen("tcp", metricsAddr); err != nil {
+					return fmt.Errorf("serve: --metrics %s: %s", metricsAddr, listenProblem(err))
+				}
+				defer func() {
+					if metricsLn != nil {
+						metricsLn.Close()
+					}
+				}()
 			}
 			lex, err := loadLexicon(s, "serve", lexiconFile)
 			if err != nil {
@@ -71,7 +94,7 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				}
 				evidenceKey = evidence.Signer{Key: k}.PublicKey()
 			}
-			h, err := startHTTP(addr, web.Config{
+			h, err := startHTTP(ln, web.Config{
 				EvidenceKey: evidenceKey,
 				Store:       st,
 				Orchestrator: &workflows.Client{Temporal: tc, Store: st, AllowPrivate: allowPrivate,
@@ -87,21 +110,19 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 				Lexicon:             lex,
 				NewClassifier:       newClassifier,
 			}, logger)
+			ln = nil // startHTTP owns it now
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
 			var maddr string // where the metrics are served, if they are
-			if metricsAddr != "" {
+			if metricsLn != nil {
 				// The console's own /metrics needs an admin; Prometheus
 				// scrapes this one, on an address of the operator's.
 				mux := http.NewServeMux()
 				mux.Handle("GET /metrics", h.web.MetricsHandler())
 				mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-				maddr, err = metrics.Serve(ctx, metricsAddr, mux)
-				if err != nil {
-					_ = h.Shutdown()
-					return fmt.Errorf("serve: --metrics %s: %s", metricsAddr, listenProblem(err))
-				}
+				maddr = metrics.ServeOn(ctx, metricsLn, mux)
+				metricsLn = nil
 			}
 			if key == nil {
 				logger.Warn("no session key: sessions end on restart and are not shared with other serve processes; set " + envSessionKey)

@@ -231,3 +231,46 @@ func TestStartupNamespaceAndMetrics(t *testing.T) {
 		}
 	})
 }
+
+// A busy --http or --metrics address is found before anything is made: no
+// database, no first admin (whose password would be printed and lost), no
+// Temporal files.
+func TestStartupAddressInUseMakesNothing(t *testing.T) {
+	skipShort(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().String()
+	for _, tc := range []struct {
+		name, flag string
+		args       func(data string) []string
+	}{
+		{"dev --http", "--http", func(data string) []string {
+			return []string{"dev", "--data", data, "--http", busy, "--temporal-address", "127.0.0.1:0"}
+		}},
+		{"dev --metrics", "--metrics", func(data string) []string {
+			return []string{"dev", "--data", data, "--http", "127.0.0.1:0", "--temporal-address", "127.0.0.1:0", "--metrics", busy}
+		}},
+		{"serve --http", "--http", func(data string) []string {
+			return []string{"serve", "--temporal-address", closedAddr(t), "--db", filepath.Join(data, "adscan.db"), "--http", busy}
+		}},
+		{"serve --metrics", "--metrics", func(data string) []string {
+			return []string{"serve", "--temporal-address", closedAddr(t), "--db", filepath.Join(data, "adscan.db"), "--http", "127.0.0.1:0", "--metrics", busy}
+		}},
+		{"worker --metrics", "--metrics", func(data string) []string {
+			return []string{"worker", "--temporal-address", closedAddr(t), "--db", filepath.Join(data, "adscan.db"), "--outbox", filepath.Join(data, "outbox"),
+				"--signing-key", testSigningKey(t), "--metrics", busy}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			f := runToFailure(t, tc.args(data)...)
+			f.wantOneLine(t, []string{tc.flag + " " + busy + ": address already in use"})
+			if entries, err := os.ReadDir(data); err == nil {
+				t.Errorf("the data directory was made, holding %d entries", len(entries))
+			}
+		})
+	}
+}

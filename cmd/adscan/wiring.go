@@ -208,6 +208,7 @@ type workerOptions struct {
 	reviewSLA        time.Duration
 	metrics          string          // --metrics ADDR ("" for none); not passed on by args
 	observer         *metrics.Worker // the metrics served there, made before Temporal is dialled (withMetrics)
+	metricsLn        net.Listener    // --metrics, listened on before anything starts (listenMetrics)
 	queues           string          // all, work or crawl
 	maxCrawls        int
 	maxActivities    int
@@ -392,10 +393,13 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 			}
 			return nil
 		}
-		addr, err := metrics.Serve(ctx, o.metrics, m.Handler(ready))
-		if err != nil {
-			return nil, fmt.Errorf("worker: --metrics %s: %s", o.metrics, listenProblem(err))
+		if o.metricsLn == nil {
+			if err := o.listenMetrics("worker"); err != nil {
+				return nil, err
+			}
 		}
+		addr := metrics.ServeOn(ctx, o.metricsLn, m.Handler(ready))
+		o.metricsLn = nil // served: closed when ctx ends
 		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
 	if o.queues == "all" || o.queues == "work" {
@@ -509,6 +513,40 @@ func sessionKey(s streams, file string) ([]byte, error) {
 	return key, nil
 }
 
+// listenMetrics opens o's --metrics address, if it has one, so that a busy
+// or wrong address is reported before anything is started or created;
+// startWorker serves on it. command names the command in the error.
+func (o *workerOptions) listenMetrics(command string) error {
+	if o.metrics == "" || o.metricsLn != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", o.metrics)
+	if err != nil {
+		return fmt.Errorf("%s: --metrics %s: %s", command, o.metrics, listenProblem(err))
+	}
+	o.metricsLn = ln
+	return nil
+}
+
+// closeMetrics closes the --metrics listener if nothing came to serve on it.
+func (o *workerOptions) closeMetrics() {
+	if o.metricsLn != nil {
+		o.metricsLn.Close()
+		o.metricsLn = nil
+	}
+}
+
+// listenHTTP opens the console's --http address at the start of dev and
+// serve, before anything is created (the first admin, the database), so a
+// busy address is the one problem reported.
+func listenHTTP(command, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: --http %s: %s", command, addr, listenProblem(err))
+	}
+	return ln, nil
+}
+
 // httpServer serves the console and API on a listener until Shutdown.
 type httpServer struct {
 	srv *http.Server
@@ -516,16 +554,13 @@ type httpServer struct {
 	web *web.Server
 }
 
-// startHTTP listens on addr (port 0 picks a free one) and serves the
-// console and API there in the background.
-func startHTTP(addr string, cfg web.Config, logger *slog.Logger) (*httpServer, error) {
+// startHTTP serves the console and API on ln (listenHTTP) in the
+// background. It closes ln if the console cannot be made.
+func startHTTP(ln net.Listener, cfg web.Config, logger *slog.Logger) (*httpServer, error) {
 	ws, err := web.New(cfg)
 	if err != nil {
+		ln.Close()
 		return nil, fmt.Errorf("console: %w", err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("--http %s: %s", addr, listenProblem(err))
 	}
 	srv := &http.Server{
 		Handler:           ws.Handler(),

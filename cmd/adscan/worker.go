@@ -51,6 +51,10 @@ func newWorkerCmd(s streams) *cobra.Command {
 			if _, err := wo.signer(s, "worker"); err != nil {
 				return err // before dialling anything: a bad key is the operator's to fix
 			}
+			if err := wo.listenMetrics("worker"); err != nil {
+				return err // likewise a busy --metrics address
+			}
+			defer wo.closeMetrics()
 			if wo.crawls() {
 				classifier.Preload() // about a second, beside the store and Temporal
 			}
@@ -71,6 +75,7 @@ func newWorkerCmd(s streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			wo.metricsLn = nil // served now, until ctx ends
 			fmt.Fprintf(s.out, "adscan worker: polling %s on %s (namespace %s)\n", "adscan", opts.temporal.address, opts.temporal.namespace)
 			<-ctx.Done()
 			logger.Info("worker stopping")
