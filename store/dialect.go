@@ -91,9 +91,13 @@ func (s *Store) openSQLite(ctx context.Context, dsn string, existing bool) error
 	if err != nil {
 		return err
 	}
-	if existing {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("store: there is no database at %s (adscan dev keeps it at DATA/adscan.db)", path)
+	info, statErr := os.Stat(path)
+	if existing && errors.Is(statErr, fs.ErrNotExist) {
+		return fmt.Errorf("store: there is no database at %s (adscan dev keeps it at DATA/adscan.db)", path)
+	}
+	if statErr == nil && info.Size() > 0 {
+		if err := checkOwnSQLite(ctx, path); err != nil {
+			return err
 		}
 	}
 	if dir := filepath.Dir(path); dir != "" {
@@ -136,6 +140,29 @@ func (s *Store) openSQLite(ctx context.Context, dsn string, existing bool) error
 	rdb.SetMaxOpenConns(4)
 	rdb.SetMaxIdleConns(4)
 	s.db, s.rdb, s.dialect = db, rdb, sqliteDialect
+	return nil
+}
+
+// checkOwnSQLite refuses an existing SQLite file that is not adscan's: one
+// that has tables but not adscan's migration table (Temporal's database
+// beside it in DATA/, say), or that is not a SQLite database at all. It
+// reads the file only, so a --db mistake changes nothing (adscan's own
+// connections would switch the file to WAL and add adscan's tables).
+func checkOwnSQLite(ctx context.Context, path string) error {
+	c, err := sqlite.NewConnector(path + "?_pragma=query_only(1)&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: open SQLite %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	var tables, ours int
+	err = db.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(name = ?), 0) FROM sqlite_master WHERE type = 'table'", versionTable).Scan(&tables, &ours)
+	if err != nil {
+		return fmt.Errorf("store: %s is not a SQLite database adscan can read: %s", path, oneLine(err))
+	}
+	if tables > 0 && ours == 0 {
+		return fmt.Errorf("store: %s is another program's SQLite database (%d tables, none of them adscan's); give adscan's own (adscan dev keeps it at DATA/adscan.db)", path, tables)
+	}
 	return nil
 }
 

@@ -157,6 +157,62 @@ func TestOpenDSN(t *testing.T) {
 	wantCode(t, err, adscan.EINVALID)
 }
 
+// A --db that names another program's SQLite file (Temporal's, beside
+// adscan's in DATA/) or no database at all is refused, whether the command
+// reads or writes, and the file is left as it was.
+func TestOpenRefusesForeignSQLite(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	foreign := filepath.Join(dir, "temporal.db")
+	db, err := sql.Open("sqlite", foreign)
+	must(t, err)
+	_, err = db.Exec("CREATE TABLE executions (id TEXT PRIMARY KEY); CREATE TABLE shards (id INTEGER)")
+	must(t, err)
+	must(t, db.Close())
+	before, err := os.ReadFile(foreign)
+	must(t, err)
+	text := filepath.Join(dir, "notes.txt")
+	must(t, os.WriteFile(text, []byte(strings.Repeat("not a database\n", 100)), 0o644))
+	for _, tc := range []struct {
+		path, want string
+		opts       []Option
+	}{
+		{foreign, "another program's SQLite database (2 tables, none of them adscan's)", nil},
+		{foreign, "another program's SQLite database", []Option{Existing()}},
+		{text, "is not a SQLite database adscan can read", []Option{Existing()}},
+	} {
+		s, err := Open(ctx, tc.path, tc.opts...)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%s) worked; want it refused", tc.path)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.path) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Open(%s): %v; want it to name the file and say %q", tc.path, err, tc.want)
+		}
+	}
+	after, err := os.ReadFile(foreign)
+	must(t, err)
+	if string(after) != string(before) {
+		t.Error("the foreign database changed")
+	}
+	if _, err := os.Stat(foreign + "-wal"); err == nil {
+		t.Error("the foreign database was switched to WAL")
+	}
+	// adscan's own database opens again, empty files too.
+	own := filepath.Join(dir, "adscan.db")
+	for range 2 {
+		s, err := Open(ctx, own)
+		must(t, err)
+		must(t, s.Close())
+	}
+	empty := filepath.Join(dir, "empty.db")
+	must(t, os.WriteFile(empty, nil, 0o600))
+	s, err := Open(ctx, empty, Existing())
+	must(t, err)
+	must(t, s.Close())
+}
+
 func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
