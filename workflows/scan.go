@@ -359,43 +359,19 @@ const maxUnresolvedText = 10
 // not resolve, then the site scans that failed (as many as Failures
 // keeps), at most maxUnresolvedText reasons and how many more.
 func failureText(unresolved []UnresolvedTarget, sum ScanSummary) string {
-	why := unresolvedText(unresolved)
-	if len(unresolved) >= maxUnresolvedText || len(sum.Failures) == 0 {
-		return why
+	reasons := make([]string, 0, len(unresolved)+len(sum.Failures))
+	for _, u := range unresolved {
+		reasons = append(reasons, u.Error)
 	}
-	var b strings.Builder
-	b.WriteString(why)
-	failed := sum.FailedTargets - len(unresolved)
-	for i, f := range sum.Failures {
-		if len(unresolved)+i == maxUnresolvedText {
-			break
-		}
-		if b.Len() > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(f)
-		failed--
+	reasons = append(reasons, sum.Failures...)
+	// FailedTargets counts the unresolved targets too; Failures keeps only
+	// the first site failures.
+	total := max(sum.FailedTargets, len(reasons))
+	shown := reasons[:min(len(reasons), maxUnresolvedText)]
+	text := strings.Join(shown, "; ")
+	if more := total - len(shown); more > 0 && len(shown) > 0 {
+		text += fmt.Sprintf("; and %d more", more)
 	}
-	if failed > 0 {
-		fmt.Fprintf(&b, "; and %d more", failed)
-	}
-	return b.String()
+	return text
 }
 
-// unresolvedText says why each unresolved target failed, for the scan's
-// error text: "targets[1]: profile gone is not registered (…); …", at most
-// maxUnresolvedText of them; "" when there are none.
-func unresolvedText(list []UnresolvedTarget) string {
-	var b strings.Builder
-	for i, u := range list {
-		if i == maxUnresolvedText {
-			fmt.Fprintf(&b, "; and %d more", len(list)-i)
-			break
-		}
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(u.Error)
-	}
-	return b.String()
-}

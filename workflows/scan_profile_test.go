@@ -151,16 +151,39 @@ func TestScanWorkflowSkipsUnresolvedTargetsAfterContinueAsNew(t *testing.T) {
 	}
 }
 
-func TestUnresolvedText(t *testing.T) {
-	var list []UnresolvedTarget
-	for i := range 12 {
-		list = append(list, UnresolvedTarget{Index: i, Profile: "gone", Error: fmt.Sprintf("targets[%d]: gone", i)})
+// The scan's error text names at most ten reasons, unresolved profiles
+// first, and counts every failed target it does not name.
+func TestFailureText(t *testing.T) {
+	gone := func(n int) []UnresolvedTarget {
+		var list []UnresolvedTarget
+		for i := range n {
+			list = append(list, UnresolvedTarget{Index: i, Profile: "gone", Error: fmt.Sprintf("targets[%d]: gone", i)})
+		}
+		return list
 	}
-	got := unresolvedText(list)
-	if !strings.HasPrefix(got, "targets[0]: gone; targets[1]: gone;") || !strings.HasSuffix(got, "targets[9]: gone; and 2 more") {
-		t.Errorf("unresolvedText = %q", got)
+	sites := func(n int) []string {
+		var out []string
+		for i := range min(n, maxUnresolvedText) {
+			out = append(out, fmt.Sprintf("https://s%d.example/: timeout", i))
+		}
+		return out
 	}
-	if unresolvedText(nil) != "" {
-		t.Error("no unresolved targets: want no text")
+	for _, tc := range []struct {
+		name           string
+		unresolved     int
+		failedSites    int
+		prefix, suffix string
+	}{
+		{"none", 0, 0, "", ""},
+		{"12 unresolved", 12, 0, "targets[0]: gone; targets[1]: gone;", "targets[9]: gone; and 2 more"},
+		{"12 unresolved, 5 sites", 12, 5, "targets[0]: gone;", "targets[9]: gone; and 7 more"},
+		{"3 unresolved, 4 sites", 3, 4, "targets[0]: gone;", "targets[2]: gone; https://s0.example/: timeout; https://s1.example/: timeout; https://s2.example/: timeout; https://s3.example/: timeout"},
+		{"2 unresolved, 30 sites", 2, 30, "targets[0]: gone; targets[1]: gone; https://s0.example/: timeout;", "https://s7.example/: timeout; and 22 more"},
+	} {
+		sum := ScanSummary{FailedTargets: tc.unresolved + tc.failedSites, Failures: sites(tc.failedSites)}
+		got := failureText(gone(tc.unresolved), sum)
+		if !strings.HasPrefix(got, tc.prefix) || !strings.HasSuffix(got, tc.suffix) || (tc.suffix == "" && got != "") {
+			t.Errorf("%s: %q; want it to start %q and end %q", tc.name, got, tc.prefix, tc.suffix)
+		}
 	}
 }
