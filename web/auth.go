@@ -18,9 +18,22 @@ import (
 type authMethod int
 
 const (
-	viaBasic  authMethod = iota + 1 // HTTP Basic credentials: no CSRF token needed
+	viaBasic  authMethod = iota + 1 // HTTP Basic credentials: API calls need no CSRF token, console forms do
 	viaCookie                       // the session cookie: unsafe methods need the CSRF token
 )
+
+// csrfBinding is what p's CSRF token is bound to: the session for a
+// signed-in browser; the user and password for Basic credentials, which a
+// browser that once answered the API's Basic challenge sends by itself with
+// any request, a forged form post from another site included. (The token
+// is an HMAC: it shows nothing of the password's hash, and a new password
+// retires it.)
+func csrfBinding(p principal) string {
+	if p.Via == viaBasic {
+		return "basic:" + p.User.Name + "\x00" + p.User.PasswordHash
+	}
+	return p.Session.Nonce
+}
 
 // principal is the signed-in user of a request.
 type principal struct {
@@ -213,8 +226,8 @@ func (h *handler) requireAPIUser(need adscan.Role, next http.Handler) http.Handl
 // requirePageUser lets through console requests from a user with at least
 // role need. Without credentials, or with an ended session, it redirects to
 // the login page; a wrong role or a failed CSRF check gets a 403 page.
-// Cookie-authenticated form posts must carry the csrf_token field (or the
-// X-CSRF-Token header).
+// Its form posts must carry the csrf_token field of the page they came
+// from (or the X-CSRF-Token header), with Basic credentials too.
 func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
@@ -231,7 +244,7 @@ func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Hand
 			h.errorPage(w, r, forbidden(p.User, need))
 			return
 		}
-		if p.Via == viaCookie && !safeMethod(r.Method) {
+		if !safeMethod(r.Method) {
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
 				r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
@@ -241,7 +254,7 @@ func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Hand
 				}
 				token = r.PostFormValue("csrf_token")
 			}
-			if !h.sessions.checkCSRF(p.Session.Nonce, token) {
+			if !h.sessions.checkCSRF(csrfBinding(p), token) {
 				h.log.Warn("CSRF check failed", slog.String("user", p.User.Name), slog.String("path", r.URL.Path))
 				h.errorPage(w, r, errBadCSRF)
 				return

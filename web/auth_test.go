@@ -79,6 +79,46 @@ func TestEveryRouteNeedsCredentials(t *testing.T) {
 	}
 }
 
+// basicCSRFToken is the CSRF token the console's pages give user signed in
+// with Basic credentials.
+func (h *harness) basicCSRFToken(user string) string {
+	h.t.Helper()
+	return csrfFromPage(h.t, h.do(request{method: "GET", path: "/cases", user: user}).Body.String())
+}
+
+// A browser that once answered the API's Basic challenge sends those
+// credentials with any request to the site, a form another site posts
+// included: console forms need the page's CSRF token with Basic too.
+func TestBasicCredentialsFormsNeedCSRFToken(t *testing.T) {
+	h := newHarness(t)
+	form := url.Values{"url": {"https://peixun.example/"}, "name": {"某培训"}}
+	post := func(user, token string) *httptest.ResponseRecorder {
+		vals := url.Values{}
+		for k, v := range form {
+			vals[k] = v
+		}
+		if token != "" {
+			vals.Set("csrf_token", token)
+		}
+		return h.do(request{method: "POST", path: "/targets", body: vals.Encode(), user: user,
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	}
+	if w := post("regulator", ""); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "CSRF") {
+		t.Errorf("form post with Basic and no token: status %d, want 403 naming the CSRF token", w.Code)
+	}
+	if w := post("regulator", h.basicCSRFToken("admin")); w.Code != http.StatusForbidden {
+		t.Errorf("form post with another user's token: status %d, want 403", w.Code)
+	}
+	if w := post("regulator", h.basicCSRFToken("regulator")); w.Code == http.StatusForbidden || w.Code >= 500 {
+		t.Errorf("form post with the page's token: status %d, want it to run; body %s", w.Code, w.Body)
+	}
+	// The JSON API with Basic needs no token: scripts use it.
+	w := h.do(request{method: "POST", path: "/api/targets", body: `{"url":"https://b.example/"}`, user: "regulator"})
+	if w.Code == http.StatusForbidden {
+		t.Errorf("API post with Basic: status %d, want no CSRF check", w.Code)
+	}
+}
+
 func basic(user, pass string) string {
 	r, _ := http.NewRequest("GET", "/", nil)
 	r.SetBasicAuth(user, pass)
@@ -98,7 +138,12 @@ func TestRolesOnEveryRoute(t *testing.T) {
 			if method == http.MethodPost {
 				body = "{}"
 			}
-			w := h.do(request{method: method, path: path, body: body, user: string(role)})
+			var header map[string]string
+			if method == http.MethodPost && rt.access == page {
+				// Console forms need the page's CSRF token, Basic or not.
+				header = map[string]string{"X-CSRF-Token": h.basicCSRFToken(string(role))}
+			}
+			w := h.do(request{method: method, path: path, body: body, user: string(role), header: header})
 			allowed := role.AtLeast(rt.role)
 			if !allowed && w.Code != http.StatusForbidden {
 				t.Errorf("%s as %s: status %d, want 403", rt.pattern, role, w.Code)

@@ -156,7 +156,7 @@ func (h *handler) newPageData(r *http.Request, title string) pageData {
 	if p.User.Name != "" {
 		u := p.User
 		d.User = &u
-		d.CSRFToken = h.sessions.csrfToken(p.Session.Nonce)
+		d.CSRFToken = h.sessions.csrfToken(csrfBinding(p))
 	}
 	return d
 }
