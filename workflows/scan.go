@@ -374,4 +374,3 @@ func failureText(unresolved []UnresolvedTarget, sum ScanSummary) string {
 	}
 	return text
 }
-
