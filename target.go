@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"adscan/urlnorm"
@@ -26,29 +27,80 @@ const (
 	MaxTargetLabel = 200
 )
 
-// hasScheme matches "mailto:…" but not "example.org:8080/…".
-var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
+// schemePrefix matches a scheme and its colon ("https:", "mailto:"), not a
+// host and port ("example.org:8080").
+var schemePrefix = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:([^0-9]|$)`)
 
 // WithDefaultScheme returns raw with "http://" in front when it has no
-// scheme at all and starts with a host name of two labels or more, an IP
-// address or localhost ("www.example.cn" as people type it; a site that
-// serves https redirects there), and raw itself otherwise, so that a word
-// such as "notaurl" is still refused as no URL.
+// scheme and starts with a host ("www.example.cn/a" as people type it; a
+// site that serves https redirects there), and raw itself otherwise, to be
+// refused as no URL: a word ("notaurl"), a file name ("./page.html"), a
+// number ("3.14"). A host is a name of two labels or more, one label with
+// a port ("web:8080", a service's name in a cluster), an IPv4 address of
+// four parts, a bracketed IPv6 address, or localhost.
 func WithDefaultScheme(raw string) string {
-	if raw == "" || strings.Contains(raw, "://") || hasScheme.MatchString(raw) {
-		return raw
+	authority := raw
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
 	}
-	host := raw
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		host = host[:i]
-	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if !strings.Contains(host, ".") && !strings.HasPrefix(host, "[") && !strings.Contains(host, ":") && !strings.EqualFold(host, "localhost") {
+	if raw == "" || schemePrefix.MatchString(authority) || !looksLikeHost(authority) {
 		return raw
 	}
 	return "http://" + raw
+}
+
+// looksLikeHost reports whether authority (no scheme, path or query) is a
+// host with an optional port, as WithDefaultScheme describes.
+func looksLikeHost(authority string) bool {
+	host, port := authority, ""
+	if h, p, err := net.SplitHostPort(authority); err == nil {
+		host, port = h, p
+		if !allDigits(port) {
+			return false
+		}
+	}
+	if strings.HasPrefix(host, "[") { // IPv6 without a port
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.Is6() == strings.HasPrefix(authority, "[")
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	labels := strings.Split(host, ".")
+	if len(labels) < 2 && port == "" {
+		return false
+	}
+	for _, l := range labels {
+		if !hostLabel(l) {
+			return false
+		}
+	}
+	return !allDigits(labels[len(labels)-1])
+}
+
+// hostLabel reports whether l can be a label of a host name: letters
+// (any script, for internationalised names), digits and inner hyphens.
+func hostLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for _, r := range l {
+		if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ParseTargetURL is the one rule for what a target's URL may be, used by
@@ -89,7 +141,13 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	if allowPrivate {
 		return norm, nil
 	}
-	host := strings.ToLower(u.Hostname())
+	// The canonical host: the normaliser turns 127.1 and 0177.0.0.1 into
+	// 127.0.0.1, which the checks below must see.
+	nu, err := url.Parse(norm)
+	if err != nil {
+		return "", Errorf(EINVALID, "target %q: %v", raw, err).ZHf("网址“%s”无法识别。", raw)
+	}
+	host := strings.ToLower(nu.Hostname())
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed (--allow-private-targets allows them)", raw).ZHf("“%s”是本机地址，不允许作为检测目标。", raw)
 	}
