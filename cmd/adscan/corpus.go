@@ -34,7 +34,6 @@ of pages/ID.txt and labels/ID.json, labelled by corpus/real/GUIDE.md. Its
 texts are other people's writing and stay outside the repository; what is
 committed is made from it by 'adscan corpus build': the labels with URLs,
 sites and splits, and each page's voice features as unordered counts.`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newCorpusAddCmd(s), newCorpusBuildCmd(s), newCorpusRestoreCmd(s), newCorpusAgreementCmd(s))
 	return cmd

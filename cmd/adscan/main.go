@@ -181,7 +181,27 @@ func argsAreUsage(cmd *cobra.Command) {
 			return usageError{fmt.Errorf("%s: %w", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" "), err)}
 		}
 	}
+	if cmd.HasParent() && cmd.HasSubCommands() && cmd.Run == nil && cmd.RunE == nil {
+		cmd.RunE = wantSubcommand
+	}
 	for _, sub := range cmd.Commands() {
 		argsAreUsage(sub)
 	}
+}
+
+// wantSubcommand is the RunE of a command that only groups others (adscan
+// model, adscan corpus): without a subcommand, or with one it does not
+// know, cobra would print the help and exit 0.
+func wantSubcommand(cmd *cobra.Command, args []string) error {
+	var names []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	list := strings.Join(names, ", ")
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s: want a subcommand: %s", cmd.Name(), list)}
+	}
+	return usageError{fmt.Errorf("%s: unknown subcommand %q (want %s)", cmd.Name(), args[0], list)}
 }

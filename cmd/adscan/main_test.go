@@ -16,6 +16,10 @@ func TestCommandLineMistakesExitUsage(t *testing.T) {
 		{[]string{"dev", "now"}, `dev: unknown command "now"`},
 		{[]string{"model", "eval", "test"}, `model eval: unknown command "test"`},
 		{[]string{"worker", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{[]string{"model"}, "model: want a subcommand: "},
+		{[]string{"model", "evl"}, `model: unknown subcommand "evl" (want `},
+		{[]string{"corpus", "bogus"}, `corpus: unknown subcommand "bogus" (want `},
+		{[]string{"cases", "delete"}, `cases: unknown subcommand "delete"`},
 	} {
 		code, out, errOut := runClassifyCmd(t, "", tc.args...)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {

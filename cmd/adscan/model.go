@@ -24,7 +24,6 @@ promoting its own service for children; a category flags only where it is.
 'compare' scores the current and a candidate lexicon/model side by side,
 so a regulator can check a retrained model or an edited lexicon on the test
 split before switching to it.`,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newModelTrainCmd(s), newModelEvalCmd(s), newModelCompareCmd(s))
 	return cmd
