@@ -398,8 +398,13 @@ func startWorker(ctx context.Context, s streams, tc client.Client, st *store.Sto
 				return nil, err
 			}
 		}
-		addr := metrics.ServeOn(ctx, o.metricsLn, m.Handler(ready))
-		o.metricsLn = nil // served: closed when ctx ends
+		// Served until ctx ends or ws.Stop, which a failure of a later
+		// step here calls: no server is left running on a listener the
+		// caller's copy of o still holds.
+		var mctx context.Context
+		mctx, ws.stopMetrics = context.WithCancel(ctx)
+		addr := metrics.ServeOn(mctx, o.metricsLn, m.Handler(ready))
+		o.metricsLn = nil
 		fmt.Fprintf(s.out, "adscan worker: metrics at http://%s/metrics (and /healthz, /readyz)\n", addr)
 	}
 	if o.queues == "all" || o.queues == "work" {
@@ -454,17 +459,22 @@ func (o workerOptions) crawler(st *store.Store, cl adscan.Classifier, logger *sl
 // workers are the Temporal workers of one process, one a task queue, and
 // the process's browser pool.
 type workers struct {
-	ws       []worker.Worker
-	browsers *workflows.Browsers // nil for a worker that does not crawl
+	ws          []worker.Worker
+	browsers    *workflows.Browsers // nil for a worker that does not crawl
+	stopMetrics func()              // stops serving --metrics; nil without
 }
 
-// Stop stops each worker, after its running activities, then the browsers.
+// Stop stops each worker, after its running activities, then the browsers
+// and the metrics server.
 func (ws *workers) Stop() {
 	for _, w := range ws.ws {
 		w.Stop()
 	}
 	if ws.browsers != nil {
 		ws.browsers.Close()
+	}
+	if ws.stopMetrics != nil {
+		ws.stopMetrics()
 	}
 }
 
