@@ -61,6 +61,20 @@ func (h *handler) casePage(r *http.Request, f adscan.CaseFilter) ([]adscan.Case,
 var caseFilterParams = []string{"scan", "state", "category", "target", "q", "region", "assignee", "mine",
 	"from", "to", "overdue", "sort", "after", "limit", "offset"}
 
+// canonicalTarget is a target filter as the cases record their target:
+// in canonical form (www.example.cn and https://WWW.example.cn are
+// http://www.example.cn/ and https://www.example.cn/). A value that is no
+// URL is kept as given, and then matches nothing.
+func canonicalTarget(v string) string {
+	if v == "" {
+		return ""
+	}
+	if norm, err := adscan.ParseTargetURL(v, true); err == nil {
+		return norm
+	}
+	return v
+}
+
 // caseFilter reads a case filter from the query string: scan, state,
 // category, target, region, q (search), from and to (dates, YYYY-MM-DD,
 // China Standard Time, both included), sort (newest, the default, or
@@ -71,7 +85,7 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		ScanID:   q.Get("scan"),
 		State:    adscan.CaseState(q.Get("state")),
 		Category: adscan.Category(q.Get("category")),
-		Target:   q.Get("target"),
+		Target:   canonicalTarget(q.Get("target")),
 		Search:   q.Get("q"),
 		Region:   q.Get("region"),
 		Assignee: q.Get("assignee"),

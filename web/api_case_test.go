@@ -35,6 +35,9 @@ func TestListAndShowCases(t *testing.T) {
 		{"state=open", 3},
 		{"state=dismissed", 0},
 		{"target=https://b.example/", 1},
+		{"target=https://B.example", 1}, // as the cases record it: canonical
+		{"target=b.example", 0},         // http://b.example/ is another target
+		{"target=no%20url", 0},
 		{"limit=1", 1},
 		{"limit=2&offset=2", 1},
 	} {
