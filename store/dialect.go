@@ -146,8 +146,9 @@ func (s *Store) openSQLite(ctx context.Context, dsn string, existing bool) error
 // checkOwnSQLite refuses an existing SQLite file that is not adscan's: one
 // that has tables but not adscan's migration table (Temporal's database
 // beside it in DATA/, say), or that is not a SQLite database at all. It
-// reads the file only, so a --db mistake changes nothing (adscan's own
-// connections would switch the file to WAL and add adscan's tables).
+// opens the file query-only, so a --db mistake adds no tables to another
+// program's file and does not switch it to WAL, as adscan's own
+// connections would.
 func checkOwnSQLite(ctx context.Context, path string) error {
 	c, err := sqlite.NewConnector(path + "?_pragma=query_only(1)&_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -157,10 +158,12 @@ func checkOwnSQLite(ctx context.Context, path string) error {
 	defer db.Close()
 	var tables, ours int
 	err = db.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(name = ?), 0) FROM sqlite_master WHERE type = 'table'", versionTable).Scan(&tables, &ours)
-	if err != nil {
-		return fmt.Errorf("store: %s is not a SQLite database adscan can read: %s", path, oneLine(err))
-	}
-	if tables > 0 && ours == 0 {
+	switch {
+	case err != nil && strings.Contains(err.Error(), "file is not a database"): // SQLITE_NOTADB
+		return fmt.Errorf("store: %s is not a SQLite database adscan can read", path)
+	case err != nil:
+		return fmt.Errorf("store: read SQLite %s: %s", path, oneLine(err))
+	case tables > 0 && ours == 0:
 		return fmt.Errorf("store: %s is another program's SQLite database (%d tables, none of them adscan's); give adscan's own (adscan dev keeps it at DATA/adscan.db)", path, tables)
 	}
 	return nil
