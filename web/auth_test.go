@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"adscan"
+	"adscan/accounts"
 )
 
 // routePath turns a route pattern into a method and a concrete path.
@@ -109,8 +110,21 @@ func TestBasicCredentialsFormsNeedCSRFToken(t *testing.T) {
 	if w := post("regulator", h.basicCSRFToken("admin")); w.Code != http.StatusForbidden {
 		t.Errorf("form post with another user's token: status %d, want 403", w.Code)
 	}
-	if w := post("regulator", h.basicCSRFToken("regulator")); w.Code == http.StatusForbidden || w.Code >= 500 {
+	token := h.basicCSRFToken("regulator")
+	if w := post("regulator", token); w.Code == http.StatusForbidden || w.Code >= 500 {
 		t.Errorf("form post with the page's token: status %d, want it to run; body %s", w.Code, w.Body)
+	}
+	// A password reset (here to the same password: a new salt, a new
+	// hash) retires the token.
+	hash, err := accounts.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.UpdateUser(context.Background(), "regulator", adscan.UserChange{PasswordHash: &hash}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if w := post("regulator", token); w.Code != http.StatusForbidden {
+		t.Errorf("form post with the token of the old password: status %d, want 403", w.Code)
 	}
 	// The JSON API with Basic needs no token: scripts use it.
 	w := h.do(request{method: "POST", path: "/api/targets", body: `{"url":"https://b.example/"}`, user: "regulator"})
