@@ -388,12 +388,15 @@ type ReferralStatus struct {
 	Destination string     `json:"destination,omitempty"`
 	SHA256      string     `json:"sha256,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
-	// Failures counts the deliveries that gave up; LastError is the last
-	// one's reason, at LastFailedAt.
-	Failures     int        `json:"failures"`
-	LastError    string     `json:"last_error,omitempty"`
-	LastFailedAt *time.Time `json:"last_failed_at,omitempty"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// Failures counts the deliveries that gave up; FailedAttempts the
+	// attempts that failed and were retried (a pending referral with some
+	// is waiting on its endpoint). LastError is the reason of the last
+	// failure of either kind, at LastFailedAt.
+	Failures       int        `json:"failures"`
+	FailedAttempts int        `json:"failed_attempts"`
+	LastError      string     `json:"last_error,omitempty"`
+	LastFailedAt   *time.Time `json:"last_failed_at,omitempty"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // Dashboard is the review's state at a glance: what is open, by category

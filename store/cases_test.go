@@ -316,6 +316,11 @@ func TestListReferrals(t *testing.T) {
 			must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: c.ID, Actor: "system", Action: adscan.ActionReferralFailed, Detail: "422 from " + c.ID}))
 		}
 		must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: retried.ID, Actor: "wang", Action: adscan.ActionReferralRetried}))
+		// The retried one's endpoint is down: its attempts fail and are retried.
+		for i := 1; i <= 2; i++ {
+			must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: retried.ID, Actor: "system", Action: adscan.ActionReferralAttempt,
+				Detail: fmt.Sprintf("attempt %d: connection refused", i)}))
+		}
 
 		list, err := s.ListReferrals(ctx, 10, false)
 		must(t, err)
@@ -326,7 +331,8 @@ func TestListReferrals(t *testing.T) {
 		if len(list) != 3 || got[delivered.ID].Delivery != adscan.ReferralDelivered || got[delivered.ID].Destination != "outbox" ||
 			got[failed.ID].Delivery != adscan.ReferralFailed || got[failed.ID].LastError != "422 from "+failed.ID || got[failed.ID].Failures != 1 ||
 			got[failed.ID].LastFailedAt == nil || got[retried.ID].Delivery != adscan.ReferralPending ||
-			len(got[failed.ID].Categories) != 1 {
+			got[retried.ID].FailedAttempts != 2 || got[retried.ID].LastError != "attempt 2: connection refused" ||
+			got[failed.ID].FailedAttempts != 0 || len(got[failed.ID].Categories) != 1 {
 			t.Errorf("ListReferrals = %+v", list)
 		}
 		only, err := s.ListReferrals(ctx, 10, true)

@@ -106,15 +106,18 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 				COALESCE(r.destination, ''), COALESCE(r.sha256, ''), r.delivered_at,
 				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
 				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
-				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $2)
+				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $2),
+				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $5),
+				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action IN ($1, $5))
 			FROM cases c LEFT JOIN referrals r ON r.case_id = c.id
 			WHERE c.state IN ($3, $4)`
-		args := []any{adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred}
+		args := []any{adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred,
+			adscan.ActionReferralAttempt}
 		if onlyFailed {
 			q += ` AND r.delivered_at IS NULL AND EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action = $1)`
 		}
 		if c := p.After; c != nil {
-			q += ` AND (c.updated_at < $5 OR (c.updated_at = $5 AND c.id < $6))`
+			q += ` AND (c.updated_at < $6 OR (c.updated_at = $6 AND c.id < $7))`
 			args = append(args, s.timeArg(c.At), c.ID)
 		}
 		q += ` ORDER BY c.updated_at DESC, c.id DESC`
@@ -132,9 +135,10 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 			var st adscan.ReferralStatus
 			var created time.Time
 			var delivered *time.Time
-			var failID, retryID sql.NullInt64
+			var failID, retryID, lastID sql.NullInt64
 			if err := rows.Scan(&st.CaseID, &st.Target, &st.URL, &st.State, timeInto(&created), timeInto(&st.UpdatedAt),
-				&st.Destination, &st.SHA256, nullTimeInto(&delivered), &st.Failures, &failID, &retryID); err != nil {
+				&st.Destination, &st.SHA256, nullTimeInto(&delivered), &st.Failures, &failID, &retryID,
+				&st.FailedAttempts, &lastID); err != nil {
 				return err
 			}
 			st.DeliveredAt = delivered
@@ -150,7 +154,7 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 				continue
 			}
 			out = append(out, st)
-			lastFail = append(lastFail, failID)
+			lastFail = append(lastFail, lastID)
 			if len(out) == limit {
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"adscan"
@@ -117,6 +119,7 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 		dest, err = a.postReferral(ctx, caseID, digest, body)
 	}
 	if err != nil {
+		a.noteFailedAttempt(ctx, caseID, err)
 		return ReferralResult{}, err
 	}
 	now := a.now()
@@ -128,6 +131,30 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 	}
 	a.observer().ReferralDelivered()
 	return ReferralResult{SHA256: digest, Destination: dest, Bytes: len(body)}, nil
+}
+
+// noteFailedAttempt writes a delivery attempt that failed and will be
+// retried to the case's audit trail, so /referrals shows a referral
+// waiting on its endpoint, how often it failed and why, while Temporal
+// retries it (for as long as it takes). A failure that will not be retried
+// is written by referCase when the activity gives up. Best effort: the
+// attempt's own error is what matters to Temporal.
+func (a *Activities) noteFailedAttempt(ctx context.Context, caseID string, err error) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.NonRetryable() {
+		return
+	}
+	attempt := int32(1)
+	if activity.IsActivity(ctx) {
+		attempt = activity.GetInfo(ctx).Attempt
+	}
+	aerr := a.Store.Audit(ctx, adscan.AuditEntry{
+		CaseID: caseID, Actor: "system", Action: adscan.ActionReferralAttempt,
+		Detail: fmt.Sprintf("attempt %d: %v", attempt, err), At: a.now(),
+	})
+	if aerr != nil {
+		a.logger().Warn("referral attempt not recorded", "case", caseID, "err", aerr)
+	}
 }
 
 // buildReferral assembles the package and the WARC records to go with it

@@ -151,6 +151,12 @@ func TestReferralHTTPRetriesUntilDelivered(t *testing.T) {
 	if _, gerr := st.GetReferral(t.Context(), caseID); gerr == nil {
 		t.Error("a referral was saved although delivery failed")
 	}
+	// The failed attempt shows on /referrals while Temporal retries it.
+	list, lerr := st.ListReferrals(t.Context(), 10, false)
+	if lerr != nil || len(list) != 1 || list[0].Delivery != adscan.ReferralPending || list[0].FailedAttempts != 1 ||
+		!strings.Contains(list[0].LastError, "503 Service Unavailable") {
+		t.Errorf("after a failed attempt, referrals = %+v, %v; want pending with the attempt and its error", list, lerr)
+	}
 
 	status = http.StatusAccepted
 	r, err := runReferral(a, caseID)

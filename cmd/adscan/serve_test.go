@@ -57,7 +57,8 @@ func TestDevTemporalLoopbackOnly(t *testing.T) {
 }
 
 func TestWorkerCapacityFlags(t *testing.T) {
-	for _, args := range [][]string{{"--queues", "everything"}, {"--max-crawls", "0"}, {"--max-activities", "-1"}, {"--max-browsers", "-1"}} {
+	for _, args := range [][]string{{"--queues", "everything"}, {"--max-crawls", "0"}, {"--max-activities", "-1"}, {"--max-browsers", "-1"},
+		{"--referral-endpoint", "notaurl"}, {"--referral-endpoint", "ftp://x.example/"}} {
 		code, _, errOut := runCrawlCmd(t, append([]string{"worker", "--temporal-address", "127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "x.db"),
 			"--outbox", t.TempDir()}, args...)...)
 		if code != exitUsage || !strings.Contains(errOut, strings.TrimPrefix(args[0], "--")) {

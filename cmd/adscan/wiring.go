@@ -667,5 +667,11 @@ func (o *workerOptions) check() error {
 	case o.reviewSLA < 0:
 		return usageError{fmt.Errorf("--review-sla %s: want 0 or more", o.reviewSLA)}
 	}
+	if e := o.referralEndpoint; e != "" {
+		// Found at start, not when the first confirmed case cannot go out.
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError{fmt.Errorf("--referral-endpoint %q: want an http:// or https:// URL", e)}
+		}
+	}
 	return nil
 }
