@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"adscan/devserver"
+	"adscan/store"
 )
 
 // startFailure is the real program run to its end: its exit status and
@@ -101,6 +102,18 @@ func testSigningKey(t *testing.T) string {
 	return path
 }
 
+// newSQLiteDB makes an empty adscan SQLite database and returns its path.
+func newSQLiteDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "adscan.db")
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return db
+}
+
 // closedAddr is a loopback address nothing listens on.
 func closedAddr(t *testing.T) string { return freeAddr(t) }
 
@@ -116,6 +129,14 @@ func TestStartupWrongDSN(t *testing.T) {
 			f.wantOneLine(t, []string{"database postgres://adscan:***@", "connection refused"}, "s3cret-pw")
 		})
 	}
+	t.Run("worker, no SQLite file", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "adscan.db")
+		f := runToFailure(t, "worker", "--temporal-address", closedAddr(t), "--db", missing, "--outbox", t.TempDir(), "--signing-key", testSigningKey(t))
+		f.wantOneLine(t, []string{"there is no database at " + missing})
+		if _, err := os.Stat(missing); err == nil {
+			t.Error("the worker made a new database")
+		}
+	})
 	t.Run("password parameter", func(t *testing.T) {
 		f := runToFailure(t, "serve", "--temporal-address", closedAddr(t), "--http", "127.0.0.1:0",
 			"--db", "postgres://adscan@"+closedAddr(t)+"/adscan?password=s3cret-pw&sslmode=disable")
@@ -132,7 +153,7 @@ func TestStartupWrongDSN(t *testing.T) {
 
 func TestStartupTemporalUnreachable(t *testing.T) {
 	addr := closedAddr(t)
-	db := filepath.Join(t.TempDir(), "adscan.db")
+	db := newSQLiteDB(t) // a worker opens only an existing one
 	for _, args := range [][]string{
 		{"worker", "--temporal-address", addr, "--db", db, "--outbox", t.TempDir(), "--signing-key", testSigningKey(t)},
 		{"serve", "--temporal-address", addr, "--db", db, "--http", "127.0.0.1:0"},
@@ -197,7 +218,7 @@ func startTemporal(t *testing.T) string {
 func TestStartupNamespaceAndMetrics(t *testing.T) {
 	skipShort(t)
 	temporal := startTemporal(t)
-	db := filepath.Join(t.TempDir(), "adscan.db")
+	db := newSQLiteDB(t) // a worker opens only an existing one
 	key := testSigningKey(t)
 
 	t.Run("namespace", func(t *testing.T) {

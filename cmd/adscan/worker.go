@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"adscan/classifier"
+	"adscan/store"
 )
 
 // clusterOptions are the flags every cluster process shares.
@@ -60,7 +61,10 @@ func newWorkerCmd(s streams) *cobra.Command {
 			}
 			ctx := cmd.Context()
 			logger := newLogger(s)
-			st, err := openStore(ctx, opts.db, logger)
+			// The database is made by dev, serve or a command that writes
+			// (README): a worker given a mistyped SQLite path would
+			// otherwise take work into a new file nobody reads.
+			st, err := openStore(ctx, opts.db, logger, store.Existing())
 			if err != nil {
 				return fmt.Errorf("worker: %w", err)
 			}
