@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -155,26 +156,43 @@ without it the token is checked with the certificate it carries.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyArg, "key", "", "the deployment's public key (as 'adscan evidence key' prints it), or a file holding it")
+	f.StringVar(&keyArg, "key", "", "the deployment's public key (as 'adscan evidence key' prints it or GET /api/evidence/key answers), or a file holding it")
 	f.StringVar(&rootsFile, "tsa-roots", "", "PEM file of the root certificates a timestamp's TSA must chain to")
 	return cmd
 }
 
-// parseKeyArg parses --key: the key itself, else a file holding it.
+// parseKeyArg parses --key: the key itself, else a file holding it; either
+// as 'adscan evidence key' prints it or as GET /api/evidence/key answers
+// ({"algorithm":"Ed25519","public_key":"…"}).
 func parseKeyArg(arg string) (ed25519.PublicKey, error) {
-	key, err := evidence.ParsePublicKey(arg)
+	key, err := evidence.ParsePublicKey(fromKeyJSON(arg))
 	if err == nil {
 		return key, nil
 	}
 	b, ferr := os.ReadFile(arg)
 	if ferr != nil {
+		if strings.HasPrefix(strings.TrimSpace(arg), "{") {
+			return nil, fmt.Errorf("evidence verify: --key: %v", err)
+		}
 		return nil, fmt.Errorf("evidence verify: --key is neither a public key (%v) nor a readable file (%v)", err, ferr)
 	}
-	key, err = evidence.ParsePublicKey(string(b))
+	key, err = evidence.ParsePublicKey(fromKeyJSON(string(b)))
 	if err != nil {
 		return nil, fmt.Errorf("evidence verify: --key file %s: %w", arg, err)
 	}
 	return key, nil
+}
+
+// fromKeyJSON returns the public_key of the API's answer to GET
+// /api/evidence/key, or v itself when it is not that.
+func fromKeyJSON(v string) string {
+	var answer struct {
+		PublicKey string `json:"public_key"`
+	}
+	if t := strings.TrimSpace(v); strings.HasPrefix(t, "{") && json.Unmarshal([]byte(t), &answer) == nil && answer.PublicKey != "" {
+		return answer.PublicKey
+	}
+	return v
 }
 
 // printReport prints what a successful verification checked.

@@ -108,6 +108,16 @@ func TestEvidenceVerify(t *testing.T) {
 	if code, _, errOut := runEvidence(t, nil, "evidence", "verify", path, "--key", keyFile); code != exitOK {
 		t.Errorf("verify --key FILE: exit %d %s", code, errOut)
 	}
+	// Or GET /api/evidence/key's answer, given as it is or saved to a file
+	// (curl … >key.json).
+	answer := `{"algorithm":"Ed25519","public_key":"` + pub + `"}`
+	jsonFile := filepath.Join(t.TempDir(), "key.json")
+	os.WriteFile(jsonFile, []byte(answer+"\n"), 0o644)
+	for _, k := range []string{answer, jsonFile} {
+		if code, _, errOut := runEvidence(t, nil, "evidence", "verify", path, "--key", k); code != exitOK {
+			t.Errorf("verify --key %.40s: exit %d %s", k, code, errOut)
+		}
+	}
 	// Without --key: valid, but the output says the key was not checked.
 	if code, out, _ := runEvidence(t, nil, "evidence", "verify", path); code != exitOK || !strings.Contains(out, "NOT checked against the deployment's key") {
 		t.Errorf("verify without --key: exit %d\n%s", code, out)
