@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"hash/fnv"
@@ -38,10 +39,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	gd := goose.DialectSQLite3
 	if s.dialect.name == "postgres" {
 		gd = goose.DialectPostgres
-		var schema string
-		if err := s.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		var current sql.NullString
+		var searchPath string
+		if err := s.db.QueryRowContext(ctx, "SELECT current_schema(), current_setting('search_path')").Scan(&current, &searchPath); err != nil {
 			return fmt.Errorf("store: migrate: find current schema: %w", err)
 		}
+		if !current.Valid { // no schema of the search path exists
+			return fmt.Errorf("store: no schema of the search path (%s) exists in this database: create it (CREATE SCHEMA …) or change search_path in the DSN", searchPath)
+		}
+		schema := current.String
 		h := fnv.New64a()
 		h.Write([]byte("adscan migrations " + schema))
 		locker, err := lock.NewPostgresSessionLocker(

@@ -213,6 +213,16 @@ func TestOpenRefusesForeignSQLite(t *testing.T) {
 	must(t, s.Close())
 }
 
+// A DSN whose search_path names a schema that does not exist says so.
+func TestOpenPostgresMissingSchema(t *testing.T) {
+	dsn := newPostgresDSN(t) // skips without a server
+	missing := strings.Replace(dsn, "search_path=adscan_test_", "search_path=adscan_nosuch_", 1)
+	_, err := Open(context.Background(), missing)
+	if err == nil || !strings.Contains(err.Error(), "no schema of the search path (adscan_nosuch_") || !strings.Contains(err.Error(), "CREATE SCHEMA") {
+		t.Errorf("Open with a missing schema: %v; want it to name the schema and how to make it", err)
+	}
+}
+
 func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
