@@ -183,6 +183,30 @@ func TestWorkerArgs(t *testing.T) {
 	}
 }
 
+// dev refuses what it cannot do as asked, with exit 2 and before it makes
+// anything: --metrics without a worker (it would be ignored), a negative
+// --demo, an --http or --metrics that is no address.
+func TestDevRefusesFlagsItCannotHonour(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dev", "--data", data, "--no-worker", "--metrics", "127.0.0.1:0"}, "give --metrics to each adscan worker"},
+		{[]string{"dev", "--data", data, "--demo", "-5"}, "--demo -5"},
+		{[]string{"dev", "--data", data, "--http", "localhost"}, `--http "localhost": want HOST:PORT`},
+		{[]string{"dev", "--data", data, "--metrics", "9090"}, `--metrics "9090": want HOST:PORT or :PORT`},
+	} {
+		code, _, errOut := runAdmin(t, nil, "", tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Error("dev made its data directory")
+	}
+}
+
 // dev and worker refuse negative durations and counts as crawl does, and
 // dev does so before it makes anything under --data.
 func TestWorkerFlagsNotNegative(t *testing.T) {

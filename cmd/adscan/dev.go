@@ -113,6 +113,12 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if err := p.opts.worker.check(); err != nil {
 			return err
 		}
+	} else if p.opts.worker.metrics != "" {
+		// It would be silently ignored: the metrics are a worker's.
+		return usageError{fmt.Errorf("dev --no-worker: --metrics %s serves a worker's metrics, and this process runs none; give --metrics to each adscan worker", p.opts.worker.metrics)}
+	}
+	if p.opts.demo < 0 {
+		return usageError{fmt.Errorf("dev: --demo %d: want a number of made-up cases, 1 or more (0: none)", p.opts.demo)}
 	}
 	// The addresses next: a busy one is reported before anything is made.
 	if p.httpLn, err = listenHTTP("dev", p.opts.http); err != nil {

@@ -530,6 +530,9 @@ func (o *workerOptions) listenMetrics(command string) error {
 	if o.metrics == "" || o.metricsLn != nil {
 		return nil
 	}
+	if _, _, err := net.SplitHostPort(o.metrics); err != nil {
+		return usageError{fmt.Errorf("%s: --metrics %q: want HOST:PORT or :PORT (e.g. :9090): %v", command, o.metrics, err)}
+	}
 	ln, err := net.Listen("tcp", o.metrics)
 	if err != nil {
 		return fmt.Errorf("%s: --metrics %s: %s", command, o.metrics, listenProblem(err))
@@ -550,6 +553,9 @@ func (o *workerOptions) closeMetrics() {
 // serve, before anything is created (the first admin, the database), so a
 // busy address is the one problem reported.
 func listenHTTP(command, addr string) (net.Listener, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, usageError{fmt.Errorf("%s: --http %q: want HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one): %v", command, addr, err)}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: --http %s: %s", command, addr, listenProblem(err))
