@@ -236,6 +236,13 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if wo.referralEndpoint == "" && wo.outbox == "" {
 			wo.outbox = filepath.Join(data, "outbox")
 		}
+		for _, path := range []*string{&wo.lexicon, &wo.signingKey, &wo.outbox} {
+			if *path != "" { // the hint runs from any directory, as --db does
+				if abs, err := filepath.Abs(*path); err == nil {
+					*path = abs
+				}
+			}
+		}
 		if wo.signingKey == "" && p.s.getenv(evidence.EnvSigningKey) == "" {
 			wo.signingKey = filepath.Join(data, evidence.KeyFileName) // the key dev made
 		}
