@@ -128,6 +128,10 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 		}
 		return "", Errorf(EINVALID, "target %q is not a URL: %v", raw, err).ZHf("“%s”不是有效的网址。", raw)
 	}
+	if u.Scheme == "" { // no scheme, and not a host either (WithDefaultScheme)
+		return "", Errorf(EINVALID, "target %q is not a URL: give a host name such as www.example.cn, or a URL that starts with http:// or https://", raw).
+			ZHf("“%s”不是网址：请填写域名（如 www.example.cn）或以 http:// 或 https:// 开头的网址。", raw)
+	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", Errorf(EINVALID, "target %q: the URL must start with http:// or https://", raw).ZHf("网址“%s”须以 http:// 或 https:// 开头。", raw)
 	}
