@@ -209,8 +209,8 @@ func ParseRenderMode(v string) (RenderMode, error) {
 	case "browser":
 		return RenderBrowser, nil
 	}
-	return "", Errorf(EINVALID, "render %q: want \"browser\" (rendered in headless Chromium) or nothing", v).
-		ZHf("抓取方式“%s”无效：应为 browser（以浏览器渲染）或留空（直接抓取）。", v)
+	return "", Errorf(EINVALID, "render %q: want \"browser\" (rendered in headless Chromium), or \"plain\" or nothing (fetched as served)", v).
+		ZHf("抓取方式“%s”无效：应为 browser（以浏览器渲染），或 plain、留空（直接抓取）。", v)
 }
 
 // ParseTarget checks a target of the register and returns it with its URL

@@ -134,7 +134,7 @@ func runClassify(s streams, opts classifyOptions, args []string) error {
 }
 
 // expandInputs turns the command line into the documents to classify, in
-// order: directories become their .txt/.html/.htm files in sorted order;
+// order, each once: directories become their .txt/.html/.htm files in sorted order;
 // no argument or "-" is standard input. Paths that cannot be listed are
 // returned as errors.
 func expandInputs(args []string) ([]classifyInput, []error) {
@@ -180,7 +180,27 @@ func expandInputs(args []string) ([]classifyInput, []error) {
 			errs = append(errs, fmt.Errorf("%s: no .txt, .html or .htm file in this directory", arg))
 		}
 	}
-	return inputs, errs
+	return dedupInputs(inputs), errs
+}
+
+// dedupInputs keeps the first of inputs that name one file (page.html and
+// the directory holding it, say): each document is classified once.
+func dedupInputs(inputs []classifyInput) []classifyInput {
+	seen := map[string]bool{}
+	out := inputs[:0]
+	for _, in := range inputs {
+		key := in.source
+		if in.path != "" {
+			if abs, err := filepath.Abs(in.path); err == nil {
+				key = abs
+			}
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 func classifiableExt(path string) bool {

@@ -178,6 +178,19 @@ func TestClassifyEmptyDirectory(t *testing.T) {
 	}
 }
 
+// A file named twice (itself and in its directory) is classified once.
+func TestClassifyEachFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.txt")
+	if err := os.WriteFile(page, []byte("今年录取38人。"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runClassifyCmd(t, "", "classify", "--json", "--model", "none", page, dir, filepath.Join(dir, ".", "page.txt"))
+	if code != exitOK || strings.Count(out, "\n") != 1 {
+		t.Errorf("exit %d, %d lines; want one document:\n%s%s", code, strings.Count(out, "\n"), out, errOut)
+	}
+}
+
 func TestClassifyBadLexicon(t *testing.T) {
 	dir := t.TempDir()
 	lex := filepath.Join(dir, "bad.yaml")

@@ -8,6 +8,7 @@ import (
 
 	"adscan/classifier"
 	"adscan/store"
+	"adscan/workflows"
 )
 
 // clusterOptions are the flags every cluster process shares.
@@ -80,7 +81,14 @@ func newWorkerCmd(s streams) *cobra.Command {
 				return err
 			}
 			wo.metricsLn = nil // served now, until ctx ends
-			fmt.Fprintf(s.out, "adscan worker: polling %s on %s (namespace %s)\n", "adscan", opts.temporal.address, opts.temporal.namespace)
+			queues := workflows.TaskQueue + " and " + workflows.CrawlTaskQueue
+			switch wo.queues {
+			case "work":
+				queues = workflows.TaskQueue
+			case "crawl":
+				queues = workflows.CrawlTaskQueue
+			}
+			fmt.Fprintf(s.out, "adscan worker: polling %s on %s (namespace %s)\n", queues, opts.temporal.address, opts.temporal.namespace)
 			<-ctx.Done()
 			logger.Info("worker stopping")
 			w.Stop()
