@@ -96,13 +96,52 @@ SHA-256 digests of pages kept for an outside evaluation).`,
 	return cmd
 }
 
+// check names each label flag that is missing or has a value the guide
+// does not have, before the text is read.
+func (o corpusAddOptions) check() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"--url", o.url}, {"--voice", o.voice}, {"--genre", o.genre}, {"--note", o.note}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Errorf("corpus add: give %s", strings.Join(missing, ", "))}
+	}
+	oneOf := func(flag, v string, allowed []string) error {
+		if slices.Contains(allowed, v) {
+			return nil
+		}
+		return usageError{fmt.Errorf("corpus add: %s %q: want one of %s", flag, v, strings.Join(allowed, ", "))}
+	}
+	if err := oneOf("--voice", o.voice, []string{corpus.VoicePromo, corpus.VoiceOther}); err != nil {
+		return err
+	}
+	if err := oneOf("--genre", o.genre, corpus.Genres); err != nil {
+		return err
+	}
+	if err := oneOf("--audience", o.audience, corpus.Audiences); err != nil {
+		return err
+	}
+	for _, c := range strings.Split(o.cats, ",") {
+		if c = strings.TrimSpace(c); c != "" && !adscan.Category(c).Valid() {
+			names := make([]string, len(adscan.Categories))
+			for i, k := range adscan.Categories {
+				names[i] = string(k)
+			}
+			return usageError{fmt.Errorf("corpus add: --cats: unknown category %q (want %s)", c, strings.Join(names, ", "))}
+		}
+	}
+	return nil
+}
+
 func runCorpusAdd(s streams, o corpusAddOptions) error {
 	dir, err := corpusDir(s, o.dir)
 	if err != nil {
 		return err
 	}
-	if o.url == "" || o.note == "" {
-		return usageError{errors.New("corpus add: --url and --note are required")}
+	if err := o.check(); err != nil {
+		return err
 	}
 	ex, err := excludedList(s, o.excluded)
 	if err != nil {

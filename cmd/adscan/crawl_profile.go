@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"adscan"
 	"adscan/crawler"
@@ -54,7 +55,10 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 			return nil, cliError(command, printProblems(es, opts.profile, err))
 		}
 		cp.p = p
-		if dsn := opts.db; p.Search.CitiesFromRegister && (dsn != "" || s.getenv(envDB) != "") {
+		if p.Search.CitiesFromRegister && opts.db == "" && s.getenv(envDB) == "" {
+			return nil, usageError{fmt.Errorf("%s: profile %s takes its cities from the register: reading it needs the adscan database (--db DSN or $%s)", command, p.Name, envDB)}
+		}
+		if dsn := opts.db; p.Search.CitiesFromRegister {
 			st, err := openReadStore(ctx, s, command, dsn)
 			if err != nil {
 				return nil, err
@@ -66,7 +70,11 @@ func loadCrawlProfile(ctx context.Context, s streams, opts crawlOptions) (*crawl
 		adscan.PlatformProfile{Name: cp.p.Name, Site: cp.p.Site, Render: cp.p.Render}, opts.allowPrivate)
 	if err != nil {
 		cp.close()
-		return nil, fmt.Errorf("%s: %s (crawling private addresses needs --allow-private-targets)", command, adscan.ErrorMessage(err))
+		msg := adscan.ErrorMessage(err)
+		if !strings.Contains(msg, "--allow-private-targets") {
+			msg += " (crawling private addresses needs --allow-private-targets)"
+		}
+		return nil, fmt.Errorf("%s: %s", command, msg)
 	}
 	cp.site = t.URL
 	return cp, nil

@@ -163,7 +163,7 @@ func TestCrawlProfileRefusals(t *testing.T) {
 		{"a name without a database", []string{"--profile", "pingtai"}, exitUsage, "no database: give --db DSN or set ADSCAN_DB"},
 		{"an unregistered name", []string{"--profile", "nope", "--db", db}, exitFailure, "profile nope is not registered"},
 		{"private site", []string{"--profile", file}, exitFailure, "private targets are not allowed"},
-		{"register without a database", []string{"--allow-private-targets", "--profile", regional}, exitFailure, "takes its cities from the register: reading it needs the adscan database"},
+		{"register without a database", []string{"--allow-private-targets", "--profile", regional}, exitUsage, "takes its cities from the register: reading it needs the adscan database"},
 		{"URLs too", []string{"--profile", file, "http://127.0.0.1:9/"}, exitUsage, "give URLs or --profile, not both"},
 		{"max depth", []string{"--profile", file, "--max-depth", "3"}, exitUsage, "--max-depth does not apply to a profile"},
 		{"render a plain profile", []string{"--allow-private-targets", "--render", "--profile", file}, exitUsage, "profile pingtai fetches its pages plainly"},

@@ -55,6 +55,9 @@ func TestCorpusAddRefuses(t *testing.T) {
 		"bad category": {long, []string{"--url", "https://e.example/2", "--cats", "no_such"}, "unknown category"},
 		"other voice":  {long, []string{"--url", "https://e.example/3", "--voice", "other", "--cats", "tutoring_ad"}, "voice is other"},
 		"excluded":     {long, []string{"--url", "https://evaluation.example/x", "--excluded", ex}, "outside evaluation"},
+		"bad voice":    {long, []string{"--url", "https://e.example/4", "--voice", "bogus"}, `--voice "bogus": want one of promo, other`},
+		"bad genre":    {long, []string{"--url", "https://e.example/5", "--genre", "blog"}, `--genre "blog": want one of`},
+		"no note":      {long, []string{"--url", "https://e.example/6", "--note", ""}, "give --note"},
 	} {
 		args := append([]string{"corpus", "add", "--corpus", dir, "--voice", "promo", "--genre", "ad", "--audience", "k12", "--note", "n"}, tc.args...)
 		code, _, errOut := runClassifyCmd(t, tc.text, args...)

@@ -178,6 +178,9 @@ due while the previous one is still going is skipped.`,
 			if err := checkCron(cron); err != nil {
 				return usageError{fmt.Errorf("%s: --cron %q: %v", command, cron, err)}
 			}
+			if len(profiles) > 0 && opts.db == "" && s.getenv(envDB) == "" {
+				return usageError{fmt.Errorf("%s: --profile %s: looking profiles up needs the adscan database (--db DSN or $%s)", command, profiles[0], envDB)}
+			}
 			ctx := cmd.Context()
 			c, closeClient, err := opts.orchestrator(ctx, s, command)
 			if err != nil {
