@@ -1,7 +1,9 @@
 package render
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -148,10 +150,14 @@ func FindChromium(path string) (string, error) {
 	if path != "" {
 		found, err := exec.LookPath(path)
 		if err != nil {
-			return "", fmt.Errorf("render: no Chromium at %s (%v); install Debian's chromium or pass --chromium PATH: %w", path, err, ErrNoChromium)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", noChromium{fmt.Sprintf("render: no Chromium at %s: %v (give --chromium the browser's path, or install Debian's chromium)", path, err)}
 		}
 		if st, err := os.Stat(found); err != nil || st.IsDir() {
-			return "", fmt.Errorf("render: no Chromium at %s: not an executable file: %w", path, ErrNoChromium)
+			return "", noChromium{fmt.Sprintf("render: no Chromium at %s: not an executable file", path)}
 		}
 		return found, nil
 	}
@@ -160,6 +166,13 @@ func FindChromium(path string) (string, error) {
 			return found, nil
 		}
 	}
-	return "", fmt.Errorf("render: no Chromium found on PATH (looked for %s); install Debian's chromium or pass --chromium PATH: %w",
-		strings.Join(chromiumNames, ", "), ErrNoChromium)
+	return "", noChromium{fmt.Sprintf("render: no Chromium on PATH (looked for %s): install Debian's chromium, or give --chromium PATH",
+		strings.Join(chromiumNames, ", "))}
 }
+
+// noChromium is a FindChromium failure: its own message, saying what was
+// tried, and errors.Is ErrNoChromium (whose message it does not repeat).
+type noChromium struct{ msg string }
+
+func (e noChromium) Error() string { return e.msg }
+func (e noChromium) Unwrap() error { return ErrNoChromium }

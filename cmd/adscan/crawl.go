@@ -162,9 +162,11 @@ func runCrawl(ctx context.Context, s streams, opts crawlOptions, urls []string) 
 		pool, err = render.NewPool(render.Config{Chromium: opts.chromium, UserAgent: opts.userAgent,
 			AllowPrivate: opts.allowPrivate, Logger: slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		if err != nil {
-			fmt.Fprintf(s.err, "adscan: crawl --render: %v\n", err)
-			fmt.Fprintln(s.err, "adscan: 以浏览器方式抓取需要 Chromium：请安装 chromium，或以 --chromium 指定其路径。")
-			return exitError{exitFailure}
+			what := "crawl --render"
+			if !opts.render {
+				what = "crawl --profile " + prof.p.Name + " (render: browser)"
+			}
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		defer pool.Close()
 	}
