@@ -98,6 +98,10 @@ func EnsureAdmin(ctx context.Context, store adscan.Store, getenv func(string) st
 	}
 	for _, u := range users {
 		if u.Role == adscan.RoleAdmin && !u.Disabled || u.Name == "admin" {
+			if getenv(AdminPasswordEnv) != "" {
+				// Said, not silently ignored: whoever set it expects it to work.
+				fmt.Fprintf(out, "adscan: %s is not used: the first admin exists already (to change a password: adscan user passwd --help)\n", AdminPasswordEnv)
+			}
 			return nil
 		}
 	}

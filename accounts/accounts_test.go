@@ -45,6 +45,15 @@ func TestEnsureAdmin(t *testing.T) {
 		if err := EnsureAdmin(ctx, st, env(nil), &out); err != nil || out.Len() != 0 {
 			t.Errorf("second call: %v, printed %q", err, out.String())
 		}
+		// With the variable set again (to another password), it says the
+		// variable is not used, and changes nothing.
+		if err := EnsureAdmin(ctx, st, env(map[string]string{AdminPasswordEnv: "another-pw-123"}), &out); err != nil ||
+			!strings.Contains(out.String(), AdminPasswordEnv+" is not used: the first admin exists already") || strings.Contains(out.String(), "another-pw") {
+			t.Errorf("call with the variable once admin exists: %v, printed %q", err, out.String())
+		}
+		if u, _ := st.GetUser(ctx, "admin"); !PasswordMatches(u.PasswordHash, "s3cret-admin-pw") {
+			t.Error("the admin's password changed")
+		}
 	})
 	t.Run("generated", func(t *testing.T) {
 		st := open(t)

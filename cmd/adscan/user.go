@@ -31,12 +31,62 @@ func newUserCmd(s streams) *cobra.Command {
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageError{errors.New("user: want a subcommand: add NAME --role ROLE")}
+				return usageError{errors.New("user: want a subcommand: add NAME --role ROLE, or passwd NAME")}
 			}
-			return usageError{fmt.Errorf("user: unknown subcommand %q (want add)", args[0])}
+			return usageError{fmt.Errorf("user: unknown subcommand %q (want add or passwd)", args[0])}
 		},
 	}
-	cmd.AddCommand(newUserAddCmd(s))
+	cmd.AddCommand(newUserAddCmd(s), newUserPasswdCmd(s))
+	return cmd
+}
+
+// newUserPasswdCmd is `adscan user passwd NAME [--db DSN] [--password-stdin]`:
+// an operator's way back in when an admin's password is lost (the console's
+// /admin/users needs a signed-in admin).
+func newUserPasswdCmd(s streams) *cobra.Command {
+	var opts userAddOptions
+	cmd := &cobra.Command{
+		Use:   "passwd NAME [--db DSN] [--password-stdin]",
+		Short: "Set a user's password (and end the user's sessions)",
+		Long: `Set the password of an existing user, admin included: the way back in when
+the password adscan dev printed on its first start is lost. The user's
+sessions end, on every serve process. The password is read as 'user add'
+reads it: --password-stdin, else ` + envUserPassword + `, else asked for twice on a
+terminal. The database is --db, or ` + envDB + `.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("user passwd: want exactly one NAME, got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			const command = "user passwd"
+			dsn, err := resolveDSN(s, command, opts.db)
+			if err != nil {
+				return err
+			}
+			password, err := readNewPassword(s, command, opts.passwordStdin)
+			if err != nil {
+				return err
+			}
+			hash, err := accounts.HashPassword(password)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %s", command, adscan.ErrorMessage(err))}
+			}
+			st, err := openCmdStore(cmd.Context(), s, command, dsn, store.Existing())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, err := st.UpdateUser(cmd.Context(), args[0], adscan.UserChange{PasswordHash: &hash}, cliActor(s)); err != nil {
+				return cliError(command, err)
+			}
+			fmt.Fprintf(s.out, "adscan: set the password of %s; the user's sessions have ended\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.db, "db", "", "database: postgres://… or a SQLite file path (default $"+envDB+")")
+	cmd.Flags().BoolVar(&opts.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	return cmd
 }
 
@@ -87,7 +137,7 @@ func runUserAdd(cmd *cobra.Command, s streams, opts userAddOptions, name string)
 	if err != nil {
 		return err
 	}
-	password, err := readNewPassword(s, opts.passwordStdin)
+	password, err := readNewPassword(s, "user add", opts.passwordStdin)
 	if err != nil {
 		return err
 	}
@@ -113,15 +163,15 @@ func runUserAdd(cmd *cobra.Command, s streams, opts userAddOptions, name string)
 // readNewPassword gets the new user's password: the first line of stdin
 // with fromStdin, else $ADSCAN_USER_PASSWORD, else a prompt (entered twice)
 // when stdin is a terminal. Without any of these it is a usage error.
-func readNewPassword(s streams, fromStdin bool) (string, error) {
+func readNewPassword(s streams, command string, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(s.in).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return "", fmt.Errorf("user add: read password from standard input: %w", err)
+			return "", fmt.Errorf("%s: read password from standard input: %w", command, err)
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			return "", fmt.Errorf("user add: standard input has no password")
+			return "", fmt.Errorf("%s: standard input has no password", command)
 		}
 		return line, nil
 	}
@@ -130,22 +180,22 @@ func readNewPassword(s streams, fromStdin bool) (string, error) {
 	}
 	f, ok := s.in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", usageError{fmt.Errorf("user add: no password: use --password-stdin, set %s, or run in a terminal", envUserPassword)}
+		return "", usageError{fmt.Errorf("%s: no password: use --password-stdin, set %s, or run in a terminal", command, envUserPassword)}
 	}
 	fmt.Fprint(s.err, "Password: ")
 	p1, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(s.err)
 	if err != nil {
-		return "", fmt.Errorf("user add: read password: %w", err)
+		return "", fmt.Errorf("%s: read password: %w", command, err)
 	}
 	fmt.Fprint(s.err, "Password again: ")
 	p2, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(s.err)
 	if err != nil {
-		return "", fmt.Errorf("user add: read password: %w", err)
+		return "", fmt.Errorf("%s: read password: %w", command, err)
 	}
 	if string(p1) != string(p2) {
-		return "", fmt.Errorf("user add: the passwords differ")
+		return "", fmt.Errorf("%s: the passwords differ", command)
 	}
 	return string(p1), nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -80,6 +81,51 @@ func TestUserAdd(t *testing.T) {
 	}
 	if users, _ := st.ListUsers(ctx); len(users) != 2 {
 		t.Errorf("failed adds changed the users: %+v", users)
+	}
+}
+
+// user passwd sets an existing user's password (the way back in for a
+// lost admin password) and ends the user's sessions.
+func TestUserPasswd(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "db.sqlite")
+	if _, err := runUserCmd(t, "first password\n", nil, "add", "admin", "--role", "admin", "--db", db, "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CreateSession(ctx, "s1", "admin", time.Now(), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runUserCmd(t, "second password\n", nil, "passwd", "admin", "--db", db, "--password-stdin")
+	if err != nil || !strings.Contains(out, "set the password of admin") {
+		t.Fatalf("user passwd: %v, %q", err, out)
+	}
+	u, err := st.GetUser(ctx, "admin")
+	if err != nil || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte("second password")) != nil {
+		t.Errorf("admin after passwd = %+v, %v; want the new password", u, err)
+	}
+	if active, err := st.SessionActive(ctx, "s1", "admin", time.Now()); err != nil || active {
+		t.Errorf("the admin's session outlived the password change (%v)", err)
+	}
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		usage       bool
+		want        string
+	}{
+		{"unknown user", "long enough pw\n", []string{"passwd", "nobody", "--db", db, "--password-stdin"}, false, "nobody"},
+		{"short password", "short\n", []string{"passwd", "admin", "--db", db, "--password-stdin"}, true, "too short"},
+		{"no database file", "long enough pw\n", []string{"passwd", "admin", "--db", db + ".typo", "--password-stdin"}, false, "there is no database"},
+		{"no name", "", []string{"passwd", "--db", db}, true, "NAME"},
+	} {
+		_, err := runUserCmd(t, tc.stdin, nil, tc.args...)
+		if err == nil || isUsageError(err) != tc.usage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v (usage %v), want usage=%v containing %q", tc.name, err, isUsageError(err), tc.usage, tc.want)
+		}
 	}
 }
 
