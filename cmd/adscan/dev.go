@@ -117,6 +117,12 @@ func (p *devProgram) Start(ctx context.Context) error {
 		// It would be silently ignored: the metrics are a worker's.
 		return usageError{fmt.Errorf("dev --no-worker: --metrics %s serves a worker's metrics, and this process runs none; give --metrics to each adscan worker", p.opts.worker.metrics)}
 	}
+	var lex *lexicon.Lexicon // the console's base lexicon: --lexicon, else the embedded default
+	if p.opts.worker.lexicon != "" { // its problems before anything is made
+		if lex, err = loadLexicon(p.s, "dev", p.opts.worker.lexicon); err != nil {
+			return err
+		}
+	}
 	if p.opts.demo < 0 {
 		return usageError{fmt.Errorf("dev: --demo %d: want a number of made-up cases, 1 or more (0: none)", p.opts.demo)}
 	}
@@ -192,12 +198,6 @@ func (p *devProgram) Start(ctx context.Context) error {
 	key, err := sessionKey(p.s, filepath.Join(data, "session.key"))
 	if err != nil {
 		return fmt.Errorf("dev: %w", err)
-	}
-	var lex *lexicon.Lexicon // the console's base lexicon: --lexicon, else the embedded default
-	if p.opts.worker.lexicon != "" {
-		if lex, err = loadLexicon(p.s, "dev", p.opts.worker.lexicon); err != nil {
-			return err
-		}
 	}
 	ln := p.httpLn
 	p.httpLn = nil // startHTTP owns it now

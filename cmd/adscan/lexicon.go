@@ -52,7 +52,7 @@ func newLexiconCheckCmd(s streams) *cobra.Command {
 				fmt.Fprintln(s.out, lexiconCount(len(pe.Problems), "problem"))
 				return exitError{exitFailure}
 			case err != nil:
-				return err // unreadable: the error names the file
+				return fmt.Errorf("lexicon check: %w", err) // unreadable: the error names the file
 			}
 			// The format is valid; compiling it is the classifier's last word
 			// (terms that normalise to nothing, pattern literals).
