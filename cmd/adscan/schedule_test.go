@@ -270,3 +270,25 @@ func TestScheduleCommands(t *testing.T) {
 		t.Errorf("unreachable Temporal: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// schedule create checks its command line before it asks Temporal: with
+// nothing listening at --temporal-address, a mistake is still exit 2 and
+// named, at once.
+func TestScheduleCreateChecksBeforeConnecting(t *testing.T) {
+	nowhere := closedAddr(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cron", "61 3 * * *", "--target", "https://c.example/"}, `--cron "61 3 * * *": Minute is not in range`},
+		{[]string{"--every", "24h", "--target", "http://127.1/"}, "private targets are not allowed"},
+		{[]string{"--every", "24h", "--target", "notaurl"}, `target "notaurl" is not a URL`},
+		{[]string{"--every", "24h", "--profile", "jiajiao"}, "looking profiles up needs the adscan database"},
+	} {
+		args := append([]string{"schedule", "create", "x", "--temporal-address", nowhere}, tc.args...)
+		code, _, errOut := runAdmin(t, nil, "", args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "not reachable") {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
