@@ -7,15 +7,12 @@ type AuditAction string
 
 // The audit actions.
 const (
-	ActionCaseCreated     AuditAction = "case.created"     // a case was made from a flagged page; actor "system"
-	ActionCaseDecided     AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
-	ActionCaseAssigned    AuditAction = "case.assigned"    // detail "to NAME" or "unassigned from NAME"
-	ActionCaseState       AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
-	ActionReferralFailed  AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
-	ActionReferralRetried AuditAction = "referral.retried" // a regulator asked for the delivery again
-	// ActionReferralAttempt records a delivery attempt that failed and is
-	// being retried (the endpoint is down, say); detail "attempt N: error".
-	ActionReferralAttempt   AuditAction = "referral.attempt_failed"
+	ActionCaseCreated       AuditAction = "case.created"     // a case was made from a flagged page; actor "system"
+	ActionCaseDecided       AuditAction = "case.decided"     // a reviewer's decision; detail "decision[: note]"
+	ActionCaseAssigned      AuditAction = "case.assigned"    // detail "to NAME" or "unassigned from NAME"
+	ActionCaseState         AuditAction = "case.state"       // a state change not made by a decision; detail "from → to[: why]"
+	ActionReferralFailed    AuditAction = "referral.failed"  // a referral could not be delivered; detail the error
+	ActionReferralRetried   AuditAction = "referral.retried" // a regulator asked for the delivery again
 	ActionScanStarted       AuditAction = "scan.started"     // detail the scan ID
 	ActionScheduleCreated   AuditAction = "schedule.created" // detail the schedule ID
 	ActionScheduleDeleted   AuditAction = "schedule.deleted"

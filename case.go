@@ -389,9 +389,9 @@ type ReferralStatus struct {
 	SHA256      string     `json:"sha256,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	// Failures counts the deliveries that gave up; FailedAttempts the
-	// attempts that failed and were retried (a pending referral with some
-	// is waiting on its endpoint). LastError is the reason of the last
-	// failure of either kind, at LastFailedAt.
+	// attempts that failed and are being retried since the last give-up
+	// (a pending referral with some is waiting on its endpoint). LastError
+	// is the reason of the last failure of either kind, at LastFailedAt.
 	Failures       int        `json:"failures"`
 	FailedAttempts int        `json:"failed_attempts"`
 	LastError      string     `json:"last_error,omitempty"`

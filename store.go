@@ -167,6 +167,10 @@ type Store interface {
 	// Dashboard sums up the review at now: the last weeks weeks, open
 	// cases older than sla overdue.
 	Dashboard(ctx context.Context, now time.Time, sla time.Duration, weeks int) (Dashboard, error)
+	// NoteReferralAttempt records a delivery attempt that failed and will
+	// be retried; ClearReferralAttempts forgets them (at a give-up).
+	NoteReferralAttempt(ctx context.Context, caseID, errText string, at time.Time) error
+	ClearReferralAttempts(ctx context.Context, caseID string) error
 	// GetReferral returns ENOTFOUND if the case has no referral yet.
 	GetReferral(ctx context.Context, caseID string) (Referral, error)
 	// ListReferrals returns the confirmed and referred cases with their

@@ -318,9 +318,15 @@ func TestListReferrals(t *testing.T) {
 		must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: retried.ID, Actor: "wang", Action: adscan.ActionReferralRetried}))
 		// The retried one's endpoint is down: its attempts fail and are retried.
 		for i := 1; i <= 2; i++ {
-			must(t, s.Audit(ctx, adscan.AuditEntry{CaseID: retried.ID, Actor: "system", Action: adscan.ActionReferralAttempt,
-				Detail: fmt.Sprintf("attempt %d: connection refused", i)}))
+			must(t, s.NoteReferralAttempt(ctx, retried.ID, fmt.Sprintf("attempt %d: connection refused", i), time.Time{}))
 		}
+		// The failed one's attempts were cleared when it gave up.
+		must(t, s.NoteReferralAttempt(ctx, failed.ID, "attempt 1: timeout", time.Time{}))
+		must(t, s.ClearReferralAttempts(ctx, failed.ID))
+		// A delivered one's are cleared by its delivery.
+		must(t, s.NoteReferralAttempt(ctx, delivered.ID, "attempt 1: timeout", time.Time{}))
+		must(t, s.SaveReferral(ctx, adscan.Referral{CaseID: delivered.ID, Package: []byte("{}"), Destination: "outbox", DeliveredAt: &now}))
+		wantCode(t, s.NoteReferralAttempt(ctx, "no-such-case", "x", time.Time{}), adscan.ENOTFOUND)
 
 		list, err := s.ListReferrals(ctx, 10, false)
 		must(t, err)
@@ -332,7 +338,7 @@ func TestListReferrals(t *testing.T) {
 			got[failed.ID].Delivery != adscan.ReferralFailed || got[failed.ID].LastError != "422 from "+failed.ID || got[failed.ID].Failures != 1 ||
 			got[failed.ID].LastFailedAt == nil || got[retried.ID].Delivery != adscan.ReferralPending ||
 			got[retried.ID].FailedAttempts != 2 || got[retried.ID].LastError != "attempt 2: connection refused" ||
-			got[failed.ID].FailedAttempts != 0 || len(got[failed.ID].Categories) != 1 {
+			got[failed.ID].FailedAttempts != 0 || got[delivered.ID].FailedAttempts != 0 || len(got[failed.ID].Categories) != 1 {
 			t.Errorf("ListReferrals = %+v", list)
 		}
 		only, err := s.ListReferrals(ctx, 10, true)

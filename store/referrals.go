@@ -44,10 +44,58 @@ func (s *Store) SaveReferral(ctx context.Context, r adscan.Referral) error {
 				sha256 = excluded.sha256, package = excluded.package, destination = excluded.destination,
 				delivered_at = excluded.delivered_at, created_at = excluded.created_at`,
 			r.CaseID, r.SHA256, r.Package, r.Destination, s.nullTimeArg(r.DeliveredAt), s.timeArg(r.CreatedAt))
+		if err != nil || r.DeliveredAt == nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM referral_attempts WHERE case_id = $1`, r.CaseID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: save referral of case %s: %w", r.CaseID, err)
+	}
+	return nil
+}
+
+// NoteReferralAttempt records a delivery attempt of caseID's referral that
+// failed and will be retried: the count of such attempts since the last
+// give-up or retry goes up by one, and errText at at is the last error.
+// One row a case, updated in place (a week of retries would otherwise fill
+// the case's audit trail, which its referral package carries). ENOTFOUND if
+// there is no such case.
+func (s *Store) NoteReferralAttempt(ctx context.Context, caseID, errText string, at time.Time) error {
+	if at.IsZero() {
+		at = s.stamp()
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, caseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return notFound("case", caseID)
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO referral_attempts (case_id, failed, last_error, last_at) VALUES ($1, 1, $2, $3)
+			ON CONFLICT (case_id) DO UPDATE SET
+				failed = referral_attempts.failed + 1, last_error = excluded.last_error, last_at = excluded.last_at`,
+			caseID, errText, s.timeArg(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: note referral attempt of case %s: %w", caseID, err)
+	}
+	return nil
+}
+
+// ClearReferralAttempts forgets the failed attempts NoteReferralAttempt
+// counted for caseID: when a delivery gives up (its audit entry says why)
+// or is delivered (SaveReferral does it then).
+func (s *Store) ClearReferralAttempts(ctx context.Context, caseID string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM referral_attempts WHERE case_id = $1`, caseID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: clear referral attempts of case %s: %w", caseID, err)
 	}
 	return nil
 }
@@ -107,17 +155,15 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
 				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $1),
 				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action = $2),
-				(SELECT COUNT(*) FROM audit a WHERE a.case_id = c.id AND a.action = $5),
-				(SELECT MAX(a.id) FROM audit a WHERE a.case_id = c.id AND a.action IN ($1, $5))
-			FROM cases c LEFT JOIN referrals r ON r.case_id = c.id
+				COALESCE(ra.failed, 0), COALESCE(ra.last_error, ''), ra.last_at
+			FROM cases c LEFT JOIN referrals r ON r.case_id = c.id LEFT JOIN referral_attempts ra ON ra.case_id = c.id
 			WHERE c.state IN ($3, $4)`
-		args := []any{adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred,
-			adscan.ActionReferralAttempt}
+		args := []any{adscan.ActionReferralFailed, adscan.ActionReferralRetried, adscan.CaseConfirmed, adscan.CaseReferred}
 		if onlyFailed {
 			q += ` AND r.delivered_at IS NULL AND EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action = $1)`
 		}
 		if c := p.After; c != nil {
-			q += ` AND (c.updated_at < $6 OR (c.updated_at = $6 AND c.id < $7))`
+			q += ` AND (c.updated_at < $5 OR (c.updated_at = $5 AND c.id < $6))`
 			args = append(args, s.timeArg(c.At), c.ID)
 		}
 		q += ` ORDER BY c.updated_at DESC, c.id DESC`
@@ -135,10 +181,12 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 			var st adscan.ReferralStatus
 			var created time.Time
 			var delivered *time.Time
-			var failID, retryID, lastID sql.NullInt64
+			var failID, retryID sql.NullInt64
+			var attemptErr string
+			var attemptAt *time.Time
 			if err := rows.Scan(&st.CaseID, &st.Target, &st.URL, &st.State, timeInto(&created), timeInto(&st.UpdatedAt),
 				&st.Destination, &st.SHA256, nullTimeInto(&delivered), &st.Failures, &failID, &retryID,
-				&st.FailedAttempts, &lastID); err != nil {
+				&st.FailedAttempts, &attemptErr, nullTimeInto(&attemptAt)); err != nil {
 				return err
 			}
 			st.DeliveredAt = delivered
@@ -153,8 +201,12 @@ func (s *Store) ListReferralsPage(ctx context.Context, p adscan.ListPage, onlyFa
 			if onlyFailed && st.Delivery != adscan.ReferralFailed {
 				continue
 			}
+			if attemptAt != nil { // attempts are cleared at a give-up: these are newer
+				st.LastError, st.LastFailedAt = attemptErr, attemptAt
+				failID = sql.NullInt64{}
+			}
 			out = append(out, st)
-			lastFail = append(lastFail, lastID)
+			lastFail = append(lastFail, failID)
 			if len(out) == limit {
 				break
 			}

@@ -133,12 +133,12 @@ func (a *Activities) DeliverReferral(ctx context.Context, caseID string) (Referr
 	return ReferralResult{SHA256: digest, Destination: dest, Bytes: len(body)}, nil
 }
 
-// noteFailedAttempt writes a delivery attempt that failed and will be
-// retried to the case's audit trail, so /referrals shows a referral
+// noteFailedAttempt records a delivery attempt that failed and will be
+// retried (Store.NoteReferralAttempt), so /referrals shows a referral
 // waiting on its endpoint, how often it failed and why, while Temporal
 // retries it (for as long as it takes). A failure that will not be retried
-// is written by referCase when the activity gives up. Best effort: the
-// attempt's own error is what matters to Temporal.
+// is written to the audit trail by referCase when the activity gives up.
+// Best effort: the attempt's own error is what matters to Temporal.
 func (a *Activities) noteFailedAttempt(ctx context.Context, caseID string, err error) {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.NonRetryable() {
@@ -148,12 +148,8 @@ func (a *Activities) noteFailedAttempt(ctx context.Context, caseID string, err e
 	if activity.IsActivity(ctx) {
 		attempt = activity.GetInfo(ctx).Attempt
 	}
-	aerr := a.Store.Audit(ctx, adscan.AuditEntry{
-		CaseID: caseID, Actor: "system", Action: adscan.ActionReferralAttempt,
-		Detail: fmt.Sprintf("attempt %d: %v", attempt, err), At: a.now(),
-	})
-	if aerr != nil {
-		a.logger().Warn("referral attempt not recorded", "case", caseID, "err", aerr)
+	if nerr := a.Store.NoteReferralAttempt(ctx, caseID, fmt.Sprintf("attempt %d: %v", attempt, err), a.now()); nerr != nil {
+		a.logger().Warn("referral attempt not recorded", "case", caseID, "err", nerr)
 	}
 }
 

@@ -233,8 +233,19 @@ func TestNoteReferralFailureAudits(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
+	// Two attempts had failed and been retried before the give-up.
+	for range 2 {
+		if err := st.NoteReferralAttempt(t.Context(), caseID, "attempt: 503", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := env.ExecuteActivity(a.NoteReferralFailure, NoteReferralFailureInput{CaseID: caseID, Error: "endpoint answered 422"}); err != nil {
 		t.Fatal(err)
+	}
+	// The give-up is what /referrals shows now; a retry counts afresh.
+	if list, err := st.ListReferrals(t.Context(), 10, false); err != nil || len(list) != 1 || list[0].Delivery != adscan.ReferralFailed ||
+		list[0].FailedAttempts != 0 || list[0].LastError != "endpoint answered 422" {
+		t.Errorf("referrals after the give-up = %+v, %v", list, err)
 	}
 	c, err := st.GetCase(t.Context(), caseID)
 	if err != nil {

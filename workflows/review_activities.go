@@ -106,5 +106,8 @@ func (a *Activities) NoteReferralFailure(ctx context.Context, in NoteReferralFai
 		CaseID: in.CaseID, Actor: "system", Action: adscan.ActionReferralFailed,
 		Detail: in.Error, At: a.now(),
 	})
+	if err == nil { // the give-up says why; a retry counts its attempts afresh
+		err = a.Store.ClearReferralAttempts(ctx, in.CaseID)
+	}
 	return activityError("workflows: note referral failure of case "+in.CaseID, err)
 }
