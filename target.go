@@ -68,7 +68,7 @@ func looksLikeHost(authority string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	labels := strings.Split(host, ".")
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".") // www.example.cn. is a name too
 	if len(labels) < 2 && port == "" {
 		return false
 	}
@@ -87,7 +87,7 @@ func hostLabel(l string) bool {
 		return false
 	}
 	for _, r := range l {
-		if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if r != '-' && r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) { // _ is in real host names
 			return false
 		}
 	}
@@ -151,7 +151,7 @@ func ParseTargetURL(raw string, allowPrivate bool) (string, error) {
 	if err != nil {
 		return "", Errorf(EINVALID, "target %q: %v", raw, err).ZHf("网址“%s”无法识别。", raw)
 	}
-	host := strings.ToLower(nu.Hostname())
+	host := strings.TrimSuffix(strings.ToLower(nu.Hostname()), ".") // localhost. is localhost
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return "", Errorf(EINVALID, "target %q is a loopback host; private targets are not allowed (--allow-private-targets allows them)", raw).ZHf("“%s”是本机地址，不允许作为检测目标。", raw)
 	}

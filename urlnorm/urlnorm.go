@@ -136,11 +136,35 @@ func resolvePlain(base *url.URL, ref string) (*url.URL, bool) {
 			return nil, false
 		}
 	}
-	if host == "" || strings.Trim(host, "0123456789.") == "" {
-		return nil, false // numeric hosts have WHATWG's IPv4 rules (0x7f.1 and such)
+	if name, _, _ := strings.Cut(host, ":"); name == "" || endsInNumber(name) {
+		return nil, false // numeric hosts have WHATWG's IPv4 rules (127.1, 0x7f.1 and such)
 	}
 	u.Host = host
 	return u, true
+}
+
+// endsInNumber is WHATWG's "ends in a number" test of a host: its last
+// label (before a final dot) is decimal digits or 0x and hex digits. Such
+// a host is an IPv4 address in one of its many spellings (0x7f000001,
+// 127.0.0.0x1), which the WHATWG parser turns into dotted decimal.
+func endsInNumber(host string) bool {
+	labels := strings.Split(host, ".")
+	if len(labels) > 1 && labels[len(labels)-1] == "" {
+		labels = labels[:len(labels)-1]
+	}
+	last := labels[len(labels)-1]
+	if last != "" && strings.Trim(last, "0123456789") == "" {
+		return true
+	}
+	if len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
+		for i := 2; i < len(last); i++ {
+			if !isHex(last[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func isHex(c byte) bool {
