@@ -62,6 +62,24 @@ func redact(err error, dsn string) string {
 }
 
 // sqlitePath returns the file path of a SQLite DSN: sqlite:PATH, file:PATH or PATH.
+// AbsDSN returns dsn as another directory would read it: a SQLite DSN as
+// the absolute path of its file, a PostgreSQL DSN (or one that names no
+// file) as it is. adscan dev prints it in the worker command it suggests.
+func AbsDSN(dsn string) string {
+	if isPostgres(dsn) {
+		return dsn
+	}
+	path, err := sqlitePath(dsn)
+	if err != nil {
+		return dsn
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return dsn
+	}
+	return abs
+}
+
 func sqlitePath(dsn string) (string, error) {
 	path := dsn
 	for _, prefix := range []string{"sqlite:", "file:"} {

@@ -45,7 +45,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migrate: find current schema: %w", err)
 		}
 		if !current.Valid { // no schema of the search path exists
-			return fmt.Errorf("store: no schema of the search path (%s) exists in this database: create it (CREATE SCHEMA …) or change search_path in the DSN", searchPath)
+			return fmt.Errorf("store: no schema of the search path (%s) exists in this database, or this role may not use it: create it (CREATE SCHEMA …), grant USAGE on it, or change search_path in the DSN", searchPath)
 		}
 		schema := current.String
 		h := fnv.New64a()

@@ -128,6 +128,23 @@ func createScan(t *testing.T, s *Store, id string) {
 	must(t, s.CreateScan(context.Background(), adscan.Scan{ID: id, Targets: []adscan.ScanTarget{{URL: "https://a.example/"}}}))
 }
 
+func TestAbsDSN(t *testing.T) {
+	wd, err := os.Getwd()
+	must(t, err)
+	for dsn, want := range map[string]string{
+		"data/a.db":                     filepath.Join(wd, "data/a.db"),
+		"sqlite:data/a.db":              filepath.Join(wd, "data/a.db"),
+		"sqlite:///tmp/a.db":            "/tmp/a.db",
+		"/var/lib/adscan/a.db":          "/var/lib/adscan/a.db",
+		"postgres://u@h/db?sslmode=off": "postgres://u@h/db?sslmode=off",
+		"a.db?mode=ro":                  "a.db?mode=ro",
+	} {
+		if got := AbsDSN(dsn); got != want {
+			t.Errorf("AbsDSN(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+}
+
 func TestOpenDSN(t *testing.T) {
 	for _, tc := range []struct{ dsn, path, code string }{
 		{"sqlite:data/a.db", "data/a.db", ""},

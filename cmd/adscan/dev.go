@@ -36,6 +36,7 @@ type devOptions struct {
 	demo            int // synthetic cases to seed an empty store with (--demo)
 	crawlHeartbeat  time.Duration
 	worker          workerOptions
+	metricsFlag     bool // --metrics was given on the command line (not only $ADSCAN_METRICS)
 }
 
 // newDevCmd is `adscan dev`: everything in one process.
@@ -54,6 +55,7 @@ The first start creates the user admin with the password in
 ADSCAN_ADMIN_PASSWORD, or generates one and prints it once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.metricsFlag = cmd.Flags().Changed("metrics")
 			p := &devProgram{opts: opts, s: s}
 			if err := p.Start(cmd.Context()); err != nil {
 				p.Close()
@@ -113,11 +115,13 @@ func (p *devProgram) Start(ctx context.Context) error {
 		if err := p.opts.worker.check(); err != nil {
 			return err
 		}
+	} else if p.opts.worker.metrics != "" && !p.opts.metricsFlag {
+		p.opts.worker.metrics = "" // $ADSCAN_METRICS is the workers' (serve reads it too)
 	} else if p.opts.worker.metrics != "" {
 		// It would be silently ignored: the metrics are a worker's.
 		return usageError{fmt.Errorf("dev --no-worker: --metrics %s serves a worker's metrics, and this process runs none; give --metrics to each adscan worker", p.opts.worker.metrics)}
 	}
-	var lex *lexicon.Lexicon // the console's base lexicon: --lexicon, else the embedded default
+	var lex *lexicon.Lexicon         // the console's base lexicon: --lexicon, else the embedded default
 	if p.opts.worker.lexicon != "" { // its problems before anything is made
 		if lex, err = loadLexicon(p.s, "dev", p.opts.worker.lexicon); err != nil {
 			return err
@@ -237,17 +241,22 @@ func (p *devProgram) Start(ctx context.Context) error {
 			wo.outbox = filepath.Join(data, "outbox")
 		}
 		for _, path := range []*string{&wo.lexicon, &wo.signingKey, &wo.outbox} {
-			if *path != "" { // the hint runs from any directory, as --db does
+			if *path != "" { // the hint runs from any directory
 				if abs, err := filepath.Abs(*path); err == nil {
 					*path = abs
 				}
+			}
+		}
+		if strings.ContainsRune(wo.chromium, filepath.Separator) { // a path, not a name looked up on PATH
+			if abs, err := filepath.Abs(wo.chromium); err == nil {
+				wo.chromium = abs
 			}
 		}
 		if wo.signingKey == "" && p.s.getenv(evidence.EnvSigningKey) == "" {
 			wo.signingKey = filepath.Join(data, evidence.KeyFileName) // the key dev made
 		}
 		hint := strings.Join(append([]string{"adscan", "worker", "--temporal-address", p.temporal.FrontendHostPort(),
-			"--namespace", p.temporal.Namespace(), "--db", shellQuote(dsn)}, wo.args()...), " ")
+			"--namespace", p.temporal.Namespace(), "--db", shellQuote(store.AbsDSN(dsn))}, wo.args()...), " ")
 		fmt.Fprintf(p.s.out, "  no worker: start one with: %s\n", hint)
 	}
 	return nil

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +89,39 @@ func TestWorkerSigningKey(t *testing.T) {
 	code, _, errOut = runCrawlCmd(t, append(base, "--signing-key", bad, "--tsa-url", "ftp://tsa")...)
 	if code == 0 {
 		t.Errorf("worker with a bad key and TSA URL: exit %d, %q", code, errOut)
+	}
+}
+
+// The worker command dev --no-worker prints runs from any directory: the
+// files it names are absolute however they were given; and $ADSCAN_METRICS
+// (the workers' setting) does not stop dev --no-worker.
+func TestDevWorkerHintPathsAbsolute(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, lex, _ := runAdmin(t, nil, "", "lexicon", "default")
+	if err := os.WriteFile("lex.yaml", []byte(lex), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, log bytes.Buffer
+	p := &devProgram{
+		opts: devOptions{data: "d", http: "127.0.0.1:0", temporalAddress: "127.0.0.1:0", db: "rel.db", noWorker: true,
+			worker: workerOptions{lexicon: "lex.yaml", chromium: "./bin/chromium", metrics: "127.0.0.1:0", queues: "all", maxCrawls: 4}},
+		s: streams{in: strings.NewReader(""), out: &out, err: &log, getenv: func(string) string { return "" }},
+	}
+	if err := p.Start(context.Background()); err != nil {
+		p.Close()
+		t.Fatalf("dev --no-worker with $ADSCAN_METRICS set: %v\n%s", err, log.String())
+	}
+	defer p.Close()
+	m := workerHint.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no worker hint in:\n%s", out.String())
+	}
+	for _, want := range []string{"--db " + filepath.Join(dir, "rel.db"), "--lexicon " + filepath.Join(dir, "lex.yaml"),
+		"--chromium " + filepath.Join(dir, "bin/chromium"), "--outbox " + filepath.Join(dir, "d/outbox")} {
+		if !strings.Contains(m[1], want) {
+			t.Errorf("hint %q lacks %q", m[1], want)
+		}
 	}
 }
