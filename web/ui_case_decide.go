@@ -26,6 +26,16 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 	if d == adscan.DecisionDismiss && note == "" {
 		return h.refuseDecision(w, r, id, note, "驳回需要填写理由，便于复核和改进词库。")
 	}
+	// The proposal is checked before the decision is taken: a dismissal
+	// that went through beside a refused proposal would read as failed.
+	proposing := d == adscan.DecisionDismiss && r.PostFormValue("propose") == "1"
+	phrase := strings.TrimSpace(r.PostFormValue("phrase"))
+	switch {
+	case proposing && phrase == "":
+		return h.refuseDecision(w, r, id, note, "提议例外需要填写词语；不提议例外请取消勾选。")
+	case proposing && len(phrase) > maxProposalPhraseBytes:
+		return h.refuseDecision(w, r, id, note, "提议例外的词语太长，请只填写误报的那一句或一个短语。")
+	}
 	user := principalFrom(r.Context()).User.Name
 	c, err := h.store.GetCase(r.Context(), id)
 	if err != nil {
@@ -41,12 +51,12 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if d == adscan.DecisionDismiss && r.PostFormValue("propose") == "1" {
+	if proposing {
 		var cats []adscan.Category
 		if cat := adscan.Category(r.PostFormValue("propose_category")); cat.Valid() {
 			cats = []adscan.Category{cat}
 		}
-		if _, err := h.store.AddAllowProposal(r.Context(), adscan.AllowProposal{CaseID: id, Phrase: r.PostFormValue("phrase"),
+		if _, err := h.store.AddAllowProposal(r.Context(), adscan.AllowProposal{CaseID: id, Phrase: phrase,
 			Site: siteOf(c.URL), Categories: cats, Note: note, ProposedBy: user}); err != nil {
 			return err // the dismissal stands; the page says why the proposal did not
 		}
@@ -63,6 +73,9 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxProposalPhraseBytes is the longest allow-list phrase the store takes.
+const maxProposalPhraseBytes = 200
+
 // refuseDecision renders the case as it is now with why the decision was
 // not taken: 409 for a state conflict, 400 for a missing reason.
 func (h *handler) refuseDecision(w http.ResponseWriter, r *http.Request, id, note, why string) error {
@@ -72,7 +85,7 @@ func (h *handler) refuseDecision(w http.ResponseWriter, r *http.Request, id, not
 	}
 	v.Error, v.Note = why, note
 	status := http.StatusConflict
-	if len(v.Decisions) > 0 && strings.HasPrefix(why, "驳回需要") {
+	if len(v.Decisions) > 0 && (strings.HasPrefix(why, "驳回需要") || strings.HasPrefix(why, "提议例外")) {
 		status = http.StatusBadRequest
 	}
 	h.renderCase(w, r, status, v)

@@ -26,7 +26,17 @@ func TestAllowProposalFlow(t *testing.T) {
 		t.Fatalf("proposal fields: %q", doc.Find("details.propose").Text())
 	}
 	token := doc.Find("#decision-form input[name=csrf_token]").AttrOr("value", "")
+	// A proposal without its phrase is refused before the dismissal is
+	// taken: the case stays open, and the page says what to do.
 	w := form(reviewer, "/cases/"+c.ID+"/decision", url.Values{"csrf_token": {token}, "decision": {"dismiss"}, "note": {"新闻报道，不是广告"},
+		"propose": {"1"}, "phrase": {"  "}})
+	if d := htmlPage(t, w, http.StatusBadRequest); !strings.Contains(d.Find("p.error").Text(), "提议例外需要填写词语") {
+		t.Errorf("empty phrase: error %q", d.Find("p.error").Text())
+	}
+	if got, _ := h.store.GetCase(t.Context(), c.ID); got.State != adscan.CaseOpen {
+		t.Errorf("after a refused proposal the case is %s, want it open", got.State)
+	}
+	w = form(reviewer, "/cases/"+c.ID+"/decision", url.Values{"csrf_token": {token}, "decision": {"dismiss"}, "note": {"新闻报道，不是广告"},
 		"propose": {"1"}, "phrase": {"暑假班"}, "propose_category": {"holiday_training"}})
 	wantStatus(t, w, http.StatusSeeOther)
 	pending, err := h.store.ListAllowProposals(t.Context(), adscan.ProposalPending)
