@@ -76,7 +76,19 @@ func (h *handler) findTarget(r *http.Request, id string) (adscan.Target, error) 
 	return adscan.Target{}, nil
 }
 
-// saveTargetForm adds a target, or updates the one with the same URL.
+// targetFieldNames are the form's number fields as its labels name them.
+var targetFieldNames = map[string]string{"max_pages": "最多页数", "max_depth": "最大深度"}
+
+// targetLabel names a target in a message: its name, else its URL.
+func targetLabel(t adscan.Target) string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return t.URL
+}
+
+// saveTargetForm adds a target (refused if its URL is registered) or,
+// with the id of the one being edited, updates it.
 func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 	t := adscan.Target{
 		URL: r.PostFormValue("url"), Name: r.PostFormValue("name"), Region: r.PostFormValue("region"),
@@ -90,13 +102,31 @@ func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 		if v := strings.TrimSpace(r.PostFormValue(f.name)); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{fmt.Sprintf("%s %q 不是整数。", f.name, v)})
+				return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{fmt.Sprintf("%s“%s”不是整数。", targetFieldNames[f.name], v)})
 			}
 			*f.dst = n
 		}
 	}
 	parsed, err := adscan.ParseTarget(t, h.private)
 	if err == nil {
+		// 新增 must not overwrite a registered site, nor 编辑 of one site
+		// take over another's URL: the register is keyed by URL.
+		editing := strings.TrimSpace(r.PostFormValue("id"))
+		all, lerr := h.store.ListTargets(r.Context())
+		if lerr != nil {
+			return lerr
+		}
+		for _, old := range all {
+			if old.URL != parsed.URL || old.ID == editing {
+				continue
+			}
+			t.ID = editing
+			why := fmt.Sprintf("该网址已登记为「%s」（%s）。要修改它，请在列表中点该网站的“编辑”。", targetLabel(old), old.URL)
+			if editing != "" {
+				why = fmt.Sprintf("该网址已属于另一个目标网站「%s」，不能改成它。", targetLabel(old))
+			}
+			return h.renderTargets(w, r, http.StatusConflict, t, "", []string{why})
+		}
 		_, _, err = h.store.UpsertTargets(r.Context(), []adscan.Target{parsed}, principalFrom(r.Context()).User.Name)
 	}
 	if adscan.ErrorCode(err) == adscan.EINVALID {

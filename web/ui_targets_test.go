@@ -29,12 +29,24 @@ func TestTargetsPage(t *testing.T) {
 			header: map[string]string{"Content-Type": mw.FormDataContentType()}})
 	}
 
-	// Add, then edit the same site typed another way: one row.
+	// Add; adding the same site again (typed another way) is refused and
+	// changes nothing; editing it (the form carries its id) updates it:
+	// one row.
 	wantStatus(t, post("/targets", url.Values{"url": {"https://Jigou.example.cn"}, "name": {"某培训机构"}, "region": {"海淀区"},
 		"kind": {"institution"}, "licence": {"blacklist"}}), http.StatusSeeOther)
-	wantStatus(t, post("/targets", url.Values{"url": {"https://jigou.example.cn/#x"}, "name": {"某培训机构（更名）"}, "region": {"海淀区"},
-		"kind": {"platform"}, "licence": {"whitelist"}, "max_pages": {"50"}}), http.StatusSeeOther)
+	dup := htmlPage(t, post("/targets", url.Values{"url": {"https://jigou.example.cn/#x"}, "name": {"重复"}}), http.StatusConflict)
+	if msg := dup.Find(".error").Text(); !strings.Contains(msg, "该网址已登记为「某培训机构」") || !strings.Contains(msg, "编辑") {
+		t.Errorf("adding a registered site: %q", msg)
+	}
 	doc := htmlPage(t, h.do(request{method: "GET", path: "/targets", cookies: []*http.Cookie{session}}), http.StatusOK)
+	tid := doc.Find("tr[data-target]").AttrOr("data-target", "")
+	edit := htmlPage(t, h.do(request{method: "GET", path: "/targets?edit=" + tid, cookies: []*http.Cookie{session}}), http.StatusOK)
+	if got := edit.Find("#target-form input[name=id]").AttrOr("value", ""); got != tid {
+		t.Fatalf("the edit form carries id %q, want %q", got, tid)
+	}
+	wantStatus(t, post("/targets", url.Values{"id": {tid}, "url": {"https://jigou.example.cn/#x"}, "name": {"某培训机构（更名）"}, "region": {"海淀区"},
+		"kind": {"platform"}, "licence": {"whitelist"}, "max_pages": {"50"}}), http.StatusSeeOther)
+	doc = htmlPage(t, h.do(request{method: "GET", path: "/targets", cookies: []*http.Cookie{session}}), http.StatusOK)
 	rows := doc.Find("table.target-list tbody tr[data-target]")
 	if rows.Length() != 1 || !strings.Contains(rows.Text(), "某培训机构（更名）") || !strings.Contains(rows.Text(), "白名单") || !strings.Contains(rows.Text(), "网络平台") {
 		t.Fatalf("register: %q", rows.Text())
