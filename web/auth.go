@@ -234,7 +234,11 @@ func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Hand
 		if err != nil {
 			var tm *tooManyAttempts
 			if r.Header.Get("Authorization") == "" && !errors.As(err, &tm) && adscan.ErrorCode(err) == adscan.EUNAUTHORIZED {
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(r.URL.RequestURI())), http.StatusSeeOther)
+				to := "/login?next=" + url.QueryEscape(loginNext(r))
+				if errors.Is(err, errSessionEnded) {
+					to += "&ended=1"
+				}
+				http.Redirect(w, r, to, http.StatusSeeOther)
 				return
 			}
 			h.errorPage(w, r, err)
@@ -262,6 +266,21 @@ func (h *handler) requirePageUser(need adscan.Role, next http.Handler) http.Hand
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
+}
+
+// loginNext is where the login page sends a user whose request needed a
+// sign-in: the page asked for; for a form post (whose address answers
+// only POST, and whose form is gone), the page the form was on, as its
+// Referer names it, if that is on this server; else the dashboard.
+func loginNext(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return localPath(r.URL.RequestURI())
+	}
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || strings.HasPrefix(ref.Path, "/login") {
+		return "/"
+	}
+	return localPath(ref.RequestURI())
 }
 
 // localPath returns p if it is a path on this server, else "/". It keeps

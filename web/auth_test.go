@@ -493,3 +493,50 @@ func TestLockoutBehindProxy(t *testing.T) {
 		t.Errorf("login cookie when an untrusted client claims HTTPS: %+v", c)
 	}
 }
+
+// A form posted on a session that has since ended (a role change, a
+// logout elsewhere) goes to the login page, which says the session ended
+// and then returns to the page the form was on, not to the form's
+// POST-only address; unknown addresses and a form's address opened in the
+// browser get console pages in 简体中文, not the mux's plain text.
+func TestEndedSessionAndUnknownPages(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/p", "暑假班火热报名", adscan.CategoryHolidayTraining)
+	session := h.login("reviewer", testPassword)
+	token := h.csrfToken(session)
+	if _, err := h.store.EndUserSessions(t.Context(), "reviewer"); err != nil {
+		t.Fatal(err)
+	}
+	w := h.do(request{method: "POST", path: "/cases/" + c.ID + "/decision", cookies: []*http.Cookie{session},
+		body: url.Values{"csrf_token": {token}, "decision": {"confirm"}}.Encode(),
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://example.com/cases/" + c.ID}})
+	wantStatus(t, w, http.StatusSeeOther)
+	loc := w.Header().Get("Location")
+	if loc != "/login?next="+url.QueryEscape("/cases/"+c.ID)+"&ended=1" {
+		t.Errorf("after a post on an ended session: Location %q", loc)
+	}
+	login := htmlPage(t, h.do(request{method: "GET", path: loc}), http.StatusOK)
+	if !strings.Contains(login.Find(".error").Text(), "登录已失效") || login.Find("input[name=next]").AttrOr("value", "") != "/cases/"+c.ID {
+		t.Errorf("login page: %q, next %q", login.Find(".error").Text(), login.Find("input[name=next]").AttrOr("value", ""))
+	}
+	if got, _ := h.store.GetCase(t.Context(), c.ID); got.State != adscan.CaseOpen {
+		t.Errorf("the ended session's post changed the case: %s", got.State)
+	}
+
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+		allow  string
+	}{
+		{"/nope", http.StatusNotFound, "没有这个页面", ""},
+		{"/cases/" + c.ID + "/decision", http.StatusMethodNotAllowed, "不能直接打开", "POST"},
+	} {
+		w := h.do(request{method: "GET", path: tc.path, user: "reviewer"})
+		doc := htmlPage(t, w, tc.status)
+		if !strings.Contains(doc.Text(), tc.want) || w.Header().Get("Allow") != tc.allow || doc.Find("nav").Length() == 0 {
+			t.Errorf("GET %s: %q, Allow %q; want %q with the navigation", tc.path, doc.Find(".error").Text(), w.Header().Get("Allow"), tc.want)
+		}
+	}
+	wantStatus(t, h.do(request{method: "GET", path: "/favicon.ico"}), http.StatusNoContent)
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -156,7 +157,49 @@ func (h *handler) routeTable() []route {
 
 		// Anything else under /api/ gets a JSON 404 rather than the mux's text one.
 		{"/api/", public, "", h.apiNotFound},
+		// And anything else a console page in 简体中文.
+		{"GET /favicon.ico", public, "", noFavicon},
+		{"/", public, "", h.pageNotFound},
 	}
+}
+
+// noFavicon answers a browser's favicon request with nothing, not a 404
+// logged in the browser's console on every page.
+func noFavicon(w http.ResponseWriter, _ *http.Request) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// pageNotFound answers an unknown console address with a 404 page, and a
+// known one asked with a method it does not take (a form's address opened
+// in the browser, say) with a 405 page and an Allow header, in 简体中文:
+// the catch-all "/" would otherwise hide the mux's own plain-text answers.
+func (h *handler) pageNotFound(w http.ResponseWriter, r *http.Request) error {
+	var allowed []string
+	if h.mux != nil {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := h.mux.Handler(probe); pattern != "" && pattern != "/" {
+				allowed = append(allowed, m)
+			}
+		}
+	}
+	if p, err := h.authenticate(r); err == nil { // the page's header then shows the user's navigation
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	}
+	d := h.newPageData(r, errorHeadings[http.StatusNotFound])
+	status := http.StatusNotFound
+	d.Heading, d.Error = errorHeadings[status], "没有这个页面，地址可能有误。请从上方导航进入。"
+	if len(allowed) > 0 {
+		status = http.StatusMethodNotAllowed
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		d.Title, d.Heading = "无法直接打开", "无法直接打开"
+		d.Error = "这个地址用于提交表单，不能直接打开。请回到原来的页面重新操作。"
+	}
+	d.Detail = r.Method + " " + r.URL.Path
+	h.render(w, r, status, "error", d)
+	return nil
 }
 
 // routes builds the ServeMux from the route table, wrapping each route in

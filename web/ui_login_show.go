@@ -9,6 +9,9 @@ import (
 // fails.
 func (h *handler) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 	d := pageData{Title: "登录", Next: localPath(r.URL.Query().Get("next"))}
+	if r.URL.Query().Get("ended") == "1" {
+		d.Error = "登录已失效（已退出、角色或密码被修改，或超时），请重新登录；未提交成功的操作需要重新进行。"
+	}
 	d.CSRFToken = h.loginCSRFToken(w, r)
 	h.render(w, r, http.StatusOK, "login", d)
 	return nil
