@@ -508,7 +508,7 @@ func TestEndedSessionAndUnknownPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := h.do(request{method: "POST", path: "/cases/" + c.ID + "/decision", cookies: []*http.Cookie{session},
-		body: url.Values{"csrf_token": {token}, "decision": {"confirm"}}.Encode(),
+		body:   url.Values{"csrf_token": {token}, "decision": {"confirm"}}.Encode(),
 		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://example.com/cases/" + c.ID}})
 	wantStatus(t, w, http.StatusSeeOther)
 	loc := w.Header().Get("Location")
