@@ -403,9 +403,10 @@ type ReferralStatus struct {
 // and by region; cases created and decided per week; how long decisions
 // take; what is past the review SLA; who offends again.
 type Dashboard struct {
-	OpenByCategory []Count `json:"open_by_category"`
-	OpenByRegion   []Count `json:"open_by_region"` // "" for targets without a region
-	Open           int     `json:"open"`           // open and escalated
+	OpenByCategory []Count `json:"open_by_category"` // open cases (not escalated), by category
+	OpenByRegion   []Count `json:"open_by_region"`   // open and escalated; "" for targets without a region
+	Open           int     `json:"open"`             // open and escalated
+	Escalated      int     `json:"escalated"`        // of Open, the escalated
 	// Overdue counts open cases older than the review SLA.
 	Overdue int          `json:"overdue"`
 	Weeks   []WeekCounts `json:"weeks"` // oldest first

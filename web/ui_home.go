@@ -14,6 +14,7 @@ const dashboardWeeks = 8
 // dashboardView is the data of the dashboard.
 type dashboardView struct {
 	adscan.Dashboard
+	Waiting    int // open, not escalated: what /cases?state=open lists
 	SLA        time.Duration
 	Categories barChart
 	Regions    barChart
@@ -57,7 +58,7 @@ func (h *handler) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := dashboardView{Dashboard: d, SLA: h.reviewSLA}
+	v := dashboardView{Dashboard: d, Waiting: d.Open - d.Escalated, SLA: h.reviewSLA}
 	v.Categories = bars(d.OpenByCategory, func(c adscan.Count) (string, string) {
 		return categoryNames[adscan.Category(c.Key)], "/cases?state=open&category=" + c.Key
 	})
