@@ -22,7 +22,7 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		back = "/cases"
 	}
 	if len(ids) == 0 {
-		return redirectNotice(w, r, back, "请先勾选案件。")
+		return h.redirectNotice(w, r, back, "请先勾选案件。", true)
 	}
 	if len(ids) > 1000 {
 		return adscan.Errorf(adscan.EINVALID, "at most 1000 cases at once (got %d)", len(ids))
@@ -52,7 +52,7 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		msg = fmt.Sprintf("已更新 %d 件案件的承办人。", n)
 	case "dismiss", "escalate":
 		if note == "" {
-			return redirectNotice(w, r, back, "批量驳回或上报需要填写理由。")
+			return h.redirectNotice(w, r, back, "批量驳回或上报需要填写理由。", true)
 		}
 		d := adscan.Decision(action)
 		var done int
@@ -76,7 +76,7 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return adscan.Errorf(adscan.EINVALID, "unknown bulk action %q (want claim, assign, unassign, dismiss or escalate)", action)
 	}
-	return redirectNotice(w, r, back, msg)
+	return h.redirectNotice(w, r, back, msg, false)
 }
 
 // claimCaseForm makes the signed-in reviewer the one working on a case.
@@ -90,15 +90,38 @@ func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// redirectNotice goes back to a local page with a notice to show.
-func redirectNotice(w http.ResponseWriter, r *http.Request, to, notice string) error {
+// redirectNotice goes back to a local page with a notice to show (a
+// problem if failed). The notice is signed (nsig): the list shows only a
+// notice this server wrote, so a link cannot dress a message of its own as
+// the console's.
+func (h *handler) redirectNotice(w http.ResponseWriter, r *http.Request, to, notice string, failed bool) error {
 	u, err := url.Parse(to)
 	if err != nil {
 		u = &url.URL{Path: "/cases"}
 	}
 	q := u.Query()
+	if failed {
+		notice = "!" + notice
+	}
 	q.Set("notice", notice)
+	q.Set("nsig", h.sessions.csrfToken(noticeBinding(notice)))
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
 	return nil
+}
+
+// noticeBinding is what a notice's signature is bound to.
+func noticeBinding(notice string) string { return "notice:" + notice }
+
+// signedNotice returns the notice of a list page's URL and whether it
+// reports a problem, or "" if it is missing or not signed by this server.
+func (h *handler) signedNotice(q url.Values) (text string, failed bool) {
+	n := q.Get("notice")
+	if n == "" || !h.sessions.checkCSRF(noticeBinding(n), q.Get("nsig")) {
+		return "", false
+	}
+	if t, ok := strings.CutPrefix(n, "!"); ok {
+		return t, true
+	}
+	return n, false
 }

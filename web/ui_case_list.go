@@ -26,6 +26,7 @@ type caseQueue struct {
 	Mine           bool
 	ExportURL      string // the same filter as CSV
 	Notice         string // what the last bulk action did
+	NoticeFailed   bool   // the notice says why it did nothing
 	Back           string // this page, to come back to after a bulk action
 	CanDecide      bool   // reviewers: the bulk actions
 	Users          []string
@@ -71,9 +72,11 @@ func (h *handler) showCaseList(w http.ResponseWriter, r *http.Request) error {
 	base := r.URL.Query()
 	q := caseQueue{Filter: f, Cases: cases, Total: total, Categories: adscan.Categories,
 		From: base.Get("from"), To: base.Get("to"), Sort: base.Get("sort"), Overdue: base.Get("overdue") == "1",
-		Mine: base.Get("mine") == "1", Notice: base.Get("notice"), Me: principalFrom(r.Context()).User.Name,
+		Mine: base.Get("mine") == "1", Me: principalFrom(r.Context()).User.Name,
 		CanDecide: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleReviewer)}
+	q.Notice, q.NoticeFailed = h.signedNotice(base)
 	base.Del("notice")
+	base.Del("nsig")
 	q.Back = "/cases?" + base.Encode()
 	if q.CanDecide {
 		users, err := h.store.ListUsers(r.Context())

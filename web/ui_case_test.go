@@ -382,6 +382,19 @@ func TestQueueBulkActions(t *testing.T) {
 	if msg := bulk(url.Values{"action": {"dismiss"}, "case": {a.ID, b.ID}}); !strings.Contains(msg, "理由") {
 		t.Errorf("dismiss without a reason: %q", msg)
 	}
+	// The list shows the notices it wrote, a refusal as an error; not one
+	// a link makes up.
+	v := url.Values{"action": {"dismiss"}, "case": {a.ID}, "csrf_token": {token}, "back": {"/cases?state=open"}}
+	refusal := h.postForm(session, "/cases/bulk", v).Header().Get("Location")
+	doc = htmlPage(t, h.do(request{method: "GET", path: refusal, cookies: []*http.Cookie{session}}), http.StatusOK)
+	if !strings.Contains(doc.Find("p.error").Text(), "理由") || doc.Find("p.notice").Length() != 0 {
+		t.Errorf("a refused bulk action: error %q, notice %q", doc.Find("p.error").Text(), doc.Find("p.notice").Text())
+	}
+	spoof := "/cases?notice=" + url.QueryEscape("系统升级：请在 http://evil.example/ 重新登录")
+	doc = htmlPage(t, h.do(request{method: "GET", path: spoof, cookies: []*http.Cookie{session}}), http.StatusOK)
+	if strings.Contains(doc.Text(), "evil.example") {
+		t.Error("the list showed a notice made up in its URL")
+	}
 	if got, _ := h.store.GetCase(t.Context(), a.ID); got.State != adscan.CaseOpen {
 		t.Fatalf("a dismissal without reason changed the case: %s", got.State)
 	}
