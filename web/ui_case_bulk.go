@@ -80,9 +80,22 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // claimCaseForm makes the signed-in reviewer the one working on a case.
+// A decided case is not taken on, and one another reviewer holds only
+// with take_over=1 (the page's 改由我承办): a stale page must not silently
+// take a case from a colleague.
 func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	me := principalFrom(r.Context()).User.Name
+	c, err := h.store.GetCase(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !claimable(c.State):
+		return h.refuseDecision(w, r, id, "", "该案件状态为「"+stateNames[c.State]+"」，已经审核过，无需承办。")
+	case c.Assignee != "" && c.Assignee != me && r.PostFormValue("take_over") != "1":
+		return h.refuseDecision(w, r, id, "", "该案件已由 "+c.Assignee+" 承办；如需接手，请点“改由我承办”。")
+	}
 	if _, err := h.store.AssignCases(r.Context(), []string{id}, me, me); err != nil {
 		return err
 	}

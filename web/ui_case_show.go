@@ -21,6 +21,7 @@ type caseView struct {
 	Captures  []adscan.CaptureMeta // every capture the case refers to, newest first
 	Decisions []adscan.Decision    // what the case's state allows, for the form
 	CanDecide bool                 // the user is a reviewer or more
+	CanClaim  bool                 // the case is undecided and not the user's already
 	NextURL   string               // the next case waiting for review after this one
 	PrevURL   string               // the one before it (newer) in the queue
 	Error     string               // why the last decision was refused
@@ -57,7 +58,9 @@ func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
 	if err != nil {
 		return caseView{}, err
 	}
-	v := caseView{Case: c, CanDecide: principalFrom(ctx).User.Role.AtLeast(adscan.RoleReviewer)}
+	me := principalFrom(ctx).User.Name
+	v := caseView{Case: c, CanDecide: principalFrom(ctx).User.Role.AtLeast(adscan.RoleReviewer),
+		CanClaim: claimable(c.State) && c.Assignee != me}
 	names, err := h.targetNames(r)
 	if err != nil {
 		return caseView{}, err
@@ -153,4 +156,10 @@ func (h *handler) openNeighbour(r *http.Request, c adscan.Case, newer bool) (str
 		return "", err
 	}
 	return "/cases/" + cs[0].ID, nil
+}
+
+// claimable reports whether a case in state s can be taken on by a
+// reviewer: it is still to be decided (open, or escalated for a second look).
+func claimable(s adscan.CaseState) bool {
+	return s == adscan.CaseOpen || s == adscan.CaseEscalated
 }

@@ -493,3 +493,45 @@ func TestConsoleErrorsInChinese(t *testing.T) {
 	}
 	wantError(t, h.do(request{method: "GET", path: "/api/cases/no-such-case", user: "viewer"}), http.StatusNotFound, `case "no-such-case" not found`)
 }
+
+// 由我承办 takes an undecided case; one a colleague holds only with 改由我承办
+// (take_over), and a decided case not at all.
+func TestClaimCase(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	done := h.seedCase("s1", "https://a.example/", "https://a.example/2", "中考状元", adscan.CategoryRanking)
+	if _, err := h.store.DecideCase(t.Context(), done.ID, adscan.CaseDecision{Decision: adscan.DecisionDismiss, Note: "新闻", By: "admin", DecidedAt: h.now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.AssignCases(t.Context(), []string{c.ID}, "admin", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	session := h.login("reviewer", testPassword)
+	token := h.csrfToken(session)
+	claim := func(id string, extra url.Values) *httptest.ResponseRecorder {
+		v := url.Values{"csrf_token": {token}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		return h.postForm(session, "/cases/"+id+"/claim", v)
+	}
+	page := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, cookies: []*http.Cookie{session}}), http.StatusOK)
+	if page.Find(`form[action$="/claim"] button`).Text() != "改由我承办" {
+		t.Errorf("claim button on a colleague's case: %q", page.Find(`form[action$="/claim"] button`).Text())
+	}
+	doc := htmlPage(t, claim(c.ID, nil), http.StatusConflict)
+	if !strings.Contains(doc.Find(".error").Text(), "已由 admin 承办") {
+		t.Errorf("claim of a colleague's case: %q", doc.Find(".error").Text())
+	}
+	wantStatus(t, claim(c.ID, url.Values{"take_over": {"1"}}), http.StatusSeeOther)
+	if got, _ := h.store.GetCase(t.Context(), c.ID); got.Assignee != "reviewer" {
+		t.Errorf("after 改由我承办 the case is %s's", got.Assignee)
+	}
+	doc = htmlPage(t, claim(done.ID, nil), http.StatusConflict)
+	if !strings.Contains(doc.Find(".error").Text(), "无需承办") || doc.Find(`form[action$="/claim"]`).Length() != 0 {
+		t.Errorf("claim of a decided case: %q", doc.Find(".error").Text())
+	}
+	if got, _ := h.store.GetCase(t.Context(), done.ID); got.Assignee != "" {
+		t.Errorf("a decided case was taken on by %s", got.Assignee)
+	}
+}
