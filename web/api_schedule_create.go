@@ -61,16 +61,20 @@ func (h *handler) scheduleOf(req scheduleRequest, user string) (adscan.Schedule,
 	}
 	switch {
 	case req.Cron == "" && req.Interval == "":
-		return s, adscan.Errorf(adscan.EINVALID, "schedule needs a cron expression (\"cron\") or an interval (\"interval\", such as \"24h\")")
+		return s, adscan.Errorf(adscan.EINVALID, "schedule needs a cron expression (\"cron\") or an interval (\"interval\", such as \"24h\")").
+			ZHf("请填写 cron 表达式（如 0 3 * * *，每天 3 点）或间隔（如 24h）。")
 	case req.Cron != "" && req.Interval != "":
-		return s, adscan.Errorf(adscan.EINVALID, "schedule has both cron and interval; give one")
+		return s, adscan.Errorf(adscan.EINVALID, "schedule has both cron and interval; give one").
+			ZHf("cron 表达式和间隔只能填写一个。")
 	case req.Interval != "":
 		d, err := time.ParseDuration(req.Interval)
 		if err != nil {
-			return s, adscan.Errorf(adscan.EINVALID, "interval %q is not a duration such as \"6h\" or \"24h\"", req.Interval)
+			return s, adscan.Errorf(adscan.EINVALID, "interval %q is not a duration such as \"6h\" or \"24h\"", req.Interval).
+				ZHf("间隔“%s”无效，应如 6h 或 24h（h 为小时，m 为分钟）。", req.Interval)
 		}
 		if d < minScheduleInterval {
-			return s, adscan.Errorf(adscan.EINVALID, "interval %s is shorter than %s", d, minScheduleInterval)
+			return s, adscan.Errorf(adscan.EINVALID, "interval %s is shorter than %s", d, minScheduleInterval).
+				ZHf("间隔 %s 太短，至少为 %s。", d, minScheduleInterval)
 		}
 		s.Interval = d
 	}

@@ -55,12 +55,10 @@ func (h *handler) createScheduleForm(w http.ResponseWriter, r *http.Request) err
 		ID: strings.TrimSpace(r.PostFormValue("id")), TimeZone: r.PostFormValue("time_zone"),
 		Note: r.PostFormValue("note"), Paused: r.PostFormValue("paused") == "1",
 	}
-	switch strings.TrimSpace(r.PostFormValue("every")) {
-	case "":
-		req.Cron = strings.TrimSpace(r.PostFormValue("cron"))
-	default:
-		req.Interval = strings.TrimSpace(r.PostFormValue("every"))
-	}
+	// Both are passed on: a schedule given both is refused (by
+	// CreateSchedule), not run by one with the other silently dropped.
+	req.Cron = strings.TrimSpace(r.PostFormValue("cron"))
+	req.Interval = strings.TrimSpace(r.PostFormValue("every"))
 	ts, err := h.store.ListTargets(r.Context())
 	if err != nil {
 		return err

@@ -40,8 +40,13 @@ func TestSchedulesPage(t *testing.T) {
 
 	// Bad input shows the form again with the reason; nothing is made.
 	doc = htmlPage(t, post("/schedules", url.Values{"id": {"bad"}, "every": {"10s"}, "urls": {"https://c.example/"}}), http.StatusBadRequest)
-	if !strings.Contains(doc.Find(".error").Text(), "shorter than") || doc.Find("input[name=id]").AttrOr("value", "") != "bad" {
+	if !strings.Contains(doc.Find(".error").Text(), "太短") || doc.Find("input[name=id]").AttrOr("value", "") != "bad" {
 		t.Errorf("short interval: %q", doc.Find(".error").Text())
+	}
+	// Cron and interval both filled in: refused, not one silently dropped.
+	doc = htmlPage(t, post("/schedules", url.Values{"id": {"both"}, "cron": {"0 3 * * *"}, "every": {"24h"}, "urls": {"https://c.example/"}}), http.StatusBadRequest)
+	if !strings.Contains(doc.Find(".error").Text(), "只能填写一个") {
+		t.Errorf("cron and interval: %q", doc.Find(".error").Text())
 	}
 	htmlPage(t, post("/schedules", url.Values{"id": {"none"}, "cron": {"0 3 * * *"}}), http.StatusBadRequest)
 

@@ -82,7 +82,7 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 		Memo:    memo,
 	})
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return adscan.Schedule{}, adscan.Errorf(adscan.ECONFLICT, "schedule %s exists already", s.ID)
+		return adscan.Schedule{}, adscan.Errorf(adscan.ECONFLICT, "schedule %s exists already", s.ID).ZHf("计划名称“%s”已被使用。", s.ID)
 	}
 	if err != nil {
 		return adscan.Schedule{}, scheduleError("create", s.ID, err)
@@ -101,7 +101,8 @@ func (c *Client) CreateSchedule(ctx context.Context, s adscan.Schedule) (adscan.
 // EINVALID.
 func CheckSchedule(s adscan.Schedule, allowPrivate bool) error {
 	if !scheduleIDPattern.MatchString(s.ID) {
-		return adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID)
+		return adscan.Errorf(adscan.EINVALID, "schedule ID %q: use 1-100 letters, digits, '.', '_' or '-'", s.ID).
+			ZHf("计划名称“%s”无效：只能用 1–100 个英文字母、数字或“.”“_”“-”（中文说明可写在备注里）。", s.ID)
 	}
 	if _, err := scheduleSpec(s); err != nil {
 		return err
@@ -126,7 +127,8 @@ func scheduleSpec(s adscan.Schedule) (client.ScheduleSpec, error) {
 		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval, not both", s.ID)
 	case cron != "":
 		if n := len(strings.Fields(cron)); !strings.HasPrefix(cron, "@") && (n < 5 || n > 7) {
-			return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q has %d fields; want 5 (minute hour day month weekday)", s.ID, cron, n)
+			return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q has %d fields; want 5 (minute hour day month weekday)", s.ID, cron, n).
+				ZHf("cron 表达式“%s”有 %d 段，应为 5 段：分 时 日 月 周（如 0 3 * * * 为每天 3 点）。", cron, n)
 		}
 		spec.CronExpressions = []string{cron}
 	case s.Interval >= MinScheduleInterval:
