@@ -14,6 +14,7 @@ import (
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"adscan"
 )
@@ -157,9 +158,17 @@ func TestBrowserTriage(t *testing.T) {
 		t.Fatalf("decision without CSRF token: %v, status %d", err, status)
 	}
 
-	// Confirm with the keyboard: c.
+	// Confirm with the keyboard: c alone only arms it (a stray keypress
+	// refers nothing), Enter takes it.
+	err = chromedp.Do(ctx, chromedp.KeyEvent("c"), chromedp.Sleep(300*time.Millisecond))
+	if err != nil {
+		t.Fatalf("press c: %v", err)
+	}
+	if c, err := h.store.GetCase(t.Context(), hostile.ID); err != nil || c.State != adscan.CaseOpen {
+		t.Fatalf("after pressing c alone: %+v, %v; want it still open", c.State, err)
+	}
 	err = chromedp.Do(ctx,
-		chromedp.KeyEvent("c"),
+		chromedp.KeyEvent(kb.Enter),
 		// The oldest case has no next one waiting: the page comes back, confirmed.
 		chromedp.WaitVisible(chromedp.CSS(`h1 .state-confirmed`)),
 	)

@@ -20,17 +20,21 @@
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
     var note = document.getElementById("note");
     var done = false;
+    // A decision takes two keys: its letter puts the cursor in the note
+    // (a dismissal needs its reason there) and Enter takes it; Esc lets it
+    // go. One stray keypress must not refer a case to 市场监管.
+    function arm(decision, prompt) {
+      if (!note || !document.getElementById("decide-" + decision)) { return false; }
+      note.focus();
+      note.dataset.submit = decision;
+      note.dataset.placeholder = note.dataset.placeholder || note.placeholder;
+      note.placeholder = prompt;
+      return true;
+    }
     switch (e.key) {
-      case "c": done = click("decide-confirm"); break;
-      case "e": done = click("decide-escalate"); break;
-      case "d":
-        // A dismissal needs its reason: type it, then press Enter.
-        if (note && document.getElementById("decide-dismiss")) {
-          note.focus();
-          note.dataset.submit = "dismiss";
-          done = true;
-        }
-        break;
+      case "c": done = arm("confirm", "按 Enter 确认违规（可先写说明），Esc 取消"); break;
+      case "e": done = arm("escalate", "按 Enter 上报（可先写说明），Esc 取消"); break;
+      case "d": done = arm("dismiss", "写下驳回理由，按 Enter 驳回，Esc 取消"); break;
       case "/": if (note) { note.focus(); done = true; } break;
       case "n": done = follow("next-case") || follow("next-page"); break;
       case "p": done = follow("prev-case"); break;
@@ -44,7 +48,11 @@
         e.preventDefault();
         click("decide-" + note.dataset.submit);
       }
-      if (e.key === "Escape") { note.blur(); delete note.dataset.submit; }
+      if (e.key === "Escape") {
+        note.blur();
+        delete note.dataset.submit;
+        if (note.dataset.placeholder !== undefined) { note.placeholder = note.dataset.placeholder; }
+      }
     });
   }
 })();
