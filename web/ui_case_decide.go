@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"adscan"
@@ -69,7 +70,8 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 	if to == "" {
 		to = "/cases/" + id
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	// The next page says what became of this case.
+	http.Redirect(w, r, to+"?"+url.Values{"decided": {id}, "as": {string(d)}}.Encode(), http.StatusSeeOther)
 	return nil
 }
 

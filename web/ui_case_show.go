@@ -3,6 +3,8 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"adscan"
 )
@@ -25,6 +27,7 @@ type caseView struct {
 	NextURL   string               // the next case waiting for review after this one
 	PrevURL   string               // the one before it (newer) in the queue
 	Error     string               // why the last decision was refused
+	Decided   string               // what the decision just taken did (on the next case's page)
 	Note      string               // the note of a refused decision, to post again
 	// Phrase and Site prefill the dismissal's allow-list proposal: the
 	// first evidence text shown, and the page's host.
@@ -41,8 +44,25 @@ func (h *handler) showCasePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v.Decided = decidedNotice(r.URL.Query())
 	h.renderCase(w, r, http.StatusOK, v)
 	return nil
+}
+
+// decidedNotice says what the decision just taken did, on the page the
+// reviewer goes on to (?decided=ID&as=DECISION); "" without one. Only a
+// case ID's characters and a known decision make it.
+func decidedNotice(q url.Values) string {
+	id, d := q.Get("decided"), adscan.Decision(q.Get("as"))
+	if id == "" || len(id) > 64 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyz") != "" || !d.Valid() {
+		return ""
+	}
+	what := map[adscan.Decision]string{
+		adscan.DecisionConfirm:  "已确认违规，移送材料正在送达",
+		adscan.DecisionDismiss:  "已驳回",
+		adscan.DecisionEscalate: "已上报，等待复核",
+	}[d]
+	return "案件 " + id + " " + what + "。"
 }
 
 func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, status int, v caseView) {

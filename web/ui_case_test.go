@@ -168,8 +168,14 @@ func TestDecideCaseForm(t *testing.T) {
 	// Confirming goes on to the next case waiting for review.
 	w = post(newer.ID, url.Values{"decision": {"confirm"}, "note": {"明显的分数宣传"}, "csrf_token": {token(newer.ID)}})
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != "/cases/"+older.ID {
+	loc := w.Header().Get("Location")
+	if u, _ := url.Parse(loc); u.Path != "/cases/"+older.ID {
 		t.Errorf("after confirming, went to %q, want the next open case %s", loc, older.ID)
+	}
+	// Whose page says what became of the case just decided.
+	next := htmlPage(t, h.do(request{method: "GET", path: loc, cookies: []*http.Cookie{session}}), http.StatusOK)
+	if msg := next.Find("p.notice").Text(); !strings.Contains(msg, "案件 "+newer.ID+" 已确认违规") {
+		t.Errorf("the next case's page says %q of the one just confirmed", msg)
 	}
 	if got, _ := h.store.GetCase(t.Context(), newer.ID); got.State != adscan.CaseConfirmed || got.Decision.By != "reviewer" {
 		t.Errorf("case after confirm: %+v", got)
