@@ -51,8 +51,8 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		msg = fmt.Sprintf("已更新 %d 件案件的承办人。", n)
 	case "dismiss", "escalate":
-		if note == "" {
-			return h.redirectNotice(w, r, back, "批量驳回或上报需要填写理由。", true)
+		if note == "" && action == "dismiss" { // as on a case's own page and in the API
+			return h.redirectNotice(w, r, back, "驳回需要填写说明（理由），便于复核和改进词库。", true)
 		}
 		d := adscan.Decision(action)
 		var done int
