@@ -204,6 +204,6 @@ func (h *handler) scanTargetsForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	h.audit(r, adscan.AuditEntry{Actor: user, Action: adscan.ActionScanStarted, Detail: scan.ID})
-	http.Redirect(w, r, "/cases?scan="+scan.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/scans/"+scan.ID, http.StatusSeeOther) // its progress, refreshing while it runs, as for a profile
 	return nil
 }

@@ -74,7 +74,7 @@ func TestTargetsPage(t *testing.T) {
 	id, _ := doc.Find("tr[data-target]").First().Attr("data-target")
 	w := post("/targets/scan", url.Values{"target": {id}})
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); !strings.HasPrefix(loc, "/cases?scan=scan") {
+	if loc := w.Header().Get("Location"); !strings.HasPrefix(loc, "/scans/scan") {
 		t.Errorf("after starting a scan: %q", loc)
 	}
 	htmlPage(t, post("/targets/scan", url.Values{}), http.StatusBadRequest)
