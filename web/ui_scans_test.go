@@ -42,9 +42,10 @@ func TestScansPages(t *testing.T) {
 		t.Errorf("scan page errors: %q", errs.Text())
 	}
 	site := doc.Find("#sites tbody tr")
-	if site.Length() != 1 || !strings.Contains(site.Text(), "0.50") || !strings.Contains(site.Text(), "18.0") || !strings.Contains(site.Text(), "完成") {
-		t.Errorf("scan page sites: %q; want 0.50 pages/s, 18.0 s waiting, done", site.Text())
+	if site.Length() != 1 || !strings.Contains(site.Text(), "0.50") || !strings.Contains(site.Text(), "18.0") || !strings.Contains(site.Text(), "完成，2 页失败") {
+		t.Errorf("scan page sites: %q; want 0.50 pages/s, 18.0 s waiting, done with 2 failed pages", site.Text())
 	}
+
 	if sc := decode[adscan.Scan](t, h.do(request{method: "GET", path: "/api/scans/scan-1", user: "viewer"})); len(sc.Sites) != 1 || sc.Sites[0].PagesPerSecond != 0.5 {
 		t.Errorf("api scan sites %+v; want 0.5 pages/s", sc.Sites)
 	}
@@ -61,5 +62,21 @@ func TestScansPages(t *testing.T) {
 	doc = htmlPage(t, h.do(request{method: "GET", path: "/scans", user: "viewer"}), http.StatusOK)
 	if doc.Find(`meta[http-equiv=refresh]`).Length() != 0 {
 		t.Errorf("a finished scan's list still refreshes itself")
+	}
+}
+
+// A site none of whose pages could be fetched is not shown as done.
+func TestScanPageSiteWithNoPages(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	if err := h.store.CreateScan(ctx, adscan.Scan{ID: "scan-2", Status: adscan.ScanRunning, Targets: []adscan.ScanTarget{{URL: "http://down.example/"}}, CreatedBy: "regulator"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.RecordScanSite(ctx, "scan-2", adscan.ScanSite{Target: "http://down.example/", Pages: 1, Errors: 1, Seconds: 0.1, Done: true}); err != nil {
+		t.Fatal(err)
+	}
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/scans/scan-2", user: "viewer"}), http.StatusOK)
+	if !strings.Contains(doc.Find("#sites tbody").Text(), "未抓到任何页面") {
+		t.Errorf("a site whose only page failed: %q", doc.Find("#sites tbody").Text())
 	}
 }
