@@ -33,6 +33,19 @@ var stateNames = map[adscan.CaseState]string{
 	adscan.CaseDismissed: "已驳回",
 }
 
+// auditNames are the audit trail's actions as a case page shows them.
+var auditNames = map[adscan.AuditAction]string{
+	adscan.ActionCaseCreated:     "立案",
+	adscan.ActionCaseDecided:     "审核决定",
+	adscan.ActionCaseAssigned:    "承办人变更",
+	adscan.ActionCaseState:       "状态变更",
+	adscan.ActionReferralFailed:  "移送送达失败",
+	adscan.ActionReferralRetried: "重新送达",
+	adscan.ActionAllowProposed:   "提议例外",
+	adscan.ActionAllowApproved:   "例外已批准",
+	adscan.ActionAllowRejected:   "例外被驳回",
+}
+
 // decisionNames are the reviewer's decisions as the console shows them.
 var decisionNames = map[adscan.Decision]string{
 	adscan.DecisionConfirm:  "确认违规",

@@ -52,6 +52,7 @@ func TestHighlight(t *testing.T) {
 func TestDurationName(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "不到 1 分钟", 5 * time.Minute: "5 分钟", 3*time.Hour + 12*time.Minute: "3 小时 12 分钟", 76 * time.Hour: "3 天 4 小时",
+		72 * time.Hour: "3 天", 24 * time.Hour: "1 天", 6 * time.Hour: "6 小时",
 	} {
 		if got := durationName(d); got != want {
 			t.Errorf("durationName(%s) = %q, want %q", d, got, want)

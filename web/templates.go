@@ -56,6 +56,12 @@ func parseTemplates() (map[string]*template.Template, error) {
 		},
 		"time":         consoleTime,
 		"durationName": durationName,
+		"auditName": func(a adscan.AuditAction) string {
+			if n, ok := auditNames[a]; ok {
+				return n
+			}
+			return string(a)
+		},
 		"scanStatusName": func(s adscan.ScanStatus) string {
 			switch s {
 			case adscan.ScanRunning:

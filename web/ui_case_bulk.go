@@ -71,7 +71,7 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		h.log.Info("cases decided in bulk", slog.String("decision", action), slog.Int("cases", done), slog.String("user", user))
 		msg = fmt.Sprintf("已%s %d 件案件。", decisionNames[d], done)
 		if len(refused) > 0 {
-			msg += fmt.Sprintf("%d 件因状态已变化未处理：%s。", len(refused), strings.Join(refused, "、"))
+			msg += fmt.Sprintf("%d 件的状态不允许%s（已审核过，或已被其他审核员处理），未处理：%s。", len(refused), decisionNames[d], strings.Join(refused, "、"))
 		}
 	default:
 		return adscan.Errorf(adscan.EINVALID, "unknown bulk action %q (want claim, assign, unassign, dismiss or escalate)", action)

@@ -541,3 +541,28 @@ func TestClaimCase(t *testing.T) {
 		t.Errorf("a decided case was taken on by %s", got.Assignee)
 	}
 }
+
+// A case page names its audit trail's actions in Chinese, and an open
+// case's printable material does not call itself a referral.
+func TestCasePageWording(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/1", "暑假班", adscan.CategoryHolidayTraining)
+	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID, user: "reviewer"}), http.StatusOK)
+	if trail := doc.Find("ol li").Text(); !strings.Contains(trail, "立案") || strings.Contains(trail, "case.created") {
+		t.Errorf("audit trail: %q; want 立案, not the action's code", trail)
+	}
+	if strings.Contains(doc.Find("p.downloads").Text(), "移送材料") {
+		t.Errorf("an open case offers 移送材料: %q", doc.Find("p.downloads").Text())
+	}
+	d := htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID + "/dossier", user: "reviewer"}), http.StatusOK)
+	if h1 := d.Find("h1").Text(); !strings.Contains(h1, "未经审核确认") {
+		t.Errorf("an open case's dossier heading: %q", h1)
+	}
+	if _, err := h.store.DecideCase(t.Context(), c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", DecidedAt: h.now}); err != nil {
+		t.Fatal(err)
+	}
+	d = htmlPage(t, h.do(request{method: "GET", path: "/cases/" + c.ID + "/dossier", user: "reviewer"}), http.StatusOK)
+	if h1 := d.Find("h1").Text(); h1 != "校外培训违规广告移送材料" {
+		t.Errorf("a confirmed case's dossier heading: %q", h1)
+	}
+}

@@ -119,8 +119,12 @@ func durationName(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return "不到 1 分钟"
+	case d >= 24*time.Hour && int(d.Hours())%24 == 0:
+		return fmt.Sprintf("%d 天", int(d.Hours())/24) // 3 天, not 3 天 0 小时
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%d 天 %d 小时", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour && int(d.Minutes())%60 == 0:
+		return fmt.Sprintf("%d 小时", int(d.Hours()))
 	case d >= time.Hour:
 		return fmt.Sprintf("%d 小时 %d 分钟", int(d.Hours()), int(d.Minutes())%60)
 	}
