@@ -41,6 +41,11 @@
     }
     if (done) { e.preventDefault(); }
   });
+  // A form marked data-confirm (deleting a schedule) asks first.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target && e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  });
   var note = document.getElementById("note");
   if (note) {
     note.addEventListener("keydown", function (e) {
