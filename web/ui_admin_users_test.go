@@ -33,6 +33,11 @@ func TestAdminUsers(t *testing.T) {
 	if doc.Find(`tr[data-user="zhao.liu"]`).Length() != 1 || !strings.Contains(doc.Find(".notice").Text(), "已创建") {
 		t.Fatalf("after creating: %q", doc.Find("main").Text())
 	}
+	// The admin's own row offers no role change and no 停用 (both refused).
+	own := doc.Find(`tr[data-user="admin"]`)
+	if own.Find(`input[value="role"], input[value="disable"]`).Length() != 0 || own.Find(`input[value="password"]`).Length() != 1 {
+		t.Errorf("own row offers %d role/disable forms, %d password forms", own.Find(`input[value="role"], input[value="disable"]`).Length(), own.Find(`input[value="password"]`).Length())
+	}
 	doc = htmlPage(t, post("/admin/users", url.Values{"name": {"zhao.liu"}, "role": {"viewer"}, "password": {"a long password"}}), http.StatusConflict)
 	if !strings.Contains(doc.Find(".error").Text(), "taken") {
 		t.Errorf("duplicate name: %q", doc.Find(".error").Text())

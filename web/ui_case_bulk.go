@@ -45,11 +45,32 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		case "unassign":
 			to = ""
 		}
-		n, err := h.store.AssignCases(r.Context(), ids, to, user)
-		if err != nil {
-			return err
+		// Only undecided cases are taken on, as on a case's own page.
+		var open, decided []string
+		for _, id := range ids {
+			c, err := h.store.GetCase(r.Context(), id)
+			switch {
+			case adscan.ErrorCode(err) == adscan.ENOTFOUND:
+				decided = append(decided, id)
+			case err != nil:
+				return err
+			case claimable(c.State):
+				open = append(open, id)
+			default:
+				decided = append(decided, id)
+			}
+		}
+		n := 0
+		if len(open) > 0 {
+			var err error
+			if n, err = h.store.AssignCases(r.Context(), open, to, user); err != nil {
+				return err
+			}
 		}
 		msg = fmt.Sprintf("已更新 %d 件案件的承办人。", n)
+		if len(decided) > 0 {
+			msg += fmt.Sprintf("%d 件已审核过，无需承办，未更改：%s。", len(decided), strings.Join(decided, "、"))
+		}
 	case "dismiss", "escalate":
 		if note == "" && action == "dismiss" { // as on a case's own page and in the API
 			return h.redirectNotice(w, r, back, "驳回需要填写说明（理由），便于复核和改进词库。", true)

@@ -540,6 +540,15 @@ func TestClaimCase(t *testing.T) {
 	if got, _ := h.store.GetCase(t.Context(), done.ID); got.Assignee != "" {
 		t.Errorf("a decided case was taken on by %s", got.Assignee)
 	}
+	// In bulk as well.
+	w := h.postForm(session, "/cases/bulk", url.Values{"csrf_token": {token}, "action": {"claim"}, "case": {done.ID}, "back": {"/cases"}})
+	loc, _ := url.Parse(w.Header().Get("Location"))
+	if msg := loc.Query().Get("notice"); !strings.Contains(msg, "已审核过") {
+		t.Errorf("bulk claim of a decided case: %q", msg)
+	}
+	if got, _ := h.store.GetCase(t.Context(), done.ID); got.Assignee != "" {
+		t.Errorf("a decided case was taken on in bulk by %s", got.Assignee)
+	}
 }
 
 // A case page names its audit trail's actions in Chinese, and an open
