@@ -15,6 +15,7 @@ type scheduleAdmin struct {
 	Notice    string
 	Error     string
 	Form      scheduleRequest // the last form, to fill again after an error
+	Picked    map[string]bool // URLs of the register's targets the last form ticked
 }
 
 // scheduleNotices are the messages after a change (?done=…).
@@ -42,8 +43,12 @@ func (h *handler) renderSchedules(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := h.newPageData(r, "定期扫描计划")
+	picked := map[string]bool{}
+	for _, t := range form.Targets {
+		picked[t.URL] = true
+	}
 	d.Page = scheduleAdmin{Schedules: ss, Targets: ts, CanEdit: principalFrom(r.Context()).User.Role.AtLeast(adscan.RoleRegulator),
-		Notice: notice, Error: problem, Form: form}
+		Notice: notice, Error: problem, Form: form, Picked: picked}
 	h.render(w, r, status, "schedules", d)
 	return nil
 }

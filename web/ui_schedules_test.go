@@ -44,9 +44,12 @@ func TestSchedulesPage(t *testing.T) {
 		t.Errorf("short interval: %q", doc.Find(".error").Text())
 	}
 	// Cron and interval both filled in: refused, not one silently dropped.
-	doc = htmlPage(t, post("/schedules", url.Values{"id": {"both"}, "cron": {"0 3 * * *"}, "every": {"24h"}, "urls": {"https://c.example/"}}), http.StatusBadRequest)
+	doc = htmlPage(t, post("/schedules", url.Values{"id": {"both"}, "cron": {"0 3 * * *"}, "every": {"24h"}, "target": {tg.ID}}), http.StatusBadRequest)
 	if !strings.Contains(doc.Find(".error").Text(), "只能填写一个") {
 		t.Errorf("cron and interval: %q", doc.Find(".error").Text())
+	}
+	if _, checked := doc.Find(`input[name=target][value="` + tg.ID + `"]`).Attr("checked"); !checked {
+		t.Error("after a refused form the ticked target is no longer ticked")
 	}
 	htmlPage(t, post("/schedules", url.Values{"id": {"none"}, "cron": {"0 3 * * *"}}), http.StatusBadRequest)
 
