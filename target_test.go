@@ -119,3 +119,22 @@ func TestRenderMode(t *testing.T) {
 		t.Errorf("problems %+v, want line 4 naming webkit", problems)
 	}
 }
+
+// A regulator's spreadsheet may name the columns and values as the console
+// does (网址, 名称, 类型 培训机构网站 …).
+func TestReadTargetsCSVInChinese(t *testing.T) {
+	csv := "\ufeff网址,名称,区域,类型,登记状态,最多页数,最大深度,抓取方式\n" +
+		"https://a.example/,甲机构,海淀区,网络平台,黑名单,20,2,浏览器渲染\n" +
+		"https://b.example/,乙机构,朝阳区,培训机构网站,未登记,,,直接抓取\n"
+	rows, problems, err := ReadTargetsCSV(strings.NewReader(csv), "t.csv", false)
+	if err != nil || len(problems) != 0 || len(rows) != 2 {
+		t.Fatalf("rows %+v, problems %+v, %v", rows, problems, err)
+	}
+	a, b := rows[0].Target, rows[1].Target
+	if a.Name != "甲机构" || a.Region != "海淀区" || a.Kind != KindPlatform || a.Licence != LicenceBlacklist || a.MaxPages != 20 || a.MaxDepth != 2 || a.Render != RenderBrowser {
+		t.Errorf("first row %+v", a)
+	}
+	if b.Kind != KindInstitution || b.Licence != LicenceUnregistered || b.Render != RenderPlain {
+		t.Errorf("second row %+v", b)
+	}
+}

@@ -78,11 +78,29 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 	}
 }
 
+// targetColumnsZH are the console's Chinese names of the columns, which a
+// header may use instead (a regulator's spreadsheet exported as CSV).
+var targetColumnsZH = map[string]string{
+	"网址": "url", "名称": "name", "区域": "region", "类型": "kind", "登记状态": "licence",
+	"最多页数": "max_pages", "最大深度": "max_depth", "抓取方式": "render",
+}
+
+// targetValuesZH are the console's Chinese names of the kind, licence and
+// render values, taken for the codes in a CSV.
+var targetValuesZH = map[string]string{
+	"培训机构网站": string(KindInstitution), "网络平台": string(KindPlatform),
+	"白名单": string(LicenceWhitelist), "黑名单": string(LicenceBlacklist), "未登记": string(LicenceUnregistered),
+	"直接抓取": string(RenderPlain), "浏览器渲染": string(RenderBrowser),
+}
+
 // targetHeader maps each known column to its index in the header.
 func targetHeader(header []string) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) // spreadsheets write a BOM
+		if k, ok := targetColumnsZH[h]; ok {
+			h = k
+		}
 		known := false
 		for _, k := range TargetColumns {
 			known = known || h == k
@@ -129,7 +147,11 @@ func parseTargetRecord(rec, header []string, col map[string]int, allowPrivate bo
 	}
 	field := func(name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			v := strings.TrimSpace(rec[i])
+			if code, ok := targetValuesZH[v]; ok && (name == "kind" || name == "licence" || name == "render") {
+				return code
+			}
+			return v
 		}
 		return ""
 	}

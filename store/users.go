@@ -38,7 +38,7 @@ func (s *Store) CreateUser(ctx context.Context, u adscan.User, by string) error 
 		if ok, err := affected(res); err != nil {
 			return err
 		} else if !ok {
-			return adscan.Errorf(adscan.ECONFLICT, "user name %q is taken", u.Name)
+			return adscan.Errorf(adscan.ECONFLICT, "user name %q is taken", u.Name).ZHf("用户名“%s”已被使用。", u.Name)
 		}
 		return s.addAudit(ctx, tx, adscan.AuditEntry{Actor: by, Action: adscan.ActionUserCreated,
 			Detail: u.Name + " as " + string(u.Role), At: u.CreatedAt})

@@ -39,7 +39,7 @@ func TestAdminUsers(t *testing.T) {
 		t.Errorf("own row offers %d role/disable forms, %d password forms", own.Find(`input[value="role"], input[value="disable"]`).Length(), own.Find(`input[value="password"]`).Length())
 	}
 	doc = htmlPage(t, post("/admin/users", url.Values{"name": {"zhao.liu"}, "role": {"viewer"}, "password": {"a long password"}}), http.StatusConflict)
-	if !strings.Contains(doc.Find(".error").Text(), "taken") {
+	if !strings.Contains(doc.Find(".error").Text(), "已被使用") {
 		t.Errorf("duplicate name: %q", doc.Find(".error").Text())
 	}
 
