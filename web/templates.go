@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"adscan"
@@ -56,6 +58,15 @@ func parseTemplates() (map[string]*template.Template, error) {
 		},
 		"time":         consoleTime,
 		"durationName": durationName,
+		// A referral's destination: the endpoint's URL as it is; an
+		// outbox file by its name (the server's directories are the
+		// operator's business, not the console's).
+		"destinationName": func(dest string) string {
+			if strings.HasPrefix(dest, "http://") || strings.HasPrefix(dest, "https://") {
+				return dest
+			}
+			return "发件箱 " + filepath.Base(dest)
+		},
 		"auditName": func(a adscan.AuditAction) string {
 			if n, ok := auditNames[a]; ok {
 				return n

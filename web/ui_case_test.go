@@ -575,3 +575,20 @@ func TestCasePageWording(t *testing.T) {
 		t.Errorf("a confirmed case's dossier heading: %q", h1)
 	}
 }
+
+// /referrals names an outbox delivery by its file, not by the server's path.
+func TestReferralsPageHidesServerPaths(t *testing.T) {
+	h := newHarness(t)
+	c := h.seedCase("s1", "https://a.example/", "https://a.example/ad", "中考状元", adscan.CategoryRanking)
+	if _, err := h.store.DecideCase(t.Context(), c.ID, adscan.CaseDecision{Decision: adscan.DecisionConfirm, By: "reviewer", DecidedAt: h.now}); err != nil {
+		t.Fatal(err)
+	}
+	at := h.now
+	if err := h.store.SaveReferral(t.Context(), adscan.Referral{CaseID: c.ID, Package: []byte("{}"), Destination: "/srv/adscan/outbox/" + c.ID + ".json", DeliveredAt: &at}); err != nil {
+		t.Fatal(err)
+	}
+	row := htmlPage(t, h.do(request{method: "GET", path: "/referrals", user: "viewer"}), http.StatusOK).Find(`tr[data-case="` + c.ID + `"]`).Text()
+	if !strings.Contains(row, "发件箱 "+c.ID+".json") || strings.Contains(row, "/srv/adscan") {
+		t.Errorf("referral row: %q", row)
+	}
+}
