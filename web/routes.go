@@ -175,16 +175,7 @@ func noFavicon(w http.ResponseWriter, _ *http.Request) error {
 // in the browser, say) with a 405 page and an Allow header, in 简体中文:
 // the catch-all "/" would otherwise hide the mux's own plain-text answers.
 func (h *handler) pageNotFound(w http.ResponseWriter, r *http.Request) error {
-	var allowed []string
-	if h.mux != nil {
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := h.mux.Handler(probe); pattern != "" && pattern != "/" {
-				allowed = append(allowed, m)
-			}
-		}
-	}
+	allowed := h.allowedMethods(r, "/")
 	if p, err := h.authenticate(r); err == nil { // the page's header then shows the user's navigation
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	}
@@ -243,20 +234,28 @@ func jsonRoute(pattern string) bool {
 	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/metrics"
 }
 
+// allowedMethods are the methods a route other than the catch-all
+// pattern takes r's path with: none for an unknown path.
+func (h *handler) allowedMethods(r *http.Request, catchAll string) []string {
+	var allowed []string
+	if h.mux == nil {
+		return nil
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" && pattern != catchAll {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}
+
 // apiNotFound answers requests to unknown API paths, and a known path
 // asked with a method it does not take with 405 and an Allow header (the
 // catch-all /api/ route would otherwise hide the mux's own 405).
 func (h *handler) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	var allowed []string
-	if h.mux != nil {
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := h.mux.Handler(probe); pattern != "" && pattern != "/api/" {
-				allowed = append(allowed, m)
-			}
-		}
-	}
+	allowed := h.allowedMethods(r, "/api/")
 	if len(allowed) == 0 {
 		return adscan.Errorf(adscan.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path)
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"adscan/devserver"
-	"adscan/store"
 )
 
 // startFailure is the real program run to its end: its exit status and
@@ -102,18 +101,6 @@ func testSigningKey(t *testing.T) string {
 	return path
 }
 
-// newSQLiteDB makes an empty adscan SQLite database and returns its path.
-func newSQLiteDB(t *testing.T) string {
-	t.Helper()
-	db := filepath.Join(t.TempDir(), "adscan.db")
-	st, err := store.Open(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	return db
-}
-
 // closedAddr is a loopback address nothing listens on.
 func closedAddr(t *testing.T) string { return freeAddr(t) }
 
@@ -153,7 +140,7 @@ func TestStartupWrongDSN(t *testing.T) {
 
 func TestStartupTemporalUnreachable(t *testing.T) {
 	addr := closedAddr(t)
-	db := newSQLiteDB(t) // a worker opens only an existing one
+	db := newDatabase(t) // a worker opens only an existing one
 	for _, args := range [][]string{
 		{"worker", "--temporal-address", addr, "--db", db, "--outbox", t.TempDir(), "--signing-key", testSigningKey(t)},
 		{"serve", "--temporal-address", addr, "--db", db, "--http", "127.0.0.1:0"},
@@ -218,7 +205,7 @@ func startTemporal(t *testing.T) string {
 func TestStartupNamespaceAndMetrics(t *testing.T) {
 	skipShort(t)
 	temporal := startTemporal(t)
-	db := newSQLiteDB(t) // a worker opens only an existing one
+	db := newDatabase(t) // a worker opens only an existing one
 	key := testSigningKey(t)
 
 	t.Run("namespace", func(t *testing.T) {
