@@ -50,8 +50,8 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 			}()
 			var metricsLn net.Listener
 			if metricsAddr != "" {
-				if metricsLn, err = net.Listen("tcp", metricsAddr); err != nil {
-					return fmt.Errorf("serve: --metrics %s: %s", metricsAddr, listenProblem(err))
+				if metricsLn, err = listenFlag("serve", "--metrics", metricsAddr, "HOST:PORT or :PORT (e.g. :9090)"); err != nil {
+					return err
 				}
 				defer func() {
 					if metricsLn != nil {

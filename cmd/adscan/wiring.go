@@ -530,12 +530,9 @@ func (o *workerOptions) listenMetrics(command string) error {
 	if o.metrics == "" || o.metricsLn != nil {
 		return nil
 	}
-	if _, _, err := net.SplitHostPort(o.metrics); err != nil {
-		return usageError{fmt.Errorf("%s: --metrics %q: want HOST:PORT or :PORT (e.g. :9090): %v", command, o.metrics, err)}
-	}
-	ln, err := net.Listen("tcp", o.metrics)
+	ln, err := listenFlag(command, "--metrics", o.metrics, "HOST:PORT or :PORT (e.g. :9090)")
 	if err != nil {
-		return fmt.Errorf("%s: --metrics %s: %s", command, o.metrics, listenProblem(err))
+		return err
 	}
 	o.metricsLn = ln
 	return nil
@@ -553,12 +550,19 @@ func (o *workerOptions) closeMetrics() {
 // serve, before anything is created (the first admin, the database), so a
 // busy address is the one problem reported.
 func listenHTTP(command, addr string) (net.Listener, error) {
+	return listenFlag(command, "--http", addr, "HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)")
+}
+
+// listenFlag listens on addr, the value of flag: one that is no address
+// is a usage error (want says what is), one that cannot be listened on (in
+// use, not this machine's) a failure, each naming the flag.
+func listenFlag(command, flag, addr, want string) (net.Listener, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return nil, usageError{fmt.Errorf("%s: --http %q: want HOST:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one): %v", command, addr, err)}
+		return nil, usageError{fmt.Errorf("%s: %s %q: want %s: %v", command, flag, addr, want, err)}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: --http %s: %s", command, addr, listenProblem(err))
+		return nil, fmt.Errorf("%s: %s %s: %s", command, flag, addr, listenProblem(err))
 	}
 	return ln, nil
 }
