@@ -151,6 +151,11 @@ func TestLexiconTryAndDiff(t *testing.T) {
 	if !strings.Contains(added, "游泳班") || strings.Contains(added, "夏令营") {
 		t.Errorf("diff of the two newest versions adds %q", added)
 	}
+	// Each line is its own block: no newline text between them, which
+	// the browser showed as a blank line after every changed line.
+	if html, _ := doc.Find("pre.diff").Html(); strings.Contains(html, "</span>\n") {
+		t.Errorf("newlines between the diff's lines: %.200q", html)
+	}
 	doc = htmlPage(t, h.do(request{method: "GET", path: "/lexicon/diff?from=0&to=2", cookies: []*http.Cookie{session}}), http.StatusOK)
 	if added := doc.Find("pre.diff .add").Text(); !strings.Contains(added, "夏令营") || !strings.Contains(added, "游泳班") {
 		t.Errorf("diff from the built-in lexicon adds %q", added)
