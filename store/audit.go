@@ -18,10 +18,7 @@ func (s *Store) Audit(ctx context.Context, e adscan.AuditEntry) error {
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if e.CaseID != "" {
-			var one int
-			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, e.CaseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return notFound("case", e.CaseID)
-			} else if err != nil {
+			if err := requireCase(ctx, tx, e.CaseID); err != nil {
 				return err
 			}
 		}
@@ -104,4 +101,16 @@ func (s *Store) ListAudit(ctx context.Context, before int64, limit int) ([]adsca
 		return nil, fmt.Errorf("store: list audit log: %w", err)
 	}
 	return out, nil
+}
+
+// requireCase returns ENOTFOUND unless tx sees a case with that ID: what a
+// write that hangs off a case (an audit entry, a referral, a proposal)
+// checks first.
+func requireCase(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("case", id)
+	}
+	return err
 }

@@ -103,10 +103,7 @@ func (s *Store) AddAllowProposal(ctx context.Context, p adscan.AllowProposal) (i
 	}
 	var id int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, p.CaseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return notFound("case", p.CaseID)
-		} else if err != nil {
+		if err := requireCase(ctx, tx, p.CaseID); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `

@@ -31,10 +31,7 @@ func (s *Store) SaveReferral(ctx context.Context, r adscan.Referral) error {
 		r.CreatedAt = s.stamp()
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, r.CaseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return notFound("case", r.CaseID)
-		} else if err != nil {
+		if err := requireCase(ctx, tx, r.CaseID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `
@@ -67,10 +64,7 @@ func (s *Store) NoteReferralAttempt(ctx context.Context, caseID, errText string,
 		at = s.stamp()
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = $1`, caseID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return notFound("case", caseID)
-		} else if err != nil {
+		if err := requireCase(ctx, tx, caseID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `
