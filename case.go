@@ -238,12 +238,16 @@ func (d Decision) Valid() bool {
 	return d == DecisionConfirm || d == DecisionDismiss || d == DecisionEscalate
 }
 
+// Undecided reports whether a case in state s still awaits a reviewer's
+// decision: open, or escalated for a second look.
+func (s CaseState) Undecided() bool { return s == CaseOpen || s == CaseEscalated }
+
 // Allows reports whether a case in state s can take decision d:
 // open and escalated cases can be confirmed or dismissed; only open ones escalated.
 func (s CaseState) Allows(d Decision) bool {
 	switch d {
 	case DecisionConfirm, DecisionDismiss:
-		return s == CaseOpen || s == CaseEscalated
+		return s.Undecided()
 	case DecisionEscalate:
 		return s == CaseOpen
 	}

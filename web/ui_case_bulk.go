@@ -54,7 +54,7 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 				decided = append(decided, id)
 			case err != nil:
 				return err
-			case claimable(c.State):
+			case c.State.Undecided():
 				open = append(open, id)
 			default:
 				decided = append(decided, id)
@@ -112,7 +112,7 @@ func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	switch {
-	case !claimable(c.State):
+	case !c.State.Undecided():
 		return h.refuseDecision(w, r, id, "", "该案件状态为「"+stateNames[c.State]+"」，已经审核过，无需承办。")
 	case c.Assignee != "" && c.Assignee != me && r.PostFormValue("take_over") != "1":
 		return h.refuseDecision(w, r, id, "", "该案件已由 "+c.Assignee+" 承办；如需接手，请点“改由我承办”。")

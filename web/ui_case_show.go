@@ -80,7 +80,7 @@ func (h *handler) caseView(r *http.Request, id string) (caseView, error) {
 	}
 	me := principalFrom(ctx).User.Name
 	v := caseView{Case: c, CanDecide: principalFrom(ctx).User.Role.AtLeast(adscan.RoleReviewer),
-		CanClaim: claimable(c.State) && c.Assignee != me}
+		CanClaim: c.State.Undecided() && c.Assignee != me}
 	names, err := h.targetNames(r)
 	if err != nil {
 		return caseView{}, err
@@ -176,10 +176,4 @@ func (h *handler) openNeighbour(r *http.Request, c adscan.Case, newer bool) (str
 		return "", err
 	}
 	return "/cases/" + cs[0].ID, nil
-}
-
-// claimable reports whether a case in state s can be taken on by a
-// reviewer: it is still to be decided (open, or escalated for a second look).
-func claimable(s adscan.CaseState) bool {
-	return s == adscan.CaseOpen || s == adscan.CaseEscalated
 }
