@@ -191,6 +191,24 @@ func TestUsers(t *testing.T) {
 		}
 		_, err = s.GetUser(ctx, "nope")
 		wantCode(t, err, adscan.ENOTFOUND)
+
+		// Names are told apart without regard to case: LI is li, and no
+		// second user LI can be made.
+		if u, err := s.GetUser(ctx, "LI"); err != nil || u.Name != "li" {
+			t.Errorf("GetUser(LI) = %+v, %v; want li", u, err)
+		}
+		err = s.CreateUser(ctx, adscan.User{Name: "Li", Role: adscan.RoleViewer, PasswordHash: "x"}, "admin")
+		wantCode(t, err, adscan.ECONFLICT)
+		if err == nil || !strings.Contains(adscan.ErrorMessageZH(err), "“li”") {
+			t.Errorf("CreateUser(Li) = %v; want it to name li", err)
+		}
+		off, on := true, false
+		if u, err := s.UpdateUser(ctx, "LI", adscan.UserChange{Disabled: &off}, "admin"); err != nil || u.Name != "li" || !u.Disabled {
+			t.Errorf("UpdateUser(LI) = %+v, %v", u, err)
+		}
+		if _, err := s.UpdateUser(ctx, "li", adscan.UserChange{Disabled: &on}, "admin"); err != nil {
+			t.Fatal(err)
+		}
 		list, err := s.ListUsers(ctx)
 		must(t, err)
 		if len(list) != 2 || list[0].Name != "admin" || list[1].Name != "li" {

@@ -30,7 +30,7 @@ func (s *Store) CreateUser(ctx context.Context, u adscan.User, by string) error 
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO NOTHING`,
+			ON CONFLICT DO NOTHING`,
 			u.Name, u.Role, u.PasswordHash, s.timeArg(u.CreatedAt))
 		if err != nil {
 			return err
@@ -38,6 +38,14 @@ func (s *Store) CreateUser(ctx context.Context, u adscan.User, by string) error 
 		if ok, err := affected(res); err != nil {
 			return err
 		} else if !ok {
+			var taken string
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE lower(name) = lower($1)`, u.Name).Scan(&taken); err != nil {
+				return err
+			}
+			if taken != u.Name {
+				return adscan.Errorf(adscan.ECONFLICT, "user name %q is taken: user %q exists, and names are told apart without regard to case", u.Name, taken).
+					ZHf("用户名“%s”已被使用：已有用户“%s”（用户名不区分大小写）。", u.Name, taken)
+			}
 			return adscan.Errorf(adscan.ECONFLICT, "user name %q is taken", u.Name).ZHf("用户名“%s”已被使用。", u.Name)
 		}
 		return s.addAudit(ctx, tx, adscan.AuditEntry{Actor: by, Action: adscan.ActionUserCreated,
@@ -49,12 +57,14 @@ func (s *Store) CreateUser(ctx context.Context, u adscan.User, by string) error 
 	return nil
 }
 
-// GetUser returns the user with that name. ENOTFOUND if there is none.
+// GetUser returns the user with that name, told apart without regard to
+// case (REV3 finds rev3; the user's Name is as created). ENOTFOUND if there
+// is none.
 func (s *Store) GetUser(ctx context.Context, name string) (adscan.User, error) {
 	var u adscan.User
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, selectUser+` WHERE name = $1`, name))
+		u, err = scanUser(tx.QueryRowContext(ctx, selectUser+byUserName, name))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("user", name)
 		}
@@ -102,6 +112,10 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 const selectUser = `SELECT name, role, password_hash, disabled, created_at FROM users`
 
+// byUserName finds a user by name without regard to case; the unique
+// index users_name_nocase serves it.
+const byUserName = ` WHERE lower(name) = lower($1)`
+
 func scanUser(r rowScanner) (adscan.User, error) {
 	var u adscan.User
 	err := r.Scan(&u.Name, &u.Role, &u.PasswordHash, &u.Disabled, timeInto(&u.CreatedAt))
@@ -127,12 +141,13 @@ func (s *Store) UpdateUser(ctx context.Context, name string, c adscan.UserChange
 	}
 	var out adscan.User
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, selectUser+` WHERE name = $1`, name))
+		u, err := scanUser(tx.QueryRowContext(ctx, selectUser+byUserName, name))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("user", name)
 		} else if err != nil {
 			return err
 		}
+		name = u.Name
 		now := s.stamp()
 		var audit []adscan.AuditEntry
 		if c.Role != nil && *c.Role != u.Role {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"adscan"
 	"adscan/accounts"
@@ -34,7 +35,7 @@ func (h *handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 // changeUser checks and applies an admin's change to a user.
 func (h *handler) changeUser(r *http.Request, name string, req userUpdateRequest) (adscan.User, error) {
 	me := principalFrom(r.Context()).User.Name
-	if name == me && ((req.Disabled != nil && *req.Disabled) || (req.Role != nil && *req.Role != adscan.RoleAdmin)) {
+	if strings.EqualFold(name, me) && ((req.Disabled != nil && *req.Disabled) || (req.Role != nil && *req.Role != adscan.RoleAdmin)) {
 		return adscan.User{}, adscan.Errorf(adscan.ECONFLICT, "you cannot disable or demote yourself; another admin can").
 			ZHf("不能停用自己或降低自己的角色；请由另一位管理员操作。")
 	}

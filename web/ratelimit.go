@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,9 +57,11 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 	return &loginLimiter{now: now, failures: map[string]*failureCount{}}
 }
 
-func userKey(user, ip string) string { return "u\x00" + user + "\x00" + ip }
+// User names are told apart without regard to case (REV3 is rev3), so
+// their keys are too: trying other cases gains no attempts.
+func userKey(user, ip string) string { return "u\x00" + strings.ToLower(user) + "\x00" + ip }
 func ipKey(ip string) string         { return "i\x00" + ip }
-func accountKey(user string) string  { return "a\x00" + user }
+func accountKey(user string) string  { return "a\x00" + strings.ToLower(user) }
 
 // allow returns a *tooManyAttempts if the client may not try to sign in
 // as user now (see the limits above).

@@ -34,3 +34,22 @@ func TestLoginLimiterAccountWide(t *testing.T) {
 		t.Errorf("still refused after the window: %v", err)
 	}
 }
+
+// TestLoginLimiterIgnoresCase: a user name is the same account in any
+// case, so guessing as ADMIN, Admin, aDmin … gains no attempts.
+func TestLoginLimiterIgnoresCase(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	l := newLoginLimiter(func() time.Time { return now })
+	names := []string{"admin", "ADMIN", "Admin", "aDmin", "adMin", "admIn", "admiN"}
+	for i := range maxUserFailures {
+		if err := l.allow(names[i%len(names)], "203.0.113.9"); err != nil {
+			t.Fatalf("attempt %d refused early: %v", i, err)
+		}
+		l.fail(names[i%len(names)], "203.0.113.9")
+	}
+	for _, n := range names {
+		if err := l.allow(n, "203.0.113.9"); err == nil {
+			t.Errorf("%s let in after %d failures of the same account in other cases", n, maxUserFailures)
+		}
+	}
+}

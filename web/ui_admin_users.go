@@ -17,6 +17,9 @@ type userAdmin struct {
 	Me     string
 	Notice string // what the last change did
 	Error  string // why the last change was refused
+	// Draft is the new-user form as last sent, when it was refused, so
+	// the admin corrects it instead of typing it again (never the password).
+	Draft struct{ Name, Role string }
 }
 
 // showUsers renders the users with their roles, 100 a page by name
@@ -25,6 +28,8 @@ func (h *handler) showUsers(w http.ResponseWriter, r *http.Request) error {
 	return h.renderUsers(w, r, http.StatusOK, r.URL.Query().Get("done"), "")
 }
 
+// renderUsers renders the users page with a notice or a problem; a
+// refused new-user form comes back filled in as it was sent.
 func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, notice, problem string) error {
 	p, users, next, err := readPage(r, adscan.UserList, 100, h.store.ListUsersPage, adscan.User.Cursor)
 	if err != nil {
@@ -34,9 +39,13 @@ func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := h.newPageData(r, "用户管理")
-	d.Page = userAdmin{Users: users, Total: total, Pager: newPager(r, p, next), Roles: []adscan.Role{adscan.RoleViewer, adscan.RoleReviewer, adscan.RoleRegulator, adscan.RoleAdmin},
+	page := userAdmin{Users: users, Total: total, Pager: newPager(r, p, next), Roles: []adscan.Role{adscan.RoleViewer, adscan.RoleReviewer, adscan.RoleRegulator, adscan.RoleAdmin},
 		Me: principalFrom(r.Context()).User.Name, Notice: usersNotices[notice], Error: problem}
+	if problem != "" && r.Method == http.MethodPost && r.URL.Path == "/admin/users" {
+		page.Draft.Name, page.Draft.Role = r.PostFormValue("name"), r.PostFormValue("role")
+	}
+	d := h.newPageData(r, "用户管理")
+	d.Page = page
 	h.render(w, r, status, "users", d)
 	return nil
 }

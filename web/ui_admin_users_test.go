@@ -42,6 +42,18 @@ func TestAdminUsers(t *testing.T) {
 	if !strings.Contains(doc.Find(".error").Text(), "已被使用") {
 		t.Errorf("duplicate name: %q", doc.Find(".error").Text())
 	}
+	// Names are told apart without regard to case; a refused form comes
+	// back as it was sent, but for the password.
+	doc = htmlPage(t, post("/admin/users", url.Values{"name": {"Zhao.Liu"}, "role": {"regulator"}, "password": {"a long password"}}), http.StatusConflict)
+	form := doc.Find(`section.new-user form`)
+	if !strings.Contains(doc.Find(".error").Text(), "“zhao.liu”") || form.Find(`input[name="name"]`).AttrOr("value", "") != "Zhao.Liu" ||
+		form.Find(`option[selected]`).AttrOr("value", "") != "regulator" || form.Find(`input[name="password"]`).AttrOr("value", "") != "" {
+		t.Errorf("refused Zhao.Liu: error %q, form name %q role %q", doc.Find(".error").Text(),
+			form.Find(`input[name="name"]`).AttrOr("value", ""), form.Find(`option[selected]`).AttrOr("value", ""))
+	}
+	if code := h.do(request{method: "GET", path: "/api/me", header: map[string]string{"Authorization": "Basic " + basic("ZHAO.LIU", "a long password")}}).Code; code != http.StatusOK {
+		t.Errorf("signing in as ZHAO.LIU: %d", code)
+	}
 
 	// A role change ends the reviewer's session at once.
 	session := h.login("reviewer", testPassword)

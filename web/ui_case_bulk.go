@@ -38,10 +38,11 @@ func (h *handler) bulkCasesForm(w http.ResponseWriter, r *http.Request) error {
 		to := user
 		switch action {
 		case "assign":
-			to = strings.TrimSpace(r.PostFormValue("assignee"))
-			if _, err := h.store.GetUser(r.Context(), to); err != nil {
+			u, err := h.store.GetUser(r.Context(), strings.TrimSpace(r.PostFormValue("assignee")))
+			if err != nil {
 				return err
 			}
+			to = u.Name
 		case "unassign":
 			to = ""
 		}
