@@ -138,3 +138,21 @@ func TestReadTargetsCSVInChinese(t *testing.T) {
 		t.Errorf("second row %+v", b)
 	}
 }
+
+// A file that cannot be read at all says why in 简体中文 too, for the
+// console's import form: the file, the line, and what to do.
+func TestReadTargetsCSVFileErrorsInChinese(t *testing.T) {
+	for _, c := range []struct{ csv, zh string }{
+		{"", "t.csv 是空文件"},
+		{"url,pages\nhttps://a.example/,3\n", "t.csv 第 1 行：未知的列“pages”；可用的列为 url,name,region,kind,licence,max_pages,max_depth,render，或 网址,名称,区域,类型,登记状态,最多页数,最大深度,抓取方式。"},
+		{"网址,URL\nhttps://a.example/,https://b.example/\n", "列“URL”出现了两次"},
+		{"name,region\nx,y\n", "缺少网址列"},
+		{"url,name\nhttps://a.example/,\"甲\n", "t.csv 第 2 行不是有效的 CSV：引号不配对。"},
+		{"url,name\nhttps://a.example/,甲\"机构\n", "t.csv 第 2 行不是有效的 CSV：未加引号的字段中有引号"},
+	} {
+		_, _, err := ReadTargetsCSV(strings.NewReader(c.csv), "t.csv", false)
+		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessageZH(err), c.zh) {
+			t.Errorf("%q: %v, 简体中文 %q; want %q", c.csv, err, ErrorMessageZH(err), c.zh)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package adscan
 import (
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -40,13 +39,14 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("%s: empty file; want a header line: %s", name, strings.Join(TargetColumns, ","))
+		return nil, nil, Errorf(EINVALID, "%s: empty file; want a header line: %s", name, strings.Join(TargetColumns, ",")).
+			ZHf("%s 是空文件：第一行应为列名，如 %s。", name, strings.Join(TargetColumns, ","))
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, csvError(name, err)
 	}
-	col, err := targetHeader(header)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s:1: %w", name, err)
+	col, bad := targetHeader(header)
+	if bad != nil {
+		return nil, nil, Errorf(EINVALID, "%s:1: %s", name, bad.Message).ZHf("%s 第 1 行：%s", name, bad.ZH)
 	}
 	var rows []TargetRow
 	var problems []RowProblem
@@ -56,7 +56,7 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 		if errors.Is(err, io.EOF) {
 			return rows, problems, nil
 		} else if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
+			return nil, nil, csvError(name, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if blankRecord(rec) {
@@ -94,7 +94,7 @@ var targetValuesZH = map[string]string{
 }
 
 // targetHeader maps each known column to its index in the header.
-func targetHeader(header []string) (map[string]int, error) {
+func targetHeader(header []string) (map[string]int, *Error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) // spreadsheets write a BOM
@@ -106,17 +106,40 @@ func targetHeader(header []string) (map[string]int, error) {
 			known = known || h == k
 		}
 		if !known {
-			return nil, fmt.Errorf("unknown column %q; the columns are %s", header[i], strings.Join(TargetColumns, ", "))
+			return nil, Errorf(EINVALID, "unknown column %q; the columns are %s", header[i], strings.Join(TargetColumns, ", ")).
+				ZHf("未知的列“%s”；可用的列为 %s，或 %s。", header[i], strings.Join(TargetColumns, ","), targetColumnNamesZH)
 		}
 		if hasKey(col, h) {
-			return nil, fmt.Errorf("column %q appears twice", h)
+			return nil, Errorf(EINVALID, "column %q appears twice", h).ZHf("列“%s”出现了两次。", header[i])
 		}
 		col[h] = i
 	}
 	if !hasKey(col, "url") {
-		return nil, fmt.Errorf("no url column in the header %q; the first line names the columns: %s", strings.Join(header, ","), strings.Join(TargetColumns, ","))
+		return nil, Errorf(EINVALID, "no url column in the header %q; the first line names the columns: %s", strings.Join(header, ","), strings.Join(TargetColumns, ",")).
+			ZHf("第一行（列名）缺少网址列 url 或 网址；第一行应为列名，如 %s。", strings.Join(TargetColumns, ","))
 	}
 	return col, nil
+}
+
+// targetColumnNamesZH lists the console's Chinese column names, in the
+// order of TargetColumns.
+const targetColumnNamesZH = "网址,名称,区域,类型,登记状态,最多页数,最大深度,抓取方式"
+
+// csvError is the error for a file that cannot be read as CSV, naming the
+// file and line, in English and 简体中文.
+func csvError(name string, err error) *Error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return Errorf(EINVALID, "%s: %v", name, err).ZHf("%s 无法读取。", name)
+	}
+	why := "格式有误"
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		why = "引号不配对"
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		why = "未加引号的字段中有引号（字段中的引号须写成两个，并给整个字段加引号）"
+	}
+	return Errorf(EINVALID, "%s: %v", name, err).ZHf("%s 第 %d 行不是有效的 CSV：%s。", name, pe.Line, why)
 }
 
 func hasKey(m map[string]int, k string) bool {

@@ -148,7 +148,7 @@ func (h *handler) importTargetsForm(w http.ResponseWriter, r *http.Request) erro
 	defer f.Close()
 	rows, problems, err := adscan.ReadTargetsCSV(io.LimitReader(f, maxBodyBytes), hdr.Filename, h.private)
 	if err != nil {
-		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", []string{err.Error()})
+		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", []string{consoleMessage(err)})
 	}
 	if len(problems) > 0 || len(rows) == 0 {
 		msgs := []string{fmt.Sprintf("%s 有 %d 行有误，未导入任何数据：", hdr.Filename, len(problems))}

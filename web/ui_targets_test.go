@@ -62,6 +62,11 @@ func TestTargetsPage(t *testing.T) {
 	if !strings.Contains(msg, "第 3 行") || !strings.Contains(msg, "第 4 行") || !strings.Contains(msg, "未导入") {
 		t.Errorf("bad import: %q", msg)
 	}
+	// A file that is not CSV of the register says so in 简体中文.
+	doc = htmlPage(t, upload("cols.csv", "url,pages\nhttps://a.example/,3\n"), http.StatusBadRequest)
+	if msg := doc.Find(".error").Text(); !strings.Contains(msg, "cols.csv 第 1 行：未知的列“pages”") {
+		t.Errorf("unknown column: %q", msg)
+	}
 	if n := htmlPage(t, h.do(request{method: "GET", path: "/targets", user: "viewer"}), http.StatusOK).Find("tr[data-target]").Length(); n != 1 {
 		t.Errorf("after a refused import the register has %d targets, want 1", n)
 	}
