@@ -273,3 +273,46 @@ func TestBrowserTriage(t *testing.T) {
 		t.Errorf("%d JavaScript dialogs opened: crawled text ran as script", n)
 	}
 }
+
+// TestBrowserPhoneWidth: on a phone's width (390 px) every page of the
+// console fits: nothing makes the page scroll sideways (wide tables scroll
+// inside their own box), so a reviewer on a phone reads and decides
+// without panning.
+func TestBrowserPhoneWidth(t *testing.T) {
+	h := newHarness(t)
+	h.now = time.Now()
+	long := "https://jigou-with-a-rather-long-host-name-0001.example.cn/course/summer/2026/mathematics/grade-7.html"
+	c := h.seedCase("s1", "https://jigou-with-a-rather-long-host-name-0001.example.cn/", long,
+		"暑假数学提前学初二内容，名师一对一辅导，报名热线 010-12345678", adscan.CategoryHolidayTraining)
+	if _, err := h.store.UpsertTarget(t.Context(), adscan.Target{URL: "https://jigou-with-a-rather-long-host-name-0001.example.cn/", Name: "某某教育（测试）", Region: "海淀区"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.srv.Handler())
+	defer srv.Close()
+	ctx, _ := newBrowser(t)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`header.top nav`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	for _, path := range []string{"/", "/cases", "/cases/" + c.ID, "/referrals", "/targets", "/profiles", "/scans", "/schedules", "/lexicon", "/admin/users"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(`main section`))); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if wide > 0 {
+			t.Errorf("%s is %d px wider than a 390 px phone", path, wide)
+		}
+		screenshot(t, ctx, "phone"+strings.ReplaceAll(path, "/", "-"))
+	}
+}
