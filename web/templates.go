@@ -253,7 +253,7 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	switch zh, ok := errorExplanations[status]; {
 	case tm != nil:
 	case adscan.ErrorMessageZH(err) != "":
-		d.Error, d.Detail = adscan.ErrorMessageZH(err), message
+		d.Error = adscan.ErrorMessageZH(err) // says it all; no English beneath
 	case ok:
 		d.Error, d.Detail = zh, message
 	}

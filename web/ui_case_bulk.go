@@ -114,7 +114,7 @@ func (h *handler) claimCaseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case !c.State.Undecided():
-		return h.refuseDecision(w, r, id, "", "该案件状态为「"+stateNames[c.State]+"」，已经审核过，无需承办。")
+		return h.refuseDecision(w, r, id, "", "该案件状态为“"+stateNames[c.State]+"”，已经审核过，无需承办。")
 	case c.Assignee != "" && c.Assignee != me && r.PostFormValue("take_over") != "1":
 		return h.refuseDecision(w, r, id, "", "该案件已由 "+c.Assignee+" 承办；如需接手，请点“改由我承办”。")
 	}

@@ -43,7 +43,7 @@ func (h *handler) decideCaseForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !c.State.Allows(d) {
-		return h.refuseDecision(w, r, id, note, "该案件当前状态为「"+stateNames[c.State]+"」，不能再"+decisionNames[d]+"；可能已有其他审核员处理。")
+		return h.refuseDecision(w, r, id, note, "该案件当前状态为“"+stateNames[c.State]+"”，不能再"+decisionNames[d]+"；可能已有其他审核员处理。")
 	}
 	_, err = h.orch.Decide(r.Context(), id, adscan.CaseDecision{Decision: d, Note: note, By: user, DecidedAt: h.now()})
 	if adscan.ErrorCode(err) == adscan.ECONFLICT {

@@ -121,9 +121,9 @@ func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			t.ID = editing
-			why := fmt.Sprintf("该网址已登记为「%s」（%s）。要修改它，请在列表中点该网站的“编辑”。", targetLabel(old), old.URL)
+			why := fmt.Sprintf("该网址已登记为“%s”（%s）。要修改它，请在列表中点该网站的“编辑”。", targetLabel(old), old.URL)
 			if editing != "" {
-				why = fmt.Sprintf("该网址已属于另一个目标网站「%s」，不能改成它。", targetLabel(old))
+				why = fmt.Sprintf("该网址已属于另一个目标网站“%s”，不能改成它。", targetLabel(old))
 			}
 			return h.renderTargets(w, r, http.StatusConflict, t, "", []string{why})
 		}

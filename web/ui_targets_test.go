@@ -35,7 +35,7 @@ func TestTargetsPage(t *testing.T) {
 	wantStatus(t, post("/targets", url.Values{"url": {"https://Jigou.example.cn"}, "name": {"某培训机构"}, "region": {"海淀区"},
 		"kind": {"institution"}, "licence": {"blacklist"}}), http.StatusSeeOther)
 	dup := htmlPage(t, post("/targets", url.Values{"url": {"https://jigou.example.cn/#x"}, "name": {"重复"}}), http.StatusConflict)
-	if msg := dup.Find(".error").Text(); !strings.Contains(msg, "该网址已登记为「某培训机构」") || !strings.Contains(msg, "编辑") {
+	if msg := dup.Find(".error").Text(); !strings.Contains(msg, "该网址已登记为“某培训机构”") || !strings.Contains(msg, "编辑") {
 		t.Errorf("adding a registered site: %q", msg)
 	}
 	doc := htmlPage(t, h.do(request{method: "GET", path: "/targets", cookies: []*http.Cookie{session}}), http.StatusOK)
