@@ -482,6 +482,11 @@ func TestCaseTimelineMarksReappearance(t *testing.T) {
 	if doc.Find("table.groups tbody tr").Length() == 0 {
 		t.Errorf("the lexicon page lists no term groups")
 	}
+	// Each rule is explained by its note (in 简体中文), not only its ID.
+	row := doc.Find(`table.rules tbody tr`).First()
+	if !strings.HasPrefix(row.Find("td").First().Text(), "ta-") || !strings.Contains(row.Find("td").Last().Text(), "学科") {
+		t.Errorf("first rule row: %q", row.Text())
+	}
 }
 
 // TestConsoleErrorsInChinese: bad input on the console is answered in
