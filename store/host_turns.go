@@ -77,11 +77,8 @@ func (s *Store) TakeHostTurn(ctx context.Context, host string, gap, hold time.Du
 func (s *Store) ReleaseHostTurn(ctx context.Context, host string, token int64, gap time.Duration) error {
 	host = strings.ToLower(host)
 	now, args := s.turnClock(4, host, gap.Microseconds(), token)
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE host_turns SET busy_until_us = 0, last_us = `+now+`, next_us = `+now+` + $2
+	err := s.exec(ctx, `UPDATE host_turns SET busy_until_us = 0, last_us = `+now+`, next_us = `+now+` + $2
 			WHERE host = $1 AND busy_until_us = $3`, args...)
-		return err
-	})
 	if err != nil {
 		return fmt.Errorf("store: release a turn on %s: %w", host, err)
 	}

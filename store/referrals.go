@@ -84,10 +84,7 @@ func (s *Store) NoteReferralAttempt(ctx context.Context, caseID, errText string,
 // counted for caseID: when a delivery gives up (its audit entry says why)
 // or is delivered (SaveReferral does it then).
 func (s *Store) ClearReferralAttempts(ctx context.Context, caseID string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM referral_attempts WHERE case_id = $1`, caseID)
-		return err
-	})
+	err := s.exec(ctx, `DELETE FROM referral_attempts WHERE case_id = $1`, caseID)
 	if err != nil {
 		return fmt.Errorf("store: clear referral attempts of case %s: %w", caseID, err)
 	}

@@ -18,17 +18,14 @@ func (s *Store) RecordScanSite(ctx context.Context, scanID string, site adscan.S
 	if site.UpdatedAt.IsZero() {
 		site.UpdatedAt = s.stamp()
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO scan_sites (scan_id, target, pages, errors, retried, seconds, wait_seconds, done, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (scan_id, target) DO UPDATE SET pages = excluded.pages, errors = excluded.errors,
-				retried = excluded.retried, seconds = excluded.seconds, wait_seconds = excluded.wait_seconds,
-				done = excluded.done, updated_at = excluded.updated_at`,
-			scanID, site.Target, site.Pages, site.Errors, site.Retried, site.Seconds, site.PolitenessWaitSeconds,
-			site.Done, s.timeArg(normTime(site.UpdatedAt)))
-		return err
-	})
+	err := s.exec(ctx, `
+		INSERT INTO scan_sites (scan_id, target, pages, errors, retried, seconds, wait_seconds, done, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (scan_id, target) DO UPDATE SET pages = excluded.pages, errors = excluded.errors,
+			retried = excluded.retried, seconds = excluded.seconds, wait_seconds = excluded.wait_seconds,
+			done = excluded.done, updated_at = excluded.updated_at`,
+		scanID, site.Target, site.Pages, site.Errors, site.Retried, site.Seconds, site.PolitenessWaitSeconds,
+		site.Done, s.timeArg(normTime(site.UpdatedAt)))
 	if err != nil {
 		return fmt.Errorf("store: record site %s of scan %s: %w", site.Target, scanID, err)
 	}

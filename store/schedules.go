@@ -14,11 +14,8 @@ func (s *Store) AddScheduleID(ctx context.Context, id, by string) error {
 	if id == "" {
 		return adscan.Errorf(adscan.EINVALID, "a schedule needs an ID")
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO schedules (id, created_by, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
-			id, by, s.timeArg(s.stamp()))
-		return err
-	})
+	err := s.exec(ctx, `INSERT INTO schedules (id, created_by, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+		id, by, s.timeArg(s.stamp()))
 	if err != nil {
 		return fmt.Errorf("store: record schedule %s: %w", id, err)
 	}
@@ -27,10 +24,7 @@ func (s *Store) AddScheduleID(ctx context.Context, id, by string) error {
 
 // RemoveScheduleID forgets a schedule; forgetting an unknown one does nothing.
 func (s *Store) RemoveScheduleID(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE id = $1`, id)
-		return err
-	})
+	err := s.exec(ctx, `DELETE FROM schedules WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("store: forget schedule %s: %w", id, err)
 	}

@@ -69,10 +69,7 @@ func (s *Store) SessionActive(ctx context.Context, id, user string, now time.Tim
 // EndSession ends one session (logout). Ending an unknown or ended session
 // does nothing.
 func (s *Store) EndSession(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, s.timeArg(s.stamp()), id)
-		return err
-	})
+	err := s.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, s.timeArg(s.stamp()), id)
 	if err != nil {
 		return fmt.Errorf("store: end session: %w", err)
 	}

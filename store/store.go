@@ -137,6 +137,14 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return runTx(ctx, s.db, nil, fn)
 }
 
+// exec runs one statement in a read-write transaction.
+func (s *Store) exec(ctx context.Context, q string, args ...any) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+}
+
 // read runs fn in a read-only transaction, so its queries see one snapshot.
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
 	return runTx(ctx, s.rdb, &sql.TxOptions{ReadOnly: true}, fn)
