@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -121,9 +122,15 @@ func targetHeader(header []string) (map[string]int, *Error) {
 	return col, nil
 }
 
-// targetColumnNamesZH lists the console's Chinese column names, in the
-// order of TargetColumns.
-const targetColumnNamesZH = "网址,名称,区域,类型,登记状态,最多页数,最大深度,抓取方式"
+// targetColumnNamesZH lists the console's Chinese column names
+// (targetColumnsZH), in the order of TargetColumns.
+var targetColumnNamesZH = func() string {
+	names := make([]string, len(TargetColumns))
+	for zh, col := range targetColumnsZH {
+		names[slices.Index(TargetColumns, col)] = zh
+	}
+	return strings.Join(names, ",")
+}()
 
 // csvError is the error for a file that cannot be read as CSV, naming the
 // file and line, in English and 简体中文.
