@@ -148,6 +148,7 @@ func TestReadTargetsCSVFileErrorsInChinese(t *testing.T) {
 		{"网址,URL\nhttps://a.example/,https://b.example/\n", "列“URL”出现了两次"},
 		{"name,region\nx,y\n", "缺少网址列"},
 		{"url,name\nhttps://a.example/,\"甲\n", "t.csv 第 2 行不是有效的 CSV：引号不配对。"},
+		{"\xcd\xf8\xd6\xb7,\xc3\xfb\xb3\xc6\nhttps://a.example/,x\n", "t.csv 第 1 行：第一行不是 UTF-8 文字"}, // 网址,名称 in GBK
 		{"url,name\nhttps://a.example/,甲\"机构\n", "t.csv 第 2 行不是有效的 CSV：未加引号的字段中有引号"},
 	} {
 		_, _, err := ReadTargetsCSV(strings.NewReader(c.csv), "t.csv", false)

@@ -98,6 +98,10 @@ var targetValuesZH = map[string]string{
 func targetHeader(header []string) (map[string]int, *Error) {
 	col := map[string]int{}
 	for i, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, Errorf(EINVALID, "the header is not UTF-8 text (a spreadsheet's GBK export? save it as \"CSV UTF-8\")").
+				ZHf("第一行不是 UTF-8 文字（表格软件导出的 GBK？请另存为“CSV UTF-8”）。")
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) // spreadsheets write a BOM
 		if k, ok := targetColumnsZH[h]; ok {
 			h = k

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/worker"
 
+	"adscan"
 	"adscan/crawler"
 )
 
@@ -104,7 +105,7 @@ func run(ctx context.Context, args []string, s streams) int {
 	case errors.As(err, &ee):
 		return ee.code
 	default:
-		fmt.Fprintf(s.err, "adscan: %v\n", err)
+		fmt.Fprintf(s.err, "adscan: %s\n", errorLine(err))
 		// cobra's own "unknown command" (from the root, whose arguments
 		// it checks itself) has no type to tell it by.
 		if isUsageError(err) || strings.HasPrefix(err.Error(), "unknown command ") {
@@ -112,6 +113,18 @@ func run(ctx context.Context, args []string, s streams) int {
 		}
 		return exitFailure
 	}
+}
+
+// errorLine words err for the command line: an *adscan.Error wrapped in
+// context ("targets import: …") reads by its message alone, without the
+// "adscan: invalid:" its Error method adds for logs.
+func errorLine(err error) string {
+	msg := err.Error()
+	var ae *adscan.Error
+	if errors.As(err, &ae) {
+		msg = strings.Replace(msg, ae.Error(), ae.Message, 1)
+	}
+	return msg
 }
 
 // usageError marks a bad command line.

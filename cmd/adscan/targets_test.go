@@ -215,3 +215,14 @@ func newDatabase(t *testing.T) string {
 	st.Close()
 	return db
 }
+
+// An error of adscan's own wrapped in a command's context reads as one
+// line by its message, without the "adscan: invalid:" of its Error method.
+func TestErrorLineUnwrapsAdscanErrors(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"targets", "import", "-", "--db", filepath.Join(t.TempDir(), "a.db")},
+		streams{in: strings.NewReader("url,nmae\nhttps://a.example/,x\n"), out: &out, err: &errb, getenv: func(string) string { return "" }})
+	if want := "adscan: targets import: -:1: unknown column \"nmae\"; the columns are url, name, region, kind, licence, max_pages, max_depth, render\n"; code != exitFailure || errb.String() != want {
+		t.Errorf("exit %d, stderr %q; want %q", code, errb.String(), want)
+	}
+}
