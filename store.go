@@ -97,9 +97,14 @@ type Store interface {
 
 	// UpsertTarget adds a target or updates the one with the same URL.
 	UpsertTarget(ctx context.Context, t Target) (Target, error)
+	// SaveTarget adds a target or updates the one with its URL (only
+	// row.Columns), audited as by; it returns the target as saved and
+	// whether it was added.
+	SaveTarget(ctx context.Context, row TargetRow, by string) (Target, bool, error)
 	// UpsertTargets saves many targets in one transaction (all or
 	// nothing), audited as by; it returns how many were added and updated.
-	UpsertTargets(ctx context.Context, ts []Target, by string) (added, updated int, err error)
+	// A row updating a registered target changes only its Columns.
+	UpsertTargets(ctx context.Context, rows []TargetRow, by string) (added, updated int, err error)
 	ListTargets(ctx context.Context) ([]Target, error)
 	// ListTargetSummaries is every target with its open cases and last fetch.
 	ListTargetSummaries(ctx context.Context) ([]TargetSummary, error)

@@ -13,10 +13,15 @@ import (
 // TargetColumns are the columns a targets CSV may have; url is required.
 var TargetColumns = []string{"url", "name", "region", "kind", "licence", "max_pages", "max_depth", "render"}
 
-// TargetRow is one good data row of a targets CSV.
+// TargetRow is one good data row of a targets CSV, or a target to save.
 type TargetRow struct {
 	Line   int
 	Target Target
+	// Columns are the TargetColumns the row gives (a CSV's header, an API
+	// request's fields): saving it over a registered target changes only
+	// those, so a file of url,region changes regions and keeps each
+	// target's name, licence and limits. nil gives them all.
+	Columns []string
 }
 
 // RowProblem is what is wrong with one line of a targets CSV: Msg in
@@ -49,6 +54,12 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 	if bad != nil {
 		return nil, nil, Errorf(EINVALID, "%s:1: %s", name, bad.Message).ZHf("%s 第 1 行：%s", name, bad.ZH)
 	}
+	var columns []string // as given, in TargetColumns' order
+	for _, c := range TargetColumns {
+		if hasKey(col, c) {
+			columns = append(columns, c)
+		}
+	}
 	var rows []TargetRow
 	var problems []RowProblem
 	firstLine := map[string]int{} // normalised URL → line
@@ -75,7 +86,7 @@ func ReadTargetsCSV(r io.Reader, name string, allowPrivate bool) ([]TargetRow, [
 			problems = append(problems, RowProblem{Line: line, Msg: bad.Message, ZH: bad.ZH})
 			continue
 		}
-		rows = append(rows, TargetRow{Line: line, Target: t})
+		rows = append(rows, TargetRow{Line: line, Target: t, Columns: columns})
 	}
 }
 

@@ -388,18 +388,29 @@ func TestTargetsSummariesAndCounts(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		s := openStore(t, b.newDSN(t))
-		added, updated, err := s.UpsertTargets(ctx, []adscan.Target{
-			{URL: target, Name: "甲", Region: "海淀区", Licence: adscan.LicenceBlacklist},
-			{URL: "https://b.example/", Name: "乙", Kind: adscan.KindPlatform},
+		added, updated, err := s.UpsertTargets(ctx, []adscan.TargetRow{
+			{Target: adscan.Target{URL: target, Name: "甲", Region: "海淀区", Licence: adscan.LicenceBlacklist, MaxPages: 30}},
+			{Target: adscan.Target{URL: "https://b.example/", Name: "乙", Kind: adscan.KindPlatform}},
 		}, "li")
 		must(t, err)
 		if added != 2 || updated != 0 {
 			t.Errorf("added %d updated %d", added, updated)
 		}
-		if added, updated, err = s.UpsertTargets(ctx, []adscan.Target{{URL: "HTTPS://A.example/", Name: "甲2"}}, "li"); err != nil || added != 0 || updated != 1 {
+		// An update changes the columns it gives and keeps the others: a
+		// file of url,name does not make a blacklisted site unregistered.
+		row := adscan.TargetRow{Target: adscan.Target{URL: "HTTPS://A.example/", Name: "甲2"}, Columns: []string{"url", "name"}}
+		if added, updated, err = s.UpsertTargets(ctx, []adscan.TargetRow{row}, "li"); err != nil || added != 0 || updated != 1 {
 			t.Errorf("update by another spelling: %d %d %v", added, updated, err)
 		}
-		_, _, err = s.UpsertTargets(ctx, []adscan.Target{{URL: "https://c.example/"}, {URL: "ftp://bad/"}}, "li")
+		row = adscan.TargetRow{Target: adscan.Target{URL: "https://b.example/"}, Columns: []string{"url"}}
+		if added, updated, err = s.UpsertTargets(ctx, []adscan.TargetRow{row}, "li"); err != nil || added != 0 || updated != 1 {
+			t.Errorf("update of nothing but the URL: %d %d %v", added, updated, err)
+		}
+		if ts, _ := s.ListTargets(ctx); len(ts) != 2 || ts[0].Name != "甲2" || ts[0].Region != "海淀区" || ts[0].Licence != adscan.LicenceBlacklist ||
+			ts[0].MaxPages != 30 || ts[1].Name != "乙" || ts[1].Kind != adscan.KindPlatform {
+			t.Errorf("after partial updates: %+v", ts)
+		}
+		_, _, err = s.UpsertTargets(ctx, []adscan.TargetRow{{Target: adscan.Target{URL: "https://c.example/"}}, {Target: adscan.Target{URL: "ftp://bad/"}}}, "li")
 		wantCode(t, err, adscan.EINVALID)
 		if ts, _ := s.ListTargets(ctx); len(ts) != 2 {
 			t.Errorf("a refused batch saved some: %d targets", len(ts))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"adscan"
@@ -18,7 +19,7 @@ func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Targe
 	var out adscan.Target
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, _, err = s.upsertTarget(ctx, tx, t)
+		out, _, err = s.upsertTarget(ctx, tx, adscan.TargetRow{Target: t})
 		return err
 	})
 	if err != nil {
@@ -27,19 +28,46 @@ func (s *Store) UpsertTarget(ctx context.Context, t adscan.Target) (adscan.Targe
 	return out, nil
 }
 
-// UpsertTargets adds or updates targets (as UpsertTarget) all in one
-// transaction — all or nothing — with one audit entry (by) naming how
-// many were added and updated, and returns those counts.
-func (s *Store) UpsertTargets(ctx context.Context, ts []adscan.Target, by string) (added, updated int, err error) {
+// SaveTarget adds row's target or updates the registered one with its URL
+// (only row.Columns, all when nil), with an audit entry (by); it returns
+// the target as saved and whether it was added.
+func (s *Store) SaveTarget(ctx context.Context, row adscan.TargetRow, by string) (adscan.Target, bool, error) {
+	if by == "" {
+		return adscan.Target{}, false, adscan.Errorf(adscan.EINVALID, "target: who saves it is not given")
+	}
+	var out adscan.Target
+	var added bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, added, err = s.upsertTarget(ctx, tx, row); err != nil {
+			return err
+		}
+		detail := out.URL + ": updated"
+		if added {
+			detail = out.URL + ": added"
+		}
+		return s.addAudit(ctx, tx, adscan.AuditEntry{Actor: by, Action: adscan.ActionTargetSaved, Detail: detail})
+	})
+	if err != nil {
+		return adscan.Target{}, false, fmt.Errorf("store: save target %s: %w", row.Target.URL, err)
+	}
+	return out, added, nil
+}
+
+// UpsertTargets adds or updates targets all in one transaction — all or
+// nothing — with one audit entry (by) naming how many were added and
+// updated, and returns those counts. A row that
+// updates a registered target changes only its Columns (all when nil).
+func (s *Store) UpsertTargets(ctx context.Context, rows []adscan.TargetRow, by string) (added, updated int, err error) {
 	if by == "" {
 		return 0, 0, adscan.Errorf(adscan.EINVALID, "targets: who saves them is not given")
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		added, updated = 0, 0
-		for i, t := range ts {
-			_, isNew, err := s.upsertTarget(ctx, tx, t)
+		for i, row := range rows {
+			_, isNew, err := s.upsertTarget(ctx, tx, row)
 			if err != nil {
-				return fmt.Errorf("target %d (%s): %w", i+1, t.URL, err)
+				return fmt.Errorf("target %d (%s): %w", i+1, row.Target.URL, err)
 			}
 			if isNew {
 				added++
@@ -56,8 +84,33 @@ func (s *Store) UpsertTargets(ctx context.Context, ts []adscan.Target, by string
 	return added, updated, nil
 }
 
-func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, t adscan.Target) (adscan.Target, bool, error) {
-	t, err := adscan.ParseTarget(t, true)
+// targetUpdates are the SQL assignments that update each target column.
+var targetUpdates = map[string]string{
+	"name": "name = excluded.name", "region": "region = excluded.region", "kind": "kind = excluded.kind",
+	"licence": "licence = excluded.licence", "max_pages": "max_pages = excluded.max_pages",
+	"max_depth": "max_depth = excluded.max_depth", "render": "render = excluded.render",
+}
+
+// upsertTarget adds row's target, or updates the registered one with its
+// URL in row.Columns (all when nil), and says whether it was added.
+func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, row adscan.TargetRow) (adscan.Target, bool, error) {
+	columns := row.Columns
+	if columns == nil {
+		columns = adscan.TargetColumns
+	}
+	var set []string
+	for _, c := range columns {
+		if u, ok := targetUpdates[c]; ok {
+			set = append(set, u)
+		} else if c != "url" {
+			return adscan.Target{}, false, adscan.Errorf(adscan.EINVALID, "target column %q is not one of %s", c, strings.Join(adscan.TargetColumns, ", "))
+		}
+	}
+	onConflict := "DO NOTHING" // the URL alone: nothing to change
+	if len(set) > 0 {
+		onConflict = "DO UPDATE SET " + strings.Join(set, ", ")
+	}
+	t, err := adscan.ParseTarget(row.Target, true)
 	if err != nil {
 		return adscan.Target{}, false, err
 	}
@@ -74,9 +127,7 @@ func (s *Store) upsertTarget(ctx context.Context, tx *sql.Tx, t adscan.Target) (
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO targets (id, url, name, region, kind, licence, max_pages, max_depth, render, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (url) DO UPDATE SET
-			name = excluded.name, region = excluded.region, kind = excluded.kind, licence = excluded.licence,
-			max_pages = excluded.max_pages, max_depth = excluded.max_depth, render = excluded.render`,
+		ON CONFLICT (url) `+onConflict,
 		t.ID, t.URL, t.Name, t.Region, t.Kind, t.Licence, t.MaxPages, t.MaxDepth, t.Render, s.timeArg(t.CreatedAt)); err != nil {
 		return adscan.Target{}, false, err
 	}

@@ -80,8 +80,8 @@ func TestSchedules(t *testing.T) {
 func TestTargets(t *testing.T) {
 	h := newHarness(t)
 	w := h.do(request{method: "POST", path: "/api/targets", user: "regulator",
-		body: `{"url":"https://jigou.example.cn/","name":"某培训机构","region":"海淀区","max_pages":100}`})
-	wantStatus(t, w, http.StatusOK)
+		body: `{"url":"https://jigou.example.cn/","name":"某培训机构","region":"海淀区","max_pages":100,"licence":"blacklist"}`})
+	wantStatus(t, w, http.StatusCreated)
 	tg := decode[struct {
 		ID, URL, Name, Region string
 		MaxPages              int `json:"max_pages"`
@@ -101,11 +101,20 @@ func TestTargets(t *testing.T) {
 	}
 	// The same site typed another way updates its row, as the CLI's import
 	// would: one rule (adscan.ParseTargetURL) puts both in canonical form.
+	// An update changes the fields it has and keeps the others.
 	w = h.do(request{method: "POST", path: "/api/targets", user: "regulator",
 		body: `{"url":" HTTPS://Jigou.Example.cn#top ","name":"某培训机构（更名）"}`})
 	wantStatus(t, w, http.StatusOK)
-	list := decode[[]struct{ URL, Name string }](t, h.do(request{method: "GET", path: "/api/targets", user: "viewer"}))
-	if len(list) != 1 || list[0].URL != "https://jigou.example.cn/" || list[0].Name != "某培训机构（更名）" {
+	type row struct {
+		URL, Name, Region, Licence string
+		MaxPages                   int `json:"max_pages"`
+	}
+	want := row{URL: "https://jigou.example.cn/", Name: "某培训机构（更名）", Region: "海淀区", Licence: "blacklist", MaxPages: 100}
+	if got := decode[row](t, w); got != want {
+		t.Errorf("updated target %+v, want %+v", got, want)
+	}
+	list := decode[[]row](t, h.do(request{method: "GET", path: "/api/targets", user: "viewer"}))
+	if len(list) != 1 || list[0] != want {
 		t.Errorf("targets %+v", list)
 	}
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"adscan"
@@ -16,10 +18,35 @@ type targetRequest struct {
 	MaxPages int               `json:"max_pages"`
 	MaxDepth int               `json:"max_depth"`
 	Render   adscan.RenderMode `json:"render"`
+
+	given []string // the fields the request has, in adscan.TargetColumns' order
 }
 
-// createTarget adds a target to the register, or updates the one with the
-// same URL (in canonical form: see adscan.ParseTargetURL), and returns it.
+// UnmarshalJSON decodes the request (refusing unknown fields) and notes
+// which fields it has: updating a registered target changes only those.
+func (t *targetRequest) UnmarshalJSON(b []byte) error {
+	type plain targetRequest
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode((*plain)(t)); err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	t.given = nil
+	for _, c := range adscan.TargetColumns {
+		if _, ok := fields[c]; ok {
+			t.given = append(t.given, c)
+		}
+	}
+	return nil
+}
+
+// createTarget adds a target to the register (201), or updates the one
+// with the same URL (in canonical form: see adscan.ParseTargetURL) in the
+// fields the request has (200), and returns it.
 func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) error {
 	var req targetRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -32,10 +59,14 @@ func (h *handler) createTarget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t, err = h.store.UpsertTarget(r.Context(), t); err != nil {
+	t, added, err := h.store.SaveTarget(r.Context(), adscan.TargetRow{Target: t, Columns: req.given}, principalFrom(r.Context()).User.Name)
+	if err != nil {
 		return err
 	}
-	h.audit(r, adscan.AuditEntry{Actor: principalFrom(r.Context()).User.Name, Action: adscan.ActionTargetSaved, Detail: t.URL})
-	h.writeJSON(w, r, http.StatusOK, t)
+	status := http.StatusOK
+	if added {
+		status = http.StatusCreated
+	}
+	h.writeJSON(w, r, status, t)
 	return nil
 }

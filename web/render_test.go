@@ -24,7 +24,7 @@ func TestRenderModeThroughAPIAndForms(t *testing.T) {
 
 	w = h.do(request{method: "POST", path: "/api/targets", user: "regulator",
 		body: `{"url":"https://pingtai.example.cn/","name":"某平台","kind":"platform","render":"browser"}`})
-	wantStatus(t, w, http.StatusOK)
+	wantStatus(t, w, http.StatusCreated)
 	if tg := decode[adscan.Target](t, w); tg.Render != adscan.RenderBrowser {
 		t.Errorf("register target %+v, want render browser", tg)
 	}

@@ -127,7 +127,7 @@ func (h *handler) saveTargetForm(w http.ResponseWriter, r *http.Request) error {
 			}
 			return h.renderTargets(w, r, http.StatusConflict, t, "", []string{why})
 		}
-		_, _, err = h.store.UpsertTargets(r.Context(), []adscan.Target{parsed}, principalFrom(r.Context()).User.Name)
+		_, _, err = h.store.UpsertTargets(r.Context(), []adscan.TargetRow{{Target: parsed}}, principalFrom(r.Context()).User.Name)
 	}
 	if adscan.ErrorCode(err) == adscan.EINVALID {
 		return h.renderTargets(w, r, http.StatusBadRequest, t, "", []string{consoleMessage(err)})
@@ -164,11 +164,7 @@ func (h *handler) importTargetsForm(w http.ResponseWriter, r *http.Request) erro
 		}
 		return h.renderTargets(w, r, http.StatusBadRequest, adscan.Target{}, "", msgs)
 	}
-	ts := make([]adscan.Target, len(rows))
-	for i, row := range rows {
-		ts[i] = row.Target
-	}
-	added, updated, err := h.store.UpsertTargets(r.Context(), ts, principalFrom(r.Context()).User.Name)
+	added, updated, err := h.store.UpsertTargets(r.Context(), rows, principalFrom(r.Context()).User.Name)
 	if err != nil {
 		return err
 	}

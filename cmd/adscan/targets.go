@@ -41,7 +41,10 @@ func newTargetsImportCmd(s streams) *cobra.Command {
 		Short: "Add or update targets from a CSV file",
 		Long: `Add or update targets from a CSV file (- for standard input). The first line
 names the columns, in any order: ` + strings.Join(adscan.TargetColumns, ", ") + `; only url
-is required. A target with the URL of a registered one updates it.
+is required. A target with the URL of a registered one updates it in the
+file's columns alone: a file of url,region changes regions and keeps each
+target's name, licence and limits (an empty cell in a column the file has
+clears that field).
 
 Every row is checked first and each bad one reported with its line number; if
 any is bad nothing is imported, unless --skip-invalid imports the good rows.`,
@@ -82,12 +85,8 @@ any is bad nothing is imported, unless --skip-invalid imports the good rows.`,
 				return err
 			}
 			defer st.Close()
-			targets := make([]adscan.Target, len(rows))
-			for i, row := range rows {
-				targets[i] = row.Target
-			}
 			// One transaction: a failure half-way imports nothing.
-			added, updated, err := st.UpsertTargets(ctx, targets, cliActor(s))
+			added, updated, err := st.UpsertTargets(ctx, rows, cliActor(s))
 			if err != nil {
 				return cliError(command, fmt.Errorf("%s: nothing imported: %w", name, err))
 			}

@@ -81,14 +81,15 @@ func TestTargetsImport(t *testing.T) {
 		}
 	}
 
-	// The same URL again updates the target (found by its normalised URL).
+	// The same URL again updates the target (found by its normalised URL)
+	// in the file's columns; region and max_pages, not in it, stay.
 	update := writeTempFile(t, "update.csv", "url,max_depth,name\nhttps://peixun.example.com/,3,北京某培训\nhttps://c.example/,,\n")
 	code, out, errOut = runAdmin(t, map[string]string{envDB: db}, "", "targets", "import", update)
 	if code != exitOK || !strings.Contains(out, "1 added, 1 updated") {
 		t.Fatalf("import update.csv (db from %s): exit %d, stdout %q, stderr %q", envDB, code, out, errOut)
 	}
 	list = listTargets(t, db)
-	if len(list) != 3 || list[0].ID == "" || list[0].MaxDepth != 3 || list[0].Name != "北京某培训" || list[0].Region != "" {
+	if len(list) != 3 || list[0].ID == "" || list[0].MaxDepth != 3 || list[0].Name != "北京某培训" || list[0].Region != "北京" || list[0].MaxPages != 50 {
 		t.Errorf("after update: %+v", list)
 	}
 
@@ -224,5 +225,33 @@ func TestErrorLineUnwrapsAdscanErrors(t *testing.T) {
 		streams{in: strings.NewReader("url,nmae\nhttps://a.example/,x\n"), out: &out, err: &errb, getenv: func(string) string { return "" }})
 	if want := "adscan: targets import: -:1: unknown column \"nmae\"; the columns are url, name, region, kind, licence, max_pages, max_depth, render\n"; code != exitFailure || errb.String() != want {
 		t.Errorf("exit %d, stderr %q; want %q", code, errb.String(), want)
+	}
+}
+
+// A file with fewer columns updates registered targets in those columns
+// alone: a region file does not make a blacklisted site unregistered.
+func TestTargetsImportKeepsColumnsItLacks(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	imp := func(csv string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"targets", "import", "-", "--db", db},
+			streams{in: strings.NewReader(csv), out: &out, err: &errb, getenv: func(string) string { return "" }}); code != exitOK {
+			t.Fatalf("import: exit %d: %s", code, errb.String())
+		}
+	}
+	imp("url,name,licence,max_pages\nhttp://good1.example.cn/,好机构,whitelist,10\n")
+	imp("url,region\nhttp://good1.example.cn/,东城区\n")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ts, err := st.ListTargets(context.Background())
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("targets %+v, %v", ts, err)
+	}
+	if tg := ts[0]; tg.Name != "好机构" || tg.Licence != adscan.LicenceWhitelist || tg.MaxPages != 10 || tg.Region != "东城区" {
+		t.Errorf("after a url,region import: %+v", tg)
 	}
 }
