@@ -23,6 +23,7 @@ import (
 
 	"adscan"
 	"adscan/store"
+	"adscan/workflows"
 )
 
 // testPassword is every test user's password.
@@ -255,12 +256,12 @@ func (o *fakeOrchestrator) CreateSchedule(ctx context.Context, s adscan.Schedule
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if s.Cron != "" && len(strings.Fields(s.Cron)) != 5 {
-		return adscan.Schedule{}, adscan.Errorf(adscan.EINVALID, "cron %q is not a cron expression", s.Cron)
-	}
 	if s.ID == "" {
 		o.n++
 		s.ID = fmt.Sprintf("sched%03d", o.n)
+	}
+	if err := workflows.CheckSchedule(s, true); err != nil { // as the real one does
+		return adscan.Schedule{}, err
 	}
 	if _, ok := o.schedules[s.ID]; ok {
 		return adscan.Schedule{}, adscan.Errorf(adscan.ECONFLICT, "schedule %s exists", s.ID)

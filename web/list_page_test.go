@@ -137,7 +137,7 @@ func TestListUsersPages(t *testing.T) {
 func TestListSchedulesPages(t *testing.T) {
 	h := newHarness(t)
 	for i := range 7 {
-		_, err := h.orch.CreateSchedule(context.Background(), adscan.Schedule{ID: fmt.Sprintf("nightly-%d", i), Cron: "0 3 * * *"})
+		_, err := h.orch.CreateSchedule(context.Background(), adscan.Schedule{ID: fmt.Sprintf("nightly-%d", i), Cron: "0 3 * * *", Targets: []adscan.ScanTarget{{URL: "https://a.example/"}}})
 		must(t, err)
 	}
 	got := followPages(t, h, "/api/schedules?limit=3", "viewer", 3, -1, field("id"))

@@ -52,6 +52,14 @@ func TestSchedulesPage(t *testing.T) {
 		t.Error("after a refused form the ticked target is no longer ticked")
 	}
 	htmlPage(t, post("/schedules", url.Values{"id": {"none"}, "cron": {"0 3 * * *"}}), http.StatusBadRequest)
+	// A cron number out of range, or seconds first (seven fields), is
+	// refused in 简体中文 before Temporal sees it.
+	for cron, want := range map[string]string{"61 3 * * *": "“分”段的 61 超出范围", "0 3 * * * * *": "有 7 段，应为 5 段"} {
+		doc = htmlPage(t, post("/schedules", url.Values{"id": {"c"}, "cron": {cron}, "target": {tg.ID}}), http.StatusBadRequest)
+		if !strings.Contains(doc.Find(".error").Text(), want) {
+			t.Errorf("cron %q: %q, want %q", cron, doc.Find(".error").Text(), want)
+		}
+	}
 
 	wantStatus(t, post("/schedules/nightly/pause", url.Values{"note": {"春节暂停"}}), http.StatusSeeOther)
 	if s, _ := h.orch.GetSchedule(t.Context(), "nightly"); !s.Paused {

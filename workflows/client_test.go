@@ -201,6 +201,15 @@ func TestScheduleSpec(t *testing.T) {
 		{adscan.Schedule{ID: "n"}, "cron expression or an interval"},
 		{adscan.Schedule{ID: "n", Cron: "0 3 * * *", Interval: time.Hour}, "not both"},
 		{adscan.Schedule{ID: "n", Cron: "every day"}, "has 2 fields"},
+		{adscan.Schedule{ID: "n", Cron: "*/15 0-6,22,23 1 jan-jun mon-fri"}, ""},
+		{adscan.Schedule{ID: "n", Cron: "0 3 * * 7"}, ""},
+		// Six or seven fields would be read with seconds first: hourly.
+		{adscan.Schedule{ID: "n", Cron: "0 3 * * * * *"}, "has 7 fields; want 5"},
+		{adscan.Schedule{ID: "n", Cron: "0 3 * * * *"}, "has 6 fields; want 5"},
+		{adscan.Schedule{ID: "n", Cron: "61 3 * * *"}, "minute 61 is not in 0-59"},
+		{adscan.Schedule{ID: "n", Cron: "0 2-24 * * *"}, "hour 24 is not in 0-23"},
+		{adscan.Schedule{ID: "n", Cron: "0 3 0 * *"}, "day of month 0 is not in 1-31"},
+		{adscan.Schedule{ID: "n", Cron: "0 3 * 13/2 *"}, "month 13 is not in 1-12"},
 		{adscan.Schedule{ID: "n", Interval: time.Second}, "shorter than"},
 		{adscan.Schedule{ID: "n", Cron: "0 3 * * *", TimeZone: "Mars/Olympus"}, "unknown time zone"},
 	} {
@@ -213,8 +222,8 @@ func TestScheduleSpec(t *testing.T) {
 			}
 			continue
 		}
-		if adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: err = %v, want EINVALID %q", tc.s, err, tc.want)
+		if adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), tc.want) || adscan.ErrorMessageZH(err) == "" {
+			t.Errorf("%+v: err = %v (简体中文 %q), want EINVALID %q in both languages", tc.s, err, adscan.ErrorMessageZH(err), tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,27 +119,68 @@ func scheduleSpec(s adscan.Schedule) (client.ScheduleSpec, error) {
 		tz = DefaultTimeZone
 	}
 	if _, err := time.LoadLocation(tz); err != nil {
-		return client.ScheduleSpec{}, adscan.Errorf(adscan.EINVALID, "schedule %s: unknown time zone %q", s.ID, tz)
+		return client.ScheduleSpec{}, adscan.Errorf(adscan.EINVALID, "schedule %s: unknown time zone %q", s.ID, tz).
+			ZHf("未知的时区“%s”（如 Asia/Shanghai）。", tz)
 	}
 	spec := client.ScheduleSpec{TimeZoneName: tz}
 	cron := strings.TrimSpace(s.Cron)
 	switch {
 	case cron != "" && s.Interval != 0:
-		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval, not both", s.ID)
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval, not both", s.ID).
+			ZHf("请只填写 cron 表达式或间隔中的一项。")
 	case cron != "":
-		if n := len(strings.Fields(cron)); !strings.HasPrefix(cron, "@") && (n < 5 || n > 7) {
-			return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q has %d fields; want 5 (minute hour day month weekday)", s.ID, cron, n).
-				ZHf("cron 表达式“%s”有 %d 段，应为 5 段：分 时 日 月 周（如 0 3 * * * 为每天 3 点）。", cron, n)
+		if err := checkCronFields(s.ID, cron); err != nil {
+			return spec, err
 		}
 		spec.CronExpressions = []string{cron}
 	case s.Interval >= MinScheduleInterval:
 		spec.Intervals = []client.ScheduleIntervalSpec{{Every: s.Interval}}
 	case s.Interval != 0:
-		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: interval %s is shorter than %s", s.ID, s.Interval, MinScheduleInterval)
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: interval %s is shorter than %s", s.ID, s.Interval, MinScheduleInterval).
+			ZHf("间隔 %s 太短，至少为 %s。", s.Interval, MinScheduleInterval)
 	default:
-		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval", s.ID)
+		return spec, adscan.Errorf(adscan.EINVALID, "schedule %s: give a cron expression or an interval", s.ID).
+			ZHf("请填写 cron 表达式或间隔。")
 	}
 	return spec, nil
+}
+
+// cronFields are the five fields of a cron expression with the range of
+// their numbers (a weekday's 7 is Sunday, as 0).
+var cronFields = []struct {
+	name, zh string
+	lo, hi   int
+}{{"minute", "分", 0, 59}, {"hour", "时", 0, 23}, {"day of month", "日", 1, 31}, {"month", "月", 1, 12}, {"weekday", "周", 0, 7}}
+
+// checkCronFields refuses a cron expression that is not five fields (six
+// or seven, which Temporal would read with seconds first — "0 3 * * * * *"
+// runs every hour — are refused too), or has a number out of its field's
+// range, naming the field in English and 简体中文. Names (mon, jan), steps
+// and the @daily forms are left to Temporal's parser.
+func checkCronFields(id, cron string) error {
+	if strings.HasPrefix(cron, "@") {
+		return nil
+	}
+	fields := strings.Fields(cron)
+	if len(fields) != len(cronFields) {
+		return adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q has %d fields; want 5 (minute hour day month weekday)", id, cron, len(fields)).
+			ZHf("cron 表达式“%s”有 %d 段，应为 5 段：分 时 日 月 周（如 0 3 * * * 为每天 3 点）。", cron, len(fields))
+	}
+	for i, f := range fields {
+		cf := cronFields[i]
+		for _, part := range strings.FieldsFunc(f, func(r rune) bool { return r == ',' || r == '-' }) {
+			part, _, _ = strings.Cut(part, "/")
+			n, err := strconv.Atoi(part)
+			if err != nil {
+				continue // *, ?, a name: Temporal's parser judges it
+			}
+			if n < cf.lo || n > cf.hi {
+				return adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q: %s %d is not in %d-%d", id, cron, cf.name, n, cf.lo, cf.hi).
+					ZHf("cron 表达式“%s”中“%s”段的 %d 超出范围，应在 %d–%d 之间。", cron, cf.zh, n, cf.lo, cf.hi)
+			}
+		}
+	}
+	return nil
 }
 
 // GetSchedule describes a schedule with its next runs. ENOTFOUND if there

@@ -151,7 +151,8 @@ func TestScheduleCommands(t *testing.T) {
 	}{
 		{"taken", []string{"create", "nightly", "--every", "24h", "--target", "https://c.example/"}, exitFailure, "schedule nightly exists already"},
 		{"four cron fields", []string{"create", "bad", "--cron", "0 3 * *", "--target", "https://c.example/"}, exitUsage, `cron "0 3 * *" has 4 fields`},
-		{"cron out of range", []string{"create", "bad", "--cron", "61 3 * * *", "--target", "https://c.example/"}, exitUsage, `schedule create: --cron "61 3 * * *": `},
+		{"cron out of range", []string{"create", "bad", "--cron", "61 3 * * *", "--target", "https://c.example/"}, exitUsage, `schedule create: schedule bad: cron "61 3 * * *": minute 61 is not in 0-59`},
+		{"seconds first", []string{"create", "bad", "--cron", "0 3 * * * * *", "--target", "https://c.example/"}, exitUsage, `cron "0 3 * * * * *" has 7 fields; want 5`},
 		{"private target", []string{"create", "bad", "--every", "24h", "--target", "http://127.0.0.1:8080/"}, exitUsage, "private targets are not allowed"},
 		{"bad ID", []string{"create", "no spaces", "--every", "24h", "--target", "https://c.example/"}, exitUsage, `schedule ID "no spaces"`},
 		{"short interval", []string{"create", "bad", "--every", "10s", "--target", "https://c.example/"}, exitUsage, "shorter than 1m0s"},
@@ -280,7 +281,8 @@ func TestScheduleCreateChecksBeforeConnecting(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--cron", "61 3 * * *", "--target", "https://c.example/"}, `--cron "61 3 * * *": Minute is not in range`},
+		{[]string{"--cron", "61 3 * * *", "--target", "https://c.example/"}, `cron "61 3 * * *": minute 61 is not in 0-59`},
+		{[]string{"--cron", "0 3 L * *", "--target", "https://c.example/"}, `--cron "0 3 L * *": `},
 		{[]string{"--every", "24h", "--target", "http://127.1/"}, "private targets are not allowed"},
 		{[]string{"--every", "24h", "--target", "notaurl"}, `target "notaurl" is not a URL`},
 		{[]string{"--every", "24h", "--profile", "jiajiao"}, "looking profiles up needs the adscan database"},
