@@ -196,11 +196,16 @@ func (c *Client) GetSchedule(ctx context.Context, id string) (adscan.Schedule, e
 	return scheduleFromDescription(id, d)
 }
 
-// scheduleFromDescription turns Temporal's description into an adscan.Schedule.
+// scheduleFromDescription turns Temporal's description into an
+// adscan.Schedule. A paused schedule has no next runs (Temporal lists the
+// times it would run at, but it runs at none of them until resumed).
 func scheduleFromDescription(id string, d *client.ScheduleDescription) (adscan.Schedule, error) {
 	s := adscan.Schedule{ID: id, NextRuns: d.Info.NextActionTimes}
 	if st := d.Schedule.State; st != nil {
 		s.Paused, s.Note = st.Paused, st.Note
+	}
+	if s.Paused {
+		s.NextRuns = nil
 	}
 	if sp := d.Schedule.Spec; sp != nil {
 		s.TimeZone = sp.TimeZoneName

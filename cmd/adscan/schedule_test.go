@@ -184,12 +184,13 @@ func TestScheduleCommands(t *testing.T) {
 	}
 
 	mustRun("paused schedule nightly", "pause", "nightly", "--note", "春节暂停")
-	if s := showJSON("nightly"); !s.Paused || s.Note != "春节暂停" {
-		t.Errorf("after pause: paused %v, note %q", s.Paused, s.Note)
+	// A paused schedule runs at no time until resumed, so it lists none.
+	if s := showJSON("nightly"); !s.Paused || s.Note != "春节暂停" || len(s.NextRuns) != 0 {
+		t.Errorf("after pause: paused %v, note %q, next runs %v", s.Paused, s.Note, s.NextRuns)
 	}
 	mustRun("unpaused schedule nightly", "unpause", "nightly", "--note", "恢复")
-	if s := showJSON("nightly"); s.Paused || s.Note != "恢复" {
-		t.Errorf("after unpause: paused %v, note %q", s.Paused, s.Note)
+	if s := showJSON("nightly"); s.Paused || s.Note != "恢复" || len(s.NextRuns) == 0 {
+		t.Errorf("after unpause: paused %v, note %q, next runs %v", s.Paused, s.Note, s.NextRuns)
 	}
 	// Without a note, pausing and resuming keep the schedule's note (the
 	// SDK's Pause wrote "Paused via Go SDK" over it), and its targets.
