@@ -100,11 +100,22 @@ func ParseTargets(targets []adscan.ScanTarget, allowPrivate bool) ([]adscan.Scan
 		return nil, adscan.Errorf(adscan.EINVALID, "a scan needs at least one target")
 	}
 	out := make([]adscan.ScanTarget, len(targets))
+	first := map[string]int{} // a site's URL, or a profile's name → its first index
 	for i, t := range targets {
 		var err error
 		if out[i], err = adscan.ParseScanTarget(t, allowPrivate); err != nil {
 			return nil, err
 		}
+		key, what := "url "+out[i].URL, out[i].URL
+		if out[i].Profile != "" {
+			key, what = "profile "+out[i].Profile, "profile "+out[i].Profile
+		}
+		if j, dup := first[key]; dup {
+			// Crawled twice, its pages would count twice in the scan's totals.
+			return nil, adscan.Errorf(adscan.EINVALID, "targets[%d] repeats targets[%d] (%s)", i, j, what).
+				ZHf("第 %d 个目标与第 %d 个重复（%s）。", i+1, j+1, what)
+		}
+		first[key] = i
 	}
 	return out, nil
 }

@@ -26,6 +26,16 @@ func TestParseTargets(t *testing.T) {
 	if _, err := ParseTargets([]adscan.ScanTarget{{URL: "https://a.example/"}, {URL: "http://127.0.0.1/"}}, false); adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Errorf("a private second target: %v", err)
 	}
+	// One site twice (as spelt two ways), or one profile twice, would be
+	// crawled twice and counted twice.
+	for _, ts := range [][]adscan.ScanTarget{
+		{{URL: "https://a.example/"}, {URL: "https://b.example/"}, {URL: "HTTPS://A.Example#top"}},
+		{{Profile: "jiajiao"}, {URL: "https://b.example/"}, {Profile: "jiajiao"}},
+	} {
+		if _, err := ParseTargets(ts, false); adscan.ErrorCode(err) != adscan.EINVALID || !strings.Contains(err.Error(), "targets[2] repeats targets[0]") {
+			t.Errorf("%+v: %v", ts, err)
+		}
+	}
 }
 
 func newTestClient(t *testing.T) (*Client, *countingStore, *fakeTemporal) {

@@ -54,8 +54,13 @@ type ScanSummary struct {
 	// FailedTargets counts the targets that failed for good: their site
 	// scan failed, or their profile did not resolve (ScanInput.Unresolved).
 	FailedTargets int `json:"failed_targets"`
-	Pages         int `json:"pages"`
-	Errors        int `json:"errors"`
+	// Unreachable counts the targets whose site scan finished with every
+	// page it tried failing (a dead host, a refused connection, a seed that
+	// answers 404): nothing of the site was read, so they fail the scan as
+	// failed targets do (FailedTargets stays the site scans that failed).
+	Unreachable int `json:"unreachable,omitempty"`
+	Pages       int `json:"pages"`
+	Errors      int `json:"errors"`
 	// Cases counts the cases each site scan created or sighted.
 	Cases int `json:"cases"`
 	// ByCategory counts those cases by flagged category, in adscan.Categories order.
@@ -252,6 +257,13 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 					return
 				}
 				in.Summary.add(r)
+				if r.Pages > 0 && r.Errors >= r.Pages {
+					in.Summary.Unreachable++
+					if len(in.Summary.Failures) < maxUnresolvedText {
+						in.Summary.Failures = append(in.Summary.Failures,
+							fmt.Sprintf("%s: no page could be fetched (%d tried, all failed)", in.Targets[i].URL, r.Errors))
+					}
+				}
 			})
 			running++
 		}
@@ -270,10 +282,10 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 	}
 
 	status, errText := adscan.ScanCompleted, ""
-	if n := len(in.Targets); n > 0 && in.Summary.FailedTargets == n {
+	if n, bad := len(in.Targets), in.Summary.FailedTargets+in.Summary.Unreachable; n > 0 && bad == n {
 		status, errText = adscan.ScanFailed, fmt.Sprintf("all %d targets failed", n)
-	} else if in.Summary.FailedTargets > 0 {
-		errText = fmt.Sprintf("%d of %d targets failed", in.Summary.FailedTargets, n)
+	} else if bad > 0 {
+		errText = fmt.Sprintf("%d of %d targets failed", bad, n)
 	}
 	if why := failureText(in.Unresolved, in.Summary); why != "" {
 		errText += ": " + why
@@ -366,7 +378,7 @@ func failureText(unresolved []UnresolvedTarget, sum ScanSummary) string {
 	reasons = append(reasons, sum.Failures...)
 	// FailedTargets counts the unresolved targets too; Failures keeps only
 	// the first site failures.
-	total := max(sum.FailedTargets, len(reasons))
+	total := max(sum.FailedTargets+sum.Unreachable, len(reasons))
 	shown := reasons[:min(len(reasons), maxUnresolvedText)]
 	text := strings.Join(shown, "; ")
 	if more := total - len(shown); more > 0 && len(shown) > 0 {

@@ -268,6 +268,51 @@ func TestScanWorkflowCountsFailedTargets(t *testing.T) {
 	}
 }
 
+// TestScanWorkflowFailsTargetsItCouldNotRead: a site scan that finished
+// with every page failing (a dead host) read nothing of its site: it counts
+// as a failed target, and a scan of nothing else fails, saying why.
+func TestScanWorkflowFailsTargetsItCouldNotRead(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		readOne bool
+		status  adscan.ScanStatus
+		errText string
+	}{
+		{"one read", true, adscan.ScanCompleted, "1 of 2 targets failed: https://site1.example/: no page could be fetched (1 tried, all failed)"},
+		{"none read", false, adscan.ScanFailed, "all 2 targets failed: https://site0.example/: no page could be fetched (1 tried, all failed); https://site1.example/: no page could be fetched (1 tried, all failed)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			Register(env, &Activities{})
+			env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
+				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
+					if tc.readOne && in.Index == 0 {
+						return SiteScanResult{Pages: 3, Errors: 1}, nil
+					}
+					return SiteScanResult{Pages: 1, Errors: 1}, nil
+				})
+			var a *Activities
+			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil)
+			var finished FinishScanInput
+			env.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(func(_ context.Context, in FinishScanInput) error {
+				finished = in
+				return nil
+			}).Once()
+			env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-5", Targets: targets(2)})
+			if err := env.GetWorkflowError(); err != nil {
+				t.Fatal(err)
+			}
+			head, why, _ := strings.Cut(finished.Error, ": ")
+			parts := strings.Split(why, "; ")
+			slices.Sort(parts)
+			if got := head + ": " + strings.Join(parts, "; "); finished.Status != tc.status || got != tc.errText || !finished.Exact {
+				t.Errorf("finished %+v, want status %s, error %q, exact totals", finished, tc.status, tc.errText)
+			}
+		})
+	}
+}
+
 func TestSiteScanWorkflow(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()

@@ -42,7 +42,7 @@ func TestDevEndToEndProfile(t *testing.T) {
 		{"url": "https://haidian.example.cn/", "name": "某培训学校", "region": "海淀区"},
 		{"url": "https://chaoyang.example.cn/", "name": "某教育公司", "region": "朝阳区"},
 	} {
-		if code := a.do("POST", "/api/targets", tg, nil); code != http.StatusOK {
+		if code := a.do("POST", "/api/targets", tg, nil); code != http.StatusCreated {
 			t.Fatalf("POST /api/targets %v: %d", tg, code)
 		}
 	}
