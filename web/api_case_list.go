@@ -64,15 +64,17 @@ var caseFilterParams = []string{"scan", "state", "category", "target", "q", "reg
 // canonicalTarget is a target filter as the cases record their target:
 // in canonical form (www.example.cn and https://WWW.example.cn are
 // http://www.example.cn/ and https://www.example.cn/). A value that is no
-// URL is kept as given, and then matches nothing.
-func canonicalTarget(v string) string {
-	if v == "" {
-		return ""
+// URL is refused (EINVALID), as everywhere a URL is taken.
+func canonicalTarget(v string) (string, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", nil
 	}
-	if norm, err := adscan.ParseTargetURL(v, true); err == nil {
-		return norm
+	norm, err := adscan.ParseTargetURL(v, true)
+	if err != nil {
+		return "", adscan.Errorf(adscan.EINVALID, "query parameter target=%q: %s", v, adscan.ErrorMessage(err)).
+			ZHf("目标网站“%s”不是有效的网址。", v)
 	}
-	return v
+	return norm, nil
 }
 
 // caseFilter reads a case filter from the query string: scan, state,
@@ -85,11 +87,15 @@ func (h *handler) caseFilter(r *http.Request) (adscan.CaseFilter, error) {
 		ScanID:   q.Get("scan"),
 		State:    adscan.CaseState(q.Get("state")),
 		Category: adscan.Category(q.Get("category")),
-		Target:   canonicalTarget(q.Get("target")),
 		Search:   q.Get("q"),
 		Region:   q.Get("region"),
 		Assignee: q.Get("assignee"),
 	}
+	target, err := canonicalTarget(q.Get("target"))
+	if err != nil {
+		return f, err
+	}
+	f.Target = target
 	mine, err := queryFlag(q, "mine")
 	if err != nil {
 		return f, err
