@@ -88,6 +88,9 @@ type classifyOutput struct {
 }
 
 func runClassify(s streams, opts classifyOptions, args []string) error {
+	if opts.maxBytes <= 0 {
+		return usageError{fmt.Errorf("classify: --max-bytes %d: want 1 or more", opts.maxBytes)}
+	}
 	if s.getenv("GOMEMLIMIT") == "" {
 		// Before the dictionary loads: its loading leaves as much garbage
 		// again as it keeps, and that is where the peak would be. Restored

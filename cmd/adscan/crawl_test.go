@@ -211,15 +211,22 @@ func TestDevRefusesFlagsItCannotHonour(t *testing.T) {
 // dev does so before it makes anything under --data.
 func TestWorkerFlagsNotNegative(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	for _, tc := range [][]string{
-		{"dev", "--data", data, "--crawl-delay", "-1s"},
-		{"dev", "--data", data, "--review-sla", "-1h"},
-		{"dev", "--data", data, "--max-pages", "-5"},
-		{"worker", "--db", filepath.Join(data, "adscan.db"), "--crawl-delay", "-1s"},
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dev", "--data", data, "--crawl-delay", "-1s"}, "want 0 or more"},
+		{[]string{"dev", "--data", data, "--review-sla", "-1h"}, "want more than 0"},
+		{[]string{"dev", "--data", data, "--review-sla", "0s"}, "want more than 0 (the default is 72h0m0s)"},
+		{[]string{"dev", "--data", data, "--max-pages", "-5"}, "want 0 or more"},
+		{[]string{"dev", "--data", data, "--max-activities", "-1"}, "want 0 (the Temporal SDK's default) or more"},
+		{[]string{"worker", "--db", filepath.Join(data, "adscan.db"), "--crawl-delay", "-1s"}, "want 0 or more"},
+		{[]string{"worker", "--db", filepath.Join(data, "adscan.db"), "--max-crawls", "0"}, "--max-crawls 0: want 1 or more"},
+		{[]string{"classify", "--max-bytes", "-1", "x.html"}, "--max-bytes -1: want 1 or more"},
 	} {
-		code, _, errOut := runAdmin(t, nil, "", tc...)
-		if code != exitUsage || !strings.Contains(errOut, tc[len(tc)-2]+" ") || !strings.Contains(errOut, "want 0 or more") {
-			t.Errorf("%v: exit %d, %q; want 2 naming the flag", tc, code, errOut)
+		code, _, errOut := runAdmin(t, nil, "", tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.args[len(tc.args)-2]+" ") && tc.args[0] != "classify" || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 naming the flag and %q", tc.args, code, errOut, tc.want)
 		}
 	}
 	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {

@@ -227,7 +227,7 @@ func (o *workerOptions) register(f *pflag.FlagSet, s streams) {
 	f.StringVar(&o.userAgent, "user-agent", crawler.DefaultUserAgent, "User-Agent the crawler sends: name the tool and a contact URL")
 	f.IntVar(&o.maxPages, "max-pages", crawler.DefaultMaxPages, "pages per target when a scan does not say")
 	f.StringVar(&o.referralEndpoint, "referral-endpoint", envOr(s, envReferralEndpoint, ""), "deliver referral packages by POST to this URL instead of the outbox, env "+envReferralEndpoint)
-	f.StringVar(&o.outbox, "outbox", envOr(s, envOutbox, ""), "directory referral packages are written to (default DATA/outbox for dev), env "+envOutbox)
+	f.StringVar(&o.outbox, "outbox", envOr(s, envOutbox, ""), "directory referral packages are written to (dev: default DATA/outbox; a worker needs this or --referral-endpoint), env "+envOutbox)
 	f.DurationVar(&o.reviewSLA, "review-sla", workflows.DefaultReviewSLA, "escalate a case no reviewer decided within this time")
 	f.StringVar(&o.queues, "queues", envOr(s, envQueues, "all"), "task queues to poll: all, work (workflows, review, referral and store activities) or crawl (the crawls), env "+envQueues)
 	f.IntVar(&o.maxCrawls, "max-crawls", envInt(s, envMaxCrawls, 4), "crawls this worker runs at once, env "+envMaxCrawls)
@@ -663,8 +663,11 @@ func (o *workerOptions) check() error {
 	default:
 		return usageError{fmt.Errorf("--queues %q: want all, work or crawl", o.queues)}
 	}
-	if o.maxCrawls < 1 || o.maxActivities < 0 {
-		return usageError{fmt.Errorf("--max-crawls must be 1 or more and --max-activities 0 (the Temporal SDK's default) or more")}
+	switch {
+	case o.maxCrawls < 1:
+		return usageError{fmt.Errorf("--max-crawls %d: want 1 or more", o.maxCrawls)}
+	case o.maxActivities < 0:
+		return usageError{fmt.Errorf("--max-activities %d: want 0 (the Temporal SDK's default) or more", o.maxActivities)}
 	}
 	if o.maxBrowsers < 0 {
 		return usageError{fmt.Errorf("--max-browsers %d: want 1 or more (0: the default, %d)", o.maxBrowsers, render.DefaultMaxBrowsers)}
@@ -674,8 +677,8 @@ func (o *workerOptions) check() error {
 		return usageError{fmt.Errorf("--crawl-delay %s: want 0 or more", o.crawlDelay)}
 	case o.maxPages < 0:
 		return usageError{fmt.Errorf("--max-pages %d: want 0 or more", o.maxPages)}
-	case o.reviewSLA < 0:
-		return usageError{fmt.Errorf("--review-sla %s: want 0 or more", o.reviewSLA)}
+	case o.reviewSLA <= 0:
+		return usageError{fmt.Errorf("--review-sla %s: want more than 0 (the default is %s)", o.reviewSLA, workflows.DefaultReviewSLA)}
 	}
 	if e := o.referralEndpoint; e != "" {
 		// Found at start, not when the first confirmed case cannot go out.
