@@ -63,7 +63,7 @@ func (h *handler) createScheduleForm(w http.ResponseWriter, r *http.Request) err
 	// Both are passed on: a schedule given both is refused (by
 	// CreateSchedule), not run by one with the other silently dropped.
 	req.Cron = strings.TrimSpace(r.PostFormValue("cron"))
-	req.Interval = strings.TrimSpace(r.PostFormValue("every"))
+	req.Interval = strings.TrimSpace(r.PostFormValue("interval"))
 	ts, err := h.store.ListTargets(r.Context())
 	if err != nil {
 		return err

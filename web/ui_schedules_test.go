@@ -39,12 +39,12 @@ func TestSchedulesPage(t *testing.T) {
 	}
 
 	// Bad input shows the form again with the reason; nothing is made.
-	doc = htmlPage(t, post("/schedules", url.Values{"id": {"bad"}, "every": {"10s"}, "urls": {"https://c.example/"}}), http.StatusBadRequest)
+	doc = htmlPage(t, post("/schedules", url.Values{"id": {"bad"}, "interval": {"10s"}, "urls": {"https://c.example/"}}), http.StatusBadRequest)
 	if !strings.Contains(doc.Find(".error").Text(), "太短") || doc.Find("input[name=id]").AttrOr("value", "") != "bad" {
 		t.Errorf("short interval: %q", doc.Find(".error").Text())
 	}
 	// Cron and interval both filled in: refused, not one silently dropped.
-	doc = htmlPage(t, post("/schedules", url.Values{"id": {"both"}, "cron": {"0 3 * * *"}, "every": {"24h"}, "target": {tg.ID}}), http.StatusBadRequest)
+	doc = htmlPage(t, post("/schedules", url.Values{"id": {"both"}, "cron": {"0 3 * * *"}, "interval": {"24h"}, "target": {tg.ID}}), http.StatusBadRequest)
 	if !strings.Contains(doc.Find(".error").Text(), "只能填写一个") {
 		t.Errorf("cron and interval: %q", doc.Find(".error").Text())
 	}

@@ -116,11 +116,11 @@ func newScheduleCreateCmd(s streams, opts *scheduleOptions) *cobra.Command {
 		paused                      bool
 	)
 	cmd := &cobra.Command{
-		Use:   "create ID (--cron EXPR | --every DURATION) (--target URL... | --profile NAME... | --targets-file FILE.csv) [--tz ZONE] [--note TEXT] [--max-pages N]",
+		Use:   "create ID (--cron EXPR | --interval DURATION) (--target URL... | --profile NAME... | --targets-file FILE.csv) [--time-zone ZONE] [--note TEXT] [--max-pages N]",
 		Short: "Create a recurring scan",
 		Long: `Create a recurring scan of some targets: a Temporal Schedule whose runs are
 scans. --cron takes a 5-field expression (minute hour day month weekday) read
-in --tz (default ` + workflows.DefaultTimeZone + `); --every an interval of at least ` + workflows.MinScheduleInterval.String() + `.
+in --time-zone (default ` + workflows.DefaultTimeZone + `); --interval an interval of at least ` + workflows.MinScheduleInterval.String() + `.
 Targets are --target URLs (repeatable) and/or the rows of --targets-file, a
 CSV as for 'adscan targets import' (its name and region columns are ignored).
 --profile NAME (repeatable) scans a registered platform profile (see 'adscan
@@ -130,18 +130,23 @@ due while the previous one is still going is skipped.`,
 		Args: oneID("schedule create"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			const command = "schedule create"
+			for _, rename := range [][2]string{{"every", "interval"}, {"tz", "time-zone"}} {
+				if old, now := rename[0], rename[1]; cmd.Flags().Changed(old) { // on stderr: stdout may be --json
+					fmt.Fprintf(s.err, "adscan: %s: --%s is now --%s, as in the API; --%s still works\n", command, old, now, old)
+				}
+			}
 			if (cron == "") == (every == 0) {
-				return usageError{fmt.Errorf("%s: give --cron EXPR or --every DURATION (one of them)", command)}
+				return usageError{fmt.Errorf("%s: give --cron EXPR or --interval DURATION (one of them)", command)}
 			}
 			if every < 0 {
-				return usageError{fmt.Errorf("%s: --every %s: want a positive interval", command, every)}
+				return usageError{fmt.Errorf("%s: --interval %s: want a positive interval", command, every)}
 			}
 			if maxPages < 0 {
 				return usageError{fmt.Errorf("%s: --max-pages %d: want 0 (the worker's default) or more", command, maxPages)}
 			}
 			if tz != "" {
 				if _, err := time.LoadLocation(tz); err != nil {
-					return usageError{fmt.Errorf("%s: --tz %q: not an IANA time zone (e.g. %s)", command, tz, workflows.DefaultTimeZone)}
+					return usageError{fmt.Errorf("%s: --time-zone %q: not an IANA time zone (e.g. %s)", command, tz, workflows.DefaultTimeZone)}
 				}
 			}
 			targets := make([]adscan.ScanTarget, 0, len(urls))
@@ -197,8 +202,14 @@ due while the previous one is still going is skipped.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cron, "cron", "", `cron expression, e.g. "0 3 * * *" (03:00 every day)`)
-	f.DurationVar(&every, "every", 0, "interval between runs, e.g. 24h")
-	f.StringVar(&tz, "tz", "", "IANA time zone of the cron expression (default "+workflows.DefaultTimeZone+")")
+	// The API's and the console's names (interval, time_zone); the
+	// first names, --every and --tz, still work, with a warning.
+	f.DurationVar(&every, "interval", 0, "interval between runs, e.g. 24h")
+	f.StringVar(&tz, "time-zone", "", "IANA time zone of the cron expression (default "+workflows.DefaultTimeZone+")")
+	f.DurationVar(&every, "every", 0, "interval between runs")
+	f.StringVar(&tz, "tz", "", "IANA time zone of the cron expression")
+	_ = f.MarkHidden("every")
+	_ = f.MarkHidden("tz")
 	f.StringVar(&note, "note", "", "a note kept with the schedule")
 	f.IntVar(&maxPages, "max-pages", 0, "pages per target for targets that give no limit (0: the worker's default)")
 	f.StringArrayVar(&urls, "target", nil, "a target URL (repeatable)")

@@ -109,14 +109,14 @@ func TestScheduleCommands(t *testing.T) {
 
 	file := writeTempFile(t, "targets.csv", "url,max_pages,max_depth,name\nhttps://b.example/,5,2,乙\n")
 	// 03:00 on 1 January: no run while the test goes on.
-	out := mustRun("created schedule nightly", "create", "nightly", "--cron", "0 3 1 1 *", "--tz", "Asia/Shanghai",
+	out := mustRun("created schedule nightly", "create", "nightly", "--cron", "0 3 1 1 *", "--time-zone", "Asia/Shanghai",
 		"--note", "区教育局", "--max-pages", "20", "--target", "https://peixun.example/", "--targets-file", file)
 	for _, want := range []string{"cron 0 3 1 1 * (Asia/Shanghai)", "https://peixun.example/ (max 20 pages)", "https://b.example/ (max 5 pages, depth 2)", "-01-01T03:00:00+08:00", "区教育局"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("schedule create output lacks %q:\n%s", want, out)
 		}
 	}
-	mustRun("created schedule weekly", "create", "weekly", "--every", "168h", "--paused", "--target", "https://c.example/")
+	mustRun("created schedule weekly", "create", "weekly", "--interval", "168h", "--paused", "--target", "https://c.example/")
 
 	// A schedule of a platform profile: looked up in the database.
 	prof := writeTempFile(t, "p.yaml", strings.ReplaceAll(goodProfile, "http://127.0.0.1:8999", "https://pingtai.example.cn"))
@@ -132,10 +132,10 @@ func TestScheduleCommands(t *testing.T) {
 	if s := showJSON("platform"); len(s.Targets) != 1 || s.Targets[0] != (adscan.ScanTarget{Profile: "mini-platform"}) {
 		t.Errorf("platform = %+v", s.Targets)
 	}
-	if code, _, errOut := schedule("create", "bad", "--every", "24h", "--profile", "nope"); code != exitFailure || !strings.Contains(errOut, "profile nope is not registered (adscan profile add FILE registers one)") {
+	if code, _, errOut := schedule("create", "bad", "--interval", "24h", "--profile", "nope"); code != exitFailure || !strings.Contains(errOut, "profile nope is not registered (adscan profile add FILE registers one)") {
 		t.Errorf("unknown profile: exit %d, %q", code, errOut)
 	}
-	if _, err := runAdminNoDB(t, env, "schedule", "create", "bad", "--every", "24h", "--profile", "mini-platform"); !strings.Contains(err, "needs the adscan database") {
+	if _, err := runAdminNoDB(t, env, "schedule", "create", "bad", "--interval", "24h", "--profile", "mini-platform"); !strings.Contains(err, "needs the adscan database") {
 		t.Errorf("profile without a database: %q", err)
 	}
 	mustRun("", "delete", "platform")
@@ -149,13 +149,13 @@ func TestScheduleCommands(t *testing.T) {
 		code int
 		want string
 	}{
-		{"taken", []string{"create", "nightly", "--every", "24h", "--target", "https://c.example/"}, exitFailure, "schedule nightly exists already"},
+		{"taken", []string{"create", "nightly", "--interval", "24h", "--target", "https://c.example/"}, exitFailure, "schedule nightly exists already"},
 		{"four cron fields", []string{"create", "bad", "--cron", "0 3 * *", "--target", "https://c.example/"}, exitUsage, `cron "0 3 * *" has 4 fields`},
 		{"cron out of range", []string{"create", "bad", "--cron", "61 3 * * *", "--target", "https://c.example/"}, exitUsage, `schedule create: schedule bad: cron "61 3 * * *": minute 61 is not in 0-59`},
 		{"seconds first", []string{"create", "bad", "--cron", "0 3 * * * * *", "--target", "https://c.example/"}, exitUsage, `cron "0 3 * * * * *" has 7 fields; want 5`},
-		{"private target", []string{"create", "bad", "--every", "24h", "--target", "http://127.0.0.1:8080/"}, exitUsage, "private targets are not allowed"},
-		{"bad ID", []string{"create", "no spaces", "--every", "24h", "--target", "https://c.example/"}, exitUsage, `schedule ID "no spaces"`},
-		{"short interval", []string{"create", "bad", "--every", "10s", "--target", "https://c.example/"}, exitUsage, "shorter than 1m0s"},
+		{"private target", []string{"create", "bad", "--interval", "24h", "--target", "http://127.0.0.1:8080/"}, exitUsage, "private targets are not allowed"},
+		{"bad ID", []string{"create", "no spaces", "--interval", "24h", "--target", "https://c.example/"}, exitUsage, `schedule ID "no spaces"`},
+		{"short interval", []string{"create", "bad", "--interval", "10s", "--target", "https://c.example/"}, exitUsage, "shorter than 1m0s"},
 	} {
 		code, _, errOut := schedule(tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
@@ -251,11 +251,13 @@ func TestScheduleCommands(t *testing.T) {
 	}{
 		{"no ID", []string{"show"}, "want one schedule ID"},
 		{"two IDs", []string{"delete", "a", "b"}, "want one schedule ID"},
-		{"cron and every", []string{"create", "x", "--cron", "0 3 * * *", "--every", "24h", "--target", "https://c.example/"}, "--cron EXPR or --every"},
-		{"neither", []string{"create", "x", "--target", "https://c.example/"}, "--cron EXPR or --every"},
-		{"no targets", []string{"create", "x", "--every", "24h"}, "no targets"},
-		{"bad zone", []string{"create", "x", "--every", "24h", "--tz", "Mars/Olympus", "--target", "https://c.example/"}, `--tz "Mars/Olympus"`},
-		{"bad duration", []string{"create", "x", "--every", "daily", "--target", "https://c.example/"}, "--every"},
+		{"cron and every", []string{"create", "x", "--cron", "0 3 * * *", "--interval", "24h", "--target", "https://c.example/"}, "--cron EXPR or --interval"},
+		{"neither", []string{"create", "x", "--target", "https://c.example/"}, "--cron EXPR or --interval"},
+		{"no targets", []string{"create", "x", "--interval", "24h"}, "no targets"},
+		{"bad zone", []string{"create", "x", "--interval", "24h", "--time-zone", "Mars/Olympus", "--target", "https://c.example/"}, `--time-zone "Mars/Olympus"`},
+		{"bad duration", []string{"create", "x", "--interval", "daily", "--target", "https://c.example/"}, "--interval"},
+		// The first names still work, saying which to use.
+		{"old names", []string{"create", "x", "--every", "24h", "--tz", "Mars/Olympus", "--target", "https://c.example/"}, "--every is now --interval, as in the API; --every still works"},
 		{"no subcommand", nil, "want a subcommand"},
 		{"unknown subcommand", []string{"run"}, `unknown subcommand "run"`},
 		{"bad address", []string{"list", "--temporal-address", "nowhere"}, `--temporal-address "nowhere"`},
@@ -284,9 +286,9 @@ func TestScheduleCreateChecksBeforeConnecting(t *testing.T) {
 	}{
 		{[]string{"--cron", "61 3 * * *", "--target", "https://c.example/"}, `cron "61 3 * * *": minute 61 is not in 0-59`},
 		{[]string{"--cron", "0 3 L * *", "--target", "https://c.example/"}, `--cron "0 3 L * *": `},
-		{[]string{"--every", "24h", "--target", "http://127.1/"}, "private targets are not allowed"},
-		{[]string{"--every", "24h", "--target", "notaurl"}, `target "notaurl" is not a URL`},
-		{[]string{"--every", "24h", "--profile", "jiajiao"}, "looking profiles up needs the adscan database"},
+		{[]string{"--interval", "24h", "--target", "http://127.1/"}, "private targets are not allowed"},
+		{[]string{"--interval", "24h", "--target", "notaurl"}, `target "notaurl" is not a URL`},
+		{[]string{"--interval", "24h", "--profile", "jiajiao"}, "looking profiles up needs the adscan database"},
 	} {
 		args := append([]string{"schedule", "create", "x", "--temporal-address", nowhere}, tc.args...)
 		code, _, errOut := runAdmin(t, nil, "", args...)
