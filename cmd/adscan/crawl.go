@@ -103,7 +103,7 @@ a profile with render: browser only) and its crawl delay lengthens
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print one JSON object per page and line")
 	f.IntVar(&opts.maxPages, "max-pages", crawler.DefaultMaxPages, "pages to fetch per site at most")
-	f.IntVar(&opts.maxDepth, "max-depth", crawler.DefaultMaxDepth, "link distance from the URL to follow (0: the URL only)")
+	f.IntVar(&opts.maxDepth, "max-depth", crawler.DefaultMaxDepth, "link distance from the URL to follow (0: the default, as max_depth in a scan or the register; --max-pages 1 crawls the URL only)")
 	f.BoolVar(&opts.allowPrivate, "allow-private-targets", false, "allow private, loopback and link-local addresses (never for public targets)")
 	// --allow-private is the name DESIGN.md's contract gives; every other
 	// command calls it --allow-private-targets. Both work.
@@ -214,9 +214,6 @@ func crawlConfig(s streams, opts crawlOptions, pool *render.Pool, u string) craw
 		AllowPrivate: opts.allowPrivate, UserAgent: opts.userAgent, Delay: opts.delay,
 		Parallelism: opts.parallelism, Timeout: opts.timeout, Budget: opts.budget,
 		Logger: slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	}
-	if opts.maxDepth == 0 {
-		cfg.MaxDepth = -1 // the URL only
 	}
 	if opts.delay == 0 {
 		cfg.Delay = -1

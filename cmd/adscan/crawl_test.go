@@ -75,7 +75,7 @@ func TestCrawlJSON(t *testing.T) {
 func TestCrawlScriptTextNotFlagged(t *testing.T) {
 	site := fakesite.New(fakesite.Options{})
 	defer site.Close()
-	code, out, errOut := runCrawlCmd(t, "crawl", "--allow-private-targets", "--crawl-delay", "0", "--max-depth", "0",
+	code, out, errOut := runCrawlCmd(t, "crawl", "--allow-private-targets", "--crawl-delay", "0", "--max-pages", "1",
 		site.URL+fakesite.PathScript, site.URL+fakesite.PathFlagged)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -106,7 +106,7 @@ func TestCrawlWithoutScheme(t *testing.T) {
 	site := fakesite.New(fakesite.Options{})
 	defer site.Close()
 	host := strings.TrimPrefix(site.URL, "http://")
-	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--max-depth", "0", host+fakesite.PathAbout)
+	code, out, errOut := runCrawlCmd(t, "crawl", "--json", "--allow-private-targets", "--crawl-delay", "0", "--max-pages", "1", host+fakesite.PathAbout)
 	if code != exitOK || !strings.Contains(out, `"url":"`+site.URL+fakesite.PathAbout+`"`) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
@@ -231,5 +231,26 @@ func TestWorkerFlagsNotNegative(t *testing.T) {
 	}
 	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a refused dev made %s: %v", data, err)
+	}
+}
+
+// --max-depth 0 is the default depth, as max_depth 0 is in a scan, the
+// register and the API; --max-pages 1 crawls the URL alone.
+func TestCrawlMaxDepthZeroIsTheDefault(t *testing.T) {
+	site := fakesite.New(fakesite.Options{})
+	defer site.Close()
+	pages := func(args ...string) int {
+		t.Helper()
+		code, out, errOut := runCrawlCmd(t, append([]string{"crawl", "--json", "--allow-private-targets", "--crawl-delay", "0"}, append(args, site.URL+"/")...)...)
+		if code != exitOK && code != exitFailure { // the fake site has a page that fails
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return strings.Count(out, `"url":`)
+	}
+	if n := pages("--max-depth", "0"); n < 3 {
+		t.Errorf("--max-depth 0 crawled %d pages; want the default depth's (several)", n)
+	}
+	if n := pages("--max-pages", "1"); n != 1 {
+		t.Errorf("--max-pages 1 crawled %d pages, want 1", n)
 	}
 }
