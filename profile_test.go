@@ -52,6 +52,12 @@ func TestProfileScanTarget(t *testing.T) {
 	if _, err := ResolveProfileTarget(ScanTarget{Profile: "jiajiao", Render: RenderPlain}, p, false); err != nil {
 		t.Errorf("no render given: %v", err)
 	}
+	// A plain profile asked for browser says plain, not "".
+	plain := PlatformProfile{Name: "jiajiao", Site: "https://jiajiao.example.cn/"}
+	if _, err := ResolveProfileTarget(ScanTarget{Profile: "jiajiao", Render: RenderBrowser}, plain, false); ErrorCode(err) != EINVALID ||
+		!strings.Contains(err.Error(), "render browser is not the profile's plain") || ErrorMessageZH(err) == "" {
+		t.Errorf("browser asked of a plain profile: %v", err)
+	}
 	if _, err := ResolveProfileTarget(got, PlatformProfile{Name: "x", Site: "http://10.0.0.1/"}, false); ErrorCode(err) != EINVALID {
 		t.Errorf("private site: err = %v", err)
 	}

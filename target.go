@@ -198,6 +198,14 @@ const (
 	RenderBrowser RenderMode = "browser"
 )
 
+// Name is the mode as a user writes it: "plain" or "browser".
+func (m RenderMode) Name() string {
+	if m == RenderPlain {
+		return "plain"
+	}
+	return string(m)
+}
+
 // ParseRenderMode is the one rule for a target's render field, used by
 // the API, the CSV import, the console and the CLI: "" (or "plain", "none")
 // is a plain fetch, "browser" a rendered one, any case, spaces trimmed.
@@ -326,10 +334,12 @@ func ResolveProfileTarget(t ScanTarget, p PlatformProfile, allowPrivate bool) (S
 		return ScanTarget{}, Errorf(EINVALID, "profile %s: site: %s", p.Name, ErrorMessage(err)).ZHf("平台方案 %s：%s", p.Name, ErrorMessageZH(err))
 	}
 	if t.URL != "" && t.URL != site {
-		return ScanTarget{}, Errorf(EINVALID, "profile %s: the target's url %s is not the profile's site %s (leave url out)", p.Name, t.URL, site)
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: the target's url %s is not the profile's site %s (leave url out)", p.Name, t.URL, site).
+			ZHf("平台方案 %s：网址 %s 不是该方案的网站 %s（不必填写网址）。", p.Name, t.URL, site)
 	}
 	if t.Render != "" && t.Render != p.Render {
-		return ScanTarget{}, Errorf(EINVALID, "profile %s: render %q is not the profile's %q (leave render out; the profile says how its pages are fetched)", p.Name, t.Render, p.Render)
+		return ScanTarget{}, Errorf(EINVALID, "profile %s: render %s is not the profile's %s (leave render out; the profile says how its pages are fetched)", p.Name, t.Render.Name(), p.Render.Name()).
+			ZHf("平台方案 %s：抓取方式 %s 与方案的 %s 不同（不必填写抓取方式，由方案决定）。", p.Name, t.Render.Name(), p.Render.Name())
 	}
 	t.URL, t.Render = site, p.Render
 	return t, nil

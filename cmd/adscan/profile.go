@@ -174,11 +174,7 @@ func newProfileListCmd(s streams) *cobra.Command {
 			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSITE\tRENDER\tTITLE\tUPDATED\tBY")
 			for _, p := range list {
-				render := string(p.Render)
-				if render == "" {
-					render = "-"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Site, render, p.Title, p.UpdatedAt.Format("2006-01-02 15:04"), p.CreatedBy)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Site, p.Render.Name(), p.Title, p.UpdatedAt.Format("2006-01-02 15:04"), p.CreatedBy)
 			}
 			return tw.Flush()
 		},
