@@ -265,8 +265,11 @@ with 'adscan corpus build', 'adscan model train' and 'adscan model compare'.`,
 			if format != "jsonl" && format != "csv" && format != "corpus" {
 				return usageError{fmt.Errorf("%s: --format %q: want jsonl, csv or corpus", command, format)}
 			}
-			if (format == "corpus") != (outDir != "") {
-				return usageError{fmt.Errorf("%s: --out DIR goes with --format corpus, and only with it", command)}
+			switch {
+			case format == "corpus" && outDir == "":
+				return usageError{fmt.Errorf("%s: --format corpus needs --out DIR (the corpus directory it writes pages/ and labels/ into)", command)}
+			case format != "corpus" && outDir != "":
+				return usageError{fmt.Errorf("%s: --out DIR goes with --format corpus only (the other formats go to standard output)", command)}
 			}
 			ctx := cmd.Context()
 			st, err := openReadStore(ctx, s, command, opts.db)

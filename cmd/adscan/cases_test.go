@@ -351,6 +351,9 @@ func TestCasesExportCorpus(t *testing.T) {
 	if code, _, errOut := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--format", "corpus", "--out", dir); code != exitOK || !strings.Contains(errOut, "1 cases") {
 		t.Errorf("second export: exit %d, %s", code, errOut)
 	}
+	if code, _, errOut := runAdmin(t, nil, "", "cases", "export", "--db", fx.db, "--format", "corpus"); code != exitUsage || !strings.Contains(errOut, "--format corpus needs --out DIR") {
+		t.Errorf("corpus without --out: exit %d, %s", code, errOut)
+	}
 	if again, err := corpus.Load(dir); err != nil || len(again) != 2 {
 		t.Fatalf("%v %d", err, len(again))
 	} else {

@@ -78,10 +78,11 @@ terminal. The database is --db, or ` + envDB + `.`,
 				return err
 			}
 			defer st.Close()
-			if _, err := st.UpdateUser(cmd.Context(), args[0], adscan.UserChange{PasswordHash: &hash}, cliActor(s)); err != nil {
+			u, err := st.UpdateUser(cmd.Context(), args[0], adscan.UserChange{PasswordHash: &hash}, cliActor(s))
+			if err != nil {
 				return cliError(command, err)
 			}
-			fmt.Fprintf(s.out, "adscan: set the password of %s; the user's sessions have ended\n", args[0])
+			fmt.Fprintf(s.out, "adscan: set the password of %s; the user's sessions have ended\n", u.Name)
 			return nil
 		},
 	}

@@ -100,8 +100,9 @@ func TestUserPasswd(t *testing.T) {
 	if err := st.CreateSession(ctx, "s1", "admin", time.Now(), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runUserCmd(t, "second password\n", nil, "passwd", "admin", "--db", db, "--password-stdin")
-	if err != nil || !strings.Contains(out, "set the password of admin") {
+	// Named in another case, the user is found, and named as created.
+	out, err := runUserCmd(t, "second password\n", nil, "passwd", "ADMIN", "--db", db, "--password-stdin")
+	if err != nil || !strings.Contains(out, "set the password of admin;") {
 		t.Fatalf("user passwd: %v, %q", err, out)
 	}
 	u, err := st.GetUser(ctx, "admin")
