@@ -83,6 +83,18 @@ func NewUser(name string, role adscan.Role, password string, now time.Time) (ads
 // AdminPasswordEnv names the environment variable with the first admin's password.
 const AdminPasswordEnv = "ADSCAN_ADMIN_PASSWORD"
 
+// CheckAdminPasswordEnv checks the password in ADSCAN_ADMIN_PASSWORD, if
+// set, as EnsureAdmin would, so a command refuses a bad one before it makes
+// anything (a database without its admin). EINVALID naming the variable.
+func CheckAdminPasswordEnv(getenv func(string) string) error {
+	if p := getenv(AdminPasswordEnv); p != "" {
+		if err := checkNewPassword(p); err != nil {
+			return adscan.Errorf(adscan.EINVALID, "%s: %s", AdminPasswordEnv, adscan.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
 // EnsureAdmin creates the user "admin" with role admin if the store has no
 // admin able to sign in (none at all, or only users added with `adscan
 // user add` before the first start: else nobody could manage users). The

@@ -254,3 +254,23 @@ func TestCrawlMaxDepthZeroIsTheDefault(t *testing.T) {
 		t.Errorf("--max-pages 1 crawled %d pages, want 1", n)
 	}
 }
+
+// A first admin's password too short for the account rules is refused
+// before dev or serve makes anything: before, dev migrated a database,
+// then failed to make its admin, and left it admin-less.
+func TestShortAdminPasswordMakesNothing(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"ADSCAN_ADMIN_PASSWORD": "short"}
+	for _, args := range [][]string{
+		{"dev", "--data", data},
+		{"serve", "--db", filepath.Join(data, "adscan.db"), "--temporal-address", "127.0.0.1:1"},
+	} {
+		code, _, errOut := runAdmin(t, env, "", args...)
+		if want := args[0] + ": ADSCAN_ADMIN_PASSWORD: password is too short: want at least 8 bytes"; code != exitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", args, code, errOut, want)
+		}
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused start made %s: %v", data, err)
+	}
+}

@@ -111,6 +111,9 @@ func (p *devProgram) Start(ctx context.Context) error {
 	}
 	// Bad worker flags before anything is made (the admin user, the
 	// database, Temporal's files).
+	if err := accounts.CheckAdminPasswordEnv(p.s.getenv); err != nil {
+		return usageError{fmt.Errorf("dev: %s", adscan.ErrorMessage(err))}
+	}
 	if !p.opts.noWorker {
 		if err := p.opts.worker.check(); err != nil {
 			return err
