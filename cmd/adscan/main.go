@@ -153,7 +153,11 @@ func newRootCmd(s streams) *cobra.Command {
 	root.PersistentFlags().StringVar(s.logFormat, "log-format", "", "log format on stderr: text or json (default $"+envLogFormat+", else text)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		if f := logFormat(s); f != "text" && f != "json" {
-			return usageError{fmt.Errorf("--log-format %q: want text or json", f)}
+			from := "--log-format" // or the variable it defaults to
+			if *s.logFormat == "" {
+				from = "$" + envLogFormat
+			}
+			return usageError{fmt.Errorf("%s %q: want text or json", from, f)}
 		}
 		return nil
 	}

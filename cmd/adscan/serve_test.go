@@ -24,6 +24,11 @@ func TestLogFormat(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, `--log-format "xml": want text or json`) {
 		t.Errorf("bad --log-format: exit %d, %q", code, errOut)
 	}
+	// From the variable, the variable is named.
+	code, _, errOut = runAdmin(t, map[string]string{envLogFormat: "xml"}, "", "lexicon", "default")
+	if code != exitUsage || !strings.Contains(errOut, `$ADSCAN_LOG_FORMAT "xml": want text or json`) {
+		t.Errorf("bad $%s: exit %d, %q", envLogFormat, code, errOut)
+	}
 	var b strings.Builder
 	s := streams{err: &b, getenv: func(k string) string {
 		if k == envLogFormat {
