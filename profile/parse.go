@@ -66,7 +66,7 @@ type decoder struct{ ps problems }
 func parse(data []byte) (*Profile, []Problem) {
 	d := &decoder{}
 	if len(data) > MaxFileBytes {
-		d.ps.Add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes)
+		d.ps.Add(1, "", "the file has %d bytes; a profile has at most %d", len(data), MaxFileBytes).ZHf("文件有 %d 字节，平台方案最多 %d 字节。", len(data), MaxFileBytes)
 		return nil, d.ps.Sorted()
 	}
 	root := yamlcheck.Parse(data, &d.ps)
@@ -74,7 +74,7 @@ func parse(data []byte) (*Profile, []Problem) {
 		return nil, d.ps.Sorted()
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		d.ps.Add(1, "", "the file is empty; a profile needs at least name, site, search.urls and detail.follow")
+		d.ps.Add(1, "", "the file is empty; a profile needs at least name, site, search.urls and detail.follow").ZHf("文件是空的：平台方案至少要有 name、site、search.urls 和 detail.follow。")
 		return nil, d.ps.Sorted()
 	}
 	doc := root.Content[0]
@@ -96,7 +96,7 @@ func parse(data []byte) (*Profile, []Problem) {
 	d.listing(f["listing"], p)
 	p.Detail.Follow = d.patterns(d.field(f["detail"], "detail", "follow"), "detail.follow")
 	if len(p.Detail.Follow) == 0 && !d.ps.Seen("detail") && !d.ps.SeenUnder("detail.follow") {
-		d.ps.Add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')")
+		d.ps.Add(lineOf(f["detail"], doc), "detail.follow", "missing detail.follow: the patterns of links on a listing page that lead to detail pages (e.g. '^/ad/[0-9]+$')").ZHf("缺少 detail.follow：列表页上通往详情页的链接的模式（如 '^/ad/[0-9]+$'）。")
 	}
 	p.Ignore = d.patterns(f["ignore"], "ignore")
 	d.advertiser(f["advertiser"], p)
@@ -127,7 +127,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[stri
 		what = path
 	}
 	if n.Kind != yaml.MappingNode {
-		d.ps.Add(n.Line, path, "%s: want a mapping (key: value lines) with %s; got %s", what, strings.Join(allowed, ", "), yamlcheck.KindName(n))
+		d.ps.Add(n.Line, path, "%s: want a mapping (key: value lines) with %s; got %s", what, strings.Join(allowed, ", "), yamlcheck.KindName(n)).ZHf("%s 应为映射（“键: 值”的若干行），可用的键为 %s。", what, strings.Join(allowed, "、"))
 		return nil
 	}
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
@@ -138,7 +138,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed ...string) map[stri
 		}
 		key := k.Value
 		if v.Kind == yaml.AliasNode {
-			d.ps.Add(v.Line, yamlcheck.Join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", yamlcheck.Join(path, key))
+			d.ps.Add(v.Line, yamlcheck.Join(path, key), "%s: YAML aliases (*name) are not supported; write the value out", yamlcheck.Join(path, key)).ZHf("%s：不支持 YAML 别名（*name），请直接写出值。", yamlcheck.Join(path, key))
 			continue
 		}
 		if v.Tag == "!!null" {
@@ -165,7 +165,7 @@ func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.ps.Add(n.Line, path, "%s: want text, got %s", path, yamlcheck.KindName(n))
+		d.ps.Add(n.Line, path, "%s: want text, got %s", path, yamlcheck.KindName(n)).ZHf("%s 应为文字。", path)
 		return "", false
 	}
 	return n.Value, true
@@ -180,13 +180,13 @@ func (d *decoder) name(n, doc *yaml.Node) string {
 	s, ok := d.scalar(n, "name")
 	if !ok {
 		if n == nil {
-			d.ps.Add(lineOf(nil, doc), "name", "missing name: the profile's ID in scans and schedules (lower-case letters, digits and '-', e.g. jiajiao-example)")
+			d.ps.Add(lineOf(nil, doc), "name", "missing name: the profile's ID in scans and schedules (lower-case letters, digits and '-', e.g. jiajiao-example)").ZHf("缺少 name：方案在扫描和计划中的名称（小写字母、数字和“-”，如 jiajiao-example）。")
 		}
 		return ""
 	}
 	name, err := adscan.ParseProfileName(s)
 	if err != nil {
-		d.ps.Add(n.Line, "name", "name: %s", adscan.ErrorMessage(err))
+		d.ps.Add(n.Line, "name", "name: %s", adscan.ErrorMessage(err)).ZHf("name：%s", zhOr(err))
 	}
 	return name
 }
@@ -198,13 +198,13 @@ func (d *decoder) site(n, doc *yaml.Node) string {
 	s, ok := d.scalar(n, "site")
 	if !ok {
 		if n == nil {
-			d.ps.Add(lineOf(nil, doc), "site", "missing site: the platform's home URL (e.g. https://jiajiao.example.cn/); its cases are filed under it")
+			d.ps.Add(lineOf(nil, doc), "site", "missing site: the platform's home URL (e.g. https://jiajiao.example.cn/); its cases are filed under it").ZHf("缺少 site：平台的首页网址（如 https://jiajiao.example.cn/），其案件归于该网站。")
 		}
 		return ""
 	}
 	u, err := adscan.ParseTargetURL(s, true)
 	if err != nil {
-		d.ps.Add(n.Line, "site", "site: %s", adscan.ErrorMessage(err))
+		d.ps.Add(n.Line, "site", "site: %s", adscan.ErrorMessage(err)).ZHf("site：%s", zhOr(err))
 		return ""
 	}
 	return u
@@ -217,7 +217,7 @@ func (d *decoder) render(n *yaml.Node) adscan.RenderMode {
 	}
 	m, err := adscan.ParseRenderMode(s)
 	if err != nil {
-		d.ps.Add(n.Line, "render", "render %q: want plain (the served HTML) or browser (rendered in headless Chromium)", s)
+		d.ps.Add(n.Line, "render", "render %q: want plain (the served HTML) or browser (rendered in headless Chromium)", s).ZHf("render“%s”无效：应为 plain（直接抓取）或 browser（以浏览器渲染）。", s)
 	}
 	return m
 }
@@ -229,7 +229,7 @@ func (d *decoder) delay(n *yaml.Node) *time.Duration {
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil || v < 0 || v > MaxCrawlDelay {
-		d.ps.Add(n.Line, "crawl_delay", "crawl_delay %q: want a duration from 0s to %s, e.g. 2s or 500ms", s, MaxCrawlDelay)
+		d.ps.Add(n.Line, "crawl_delay", "crawl_delay %q: want a duration from 0s to %s, e.g. 2s or 500ms", s, MaxCrawlDelay).ZHf("crawl_delay“%s”无效：应为 0s 到 %s 之间的时长，如 2s 或 500ms。", s, MaxCrawlDelay)
 		return nil
 	}
 	return &v
@@ -242,7 +242,7 @@ func (d *decoder) integer(n *yaml.Node, path string, lo, hi int) (int, bool) {
 	}
 	var i int
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil || i < lo || i > hi {
-		d.ps.Add(n.Line, path, "%s: want a whole number from %d to %d, got %s", path, lo, hi, yamlcheck.KindName(n))
+		d.ps.Add(n.Line, path, "%s: want a whole number from %d to %d, got %s", path, lo, hi, yamlcheck.KindName(n)).ZHf("%s 应为 %d 到 %d 之间的整数。", path, lo, hi)
 		return 0, false
 	}
 	return i, true
@@ -254,11 +254,11 @@ func (d *decoder) strs(n *yaml.Node, path string, maxItems, maxBytes int) ([]str
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.ps.Add(n.Line, path, "%s: want a list (lines starting with '- '), got %s", path, yamlcheck.KindName(n))
+		d.ps.Add(n.Line, path, "%s: want a list (lines starting with '- '), got %s", path, yamlcheck.KindName(n)).ZHf("%s 应为列表（以“- ”开头的若干行）。", path)
 		return nil, nil
 	}
 	if len(n.Content) > maxItems {
-		d.ps.Add(n.Line, path, "%s: %d entries; at most %d", path, len(n.Content), maxItems)
+		d.ps.Add(n.Line, path, "%s: %d entries; at most %d", path, len(n.Content), maxItems).ZHf("%s 有 %d 项，最多 %d 项。", path, len(n.Content), maxItems)
 		return nil, nil
 	}
 	var out []string
@@ -272,11 +272,11 @@ func (d *decoder) strs(n *yaml.Node, path string, maxItems, maxBytes int) ([]str
 		s = strings.TrimSpace(s)
 		switch {
 		case s == "":
-			d.ps.Add(e.Line, p, "%s is empty", p)
+			d.ps.Add(e.Line, p, "%s is empty", p).ZHf("%s 是空的。", p)
 		case len(s) > maxBytes:
-			d.ps.Add(e.Line, p, "%s has %d bytes; at most %d", p, len(s), maxBytes)
+			d.ps.Add(e.Line, p, "%s has %d bytes; at most %d", p, len(s), maxBytes).ZHf("%s 有 %d 字节，最多 %d 字节。", p, len(s), maxBytes)
 		case slices.Contains(out, s):
-			d.ps.Add(e.Line, p, "%s: %q is listed twice", p, s)
+			d.ps.Add(e.Line, p, "%s: %q is listed twice", p, s).ZHf("%s：“%s”重复列出。", p, s)
 		default:
 			out = append(out, s)
 			lines = append(lines, e.Line)
@@ -292,7 +292,7 @@ func (d *decoder) patterns(n *yaml.Node, path string) []Pattern {
 	for i, s := range srcs {
 		re, err := regexp.Compile(s)
 		if err != nil {
-			d.ps.Add(lines[i], fmt.Sprintf("%s[%d]", path, i), "%s: %q is not a regular expression: %v", path, s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			d.ps.Add(lines[i], fmt.Sprintf("%s[%d]", path, i), "%s: %q is not a regular expression: %v", path, s, strings.TrimPrefix(err.Error(), "error parsing regexp: ")).ZHf("%s：“%s”不是有效的正则表达式。", path, s)
 			continue
 		}
 		out = append(out, Pattern{Source: s, re: re})
@@ -304,7 +304,7 @@ var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
 
 func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 	if n == nil {
-		d.ps.Add(lineOf(nil, doc), "search", "missing search: at least search.urls, the search or listing URLs a scan starts from")
+		d.ps.Add(lineOf(nil, doc), "search", "missing search: at least search.urls, the search or listing URLs a scan starts from").ZHf("缺少 search：至少要有 search.urls，即扫描起始的搜索页或列表页网址。")
 		return
 	}
 	f := d.mapping(n, "search", "urls", "keywords", "cities")
@@ -314,7 +314,7 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 	p.Search.Keywords, _ = d.strs(f["keywords"], "search.keywords", maxTerms, maxTermBytes)
 	if c := f["cities"]; c != nil && c.Kind == yaml.ScalarNode {
 		if strings.TrimSpace(c.Value) != "register" {
-			d.ps.Add(c.Line, "search.cities", "search.cities: want a list of cities (区) or the word register (every region in the register), got %q", c.Value)
+			d.ps.Add(c.Line, "search.cities", "search.cities: want a list of cities (区) or the word register (every region in the register), got %q", c.Value).ZHf("search.cities 应为城区列表，或写 register（使用登记册中的全部区域）。")
 		}
 		p.Search.CitiesFromRegister = true
 	} else {
@@ -322,30 +322,30 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 	}
 	urls, lines := d.strs(f["urls"], "search.urls", 50, 2000)
 	if len(urls) == 0 && !d.ps.Seen("search.urls") {
-		d.ps.Add(lineOf(f["urls"], n), "search.urls", "missing search.urls: the search or listing URLs a scan starts from, with {keyword} and {city} where those go")
+		d.ps.Add(lineOf(f["urls"], n), "search.urls", "missing search.urls: the search or listing URLs a scan starts from, with {keyword} and {city} where those go").ZHf("缺少 search.urls：扫描起始的搜索页或列表页网址，在相应位置写 {keyword} 和 {city}。")
 	}
 	usesKeyword, usesCity := false, false
 	for i, u := range urls {
 		path := fmt.Sprintf("search.urls[%d]", i)
-		if msg := d.template(u, p.Site); msg != "" {
-			d.ps.Add(lines[i], path, "%s: %s", path, msg)
+		if msg, zh := d.template(u, p.Site); msg != "" {
+			d.ps.Add(lines[i], path, "%s: %s", path, msg).ZHf("%s：%s", path, zh)
 			continue
 		}
 		k, c := strings.Contains(u, PlaceholderKeyword), strings.Contains(u, PlaceholderCity)
 		usesKeyword, usesCity = usesKeyword || k, usesCity || c
 		if k && len(p.Search.Keywords) == 0 && !d.ps.Seen("search.keywords") {
-			d.ps.Add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path)
+			d.ps.Add(lines[i], path, "%s uses {keyword}, and search.keywords lists none", path).ZHf("%s 用了 {keyword}，但 search.keywords 没有列出关键词。", path)
 		}
 		if c && len(p.Search.Cities) == 0 && !p.Search.CitiesFromRegister && !d.ps.Seen("search.cities") {
-			d.ps.Add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path)
+			d.ps.Add(lines[i], path, "%s uses {city}, and search.cities lists none (list some, or write cities: register)", path).ZHf("%s 用了 {city}，但 search.cities 没有列出城区（请列出，或写 cities: register）。", path)
 		}
 		p.Search.URLs = append(p.Search.URLs, u)
 	}
 	if len(p.Search.Keywords) > 0 && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesKeyword {
-		d.ps.Add(f["keywords"].Line, "search.keywords", "search.keywords: no search URL uses {keyword}")
+		d.ps.Add(f["keywords"].Line, "search.keywords", "search.keywords: no search URL uses {keyword}").ZHf("search.keywords：没有哪个搜索网址用到 {keyword}。")
 	}
 	if (len(p.Search.Cities) > 0 || p.Search.CitiesFromRegister) && len(p.Search.URLs) == len(urls) && len(urls) > 0 && !usesCity {
-		d.ps.Add(f["cities"].Line, "search.cities", "search.cities: no search URL uses {city}")
+		d.ps.Add(f["cities"].Line, "search.cities", "search.cities: no search URL uses {city}").ZHf("search.cities：没有哪个搜索网址用到 {city}。")
 	}
 	if !p.Search.CitiesFromRegister && d.ps.Len() == 0 {
 		n := 0
@@ -361,39 +361,41 @@ func (d *decoder) search(n, doc *yaml.Node, p *Profile) {
 		}
 		switch {
 		case n > MaxSeeds:
-			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds)
+			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city; at most %d", n, MaxSeeds).ZHf("search.urls：按全部关键词和城区展开后有 %d 个搜索网址，最多 %d 个。", n, MaxSeeds)
 		case n >= p.MaxPages:
-			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city, and max_pages is %d: a scan would fetch search pages only; raise max_pages or list fewer keywords or cities", n, p.MaxPages)
+			d.ps.Add(f["urls"].Line, "search.urls", "search.urls: %d search URLs with every keyword and city, and max_pages is %d: a scan would fetch search pages only; raise max_pages or list fewer keywords or cities", n, p.MaxPages).ZHf("search.urls：展开后有 %d 个搜索网址，而 max_pages 为 %d，扫描只会抓取搜索页；请提高 max_pages，或减少关键词或城区。", n, p.MaxPages)
 		}
 	}
 }
 
 // template checks a search URL template against the site; it returns what
-// is wrong, or "".
-func (d *decoder) template(t, site string) string {
+// is wrong, in English and 简体中文, or "".
+func (d *decoder) template(t, site string) (msg, zh string) {
 	for _, ph := range placeholderRE.FindAllString(t, -1) {
 		if ph != PlaceholderKeyword && ph != PlaceholderCity {
-			return fmt.Sprintf("unknown placeholder %s (known: %s, %s)", ph, PlaceholderKeyword, PlaceholderCity)
+			return fmt.Sprintf("unknown placeholder %s (known: %s, %s)", ph, PlaceholderKeyword, PlaceholderCity),
+				fmt.Sprintf("未知的占位符 %s（可用：%s、%s）。", ph, PlaceholderKeyword, PlaceholderCity)
 		}
 	}
 	u, err := url.Parse(fill(t, "x", "x"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("%q is not an absolute http(s) URL", t)
+		return fmt.Sprintf("%q is not an absolute http(s) URL", t), fmt.Sprintf("“%s”不是以 http:// 或 https:// 开头的完整网址。", t)
 	}
 	if rest := t[len(u.Scheme)+3:]; strings.Contains(strings.SplitN(rest, "/", 2)[0], "{") {
-		return "placeholders go in the path or the query, not the host"
+		return "placeholders go in the path or the query, not the host", "占位符只能写在路径或查询参数中，不能写在域名里。"
 	}
 	if _, err := urlnorm.Normalize("", fill(t, "x", "x")); err != nil {
-		return fmt.Sprintf("%q: %v", t, err)
+		return fmt.Sprintf("%q: %v", t, err), fmt.Sprintf("“%s”不是有效的网址。", t)
 	}
 	if site == "" {
-		return ""
+		return "", ""
 	}
 	s, _ := url.Parse(site)
 	if !sameSite(u.Hostname(), s.Hostname()) {
-		return fmt.Sprintf("host %s is not the site's (%s) or one of its subdomains", u.Hostname(), s.Hostname())
+		return fmt.Sprintf("host %s is not the site's (%s) or one of its subdomains", u.Hostname(), s.Hostname()),
+			fmt.Sprintf("域名 %s 不是方案网站 %s 或其子域名。", u.Hostname(), s.Hostname())
 	}
-	return ""
+	return "", ""
 }
 
 // sameSite reports whether host is site's host, its www. twin or a
@@ -452,7 +454,7 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 	if sel, ok := d.scalar(f["selector"], "advertiser.selector"); ok {
 		s, err := cascadia.Compile(strings.TrimSpace(sel))
 		if err != nil || strings.TrimSpace(sel) == "" {
-			d.ps.Add(f["selector"].Line, "advertiser.selector", "advertiser.selector %q is not a CSS selector: %v", sel, err)
+			d.ps.Add(f["selector"].Line, "advertiser.selector", "advertiser.selector %q is not a CSS selector: %v", sel, err).ZHf("advertiser.selector“%s”不是有效的 CSS 选择器。", sel)
 		} else {
 			p.Advertiser.Selector, p.Advertiser.sel = strings.TrimSpace(sel), s
 		}
@@ -461,21 +463,21 @@ func (d *decoder) advertiser(n *yaml.Node, p *Profile) {
 		re, err := regexp.Compile(pat)
 		switch {
 		case len(pat) > maxAdvertiserPattern:
-			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern is %d bytes; at most %d", len(pat), maxAdvertiserPattern)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern is %d bytes; at most %d", len(pat), maxAdvertiserPattern).ZHf("advertiser.pattern 有 %d 字节，最多 %d 字节。", len(pat), maxAdvertiserPattern)
 		case err == nil && programSize(pat) > maxPatternProgram:
-			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is too large once compiled (repetition counts multiply it); write it without large {n} counts", pat)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is too large once compiled (repetition counts multiply it); write it without large {n} counts", pat).ZHf("advertiser.pattern“%s”编译后过大（重复次数相乘）；请不要使用大的 {n} 次数。", pat)
 		case err != nil:
-			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q is not a regular expression: %v", pat, strings.TrimPrefix(err.Error(), "error parsing regexp: ")).ZHf("advertiser.pattern“%s”不是有效的正则表达式。", pat)
 		case re.NumSubexp() > 1:
-			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern has %d groups; want at most one, around the name", re.NumSubexp())
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern has %d groups; want at most one, around the name", re.NumSubexp()).ZHf("advertiser.pattern 有 %d 个分组，最多一个（括住名称）。", re.NumSubexp())
 		case re.MatchString(""):
-			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q matches empty text; it would name nobody", pat)
+			d.ps.Add(f["pattern"].Line, "advertiser.pattern", "advertiser.pattern %q matches empty text; it would name nobody", pat).ZHf("advertiser.pattern“%s”能匹配空文字，找不到任何发布者。", pat)
 		default:
 			p.Advertiser.Pattern, p.Advertiser.re = pat, re
 		}
 	}
 	if f["selector"] == nil && f["pattern"] == nil {
-		d.ps.Add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both")
+		d.ps.Add(n.Line, "advertiser", "advertiser: give selector (a CSS selector), pattern (a regular expression on the page's text) or both").ZHf("advertiser：请给出 selector（CSS 选择器）或 pattern（页面文字上的正则表达式），或两者都给。")
 	}
 }
 
@@ -504,4 +506,12 @@ func ParseForStore(data []byte, name string, allowPrivate bool) (adscan.Platform
 	}
 	return adscan.PlatformProfile{Name: p.Name, Title: p.Title, Site: p.Site, Render: p.Render, Digest: p.Digest,
 		YAML: append([]byte(nil), data...)}, nil
+}
+
+// zhOr is err's 简体中文 message, or its English one where it has none.
+func zhOr(err error) string {
+	if zh := adscan.ErrorMessageZH(err); zh != "" {
+		return zh
+	}
+	return adscan.ErrorMessage(err)
 }

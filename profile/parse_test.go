@@ -203,6 +203,10 @@ advertiser:
 		if g.Line != w.line || g.Field != w.field || !strings.Contains(g.Msg, w.msg) {
 			t.Errorf("problem %d = %d %s %q; want line %d, field %s, containing %q", i, g.Line, g.Field, g.Msg, w.line, w.field, w.msg)
 		}
+		// The console shows each in 简体中文, naming the field as the file does.
+		if !strings.HasPrefix(g.ZH, strings.Split(w.field, "[")[0]) && !strings.Contains(g.ZH, w.field) {
+			t.Errorf("problem %d (%s): 简体中文 %q does not name its field", i, g.Msg, g.ZH)
+		}
 	}
 	_, err := Parse([]byte(bad), "bad.yaml")
 	pe, ok := err.(*ProblemsError)
@@ -235,6 +239,9 @@ func TestProblemsOfShape(t *testing.T) {
 			}
 			for _, p := range got {
 				if p.Line == c.line && strings.Contains(p.Msg, c.msg) {
+					if p.ZH == "" && c.name != "syntax" { // YAML's own errors have none
+						t.Errorf("%q has no 简体中文 text", p.Msg)
+					}
 					return
 				}
 			}

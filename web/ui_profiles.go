@@ -69,9 +69,13 @@ func (h *handler) saveProfileForm(w http.ResponseWriter, r *http.Request) error 
 	if errors.As(err, &pe) {
 		msgs := make([]string, len(pe.Problems))
 		for i, pr := range pe.Problems {
-			msgs[i] = pr.Msg // it names the field
+			msg := pr.ZH // both name the field
+			if msg == "" {
+				msg = pr.Msg // YAML's own syntax errors have no 简体中文
+			}
+			msgs[i] = msg
 			if pr.Line > 0 {
-				msgs[i] = fmt.Sprintf("第 %d 行：%s", pr.Line, pr.Msg)
+				msgs[i] = fmt.Sprintf("第 %d 行：%s", pr.Line, msg)
 			}
 		}
 		return h.renderProfiles(w, r, http.StatusBadRequest, editing, text, "", msgs)

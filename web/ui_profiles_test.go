@@ -77,6 +77,12 @@ func TestProfilesPage(t *testing.T) {
 		strings.Count(msg, "site") != 1 {
 		t.Errorf("problems: %q", msg)
 	}
+	// In 简体中文, naming the field as the file does.
+	for _, want := range []string{"第 1 行：缺少 search", "第 2 行：site：网址“ftp://x.example/”须以 http:// 或 https:// 开头", "第 4 行：listing.max_pages 应为 1 到 100 之间的整数。"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("problems %q lack %q", msg, want)
+		}
+	}
 	if doc.Find("textarea[name=yaml]").Text() != bad {
 		t.Errorf("the form lost the text with problems: %q", doc.Find("textarea[name=yaml]").Text())
 	}

@@ -26,6 +26,9 @@ type Problem struct {
 	Field string `json:"field,omitempty"`
 	// Msg says what is wrong, naming the item.
 	Msg string `json:"message"`
+	// ZH says it in 简体中文 for the console, where a text was written
+	// ("" elsewhere: the console then shows Msg).
+	ZH string `json:"message_zh,omitempty"`
 }
 
 // Format renders the problem as "NAME:LINE: MSG" (or "NAME: MSG" without a line).
@@ -60,11 +63,12 @@ type Problems struct {
 	seen map[string]bool
 }
 
-// Add records a problem of field (unless field already has one).
-func (ps *Problems) Add(line int, field, format string, args ...any) {
+// Add records a problem of field (unless field already has one) and
+// returns it, to give its 简体中文 text.
+func (ps *Problems) Add(line int, field, format string, args ...any) Added {
 	if field != "" {
 		if ps.seen[field] {
-			return
+			return Added{}
 		}
 		if ps.seen == nil {
 			ps.seen = map[string]bool{}
@@ -72,6 +76,20 @@ func (ps *Problems) Add(line int, field, format string, args ...any) {
 		ps.seen[field] = true
 	}
 	ps.list = append(ps.list, Problem{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	return Added{ps, len(ps.list) - 1}
+}
+
+// Added is a problem Add recorded, or none (field had one already).
+type Added struct {
+	ps *Problems
+	i  int
+}
+
+// ZHf sets the problem's 简体中文 text (nothing when Add recorded none).
+func (a Added) ZHf(format string, args ...any) {
+	if a.ps != nil {
+		a.ps.list[a.i].ZH = fmt.Sprintf(format, args...)
+	}
 }
 
 // Seen reports whether field has a problem.
@@ -160,11 +178,12 @@ func Parse(data []byte, ps *Problems) (root *yaml.Node) {
 func KnownKey(ps *Problems, k *yaml.Node, path, what string, allowed []string, got map[string]*yaml.Node) bool {
 	key := k.Value
 	if k.Kind != yaml.ScalarNode || !slices.Contains(allowed, key) {
-		ps.Add(k.Line, Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", "))
+		ps.Add(k.Line, Join(path, key), "%s: unknown field %q (known: %s)", what, key, strings.Join(allowed, ", ")).
+			ZHf("%s：未知的字段“%s”（可用的字段：%s）。", what, key, strings.Join(allowed, "、"))
 		return false
 	}
 	if _, dup := got[key]; dup {
-		ps.Add(k.Line, Join(path, key)+"#dup", "%s: field %q given twice", what, key)
+		ps.Add(k.Line, Join(path, key)+"#dup", "%s: field %q given twice", what, key).ZHf("%s：字段“%s”出现了两次。", what, key)
 		return false
 	}
 	return true
