@@ -54,9 +54,12 @@ one request per --crawl-delay per host. Each page's visible text is classified.
 With --json, one JSON object per fetched page and line:
 {"url":URL,"final_url":…,"status":200,"depth":1,"flags":[…as classify…],
 "error":…,"skipped":…,"body_sha256":…}
-Without --json, one line per page, with the flags of flagged pages.
-A progress line goes to standard error (updated in place on a terminal,
-every few seconds otherwise) and a summary per site at the end.
+Without --json, one line per page fetched, failed (ERR) or skipped (---),
+with the flags of flagged pages. URLs robots.txt refuses are not fetched
+and have no line; the summary counts them. A progress line goes to
+standard error (updated in place on a terminal, every few seconds
+otherwise) and a summary per site at the end: its pages count those
+fetched, failed and skipped, of which errors failed.
 
 With --render each page is rendered in headless Chromium (found on PATH,
 or --chromium PATH, or $ADSCAN_CHROMIUM) and the visible text of the
