@@ -117,6 +117,14 @@ func TestTargets(t *testing.T) {
 	if len(list) != 1 || list[0] != want {
 		t.Errorf("targets %+v", list)
 	}
+	// Field names in another case are the same fields (as encoding/json
+	// reads them): the update changes the region alone.
+	w = h.do(request{method: "POST", path: "/api/targets", user: "regulator", body: `{"URL":"https://jigou.example.cn/","Region":"东城区"}`})
+	wantStatus(t, w, http.StatusOK)
+	want.Region = "东城区"
+	if got := decode[row](t, w); got != want {
+		t.Errorf("after an update in other-case fields: %+v, want %+v", got, want)
+	}
 }
 
 func TestUsers(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"adscan"
 )
@@ -35,10 +36,16 @@ func (t *targetRequest) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return err
 	}
-	t.given = nil
+	// encoding/json matches field names without regard to case ("URL",
+	// "Region"), so the fields given are found the same way; none given
+	// is none (an empty list), never all.
+	t.given = []string{}
 	for _, c := range adscan.TargetColumns {
-		if _, ok := fields[c]; ok {
-			t.given = append(t.given, c)
+		for k := range fields {
+			if strings.EqualFold(k, c) {
+				t.given = append(t.given, c)
+				break
+			}
 		}
 	}
 	return nil

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"adscan/evidence"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"adscan/accounts"
 	"adscan/classifier"
 	"adscan/devserver"
+	"adscan/evidence"
 	"adscan/lexicon"
 	"adscan/store"
 	"adscan/web"
@@ -111,8 +113,13 @@ func (p *devProgram) Start(ctx context.Context) error {
 	}
 	// Bad worker flags before anything is made (the admin user, the
 	// database, Temporal's files).
-	if err := accounts.CheckAdminPasswordEnv(p.s.getenv); err != nil {
-		return usageError{fmt.Errorf("dev: %s", adscan.ErrorMessage(err))}
+	// A new SQLite database gets its first admin from ADSCAN_ADMIN_PASSWORD:
+	// a password the account rules refuse is found before the database is
+	// made (an existing one has its admin; EnsureAdmin then ignores it).
+	if _, err := os.Stat(filepath.Join(data, "adscan.db")); p.opts.db == "" && errors.Is(err, fs.ErrNotExist) {
+		if err := accounts.CheckAdminPasswordEnv(p.s.getenv); err != nil {
+			return usageError{fmt.Errorf("dev: %s", adscan.ErrorMessage(err))}
+		}
 	}
 	if !p.opts.noWorker {
 		if err := p.opts.worker.check(); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"adscan"
 	"adscan/evidence"
 	"adscan/metrics"
 	"fmt"
@@ -59,9 +58,6 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 						metricsLn.Close()
 					}
 				}()
-			}
-			if err := accounts.CheckAdminPasswordEnv(s.getenv); err != nil {
-				return usageError{fmt.Errorf("serve: %s", adscan.ErrorMessage(err))}
 			}
 			lex, err := loadLexicon(s, "serve", lexiconFile)
 			if err != nil {
