@@ -59,11 +59,14 @@ type crawlHeartbeat struct {
 }
 
 type crawlProgress struct {
-	Pages    int        `json:"pages"`
-	Errors   int        `json:"errors"`
-	Flagged  int        `json:"flagged"`
-	NewCases int        `json:"new_cases"`
-	Cases    []seenCase `json:"cases,omitempty"`
+	Pages  int `json:"pages"`
+	Errors int `json:"errors"`
+	// FetchErrors are the Errors of fetches that failed (the others are
+	// pages the store refused).
+	FetchErrors int        `json:"fetch_errors,omitempty"`
+	Flagged     int        `json:"flagged"`
+	NewCases    int        `json:"new_cases"`
+	Cases       []seenCase `json:"cases,omitempty"`
 }
 
 // seenCase is a case the crawl created or sighted, with the categories
@@ -310,6 +313,7 @@ func (r *crawlRun) onPage(ctx context.Context, p CrawledPage) error {
 	r.pendingPages++
 	if bp.Error != nil {
 		r.hb.Progress.Errors++
+		r.hb.Progress.FetchErrors++
 		r.pendingErrors++
 	}
 	due := r.batchDue()
@@ -459,7 +463,7 @@ func (r *crawlRun) result() SiteScanResult {
 	}
 	sort.Slice(by, func(i, j int) bool { return by[i].Category < by[j].Category })
 	return SiteScanResult{
-		Pages: p.Pages, Errors: p.Errors, Flagged: p.Flagged,
+		Pages: p.Pages, Errors: p.Errors, FetchErrors: p.FetchErrors, Flagged: p.Flagged,
 		Cases: len(p.Cases), NewCases: p.NewCases,
 		ByCategory: mergeCounts(nil, by),
 	}

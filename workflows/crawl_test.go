@@ -96,7 +96,7 @@ func TestCrawlSiteRecordsCasesAndReviews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := SiteScanResult{Pages: 6, Errors: 1, Flagged: 3, Cases: 3, NewCases: 3, ByCategory: []CategoryCount{
+	want := SiteScanResult{Pages: 6, Errors: 1, FetchErrors: 1, Flagged: 3, Cases: 3, NewCases: 3, ByCategory: []CategoryCount{
 		{adscan.CategoryTutoringAd, 1}, {adscan.CategoryRanking, 1}, {adscan.CategoryEliteAdmission, 1}, {adscan.CategoryAdvanceTeaching, 1}},
 		ReviewsStarted: true}
 	if fmt.Sprint(r) != fmt.Sprint(want) {

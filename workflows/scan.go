@@ -55,9 +55,9 @@ type ScanSummary struct {
 	// scan failed, or their profile did not resolve (ScanInput.Unresolved).
 	FailedTargets int `json:"failed_targets"`
 	// Unreachable counts the targets whose site scan finished with every
-	// page it tried failing (a dead host, a refused connection, a seed that
-	// answers 404): nothing of the site was read, so they fail the scan as
-	// failed targets do (FailedTargets stays the site scans that failed).
+	// fetch it tried failing (a dead host, a refused connection, a seed
+	// that answers 404): nothing of the site was read, so they fail the scan
+	// as failed targets do (FailedTargets stays the site scans that failed).
 	Unreachable int `json:"unreachable,omitempty"`
 	Pages       int `json:"pages"`
 	Errors      int `json:"errors"`
@@ -257,7 +257,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 					return
 				}
 				in.Summary.add(r)
-				if r.Pages > 0 && r.Errors >= r.Pages {
+				if r.Pages > 0 && r.FetchErrors >= r.Pages {
 					in.Summary.Unreachable++
 					if len(in.Summary.Failures) < maxUnresolvedText {
 						in.Summary.Failures = append(in.Summary.Failures,

@@ -288,9 +288,10 @@ func TestScanWorkflowFailsTargetsItCouldNotRead(t *testing.T) {
 			env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
 				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
 					if tc.readOne && in.Index == 0 {
-						return SiteScanResult{Pages: 3, Errors: 1}, nil
+						// Pages the store refused are errors, not failed fetches.
+						return SiteScanResult{Pages: 3, Errors: 3, FetchErrors: 1}, nil
 					}
-					return SiteScanResult{Pages: 1, Errors: 1}, nil
+					return SiteScanResult{Pages: 1, Errors: 1, FetchErrors: 1}, nil
 				})
 			var a *Activities
 			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil)

@@ -22,9 +22,13 @@ type SiteScanInput struct {
 // SiteScanResult is what one target's crawl recorded: counters only, never
 // page bodies.
 type SiteScanResult struct {
-	Pages   int `json:"pages"`
-	Errors  int `json:"errors"`
-	Flagged int `json:"flagged"` // pages with at least one flag
+	Pages  int `json:"pages"`
+	Errors int `json:"errors"`
+	// FetchErrors are the Errors of fetches that failed (the others are
+	// pages the store refused): as many as Pages, and nothing of the site
+	// was read.
+	FetchErrors int `json:"fetch_errors,omitempty"`
+	Flagged     int `json:"flagged"` // pages with at least one flag
 	// Cases counts the distinct cases the crawl created or sighted;
 	// NewCases those it created.
 	Cases      int             `json:"cases"`
