@@ -19,7 +19,7 @@ const (
 	ActionSchedulePaused    AuditAction = "schedule.paused"
 	ActionScheduleUnpaused  AuditAction = "schedule.unpaused"
 	ActionScheduleTrigger   AuditAction = "schedule.triggered"
-	ActionTargetSaved       AuditAction = "target.saved"      // detail the target's URL
+	ActionTargetSaved       AuditAction = "target.saved"      // detail "URL: added" or "URL: updated", or for an import "N added, M updated"
 	ActionProfileSaved      AuditAction = "profile.saved"     // detail "NAME sha256:DIGEST"
 	ActionUserCreated       AuditAction = "user.created"      // detail "name as role"
 	ActionUserRoleChanged   AuditAction = "user.role_changed" // detail "name: old → new"

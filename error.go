@@ -49,6 +49,15 @@ func ErrorMessageZH(err error) string {
 	return ""
 }
 
+// MessageZH returns err's 简体中文 message where one was written, else its
+// English one (ErrorMessage): for the console.
+func MessageZH(err error) string {
+	if zh := ErrorMessageZH(err); zh != "" {
+		return zh
+	}
+	return ErrorMessage(err)
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
 // any other non-nil error and "" for nil.
 func ErrorCode(err error) string {

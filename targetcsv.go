@@ -140,9 +140,16 @@ func targetHeader(header []string) (map[string]int, *Error) {
 // targetColumnNamesZH lists the console's Chinese column names
 // (targetColumnsZH), in the order of TargetColumns.
 var targetColumnNamesZH = func() string {
-	names := make([]string, len(TargetColumns))
-	for zh, col := range targetColumnsZH {
-		names[slices.Index(TargetColumns, col)] = zh
+	var names []string
+	for _, col := range TargetColumns {
+		var zh []string
+		for name, c := range targetColumnsZH {
+			if c == col {
+				zh = append(zh, name)
+			}
+		}
+		slices.Sort(zh) // one name a column today; in a fixed order if more
+		names = append(names, zh...)
 	}
 	return strings.Join(names, ",")
 }()

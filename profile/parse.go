@@ -186,7 +186,7 @@ func (d *decoder) name(n, doc *yaml.Node) string {
 	}
 	name, err := adscan.ParseProfileName(s)
 	if err != nil {
-		d.ps.Add(n.Line, "name", "name: %s", adscan.ErrorMessage(err)).ZHf("name：%s", zhOr(err))
+		d.ps.Add(n.Line, "name", "name: %s", adscan.ErrorMessage(err)).ZHf("name：%s", adscan.MessageZH(err))
 	}
 	return name
 }
@@ -204,7 +204,7 @@ func (d *decoder) site(n, doc *yaml.Node) string {
 	}
 	u, err := adscan.ParseTargetURL(s, true)
 	if err != nil {
-		d.ps.Add(n.Line, "site", "site: %s", adscan.ErrorMessage(err)).ZHf("site：%s", zhOr(err))
+		d.ps.Add(n.Line, "site", "site: %s", adscan.ErrorMessage(err)).ZHf("site：%s", adscan.MessageZH(err))
 		return ""
 	}
 	return u
@@ -506,12 +506,4 @@ func ParseForStore(data []byte, name string, allowPrivate bool) (adscan.Platform
 	}
 	return adscan.PlatformProfile{Name: p.Name, Title: p.Title, Site: p.Site, Render: p.Render, Digest: p.Digest,
 		YAML: append([]byte(nil), data...)}, nil
-}
-
-// zhOr is err's 简体中文 message, or its English one where it has none.
-func zhOr(err error) string {
-	if zh := adscan.ErrorMessageZH(err); zh != "" {
-		return zh
-	}
-	return adscan.ErrorMessage(err)
 }

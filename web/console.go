@@ -171,9 +171,4 @@ func appendNew(cs []adscan.Category, c adscan.Category) []adscan.Category {
 
 // consoleMessage is an error's message for the console: its 简体中文 one
 // where it has one, else its English one (which names the bad input).
-func consoleMessage(err error) string {
-	if zh := adscan.ErrorMessageZH(err); zh != "" {
-		return zh
-	}
-	return adscan.ErrorMessage(err)
-}
+func consoleMessage(err error) string { return adscan.MessageZH(err) }

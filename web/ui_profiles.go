@@ -71,7 +71,7 @@ func (h *handler) saveProfileForm(w http.ResponseWriter, r *http.Request) error 
 		for i, pr := range pe.Problems {
 			msg := pr.ZH // both name the field
 			if msg == "" {
-				msg = pr.Msg // YAML's own syntax errors have no 简体中文
+				msg = pr.Msg
 			}
 			msgs[i] = msg
 			if pr.Line > 0 {

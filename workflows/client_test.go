@@ -213,6 +213,7 @@ func TestScheduleSpec(t *testing.T) {
 		{adscan.Schedule{ID: "n", Cron: "every day"}, "has 2 fields"},
 		{adscan.Schedule{ID: "n", Cron: "*/15 0-6,22,23 1 jan-jun mon-fri"}, ""},
 		{adscan.Schedule{ID: "n", Cron: "0 3 * * 7"}, ""},
+		{adscan.Schedule{ID: "n", Cron: "@every 1s"}, "give an interval instead of @every"},
 		// Six or seven fields would be read with seconds first: hourly.
 		{adscan.Schedule{ID: "n", Cron: "0 3 * * * * *"}, "has 7 fields; want 5"},
 		{adscan.Schedule{ID: "n", Cron: "0 3 * * * *"}, "has 6 fields; want 5"},

@@ -158,6 +158,10 @@ var cronFields = []struct {
 // range, naming the field in English and 简体中文. Names (mon, jan), steps
 // and the @daily forms are left to Temporal's parser.
 func checkCronFields(id, cron string) error {
+	if strings.HasPrefix(cron, "@every") { // it would bypass MinScheduleInterval
+		return adscan.Errorf(adscan.EINVALID, "schedule %s: cron %q: give an interval instead of @every", id, cron).
+			ZHf("cron 表达式“%s”：请改用间隔，而不是 @every。", cron)
+	}
 	if strings.HasPrefix(cron, "@") {
 		return nil
 	}

@@ -158,14 +158,14 @@ func Parse(data []byte, ps *Problems) (root *yaml.Node) {
 		// yaml.v3 is third-party code fed untrusted input: a panic in it
 		// must not take the caller down.
 		if r := recover(); r != nil {
-			ps.Add(1, "", "YAML: cannot parse: %v", r)
+			ps.Add(1, "", "YAML: cannot parse: %v", r).ZHf("无法解析该 YAML 文件。")
 			root = nil
 		}
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
 		line, msg := Syntax(err)
-		ps.Add(line, "", "YAML syntax: %s", msg)
+		ps.Add(line, "", "YAML syntax: %s", msg).ZHf("YAML 语法错误（%s）。", msg) // the parser's words
 		return nil
 	}
 	return &n

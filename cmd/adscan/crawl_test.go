@@ -218,6 +218,7 @@ func TestWorkerFlagsNotNegative(t *testing.T) {
 		{[]string{"dev", "--data", data, "--crawl-delay", "-1s"}, "want 0 or more"},
 		{[]string{"dev", "--data", data, "--review-sla", "-1h"}, "want more than 0"},
 		{[]string{"dev", "--data", data, "--review-sla", "0s"}, "want more than 0 (the default is 72h0m0s)"},
+		{[]string{"serve", "--db", filepath.Join(data, "adscan.db"), "--review-sla", "0s"}, "serve: --review-sla 0s: want more than 0"},
 		{[]string{"dev", "--data", data, "--max-pages", "-5"}, "want 0 or more"},
 		{[]string{"dev", "--data", data, "--max-activities", "-1"}, "want 0 (the Temporal SDK's default) or more"},
 		{[]string{"worker", "--db", filepath.Join(data, "adscan.db"), "--crawl-delay", "-1s"}, "want 0 or more"},

@@ -131,9 +131,16 @@ due while the previous one is still going is skipped.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			const command = "schedule create"
 			for _, rename := range [][2]string{{"every", "interval"}, {"tz", "time-zone"}} {
-				if old, now := rename[0], rename[1]; cmd.Flags().Changed(old) { // on stderr: stdout may be --json
-					fmt.Fprintf(s.err, "adscan: %s: --%s is now --%s, as in the API; --%s still works\n", command, old, now, old)
+				old, now := rename[0], rename[1]
+				if !cmd.Flags().Changed(old) {
+					continue
 				}
+				if cmd.Flags().Changed(now) { // one would silently win
+					return usageError{fmt.Errorf("%s: --%s and --%s are one flag; give --%s", command, old, now, now)}
+				}
+				// On stderr: stdout may be --json (pflag's deprecation
+				// notice would go to stdout).
+				fmt.Fprintf(s.err, "adscan: %s: --%s is now --%s, as in the API; --%s still works\n", command, old, now, old)
 			}
 			if (cron == "") == (every == 0) {
 				return usageError{fmt.Errorf("%s: give --cron EXPR or --interval DURATION (one of them)", command)}

@@ -257,6 +257,7 @@ func TestScheduleCommands(t *testing.T) {
 		{"bad zone", []string{"create", "x", "--interval", "24h", "--time-zone", "Mars/Olympus", "--target", "https://c.example/"}, `--time-zone "Mars/Olympus"`},
 		{"bad duration", []string{"create", "x", "--interval", "daily", "--target", "https://c.example/"}, "--interval"},
 		// The first names still work, saying which to use.
+		{"old and new name", []string{"create", "x", "--interval", "24h", "--every", "1h", "--target", "https://c.example/"}, "--every and --interval are one flag; give --interval"},
 		{"old names", []string{"create", "x", "--every", "24h", "--tz", "Mars/Olympus", "--target", "https://c.example/"}, "--every is now --interval, as in the API; --every still works"},
 		{"no subcommand", nil, "want a subcommand"},
 		{"unknown subcommand", []string{"run"}, `unknown subcommand "run"`},

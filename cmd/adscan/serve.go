@@ -59,6 +59,9 @@ one cluster must sign sessions with the same key: set ADSCAN_SESSION_KEY (hex,
 					}
 				}()
 			}
+			if reviewSLA <= 0 { // as a worker's
+				return usageError{fmt.Errorf("serve: --review-sla %s: want more than 0 (the default is %s)", reviewSLA, workflows.DefaultReviewSLA)}
+			}
 			lex, err := loadLexicon(s, "serve", lexiconFile)
 			if err != nil {
 				return err
