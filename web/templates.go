@@ -156,6 +156,9 @@ type pageData struct {
 	// Error page.
 	Heading string
 	Detail  string // the error's own message, under the explanation
+	// Retry is the page without its query, offered on a 400 for a bad
+	// query (a filter of /cases, say), so the list is one click away.
+	Retry string
 	// Page is the page's own data (caseQueue, caseView, …).
 	Page any
 	// Print lays the page out for paper (A4), without the console's header.
@@ -256,6 +259,9 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 		d.Error = adscan.ErrorMessageZH(err) // says it all; no English beneath
 	case ok:
 		d.Error, d.Detail = zh, message
+	}
+	if status == http.StatusBadRequest && r.Method == http.MethodGet && r.URL.RawQuery != "" {
+		d.Retry = r.URL.Path
 	}
 	h.render(w, r, status, "error", d)
 }

@@ -495,6 +495,9 @@ func TestCaseTimelineMarksReappearance(t *testing.T) {
 func TestConsoleErrorsInChinese(t *testing.T) {
 	h := newHarness(t)
 	doc := htmlPage(t, h.do(request{method: "GET", path: "/cases?state=closed", user: "viewer"}), http.StatusBadRequest)
+	if href := doc.Find(`.error-page a[href="/cases"]`).Text(); href != "清除条件，重新打开此页" {
+		t.Errorf("no way back to the list from a bad filter: %q", href)
+	}
 	if got := doc.Find(".error-page p").First().Text(); got != "案件状态“closed”无效。" || doc.Find(".detail").Length() != 0 {
 		t.Errorf("bad state on the console: %q / %q", got, doc.Find(".detail").Text())
 	}
