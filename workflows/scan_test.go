@@ -216,27 +216,45 @@ func TestScanWorkflowContinuesAsNew(t *testing.T) {
 	env2.AssertExpectations(t)
 }
 
+// TestScanWorkflowCountsFailedTargets: a target fails when its site scan
+// fails, or when it finished with every fetch failing (a dead host: nothing
+// of the site was read; pages the store refused are errors, not failed
+// fetches). The scan's error says why each failed, and a scan of nothing
+// else fails.
 func TestScanWorkflowCountsFailedTargets(t *testing.T) {
+	down := temporal.NewNonRetryableApplicationError("site down", "test", nil)
+	const unread = "no page could be fetched (1 tried, all failed)"
 	for _, tc := range []struct {
 		name    string
-		failAll bool
+		site    func(i int) (SiteScanResult, error) // target i's site scan
 		status  adscan.ScanStatus
 		errText string
+		failed  int  // ScanSummary.FailedTargets: site scans that failed
+		exact   bool // FinishScanInput.Exact: every site scan finished
 	}{
-		{"one fails", false, adscan.ScanCompleted, "1 of 3 targets failed: https://site1.example/: site down"},
-		{"all fail", true, adscan.ScanFailed, "all 3 targets failed: https://site0.example/: site down; https://site1.example/: site down; https://site2.example/: site down"},
+		{"one fails", func(i int) (SiteScanResult, error) {
+			if i == 1 {
+				return SiteScanResult{}, down
+			}
+			return SiteScanResult{Pages: 2}, nil
+		}, adscan.ScanCompleted, "1 of 3 targets failed: https://site1.example/: site down", 1, false},
+		{"all fail", func(int) (SiteScanResult, error) { return SiteScanResult{}, down }, adscan.ScanFailed,
+			"all 3 targets failed: https://site0.example/: site down; https://site1.example/: site down; https://site2.example/: site down", 3, false},
+		{"one read", func(i int) (SiteScanResult, error) {
+			if i == 0 {
+				return SiteScanResult{Pages: 3, Errors: 3, FetchErrors: 1}, nil
+			}
+			return SiteScanResult{Pages: 1, Errors: 1, FetchErrors: 1}, nil
+		}, adscan.ScanCompleted, "2 of 3 targets failed: https://site1.example/: " + unread + "; https://site2.example/: " + unread, 0, true},
+		{"none read", func(int) (SiteScanResult, error) { return SiteScanResult{Pages: 1, Errors: 1, FetchErrors: 1}, nil }, adscan.ScanFailed,
+			"all 3 targets failed: https://site0.example/: " + unread + "; https://site1.example/: " + unread + "; https://site2.example/: " + unread, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestWorkflowEnvironment()
 			Register(env, &Activities{})
 			env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
-				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
-					if tc.failAll || in.Index == 1 {
-						return SiteScanResult{}, temporal.NewNonRetryableApplicationError("site down", "test", nil)
-					}
-					return SiteScanResult{Pages: 2}, nil
-				})
+				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) { return tc.site(in.Index) })
 			var a *Activities
 			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil)
 			// The scan's error says why each target failed, not only how many.
@@ -257,59 +275,13 @@ func TestScanWorkflowCountsFailedTargets(t *testing.T) {
 				slices.Sort(parts)
 				return head + ": " + strings.Join(parts, "; ")
 			}
-			if finished.Status != tc.status || sortWhy(finished.Error) != tc.errText || finished.Exact {
-				t.Errorf("finished %+v, want status %s, error %q, not exact", finished, tc.status, tc.errText)
+			if finished.Status != tc.status || sortWhy(finished.Error) != tc.errText || finished.Exact != tc.exact {
+				t.Errorf("finished %+v, want status %s, error %q, exact %v", finished, tc.status, tc.errText, tc.exact)
 			}
-			if want := map[bool]int{false: 1, true: 3}[tc.failAll]; sum.FailedTargets != want {
-				t.Errorf("failed targets = %d, want %d", sum.FailedTargets, want)
+			if sum.FailedTargets != tc.failed {
+				t.Errorf("failed targets = %d, want %d", sum.FailedTargets, tc.failed)
 			}
 			env.AssertExpectations(t)
-		})
-	}
-}
-
-// TestScanWorkflowFailsTargetsItCouldNotRead: a site scan that finished
-// with every page failing (a dead host) read nothing of its site: it counts
-// as a failed target, and a scan of nothing else fails, saying why.
-func TestScanWorkflowFailsTargetsItCouldNotRead(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		readOne bool
-		status  adscan.ScanStatus
-		errText string
-	}{
-		{"one read", true, adscan.ScanCompleted, "1 of 2 targets failed: https://site1.example/: no page could be fetched (1 tried, all failed)"},
-		{"none read", false, adscan.ScanFailed, "all 2 targets failed: https://site0.example/: no page could be fetched (1 tried, all failed); https://site1.example/: no page could be fetched (1 tried, all failed)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
-			Register(env, &Activities{})
-			env.OnWorkflow(SiteScanWorkflowName, mock.Anything, mock.Anything).Return(
-				func(ctx workflow.Context, in SiteScanInput) (SiteScanResult, error) {
-					if tc.readOne && in.Index == 0 {
-						// Pages the store refused are errors, not failed fetches.
-						return SiteScanResult{Pages: 3, Errors: 3, FetchErrors: 1}, nil
-					}
-					return SiteScanResult{Pages: 1, Errors: 1, FetchErrors: 1}, nil
-				})
-			var a *Activities
-			env.OnActivity(a.RecordScanStart, mock.Anything, mock.Anything).Return(nil)
-			var finished FinishScanInput
-			env.OnActivity(a.FinishScan, mock.Anything, mock.Anything).Return(func(_ context.Context, in FinishScanInput) error {
-				finished = in
-				return nil
-			}).Once()
-			env.ExecuteWorkflow(ScanWorkflow, ScanInput{ScanID: "scan-5", Targets: targets(2)})
-			if err := env.GetWorkflowError(); err != nil {
-				t.Fatal(err)
-			}
-			head, why, _ := strings.Cut(finished.Error, ": ")
-			parts := strings.Split(why, "; ")
-			slices.Sort(parts)
-			if got := head + ": " + strings.Join(parts, "; "); finished.Status != tc.status || got != tc.errText || !finished.Exact {
-				t.Errorf("finished %+v, want status %s, error %q, exact totals", finished, tc.status, tc.errText)
-			}
 		})
 	}
 }
