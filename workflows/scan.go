@@ -261,7 +261,7 @@ func ScanWorkflow(ctx workflow.Context, in ScanInput) (sum ScanSummary, err erro
 					in.Summary.Unreachable++
 					if len(in.Summary.Failures) < maxUnresolvedText {
 						in.Summary.Failures = append(in.Summary.Failures,
-							fmt.Sprintf("%s: no page could be fetched (%d tried, all failed)", in.Targets[i].URL, r.Errors))
+							fmt.Sprintf("%s: no page could be fetched (%d tried, all failed)", in.Targets[i].URL, r.Pages))
 					}
 				}
 			})
